@@ -1,0 +1,7 @@
+import { Foundation1764064800000 } from './1764064800000-foundation.js';
+
+/**
+ * Every migration, oldest first. Listed by hand rather than globbed so the same list serves the
+ * compiled server, the CLI and the test suite (which runs the TypeScript sources).
+ */
+export const MIGRATIONS = [Foundation1764064800000];

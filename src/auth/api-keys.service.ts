@@ -1,0 +1,81 @@
+import { Injectable } from '@nestjs/common';
+import { roleAtLeast } from '../common/context/principal.js';
+import { TenantContext } from '../common/context/tenant-context.js';
+import { CommonError } from '../common/errors/common.errors.js';
+import { uuidv7 } from '../common/ids.js';
+import { mapPage, Page } from '../common/pagination/page.js';
+import { ApiKeyRepository } from './api-key.repository.js';
+import { AuthError, AuthErrorCode } from './auth.errors.js';
+import type { CreateApiKeyDto } from './dto/create-api-key.dto.js';
+import { ApiKeyResponseDto, CreatedApiKeyResponseDto } from './dto/api-key-response.dto.js';
+import type { ApiKey } from './entities/api-key.entity.js';
+import { roleOfScopes } from './roles.js';
+import type { ApiKeyScope } from './roles.js';
+import { newApiKey } from './secrets.js';
+
+const DEFAULT_SCOPES: ApiKeyScope[] = ['read', 'write'];
+
+/** API keys of the caller's organization: shown once, stored as a hash, revocable at once. */
+@Injectable()
+export class ApiKeysService {
+  constructor(
+    private readonly keys: ApiKeyRepository,
+    private readonly tenant: TenantContext,
+  ) {}
+
+  async create(input: CreateApiKeyDto): Promise<CreatedApiKeyResponseDto> {
+    const principal = this.tenant.principal;
+    const scopes = input.scopes ?? DEFAULT_SCOPES;
+    const grants = roleOfScopes(scopes);
+    if (!roleAtLeast(principal.role, grants)) {
+      throw new AuthError(
+        AuthErrorCode.ScopeExceedsRole,
+        `scopes [${scopes.join(', ')}] give the ${grants} role, above your own (${principal.role})`,
+      );
+    }
+    if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) {
+      throw new AuthError(AuthErrorCode.InvalidExpiry, 'expiresAt must be in the future');
+    }
+    const { key, prefix, hash } = newApiKey();
+    const row: ApiKey = {
+      id: uuidv7(),
+      organizationId: principal.organizationId,
+      createdBy: principal.userId,
+      name: input.name,
+      prefix,
+      keyHash: hash,
+      scopes,
+      expiresAt: input.expiresAt ?? null,
+      lastUsedAt: null,
+      revokedAt: null,
+      createdAt: new Date(),
+    };
+    await this.keys.insert(row);
+    return { ...ApiKeyResponseDto.from(row), key };
+  }
+
+  async list(limit: number, cursor?: string): Promise<Page<ApiKeyResponseDto>> {
+    return mapPage(await this.keys.pageInTenant(limit, cursor), ApiKeyResponseDto.from);
+  }
+
+  async get(id: string): Promise<ApiKeyResponseDto> {
+    return ApiKeyResponseDto.from(await this.find(id));
+  }
+
+  /** Admins revoke any key of the organization; others only the keys they created. */
+  async revoke(id: string): Promise<void> {
+    const key = await this.find(id);
+    const principal = this.tenant.principal;
+    const own = principal.userId !== null && key.createdBy === principal.userId;
+    if (!own && !roleAtLeast(principal.role, 'admin')) {
+      throw new AuthError(AuthErrorCode.InsufficientRole, `Only admins may revoke keys created by others; your role is ${principal.role}`);
+    }
+    await this.keys.revoke(id);
+  }
+
+  private async find(id: string): Promise<ApiKey> {
+    const key = await this.keys.findInTenant(id);
+    if (!key) throw CommonError.notFound('API key', id);
+    return key;
+  }
+}

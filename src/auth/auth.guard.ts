@@ -1,0 +1,57 @@
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Request } from 'express';
+import { roleAtLeast } from '../common/context/principal.js';
+import type { Role } from '../common/context/principal.js';
+import { TenantContext } from '../common/context/tenant-context.js';
+import { AuthError, AuthErrorCode } from './auth.errors.js';
+import { AuthService } from './auth.service.js';
+import { AUTH_OPTIONS, AuthenticatedOptions, PUBLIC_ROUTE } from './decorators.js';
+
+const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** `Authorization: Bearer <jwt | am_key>` or `X-API-Key: <am_key>`. */
+export function credentialOf(headers: Record<string, string | string[] | undefined>): string | null {
+  const auth = headers['authorization'];
+  if (typeof auth === 'string') {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(auth);
+    if (!match) throw new AuthError(AuthErrorCode.InvalidToken, 'Authorization header must be "Bearer <token or API key>"');
+    return match[1];
+  }
+  const key = headers['x-api-key'];
+  return typeof key === 'string' && key.length > 0 ? key : null;
+}
+
+/**
+ * The one guard of every REST route (registered globally): authenticates the caller, stores it
+ * in the tenant context, and checks the role the route needs. Socket.IO and SSE reuse
+ * AuthService.authenticate with the same credentials.
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly auth: AuthService,
+    private readonly tenant: TenantContext,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (context.getType() !== 'http') return true;
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
+    const req = context.switchToHttp().getRequest<Request>();
+    const credential = credentialOf(req.headers);
+    if (!credential) {
+      throw new AuthError(AuthErrorCode.MissingCredentials, 'Authentication required: send Authorization: Bearer <token> or X-API-Key');
+    }
+    const principal = await this.auth.authenticate(credential);
+    this.tenant.set(principal);
+    const options = this.reflector.getAllAndOverride<AuthenticatedOptions | undefined>(AUTH_OPTIONS, targets) ?? {};
+    const required: Role = options.role ?? (READ_METHODS.has(req.method) ? 'viewer' : 'member');
+    if (!roleAtLeast(principal.role, required)) {
+      const who = principal.kind === 'api_key' ? `this API key's scopes (${principal.scopes.join(', ')})` : `your role (${principal.role})`;
+      throw new AuthError(AuthErrorCode.InsufficientRole, `This action needs the ${required} role or above; ${who} does not allow it`);
+    }
+    return true;
+  }
+}

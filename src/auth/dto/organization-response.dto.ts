@@ -1,0 +1,12 @@
+import type { Organization } from '../entities/organization.entity.js';
+
+export class OrganizationResponseDto {
+  id: string;
+  /** @example Acme Robotics */
+  name: string;
+  createdAt: Date;
+
+  static from(org: Organization): OrganizationResponseDto {
+    return { id: org.id, name: org.name, createdAt: org.createdAt };
+  }
+}

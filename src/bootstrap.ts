@@ -1,0 +1,82 @@
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import express from 'express';
+import type { NextFunction, Request, Response } from 'express';
+import helmet from 'helmet';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module.js';
+import { errorBodyOf } from './common/errors/all-exceptions.filter.js';
+import { requestIdMiddleware } from './common/request-id.js';
+import { createValidationPipe } from './common/validation.js';
+import type { AppConfig } from './config/app-config.js';
+
+export const API_PREFIX = 'api/v1';
+
+/**
+ * JSON bodies up to BODY_LIMIT. Parse failures (malformed JSON, too large) are answered here in
+ * the server's one error shape, since they happen before any Nest route or filter runs.
+ */
+function jsonBody(limit: string) {
+  const parse = express.json({ limit });
+  return (req: Request & { id?: string }, res: Response, next: NextFunction) =>
+    parse(req, res, (error?: unknown) => {
+      if (!error) return next();
+      const body = errorBodyOf(error, String(req.id ?? ''));
+      res.status(body.statusCode).json(body);
+    });
+}
+
+function corsOrigin(setting: string): boolean | string[] {
+  const origins = setting
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
+  return origins.includes('*') ? true : origins;
+}
+
+/** Builds the whole HTTP application (used by main.ts and by every e2e test). */
+export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bufferLogs: true, bodyParser: false });
+  app.useLogger(app.get(Logger));
+  app.flushLogs();
+  app.set('trust proxy', config.TRUST_PROXY);
+  app.disable('x-powered-by');
+  app.use(requestIdMiddleware);
+  app.use(
+    helmet({
+      // Swagger UI at /docs loads its own scripts and inline styles.
+      contentSecurityPolicy: {
+        directives: { 'script-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:', 'https:'] },
+      },
+    }),
+  );
+  app.use(jsonBody(config.BODY_LIMIT));
+  app.enableCors({
+    origin: corsOrigin(config.CORS_ORIGINS),
+    exposedHeaders: ['X-Request-Id'],
+    allowedHeaders: ['Authorization', 'X-API-Key', 'Content-Type', 'X-Request-Id', 'Last-Event-ID'],
+  });
+  app.setGlobalPrefix(API_PREFIX, { exclude: ['health/live', 'health/ready'] });
+  app.useGlobalPipes(createValidationPipe());
+  app.enableShutdownHooks();
+  setupOpenApi(app, config);
+  return app;
+}
+
+function setupOpenApi(app: NestExpressApplication, config: AppConfig): void {
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('AgentMem API')
+      .setDescription(
+        'Long-term memory, core memory blocks, conversations, tools and live updates for AI agents. ' +
+          'Authenticate with `Authorization: Bearer <access token or API key>` or `X-API-Key: <API key>`.',
+      )
+      .setVersion('0.1.0')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'JWT access token (from /auth/login) or an API key (am_...)' }, 'bearer')
+      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'API key (am_...)' }, 'api-key')
+      .build(),
+  );
+  SwaggerModule.setup(config.DOCS_PATH, app, document, { jsonDocumentUrl: `${config.DOCS_PATH}-json` });
+}

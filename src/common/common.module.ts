@@ -1,0 +1,22 @@
+import { Global, Module } from '@nestjs/common';
+import { ClsModule } from 'nestjs-cls';
+import type { Request } from 'express';
+import { TenantContext } from './context/tenant-context.js';
+
+/** Request-scoped context (request id, caller) for every module. */
+@Global()
+@Module({
+  imports: [
+    ClsModule.forRoot({
+      global: true,
+      middleware: {
+        mount: true,
+        generateId: true,
+        idGenerator: (req: Request & { id?: string }) => String(req.id),
+      },
+    }),
+  ],
+  providers: [TenantContext],
+  exports: [TenantContext],
+})
+export class CommonModule {}

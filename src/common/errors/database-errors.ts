@@ -1,0 +1,6 @@
+import { QueryFailedError } from 'typeorm';
+
+/** A PostgreSQL unique-constraint violation (SQLSTATE 23505), e.g. a concurrent duplicate insert. */
+export function isUniqueViolation(error: unknown): boolean {
+  return error instanceof QueryFailedError && (error.driverError as { code?: string } | undefined)?.code === '23505';
+}

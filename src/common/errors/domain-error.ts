@@ -1,0 +1,33 @@
+/** What kind of failure a domain error is; the global filter maps each kind to one HTTP status. */
+export enum ErrorKind {
+  Invalid = 'invalid',
+  Unauthenticated = 'unauthenticated',
+  Forbidden = 'forbidden',
+  NotFound = 'not_found',
+  Conflict = 'conflict',
+  TooLarge = 'too_large',
+  RateLimited = 'rate_limited',
+  Upstream = 'upstream',
+  Unavailable = 'unavailable',
+}
+
+/**
+ * Base of every error a service throws on purpose. Each module has its own subclass with an
+ * enum of codes and an exhaustive switch from code to kind, so a new code cannot go unmapped.
+ */
+export abstract class DomainError extends Error {
+  abstract readonly kind: ErrorKind;
+
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export function assertNever(value: never): never {
+  throw new Error(`unmapped value: ${String(value)}`);
+}

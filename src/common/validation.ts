@@ -1,0 +1,36 @@
+import { BadRequestException, ValidationError, ValidationPipe } from '@nestjs/common';
+
+export interface FieldProblem {
+  /** Dotted path of the field, e.g. `messages.0.role`. */
+  field: string;
+  problems: string[];
+}
+
+export function flattenValidationErrors(errors: ValidationError[], parent = ''): FieldProblem[] {
+  return errors.flatMap((e) => {
+    const field = parent ? `${parent}.${e.property}` : e.property;
+    const own: FieldProblem[] = e.constraints ? [{ field, problems: Object.values(e.constraints) }] : [];
+    return [...own, ...flattenValidationErrors(e.children ?? [], field)];
+  });
+}
+
+/**
+ * Global validation: unknown fields are refused, payloads are turned into DTO instances, and
+ * every problem names its field (nested ones by their dotted path).
+ */
+export function createValidationPipe(): ValidationPipe {
+  return new ValidationPipe({
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    transform: true,
+    stopAtFirstError: false,
+    exceptionFactory: (errors) => {
+      const details = flattenValidationErrors(errors);
+      // class-validator's messages start with the property name; nested ones get their path.
+      const message = details
+        .flatMap((d) => d.problems.map((p) => (d.field.includes('.') ? `${d.field}: ${p}` : p)))
+        .join('; ');
+      return new BadRequestException({ message: message || 'Invalid request', code: 'VALIDATION_FAILED', details });
+    },
+  });
+}

@@ -1,0 +1,48 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import type { HealthIndicatorFunction } from '@nestjs/terminus';
+import { Public } from '../auth/decorators.js';
+import { DatabaseState } from '../database/database-state.js';
+import { RedisProbe } from './redis-probe.js';
+
+@ApiTags('health')
+@Public()
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly indicators: HealthIndicatorService,
+    private readonly db: TypeOrmHealthIndicator,
+    private readonly redis: RedisProbe,
+    private readonly database: DatabaseState,
+  ) {}
+
+  /** The process is up (for liveness probes; checks nothing else). */
+  @Get('live')
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  /**
+   * Ready to serve: the database answers, Redis too when configured. Also says which storage
+   * mode runs and whether pgvector is available (`vector: unavailable` means full-text search only).
+   */
+  @Get('ready')
+  @HealthCheck()
+  ready() {
+    const checks: HealthIndicatorFunction[] = [
+      () => this.db.pingCheck('database').withTimeout(3000),
+      () =>
+        this.indicators.check('storage').up({
+          mode: this.database.mode,
+          vector: this.database.vector ? 'available' : 'unavailable',
+          ...(this.database.vector ? {} : { vectorReason: this.database.vectorReason }),
+        }),
+    ];
+    if (this.redis.configured) {
+      checks.push(() => this.indicators.check('redis').attempt(() => this.redis.ping()).withTimeout(3000));
+    }
+    return this.health.check(checks);
+  }
+}
