@@ -1,6 +1,5 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Post, UseGuards } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiConflictResponse, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
-import { ThrottlerGuard } from '@nestjs/throttler';
 import { ErrorResponseDto } from '../common/errors/error-response.dto.js';
 import { AuthService } from './auth.service.js';
 import { Authenticated, Public } from './decorators.js';
@@ -9,11 +8,12 @@ import { LoginDto } from './dto/login.dto.js';
 import { MeResponseDto } from './dto/me-response.dto.js';
 import { RefreshDto } from './dto/refresh.dto.js';
 import { RegisterDto } from './dto/register.dto.js';
+import { LoginRateLimitGuard } from './login-rate-limit.guard.js';
 
 @ApiTags('auth')
 @ApiBadRequestResponse({ description: 'Invalid body; the message names the field', type: ErrorResponseDto })
 @ApiTooManyRequestsResponse({ description: 'Too many attempts from this address (AUTH_RATE_LIMIT_PER_MINUTE)', type: ErrorResponseDto })
-@UseGuards(ThrottlerGuard)
+@UseGuards(LoginRateLimitGuard)
 @Controller('auth')
 export class AuthController {
   constructor(private readonly auth: AuthService) {}

@@ -13,6 +13,7 @@ export enum AuthErrorCode {
   LastOwner = 'LAST_OWNER',
   ScopeExceedsRole = 'SCOPE_EXCEEDS_ROLE',
   InvalidExpiry = 'INVALID_EXPIRY',
+  RateLimited = 'RATE_LIMITED',
 }
 
 export class AuthError extends DomainError {
@@ -36,6 +37,8 @@ export class AuthError extends DomainError {
         return ErrorKind.Conflict;
       case AuthErrorCode.InvalidExpiry:
         return ErrorKind.Invalid;
+      case AuthErrorCode.RateLimited:
+        return ErrorKind.RateLimited;
       default:
         return assertNever(this.code);
     }

@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
-import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/app-config.js';
 import { ApiKeyRepository } from './api-key.repository.js';
@@ -15,6 +14,7 @@ import { Organization } from './entities/organization.entity.js';
 import { RefreshToken } from './entities/refresh-token.entity.js';
 import { User } from './entities/user.entity.js';
 import { resolveJwtSecret } from './jwt-secret.js';
+import { LoginRateLimitGuard } from './login-rate-limit.guard.js';
 import { OrganizationRepository } from './organization.repository.js';
 import { PasswordHasher } from './password-hasher.js';
 import { RefreshTokenRepository } from './refresh-token.repository.js';
@@ -35,10 +35,6 @@ import { UsersService } from './users.service.js';
         verifyOptions: { algorithms: ['HS256'], issuer: 'agentmem' },
       }),
     }),
-    ThrottlerModule.forRootAsync({
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) => [{ ttl: 60_000, limit: config.AUTH_RATE_LIMIT_PER_MINUTE }],
-    }),
   ],
   controllers: [AuthController, UsersController, ApiKeysController],
   providers: [
@@ -47,6 +43,7 @@ import { UsersService } from './users.service.js';
     ApiKeysService,
     TokenService,
     PasswordHasher,
+    LoginRateLimitGuard,
     OrganizationRepository,
     UserRepository,
     ApiKeyRepository,
