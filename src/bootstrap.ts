@@ -37,7 +37,7 @@ function corsOrigin(setting: string): boolean | string[] {
 
 /** Builds the whole HTTP application (used by main.ts and by every e2e test). */
 export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bufferLogs: true, bodyParser: false });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bufferLogs: true, bodyParser: false, abortOnError: false });
   app.useLogger(app.get(Logger));
   app.flushLogs();
   app.set('trust proxy', config.TRUST_PROXY);

@@ -1,0 +1,120 @@
+import pg from 'pg';
+import { randomBytes } from 'node:crypto';
+import { loadConfig } from '../src/config/app-config.js';
+import { migrate } from '../src/database/migrate.js';
+import { bearer, freshStorage, onPostgres, register, startTestApp, TEST_JWT_SECRET } from './support/test-app.js';
+import type { Storage, TestApp } from './support/test-app.js';
+
+const configFor = (storage: Storage, env: Record<string, string> = {}) =>
+  loadConfig(onPostgres ? { DATABASE_URL: storage.location, JWT_SECRET: TEST_JWT_SECRET, ...env } : { DATA_DIR: storage.location, ...env });
+
+describe('server lifecycle', () => {
+  it('keeps users, organizations and token validity across a restart', async () => {
+    const first = await startTestApp();
+    const owner = await register(first, 'Durable');
+    const key = await first.http().post('/api/v1/api-keys').set(bearer(owner.accessToken)).send({ name: 'k' }).expect(201);
+    await first.stop();
+
+    const second = await startTestApp({}, first.storage);
+    try {
+      const login = await second.http().post('/api/v1/auth/login').send({ email: owner.email, password: owner.password }).expect(200);
+      expect(login.body.organization).toMatchObject({ id: owner.organizationId, name: 'Durable' });
+      // The access token of before the restart still verifies (the secret was kept), and so does the key.
+      await second.http().get('/api/v1/auth/me').set(bearer(owner.accessToken)).expect(200);
+      await second.http().get('/api/v1/auth/me').set(bearer(key.body.key)).expect(200);
+      await second.http().post('/api/v1/auth/refresh').send({ refreshToken: owner.refreshToken }).expect(200);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('runs migrations once: a second run applies nothing and the schema is intact', async () => {
+    const storage = await freshStorage();
+    try {
+      const firstRun = await migrate(configFor(storage));
+      expect(firstRun.applied).toEqual(['Foundation1764064800000']);
+      const secondRun = await migrate(configFor(storage));
+      expect(secondRun.applied).toEqual([]);
+      // And the server starts on the migrated storage and works.
+      const t = await startTestApp({}, storage);
+      await register(t);
+      await t.stop();
+    } finally {
+      await storage.drop();
+    }
+  });
+
+  it('serves liveness, readiness with the storage mode and pgvector status, and the OpenAPI document', async () => {
+    const t = await startTestApp();
+    try {
+      await t.http().get('/health/live').expect(200, { status: 'ok' });
+      const ready = await t.http().get('/health/ready').expect(200);
+      expect(ready.body.status).toBe('ok');
+      expect(ready.body.info.database.status).toBe('up');
+      expect(ready.body.info.storage).toMatchObject({ mode: onPostgres ? 'postgres' : 'embedded', vector: 'available' });
+
+      const html = await t.http().get('/docs').redirects(1).expect(200);
+      expect(html.text).toContain('swagger');
+      const doc = (await t.http().get('/docs-json').expect(200)).body;
+      expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['api-key', 'bearer']);
+      for (const path of ['/api/v1/auth/register', '/api/v1/auth/login', '/api/v1/auth/refresh', '/api/v1/auth/me', '/api/v1/users', '/api/v1/users/{id}', '/api/v1/api-keys', '/api/v1/api-keys/{id}', '/health/ready']) {
+        expect(doc.paths).toHaveProperty([path]);
+      }
+      // Every authenticated operation documents both schemes; public ones none.
+      expect(doc.paths['/api/v1/users'].get.security).toEqual(expect.arrayContaining([{ bearer: [] }, { 'api-key': [] }]));
+      expect(doc.paths['/api/v1/auth/login'].post.security).toBeUndefined();
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('starts with pgvector switched off and says so in readiness', async () => {
+    const t = await startTestApp({ VECTOR_EXTENSION: 'off' });
+    try {
+      const ready = await t.http().get('/health/ready').expect(200);
+      expect(ready.body.info.storage).toMatchObject({ vector: 'unavailable', vectorReason: expect.stringContaining('VECTOR_EXTENSION=off') });
+      await register(t);
+    } finally {
+      await t.close();
+    }
+  });
+
+  (onPostgres ? it.skip : it)('refuses a second server on the same data directory', async () => {
+    const t = await startTestApp();
+    try {
+      await expect(startTestApp({}, t.storage)).rejects.toThrow(/in use by another AgentMem process/);
+      await t.http().get('/health/ready').expect(200);
+    } finally {
+      await t.close();
+    }
+  });
+
+  (onPostgres ? it : it.skip)('runs on a PostgreSQL where the app may not create pgvector: full text only, and require mode refuses', async () => {
+    const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await admin.connect();
+    const role = 'agentmem_test_limited';
+    const db = `agentmem_test_limited_${randomBytes(4).toString('hex')}`;
+    await admin.query(`DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${role}') THEN CREATE ROLE ${role} LOGIN NOSUPERUSER; END IF; END $$`);
+    await admin.query(`CREATE DATABASE ${db} OWNER ${role}`);
+    const url = new URL(process.env.DATABASE_URL!);
+    url.username = role;
+    url.pathname = `/${db}`;
+    const storage: Storage = {
+      location: url.toString(),
+      drop: async () => {
+        await admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+      },
+    };
+    try {
+      const t = await startTestApp({}, storage);
+      const ready = await t.http().get('/health/ready').expect(200);
+      expect(ready.body.info.storage).toMatchObject({ vector: 'unavailable', vectorReason: expect.stringContaining('permission denied') });
+      await register(t);
+      await t.stop();
+      await expect(startTestApp({ VECTOR_EXTENSION: 'require' }, storage)).rejects.toThrow(/pgvector/);
+    } finally {
+      await storage.drop();
+      await admin.end();
+    }
+  });
+});

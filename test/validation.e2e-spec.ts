@@ -1,0 +1,128 @@
+import { bearer, expectErrorShape, register, startTestApp } from './support/test-app.js';
+import type { Registered, TestApp } from './support/test-app.js';
+
+describe('bad input', () => {
+  let t: TestApp;
+  let owner: Registered;
+
+  beforeAll(async () => {
+    t = await startTestApp({ BODY_LIMIT: '64kb' });
+    owner = await register(t);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  const countUsers = async () => (await t.http().get('/api/v1/users').set(bearer(owner.accessToken)).expect(200)).body.data.length;
+
+  it('names each missing field', async () => {
+    const res = await t.http().post('/api/v1/auth/register').send({ email: 'x@example.test' }).expect(400);
+    expectErrorShape(res.body, 400);
+    expect(res.body.code).toBe('VALIDATION_FAILED');
+    for (const field of ['organizationName', 'password', 'name']) expect(res.body.message).toContain(field);
+    expect(res.body.details.map((d: { field: string }) => d.field).sort()).toEqual(['name', 'organizationName', 'password']);
+  });
+
+  it('refuses unknown fields instead of ignoring them (no mass assignment)', async () => {
+    const res = await t
+      .http()
+      .post('/api/v1/users')
+      .set(bearer(owner.accessToken))
+      .send({ email: 'extra@example.test', name: 'E', password: 'password-1', role: 'member', organizationId: owner.organizationId, passwordHash: 'x' })
+      .expect(400);
+    expect(res.body.message).toContain('property organizationId should not exist');
+    expect(res.body.message).toContain('property passwordHash should not exist');
+  });
+
+  it('names wrong-typed fields and values out of range', async () => {
+    const res = await t.http().post('/api/v1/users').set(bearer(owner.accessToken)).send({ email: 42, name: ['a'], password: 'short', role: 'god' }).expect(400);
+    for (const field of ['email', 'name', 'password', 'role']) expect(res.body.message).toContain(field);
+    const scopes = await t.http().post('/api/v1/api-keys').set(bearer(owner.accessToken)).send({ name: 'k', scopes: ['read', 'root'] }).expect(400);
+    expect(scopes.body.message).toContain('scopes');
+    const date = await t.http().post('/api/v1/api-keys').set(bearer(owner.accessToken)).send({ name: 'k', expiresAt: 'tomorrow' }).expect(400);
+    expect(date.body.message).toContain('expiresAt');
+    const limit = await t.http().get('/api/v1/users?limit=1000').set(bearer(owner.accessToken)).expect(400);
+    expect(limit.body.message).toContain('limit');
+    const cursor = await t.http().get('/api/v1/users?cursor=abc').set(bearer(owner.accessToken)).expect(400);
+    expect(cursor.body.message).toContain('cursor');
+    const id = await t.http().get('/api/v1/users/not-a-uuid').set(bearer(owner.accessToken)).expect(400);
+    expect(id.body.message).toContain('id');
+  });
+
+  it('answers malformed JSON with 400 and stores nothing', async () => {
+    const before = await countUsers();
+    const res = await t
+      .http()
+      .post('/api/v1/users')
+      .set(bearer(owner.accessToken))
+      .set('Content-Type', 'application/json')
+      .send('{"email": "half@example.test", "name": ')
+      .expect(400);
+    expectErrorShape(res.body, 400);
+    expect(res.body.code).toBe('MALFORMED_JSON');
+    expect(await countUsers()).toBe(before);
+  });
+
+  it('answers an oversized body with 413', async () => {
+    const res = await t
+      .http()
+      .post('/api/v1/auth/login')
+      .send({ email: 'big@example.test', password: 'x'.repeat(200_000) })
+      .expect(413);
+    expectErrorShape(res.body, 413);
+    expect(res.body.message).toContain('BODY_LIMIT');
+  });
+
+  it('answers unknown routes and methods with 404 in the same shape', async () => {
+    const res = await t.http().get('/api/v1/no-such-thing').expect(404);
+    expectErrorShape(res.body, 404);
+    await t.http().put('/api/v1/auth/login').send({}).expect(404);
+    await t.http().get('/nothing-here').expect(404);
+  });
+
+  it('answers garbage credentials with 401, never 500', async () => {
+    for (const header of ['Basic dXNlcjpwYXNz', 'Bearer', 'Bearer a.b.c', 'Bearer am_' + 'x'.repeat(5000), 'Bearer ' + 'é']) {
+      const res = await t.http().get('/api/v1/auth/me').set('Authorization', header);
+      expect(res.status).toBe(401);
+      expectErrorShape(res.body, 401);
+    }
+    await t.http().get('/api/v1/auth/me').set('X-API-Key', 'am_nope').expect(401);
+  });
+
+  it('echoes a sane X-Request-Id and puts it in error bodies, replacing an unsafe one', async () => {
+    const res = await t.http().get('/api/v1/auth/me').set('X-Request-Id', 'trace-123').expect(401);
+    expect(res.headers['x-request-id']).toBe('trace-123');
+    expect(res.body.requestId).toBe('trace-123');
+    const evil = await t.http().get('/api/v1/auth/me').set('X-Request-Id', 'a b<script>').expect(401);
+    expect(evil.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('refuses a blank organization name after trimming', async () => {
+    const res = await t.http().post('/api/v1/auth/register').send({ organizationName: '   ', email: 'blank@example.test', password: 'password-1', name: 'B' }).expect(400);
+    expect(res.body.message).toContain('organizationName');
+  });
+
+  it('sets security headers', async () => {
+    const res = await t.http().get('/health/live').expect(200);
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['x-powered-by']).toBeUndefined();
+  });
+});
+
+describe('login rate limit', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ AUTH_RATE_LIMIT_PER_MINUTE: '3' });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('answers 429 with Retry-After once an address exceeds AUTH_RATE_LIMIT_PER_MINUTE', async () => {
+    const attempt = () => t.http().post('/api/v1/auth/login').send({ email: 'guess@example.test', password: 'guess-123' });
+    for (let i = 0; i < 3; i++) expect((await attempt()).status).toBe(401);
+    const limited = await attempt().expect(429);
+    expectErrorShape(limited.body, 429);
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+  });
+});
