@@ -118,3 +118,28 @@ describe('server lifecycle', () => {
     }
   });
 });
+
+describe('readiness with Redis', () => {
+  it('reports Redis down (503) when REDIS_URL points at nothing, while liveness stays up', async () => {
+    const t = await startTestApp({ REDIS_URL: 'redis://127.0.0.1:1' });
+    try {
+      const ready = await t.http().get('/health/ready').expect(503);
+      expect(ready.body).toMatchObject({ statusCode: 503, code: 'NOT_READY', message: 'Not ready: redis down' });
+      expect(ready.body.details.redis.status).toBe('down');
+      expect(ready.body.details.database.status).toBe('up');
+      await t.http().get('/health/live').expect(200);
+    } finally {
+      await t.close();
+    }
+  });
+
+  (process.env.REDIS_URL ? it : it.skip)('reports Redis up when REDIS_URL points at a live server', async () => {
+    const t = await startTestApp({ REDIS_URL: process.env.REDIS_URL! });
+    try {
+      const ready = await t.http().get('/health/ready').expect(200);
+      expect(ready.body.info.redis.status).toBe('up');
+    } finally {
+      await t.close();
+    }
+  });
+});

@@ -1,4 +1,4 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import type { HealthIndicatorFunction } from '@nestjs/terminus';
@@ -30,7 +30,7 @@ export class HealthController {
    */
   @Get('ready')
   @HealthCheck()
-  ready() {
+  async ready() {
     const checks: HealthIndicatorFunction[] = [
       () => this.db.pingCheck('database').withTimeout(3000),
       () =>
@@ -43,6 +43,14 @@ export class HealthController {
     if (this.redis.configured) {
       checks.push(() => this.indicators.check('redis').attempt(() => this.redis.ping()).withTimeout(3000));
     }
-    return this.health.check(checks);
+    try {
+      return await this.health.check(checks);
+    } catch (error) {
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      // Keep the one error shape, with each check's status as the details.
+      const result = error.getResponse() as { error?: Record<string, unknown>; details?: Record<string, unknown> };
+      const down = Object.keys(result.error ?? {}).join(', ');
+      throw new ServiceUnavailableException({ message: `Not ready: ${down} down`, code: 'NOT_READY', details: result.details });
+    }
   }
 }
