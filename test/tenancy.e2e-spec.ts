@@ -134,7 +134,7 @@ describe('tenancy and roles', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const res = await t
+      const res: { body: { data: { id: string }[]; nextCursor: string | null } } = await t
         .http()
         .get('/api/v1/users')
         .query({ limit: 2, ...(cursor ? { cursor } : {}) })

@@ -1,0 +1,93 @@
+/**
+ * HTTP benchmark: an authenticated GET (/api/v1/auth/me) on the embedded default, with an API
+ * key (a hash lookup per request) and with a JWT (signature check plus a user lookup).
+ * `npm run bench:http` — builds, starts the server as its own process, loads it with
+ * autocannon, and records req/s, p50/p95/p99 latency and the server's RSS.
+ */
+import autocannon from 'autocannon';
+import { pathToFileURL } from 'node:url';
+import { percentile, record, rssMb, startServer } from './support.js';
+
+export interface HttpBenchResult {
+  requests: number;
+  requestsPerSecond: number;
+  p50Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+  errors: number;
+  non2xx: number;
+}
+
+/** Loads one URL with `connections` concurrent keep-alive clients for `durationSeconds`. */
+export async function loadGet(url: string, headers: Record<string, string>, durationSeconds: number, connections: number): Promise<HttpBenchResult> {
+  const latencies: number[] = [];
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon({ url, headers, connections, duration: durationSeconds, pipelining: 1 }, (err, res) => (err ? reject(err) : resolve(res)));
+    instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => latencies.push(responseTime));
+  });
+  latencies.sort((a, b) => a - b);
+  const round = (n: number) => Math.round(n * 100) / 100;
+  return {
+    requests: result.requests.total,
+    requestsPerSecond: round(result.requests.total / durationSeconds),
+    p50Ms: round(percentile(latencies, 50)),
+    p95Ms: round(percentile(latencies, 95)),
+    p99Ms: round(percentile(latencies, 99)),
+    errors: result.errors,
+    non2xx: result.non2xx,
+  };
+}
+
+/** Registers an owner and mints an API key; returns both credentials. */
+export async function credentials(baseUrl: string): Promise<{ jwt: string; apiKey: string }> {
+  const email = `bench-${Date.now()}@example.test`;
+  const post = async (path: string, body: unknown, token?: string) => {
+    const res = await fetch(baseUrl + path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(body),
+    });
+    if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+    return res.json() as Promise<Record<string, string>>;
+  };
+  const registered = await post('/api/v1/auth/register', { organizationName: 'Bench', email, password: 'bench-password', name: 'Bench' });
+  const key = await post('/api/v1/api-keys', { name: 'bench', scopes: ['read'] }, registered.accessToken);
+  return { jwt: registered.accessToken, apiKey: key.key };
+}
+
+async function main(): Promise<void> {
+  const duration = Number(process.env.BENCH_SECONDS ?? 10);
+  const connections = Number(process.env.BENCH_CONNECTIONS ?? 10);
+  const server = await startServer();
+  try {
+    const { jwt, apiKey } = await credentials(server.url);
+    const url = `${server.url}/api/v1/auth/me`;
+    await loadGet(url, { 'x-api-key': apiKey }, 2, connections); // warm-up
+    const viaKey = await loadGet(url, { 'x-api-key': apiKey }, duration, connections);
+    const viaJwt = await loadGet(url, { authorization: `Bearer ${jwt}` }, duration, connections);
+    const rss = await rssMb(server.pid);
+    for (const r of [viaKey, viaJwt]) if (r.errors || r.non2xx) throw new Error(`failed requests: ${JSON.stringify(r)}`);
+    await record(
+      'http',
+      [
+        { name: 'GET /auth/me with API key: throughput', value: viaKey.requestsPerSecond, unit: 'req/s', target: 1000, higherIsBetter: true },
+        { name: 'GET /auth/me with API key: p50', value: viaKey.p50Ms, unit: 'ms' },
+        { name: 'GET /auth/me with API key: p95', value: viaKey.p95Ms, unit: 'ms' },
+        { name: 'GET /auth/me with JWT: throughput', value: viaJwt.requestsPerSecond, unit: 'req/s', target: 1000, higherIsBetter: true },
+        { name: 'GET /auth/me with JWT: p50', value: viaJwt.p50Ms, unit: 'ms' },
+        { name: 'GET /auth/me with JWT: p95', value: viaJwt.p95Ms, unit: 'ms' },
+        { name: 'server RSS after the run', value: rss, unit: 'MB', target: 1024, higherIsBetter: false },
+      ],
+      { settings: { durationSeconds: duration, connections, storage: 'embedded PGlite' }, apiKey: viaKey, jwt: viaJwt },
+    );
+  } finally {
+    await server.stop();
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,102 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index];
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Resident set size of a process in MB (Linux /proc). */
+export async function rssMb(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return Math.round(kb / 102.4) / 10;
+}
+
+export interface ServerUnderTest {
+  url: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the compiled server (dist/src/main.js) as its own process on the embedded default,
+ * with a fresh data directory, so the load generator does not share its event loop.
+ */
+export async function startServer(env: Record<string, string> = {}): Promise<ServerUnderTest> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'agentmem-bench-'));
+  const port = await freePort();
+  const child: ChildProcess = spawn(process.execPath, [join(repoRoot, 'dist', 'src', 'main.js')], {
+    env: { PATH: process.env.PATH ?? '', DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', AUTH_RATE_LIMIT_PER_MINUTE: '100000', ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited with code ${child.exitCode}`);
+    try {
+      if ((await fetch(`${url}/health/ready`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error('server did not become ready within 60 s');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    url,
+    pid: child.pid!,
+    stop: async () => {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface Figure {
+  name: string;
+  value: number;
+  unit: string;
+  /** The target from DESIGN.md, when there is one. */
+  target?: number;
+  /** Whether bigger is better (throughput) or smaller (latency, memory). */
+  higherIsBetter?: boolean;
+}
+
+/** Prints each figure with its target and ratio, and writes bench/results/<name>.json. */
+export async function record(name: string, figures: Figure[], extra: Record<string, unknown> = {}): Promise<void> {
+  const rows = figures.map((f) => {
+    const ratio = f.target === undefined ? undefined : f.higherIsBetter === false ? f.target / f.value : f.value / f.target;
+    const meets = ratio === undefined ? undefined : ratio >= 1;
+    return { ...f, ratio: ratio === undefined ? undefined : Math.round(ratio * 100) / 100, meets };
+  });
+  for (const r of rows) {
+    const target = r.target === undefined ? '' : `  target ${r.higherIsBetter === false ? '≤' : '≥'} ${r.target} ${r.unit}  ratio ${r.ratio}${r.meets ? '' : '  (MISSED)'}`;
+    process.stdout.write(`${r.name.padEnd(44)} ${String(r.value).padStart(10)} ${r.unit}${target}\n`);
+  }
+  const dir = join(repoRoot, 'bench', 'results');
+  await mkdir(dir, { recursive: true });
+  const machine = { node: process.version, platform: process.platform, cpus: (await import('node:os')).cpus().length };
+  await writeFile(join(dir, `${name}.json`), JSON.stringify({ benchmark: name, date: new Date().toISOString(), machine, figures: rows, ...extra }, null, 2) + '\n');
+}
