@@ -39,7 +39,7 @@ export async function loadGet(url: string, headers: Record<string, string>, dura
 }
 
 /** Registers an owner and mints an API key; returns both credentials. */
-export async function credentials(baseUrl: string): Promise<{ jwt: string; apiKey: string }> {
+export async function credentials(baseUrl: string): Promise<{ jwt: string; apiKey: string; userId: string }> {
   const email = `bench-${Date.now()}@example.test`;
   const post = async (path: string, body: unknown, token?: string) => {
     const res = await fetch(baseUrl + path, {
@@ -50,9 +50,12 @@ export async function credentials(baseUrl: string): Promise<{ jwt: string; apiKe
     if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
     return res.json() as Promise<Record<string, string>>;
   };
-  const registered = await post('/api/v1/auth/register', { organizationName: 'Bench', email, password: 'bench-password', name: 'Bench' });
+  const registered = (await post('/api/v1/auth/register', { organizationName: 'Bench', email, password: 'bench-password', name: 'Bench' })) as unknown as {
+    accessToken: string;
+    user: { id: string };
+  };
   const key = await post('/api/v1/api-keys', { name: 'bench', scopes: ['read'] }, registered.accessToken);
-  return { jwt: registered.accessToken, apiKey: key.key };
+  return { jwt: registered.accessToken, apiKey: key.key, userId: registered.user.id };
 }
 
 async function main(): Promise<void> {
@@ -60,26 +63,30 @@ async function main(): Promise<void> {
   const connections = Number(process.env.BENCH_CONNECTIONS ?? 10);
   const server = await startServer();
   try {
-    const { jwt, apiKey } = await credentials(server.url);
-    const url = `${server.url}/api/v1/auth/me`;
-    await loadGet(url, { 'x-api-key': apiKey }, 2, connections); // warm-up
-    const viaKey = await loadGet(url, { 'x-api-key': apiKey }, duration, connections);
-    const viaJwt = await loadGet(url, { authorization: `Bearer ${jwt}` }, duration, connections);
-    const rss = await rssMb(server.pid);
-    for (const r of [viaKey, viaJwt]) if (r.errors || r.non2xx) throw new Error(`failed requests: ${JSON.stringify(r)}`);
-    await record(
-      'http',
-      [
-        { name: 'GET /auth/me with API key: throughput', value: viaKey.requestsPerSecond, unit: 'req/s', target: 1000, higherIsBetter: true },
-        { name: 'GET /auth/me with API key: p50', value: viaKey.p50Ms, unit: 'ms' },
-        { name: 'GET /auth/me with API key: p95', value: viaKey.p95Ms, unit: 'ms' },
-        { name: 'GET /auth/me with JWT: throughput', value: viaJwt.requestsPerSecond, unit: 'req/s', target: 1000, higherIsBetter: true },
-        { name: 'GET /auth/me with JWT: p50', value: viaJwt.p50Ms, unit: 'ms' },
-        { name: 'GET /auth/me with JWT: p95', value: viaJwt.p95Ms, unit: 'ms' },
-        { name: 'server RSS after the run', value: rss, unit: 'MB', target: 1024, higherIsBetter: false },
-      ],
-      { settings: { durationSeconds: duration, connections, storage: 'embedded PGlite' }, apiKey: viaKey, jwt: viaJwt },
-    );
+    const { jwt, apiKey, userId } = await credentials(server.url);
+    const key = { 'x-api-key': apiKey };
+    const token = { authorization: `Bearer ${jwt}` };
+    // One row by id (one query after authentication), and /auth/me (three: org, user, key).
+    const runs = [
+      { name: `GET /users/:id with API key`, url: `${server.url}/api/v1/users/${userId}`, headers: key },
+      { name: `GET /users/:id with JWT`, url: `${server.url}/api/v1/users/${userId}`, headers: token },
+      { name: `GET /auth/me with API key`, url: `${server.url}/api/v1/auth/me`, headers: key },
+    ];
+    await loadGet(runs[0].url, key, 2, connections); // warm-up
+    const figures = [];
+    const results: Record<string, HttpBenchResult> = {};
+    for (const run of runs) {
+      const r = await loadGet(run.url, run.headers, duration, connections);
+      if (r.errors || r.non2xx) throw new Error(`${run.name}: failed requests: ${JSON.stringify(r)}`);
+      results[run.name] = r;
+      figures.push(
+        { name: `${run.name}: throughput`, value: r.requestsPerSecond, unit: 'req/s', target: 1000, higherIsBetter: true },
+        { name: `${run.name}: p50`, value: r.p50Ms, unit: 'ms' },
+        { name: `${run.name}: p95`, value: r.p95Ms, unit: 'ms' },
+      );
+    }
+    figures.push({ name: 'server RSS after the runs', value: await rssMb(server.pid), unit: 'MB', target: 1024, higherIsBetter: false });
+    await record('http', figures, { settings: { durationSeconds: duration, connections, storage: 'embedded PGlite' }, results });
   } finally {
     await server.stop();
   }

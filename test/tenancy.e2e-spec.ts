@@ -103,6 +103,17 @@ describe('tenancy and roles', () => {
     await t.http().patch(`/api/v1/users/${member.user.id}`).set(bearer(admin.accessToken)).send({ role: 'viewer' }).expect(200);
   });
 
+  it('applies a demotion to the very next request of a token issued before it', async () => {
+    const email = uniqueEmail('demoted');
+    const user = await t.http().post('/api/v1/users').set(bearer(a.accessToken)).send({ email, name: 'D', password: 'password-1', role: 'member' }).expect(201);
+    const token = (await t.http().post('/api/v1/auth/login').send({ email, password: 'password-1' }).expect(200)).body.accessToken;
+    await t.http().post('/api/v1/api-keys').set(bearer(token)).send({ name: 'before', scopes: ['read'] }).expect(201);
+    await t.http().patch(`/api/v1/users/${user.body.id}`).set(bearer(a.accessToken)).send({ role: 'viewer' }).expect(200);
+    await t.http().post('/api/v1/api-keys').set(bearer(token)).send({ name: 'after', scopes: ['read'] }).expect(403);
+    const me = await t.http().get('/api/v1/auth/me').set(bearer(token)).expect(200);
+    expect(me.body.role).toBe('viewer');
+  });
+
   it('never leaves an organization without an owner', async () => {
     const c = await register(t, 'Org C');
     const demote = await t.http().patch(`/api/v1/users/${c.userId}`).set(bearer(c.accessToken)).send({ role: 'admin' }).expect(409);

@@ -6,6 +6,7 @@ import { uuidv7 } from '../common/ids.js';
 import { mapPage, Page } from '../common/pagination/page.js';
 import { ApiKeyRepository } from './api-key.repository.js';
 import { AuthError, AuthErrorCode } from './auth.errors.js';
+import { CredentialCache } from './credential-cache.js';
 import type { CreateApiKeyDto } from './dto/create-api-key.dto.js';
 import { ApiKeyResponseDto, CreatedApiKeyResponseDto } from './dto/api-key-response.dto.js';
 import type { ApiKey } from './entities/api-key.entity.js';
@@ -21,6 +22,7 @@ export class ApiKeysService {
   constructor(
     private readonly keys: ApiKeyRepository,
     private readonly tenant: TenantContext,
+    private readonly cache: CredentialCache,
   ) {}
 
   async create(input: CreateApiKeyDto): Promise<CreatedApiKeyResponseDto> {
@@ -71,6 +73,7 @@ export class ApiKeysService {
       throw new AuthError(AuthErrorCode.InsufficientRole, `Only admins may revoke keys created by others; your role is ${principal.role}`);
     }
     await this.keys.revoke(id);
+    this.cache.forgetApiKey(id);
   }
 
   private async find(id: string): Promise<ApiKey> {

@@ -8,6 +8,7 @@ import { ApiKeysController } from './api-keys.controller.js';
 import { ApiKeysService } from './api-keys.service.js';
 import { AuthController } from './auth.controller.js';
 import { AuthGuard } from './auth.guard.js';
+import { CredentialCache } from './credential-cache.js';
 import { AuthService } from './auth.service.js';
 import { ApiKey } from './entities/api-key.entity.js';
 import { Organization } from './entities/organization.entity.js';
@@ -43,6 +44,7 @@ import { UsersService } from './users.service.js';
     ApiKeysService,
     TokenService,
     PasswordHasher,
+    CredentialCache,
     LoginRateLimitGuard,
     OrganizationRepository,
     UserRepository,

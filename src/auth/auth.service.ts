@@ -7,6 +7,7 @@ import { TenantContext } from '../common/context/tenant-context.js';
 import { isUniqueViolation } from '../common/errors/database-errors.js';
 import { uuidv7 } from '../common/ids.js';
 import { ApiKeyRepository } from './api-key.repository.js';
+import { CredentialCache } from './credential-cache.js';
 import { AuthError, AuthErrorCode } from './auth.errors.js';
 import { ApiKeyResponseDto } from './dto/api-key-response.dto.js';
 import type { AuthTokensResponseDto } from './dto/auth-tokens-response.dto.js';
@@ -39,6 +40,7 @@ export class AuthService {
     private readonly hasher: PasswordHasher,
     private readonly tokens: TokenService,
     private readonly tenant: TenantContext,
+    private readonly cache: CredentialCache,
   ) {}
 
   /** Creates an organization and its owner, and logs the owner in. */
@@ -102,22 +104,30 @@ export class AuthService {
    */
   async authenticate(credential: string): Promise<Principal> {
     if (credential.startsWith(API_KEY_PREFIX)) return this.authenticateApiKey(credential);
+    // A token seen before skips the signature check and the user lookup until it expires.
+    const cached = this.cache.get(credential);
+    if (cached) return cached;
     const claims = await this.tokens.verifyAccess(credential);
     const user = await this.users.findForToken(claims.sub, claims.org);
     if (!user) throw new AuthError(AuthErrorCode.InvalidToken, 'Access token is invalid: its user no longer exists');
-    return { kind: 'user', organizationId: user.organizationId, userId: user.id, apiKeyId: null, role: user.role, scopes: [] };
+    const principal: Principal = { kind: 'user', organizationId: user.organizationId, userId: user.id, apiKeyId: null, role: user.role, scopes: [] };
+    this.cache.set(credential, principal, new Date(claims.exp * 1000));
+    return principal;
   }
 
   private async authenticateApiKey(key: string): Promise<Principal> {
-    const row = key.length <= 100 ? await this.apiKeys.findByHashAcrossTenants(sha256(key)) : null;
+    if (key.length > 100) throw this.invalidKey();
+    const hash = sha256(key);
+    const cached = this.cache.get(hash);
+    if (cached) return cached;
+    const row = await this.apiKeys.findByHashAcrossTenants(hash);
     const now = new Date();
-    if (!row || row.revokedAt || (row.expiresAt && row.expiresAt <= now)) {
-      throw new AuthError(AuthErrorCode.InvalidApiKey, 'API key is invalid, revoked or expired');
-    }
+    if (!row || row.revokedAt || (row.expiresAt && row.expiresAt <= now)) throw this.invalidKey();
+    // lastUsedAt is coarse on purpose: at most one write a minute per key (and per cache period).
     if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > TOUCH_INTERVAL_MS) {
       await this.apiKeys.touch(row.id, now);
     }
-    return {
+    const principal: Principal = {
       kind: 'api_key',
       organizationId: row.organizationId,
       userId: row.createdBy,
@@ -125,6 +135,12 @@ export class AuthService {
       role: roleOfScopes(row.scopes),
       scopes: row.scopes,
     };
+    this.cache.set(hash, principal, row.expiresAt);
+    return principal;
+  }
+
+  private invalidKey(): AuthError {
+    return new AuthError(AuthErrorCode.InvalidApiKey, 'API key is invalid, revoked or expired');
   }
 
   async me(): Promise<MeResponseDto> {

@@ -15,6 +15,8 @@ export interface AccessClaims {
   sub: string;
   org: string;
   typ: 'access';
+  /** Expiry, seconds since the epoch (set by the signer). */
+  exp: number;
 }
 
 export interface IssuedTokens {
@@ -54,7 +56,7 @@ export class TokenService {
       createdAt: new Date(now),
     };
     await this.refreshTokens.insert(row, manager);
-    const claims: AccessClaims = { sub: user.id, org: user.organizationId, typ: 'access' };
+    const claims: Omit<AccessClaims, 'exp'> = { sub: user.id, org: user.organizationId, typ: 'access' };
     const accessToken = await this.jwt.signAsync(claims);
     return { accessToken, refreshToken: token, expiresIn: this.config.JWT_ACCESS_TTL_SECONDS };
   }
@@ -67,7 +69,7 @@ export class TokenService {
       if (error instanceof TokenExpiredError) throw new AuthError(AuthErrorCode.TokenExpired, 'Access token has expired; refresh it');
       throw new AuthError(AuthErrorCode.InvalidToken, 'Access token is invalid');
     }
-    if (claims.typ !== 'access' || typeof claims.sub !== 'string' || typeof claims.org !== 'string') {
+    if (claims.typ !== 'access' || typeof claims.sub !== 'string' || typeof claims.org !== 'string' || typeof claims.exp !== 'number') {
       throw new AuthError(AuthErrorCode.InvalidToken, 'Access token is invalid');
     }
     return claims;

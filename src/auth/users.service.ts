@@ -9,6 +9,7 @@ import { isUniqueViolation } from '../common/errors/database-errors.js';
 import { uuidv7 } from '../common/ids.js';
 import { mapPage, Page } from '../common/pagination/page.js';
 import { AuthError, AuthErrorCode } from './auth.errors.js';
+import { CredentialCache } from './credential-cache.js';
 import type { CreateUserDto } from './dto/create-user.dto.js';
 import type { UpdateUserDto } from './dto/update-user.dto.js';
 import { UserResponseDto } from './dto/user-response.dto.js';
@@ -26,6 +27,7 @@ export class UsersService {
     private readonly refreshTokens: RefreshTokenRepository,
     private readonly hasher: PasswordHasher,
     private readonly tenant: TenantContext,
+    private readonly cache: CredentialCache,
   ) {}
 
   async create(input: CreateUserDto): Promise<UserResponseDto> {
@@ -79,6 +81,7 @@ export class UsersService {
       await this.users.update(id, { name: input.name, role: input.role, passwordHash }, m);
       if (passwordHash) await this.refreshTokens.revokeAllOfUser(id, m);
     });
+    this.cache.forgetUser(id);
     return this.get(id);
   }
 
@@ -93,6 +96,7 @@ export class UsersService {
       }
       await this.users.delete(id, m);
     });
+    this.cache.forgetUser(id);
   }
 
   private async find(id: string): Promise<User> {
