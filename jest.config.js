@@ -39,6 +39,7 @@ if (process.env.DATABASE_URL) {
 
 export default {
   projects,
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.cjs'],
   testTimeout: 60000,
   // Each embedded database holds ~500 MB of WASM memory; keep few alive at once.
   maxWorkers: 2,
