@@ -16,9 +16,22 @@ async function main(): Promise<void> {
     throw error;
   }
   const app = await createApp(config);
-  // A stuck connection must not keep a stopping server alive forever.
+  // Graceful stop: refuse new connections, finish requests, close the pool and the embedded
+  // database, then exit 0. A stuck connection must not keep a stopping server alive forever.
+  let stopping = false;
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => setTimeout(() => process.exit(1), config.SHUTDOWN_TIMEOUT_MS).unref());
+    process.on(signal, () => {
+      if (stopping) return;
+      stopping = true;
+      setTimeout(() => process.exit(1), config.SHUTDOWN_TIMEOUT_MS).unref();
+      app.close().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          process.stderr.write(`AgentMem failed to stop cleanly: ${String(error)}\n`);
+          process.exit(1);
+        },
+      );
+    });
   }
   await app.listen(config.PORT, config.HOST);
   const storage = config.embedded ? `embedded PGlite in ${config.DATA_DIR}` : 'PostgreSQL (DATABASE_URL)';
