@@ -63,6 +63,24 @@ describe('bad input', () => {
     expect(await countUsers()).toBe(before);
   });
 
+  it('answers bodies that are not a JSON object with 400', async () => {
+    const before = await countUsers();
+    const bodies: [string, string][] = [
+      ['text/plain', 'email=a@b.c'],
+      ['application/json', '[]'],
+      ['application/json', '[{"email":"arr@example.test","name":"A","password":"password-1","role":"member"}]'],
+      ['application/json', '"just a string"'],
+      ['application/json', 'null'],
+      ['application/x-www-form-urlencoded', 'email=form@example.test&name=F&password=password-1&role=member'],
+    ];
+    for (const [type, body] of bodies) {
+      const res = await t.http().post('/api/v1/users').set(bearer(owner.accessToken)).set('Content-Type', type).send(body);
+      expect([400, 415]).toContain(res.status);
+      expectErrorShape(res.body, res.status);
+    }
+    expect(await countUsers()).toBe(before);
+  });
+
   it('answers an oversized body with 413', async () => {
     const res = await t
       .http()
@@ -111,18 +129,26 @@ describe('bad input', () => {
 
 describe('login rate limit', () => {
   let t: TestApp;
+  let owner: Registered;
   beforeAll(async () => {
     t = await startTestApp({ AUTH_RATE_LIMIT_PER_MINUTE: '3' });
+    owner = await register(t); // the first of this address's three attempts
   });
   afterAll(async () => {
     await t?.close();
   });
 
   it('answers 429 with Retry-After once an address exceeds AUTH_RATE_LIMIT_PER_MINUTE', async () => {
-    const attempt = () => t.http().post('/api/v1/auth/login').send({ email: 'guess@example.test', password: 'guess-123' });
-    for (let i = 0; i < 3; i++) expect((await attempt()).status).toBe(401);
+    const attempt = () => t.http().post('/api/v1/auth/login').send({ email: owner.email, password: 'guess-123' });
+    for (let i = 0; i < 2; i++) expect((await attempt()).status).toBe(401);
     const limited = await attempt().expect(429);
     expectErrorShape(limited.body, 429);
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    // Even the right password waits: guessing cannot go on in this window.
+    await t.http().post('/api/v1/auth/login').send({ email: owner.email, password: owner.password }).expect(429);
+  });
+
+  it('does not limit authenticated routes such as /auth/me', async () => {
+    for (let i = 0; i < 10; i++) await t.http().get('/api/v1/auth/me').set(bearer(owner.accessToken)).expect(200);
   });
 });

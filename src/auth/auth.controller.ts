@@ -10,16 +10,18 @@ import { RefreshDto } from './dto/refresh.dto.js';
 import { RegisterDto } from './dto/register.dto.js';
 import { LoginRateLimitGuard } from './login-rate-limit.guard.js';
 
+const TOO_MANY = { description: 'Too many attempts from this address (AUTH_RATE_LIMIT_PER_MINUTE)', type: ErrorResponseDto };
+
 @ApiTags('auth')
 @ApiBadRequestResponse({ description: 'Invalid body; the message names the field', type: ErrorResponseDto })
-@ApiTooManyRequestsResponse({ description: 'Too many attempts from this address (AUTH_RATE_LIMIT_PER_MINUTE)', type: ErrorResponseDto })
-@UseGuards(LoginRateLimitGuard)
 @Controller('auth')
 export class AuthController {
   constructor(private readonly auth: AuthService) {}
 
   /** Creates an organization with you as its owner, and logs you in. */
   @Public()
+  @UseGuards(LoginRateLimitGuard)
+  @ApiTooManyRequestsResponse(TOO_MANY)
   @Post('register')
   @ApiConflictResponse({ description: 'The email is already registered', type: ErrorResponseDto })
   register(@Body() body: RegisterDto): Promise<AuthTokensResponseDto> {
@@ -28,6 +30,8 @@ export class AuthController {
 
   /** Exchanges email and password for an access token and a refresh token. */
   @Public()
+  @UseGuards(LoginRateLimitGuard)
+  @ApiTooManyRequestsResponse(TOO_MANY)
   @Post('login')
   @HttpCode(HttpStatus.OK)
   @ApiUnauthorizedResponse({ description: 'Email or password is wrong', type: ErrorResponseDto })
@@ -40,6 +44,8 @@ export class AuthController {
    * one again revokes every token of that session.
    */
   @Public()
+  @UseGuards(LoginRateLimitGuard)
+  @ApiTooManyRequestsResponse(TOO_MANY)
   @Post('refresh')
   @HttpCode(HttpStatus.OK)
   @ApiUnauthorizedResponse({ description: 'Invalid, expired, revoked or reused refresh token', type: ErrorResponseDto })
@@ -49,6 +55,8 @@ export class AuthController {
 
   /** Ends the session of a refresh token (it and its successors stop working). */
   @Public()
+  @UseGuards(LoginRateLimitGuard)
+  @ApiTooManyRequestsResponse(TOO_MANY)
   @Post('logout')
   @HttpCode(HttpStatus.NO_CONTENT)
   logout(@Body() body: RefreshDto): Promise<void> {

@@ -27,13 +27,4 @@ export class TenantContext {
     return this.principal.organizationId;
   }
 
-  get requestId(): string | undefined {
-    return this.cls.isActive() ? this.cls.getId() : undefined;
-  }
-
-  /** The actor recorded in history rows: `user:<id>` or `api_key:<id>`. */
-  get actor(): string {
-    const p = this.principal;
-    return p.kind === 'api_key' ? `api_key:${p.apiKeyId}` : `user:${p.userId}`;
-  }
 }
