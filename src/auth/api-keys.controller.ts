@@ -31,6 +31,7 @@ export class ApiKeysController {
     return this.keys.list(query.limit, query.cursor);
   }
 
+  /** One key of your organization, without the secret. */
   @Get(':id')
   get(@Param('id', ParseId) id: string): Promise<ApiKeyResponseDto> {
     return this.keys.get(id);

@@ -31,6 +31,7 @@ export class UsersController {
     return this.users.list(query.limit, query.cursor);
   }
 
+  /** One user of your organization (404 for any other organization's user). */
   @Get(':id')
   get(@Param('id', ParseId) id: string): Promise<UserResponseDto> {
     return this.users.get(id);

@@ -5,9 +5,9 @@ import type { ApiKey } from '../entities/api-key.entity.js';
 
 export class ApiKeyResponseDto {
   id: string;
-  /** @example ingestion-service */
+  /** @example "ingestion-service" */
   name: string;
-  /** The first characters of the key. @example am_Xy3kP9qLm */
+  /** The first characters of the key. @example "am_Xy3kP9qLm" */
   prefix: string;
   @ApiProperty({ enum: API_KEY_SCOPES, isArray: true })
   scopes: ApiKeyScope[];

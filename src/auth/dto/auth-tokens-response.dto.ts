@@ -6,7 +6,7 @@ export class AuthTokensResponseDto {
   accessToken: string;
   /** Single-use token for POST /auth/refresh; keep it secret. */
   refreshToken: string;
-  /** @example Bearer */
+  /** @example "Bearer" */
   tokenType: 'Bearer';
   /** Seconds until the access token expires. @example 900 */
   expiresIn: number;

@@ -5,7 +5,7 @@ import { API_KEY_SCOPES } from '../roles.js';
 import type { ApiKeyScope } from '../roles.js';
 
 export class CreateApiKeyDto {
-  /** What the key is for. @example ingestion-service */
+  /** What the key is for. @example "ingestion-service" */
   @IsString()
   @MinLength(1)
   @MaxLength(200)

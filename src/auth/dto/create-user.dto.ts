@@ -7,13 +7,13 @@ import type { Role } from '../../common/context/principal.js';
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
 export class CreateUserDto {
-  /** @example grace@acme.test */
+  /** @example "grace@acme.test" */
   @Transform(trim)
   @IsEmail()
   @MaxLength(320)
   email: string;
 
-  /** @example Grace Hopper */
+  /** @example "Grace Hopper" */
   @Transform(trim)
   @IsString()
   @MinLength(1)

@@ -2,7 +2,7 @@ import type { Organization } from '../entities/organization.entity.js';
 
 export class OrganizationResponseDto {
   id: string;
-  /** @example Acme Robotics */
+  /** @example "Acme Robotics" */
   name: string;
   createdAt: Date;
 

@@ -7,9 +7,9 @@ export class UserResponseDto {
   /** @example 0193a5c2-7a4e-7c1f-9b1e-3f6a2d4c5b6a */
   id: string;
   organizationId: string;
-  /** @example ada@acme.test */
+  /** @example "ada@acme.test" */
   email: string;
-  /** @example Ada Lovelace */
+  /** @example "Ada Lovelace" */
   name: string;
   @ApiProperty({ enum: ROLES, example: 'owner' })
   role: Role;
