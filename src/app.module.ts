@@ -9,6 +9,9 @@ import { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
+import { LlmModule } from './llm/llm.module.js';
+import { MemoryModule } from './memory/memory.module.js';
+import { SearchModule } from './search/search.module.js';
 
 /** Headers and fields that never reach a log line. */
 const REDACT = [
@@ -38,7 +41,10 @@ export class AppModule {
         }),
         CommonModule,
         DatabaseModule.forRoot(),
+        LlmModule,
         AuthModule,
+        MemoryModule,
+        SearchModule,
         HealthModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],

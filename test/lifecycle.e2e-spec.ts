@@ -32,7 +32,7 @@ describe('server lifecycle', () => {
     const storage = await freshStorage();
     try {
       const firstRun = await migrate(configFor(storage));
-      expect(firstRun.applied).toEqual(['Foundation1764064800000']);
+      expect(firstRun.applied).toEqual(['Foundation1764064800000', 'Memories1764072000000']);
       const secondRun = await migrate(configFor(storage));
       expect(secondRun.applied).toEqual([]);
       // And the server starts on the migrated storage and works.

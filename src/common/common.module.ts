@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { ClsModule } from 'nestjs-cls';
 import type { Request } from 'express';
 import { TenantContext } from './context/tenant-context.js';
+import { EventBus } from './events/event-bus.js';
 
 /** Request-scoped context (request id, caller) for every module. */
 @Global()
@@ -16,7 +17,7 @@ import { TenantContext } from './context/tenant-context.js';
       },
     }),
   ],
-  providers: [TenantContext],
-  exports: [TenantContext],
+  providers: [TenantContext, EventBus],
+  exports: [TenantContext, EventBus],
 })
 export class CommonModule {}

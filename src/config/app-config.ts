@@ -30,6 +30,12 @@ const emptyToUndefined = ({ value }: { value: unknown }) =>
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const VECTOR_EXTENSION_MODES = ['auto', 'require', 'off'] as const;
+export const LLM_PROVIDERS = ['none', 'openai', 'openai-compatible', 'anthropic', 'google'] as const;
+export type LlmProvider = (typeof LLM_PROVIDERS)[number];
+export const EMBEDDING_PROVIDERS = ['local', 'openai', 'openai-compatible', 'google'] as const;
+export type EmbeddingProvider = (typeof EMBEDDING_PROVIDERS)[number];
+export const SEARCH_MODES = ['hybrid', 'vector', 'text'] as const;
+export type SearchMode = (typeof SEARCH_MODES)[number];
 export type VectorExtensionMode = (typeof VECTOR_EXTENSION_MODES)[number];
 
 /**
@@ -128,6 +134,75 @@ export class AppConfig {
   @MaxLength(200)
   DOCS_PATH = 'docs';
 
+  /** Chat model for memory extraction (and agents): none, openai, openai-compatible, anthropic, google. */
+  @IsIn(LLM_PROVIDERS)
+  LLM_PROVIDER: LlmProvider = 'none';
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  LLM_MODEL?: string;
+
+  /** Base URL of an OpenAI-compatible server (Ollama, vLLM, LM Studio...), or a proxy. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^https?:\/\//, { message: 'LLM_BASE_URL must start with http:// or https://' })
+  LLM_BASE_URL?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  LLM_API_KEY?: string;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  @Max(600000)
+  LLM_TIMEOUT_MS = 60000;
+
+  /** local: built into the server (no network); or a provider's embedding API. */
+  @IsIn(EMBEDDING_PROVIDERS)
+  EMBEDDING_PROVIDER: EmbeddingProvider = 'local';
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  EMBEDDING_MODEL?: string;
+
+  /** Vector size; fixed per installation (changing it needs `npm run reembed`). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(8)
+  @Max(4096)
+  EMBEDDING_DIMENSIONS = 384;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^https?:\/\//, { message: 'EMBEDDING_BASE_URL must start with http:// or https://' })
+  EMBEDDING_BASE_URL?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  EMBEDDING_API_KEY?: string;
+
+  /** Lifetime of `working` memories without an explicit expiresAt. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  WORKING_MEMORY_TTL_SECONDS = 86400;
+
+  /**
+   * Index of the embedding column: hnsw, none (exact scan), or auto = hnsw on PostgreSQL and
+   * none on the embedded database (an HNSW insert costs ~11 ms a row in PGlite).
+   */
+  @IsIn(['auto', 'hnsw', 'none'])
+  VECTOR_INDEX: 'auto' | 'hnsw' | 'none' = 'auto';
+
+  /** Retrieval mode when a search names none. */
+  @IsIn(SEARCH_MODES)
+  SEARCH_DEFAULT_MODE: SearchMode = 'hybrid';
+
   get embedded(): boolean {
     return !this.DATABASE_URL;
   }
@@ -161,6 +236,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const problems = flatten(validateSync(config, { skipMissingProperties: false }));
   if (config.DATABASE_URL && !config.JWT_SECRET) {
     problems.push('JWT_SECRET is required when DATABASE_URL is set (several API replicas must share it)');
+  }
+  if (config.LLM_PROVIDER !== 'none' && !config.LLM_MODEL) problems.push(`LLM_MODEL is required with LLM_PROVIDER=${config.LLM_PROVIDER}`);
+  if (config.LLM_PROVIDER === 'openai-compatible' && !config.LLM_BASE_URL) problems.push('LLM_BASE_URL is required with LLM_PROVIDER=openai-compatible');
+  if (config.EMBEDDING_PROVIDER !== 'local' && !config.EMBEDDING_MODEL) problems.push(`EMBEDDING_MODEL is required with EMBEDDING_PROVIDER=${config.EMBEDDING_PROVIDER}`);
+  if (config.EMBEDDING_PROVIDER === 'openai-compatible' && !(config.EMBEDDING_BASE_URL ?? config.LLM_BASE_URL)) {
+    problems.push('EMBEDDING_BASE_URL (or LLM_BASE_URL) is required with EMBEDDING_PROVIDER=openai-compatible');
   }
   if (problems.length) throw new ConfigValidationError(problems);
   return config;

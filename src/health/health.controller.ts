@@ -1,9 +1,12 @@
-import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, Inject, ServiceUnavailableException } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import type { HealthIndicatorFunction } from '@nestjs/terminus';
 import { Public } from '../auth/decorators.js';
 import { DatabaseState } from '../database/database-state.js';
+import { EmbeddingService } from '../llm/embedding/embedding.service.js';
+import { VECTOR_SCHEMA } from '../memory/memory.repository.js';
+import type { VectorSchemaState } from '../memory/vector-schema.js';
 import { RedisProbe } from './redis-probe.js';
 
 @ApiTags('health')
@@ -16,6 +19,8 @@ export class HealthController {
     private readonly db: TypeOrmHealthIndicator,
     private readonly redis: RedisProbe,
     private readonly database: DatabaseState,
+    private readonly embeddings: EmbeddingService,
+    @Inject(VECTOR_SCHEMA) private readonly vectors: VectorSchemaState,
   ) {}
 
   /** The process is up (for liveness probes; checks nothing else). */
@@ -38,6 +43,13 @@ export class HealthController {
           mode: this.database.mode,
           vector: this.database.vector ? 'available' : 'unavailable',
           ...(this.database.vector ? {} : { vectorReason: this.database.vectorReason }),
+          vectorIndex: this.vectors.enabled ? (this.vectors.indexed ? 'hnsw' : 'exact') : 'none',
+        }),
+      () =>
+        this.indicators.check('embedder').up({
+          model: this.embeddings.id,
+          dimensions: this.embeddings.dimensions,
+          kind: this.embeddings.semantic ? 'semantic' : 'lexical',
         }),
     ];
     if (this.redis.configured) {

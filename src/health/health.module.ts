@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
+import { MemoryModule } from '../memory/memory.module.js';
 import { HealthController } from './health.controller.js';
 import { RedisProbe } from './redis-probe.js';
 
 @Module({
-  imports: [TerminusModule.forRoot({ logger: false })],
+  imports: [TerminusModule.forRoot({ logger: false }), MemoryModule],
   controllers: [HealthController],
   providers: [RedisProbe],
 })

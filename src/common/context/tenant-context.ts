@@ -27,4 +27,10 @@ export class TenantContext {
     return this.principal.organizationId;
   }
 
+  /** Who did it, as recorded in history rows: `user:<id>` or `api_key:<id>`. */
+  get actor(): string {
+    const p = this.principal;
+    return p.kind === 'api_key' ? `api_key:${p.apiKeyId}` : `user:${p.userId}`;
+  }
+
 }

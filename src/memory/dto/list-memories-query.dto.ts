@@ -1,0 +1,27 @@
+import { Type } from 'class-transformer';
+import { IsDate, IsIn, IsOptional } from 'class-validator';
+import { ApiProperty, IntersectionType } from '@nestjs/swagger';
+import { PageQueryDto } from '../../common/pagination/page-query.dto.js';
+import { MEMORY_TYPES } from '../memory.types.js';
+import type { MemoryType } from '../memory.types.js';
+import { ScopeDto } from './create-memory.dto.js';
+
+/** Query of GET /memories: scope, type, creation time range, page. */
+export class ListMemoriesQueryDto extends IntersectionType(PageQueryDto, ScopeDto) {
+  @ApiProperty({ enum: MEMORY_TYPES, required: false })
+  @IsOptional()
+  @IsIn(MEMORY_TYPES)
+  type?: MemoryType;
+
+  /** Only memories created at or after this time. */
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate({ message: 'createdAfter must be an ISO 8601 date-time' })
+  createdAfter?: Date;
+
+  /** Only memories created before this time. */
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate({ message: 'createdBefore must be an ISO 8601 date-time' })
+  createdBefore?: Date;
+}

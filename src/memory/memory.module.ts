@@ -1,0 +1,33 @@
+import { Logger, Module } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '../config/app-config.js';
+import { DatabaseState } from '../database/database-state.js';
+import { EmbeddingService } from '../llm/embedding/embedding.service.js';
+import { ExtractionService } from './extraction/extraction.service.js';
+import { MemoryController } from './memory.controller.js';
+import { MemoryRepository, VECTOR_SCHEMA } from './memory.repository.js';
+import { MemoryService } from './memory.service.js';
+import { ensureVectorSchema } from './vector-schema.js';
+import type { VectorSchemaState } from './vector-schema.js';
+
+/** Memories, their history, extraction, and the queries of search. Exports MemoryService. */
+@Module({
+  controllers: [MemoryController],
+  providers: [
+    MemoryService,
+    MemoryRepository,
+    ExtractionService,
+    {
+      provide: VECTOR_SCHEMA,
+      inject: [DataSource, DatabaseState, EmbeddingService, AppConfig],
+      useFactory: async (dataSource: DataSource, database: DatabaseState, embeddings: EmbeddingService, config: AppConfig): Promise<VectorSchemaState> => {
+        const index = config.VECTOR_INDEX === 'hnsw' || (config.VECTOR_INDEX === 'auto' && !config.embedded);
+        const state = await ensureVectorSchema(dataSource, database.vector, { model: embeddings.id, dimensions: embeddings.dimensions }, index);
+        new Logger('Memory').log(state.enabled ? `vector retrieval on (${state.indexed ? 'HNSW index' : 'exact scan'})` : 'vector retrieval off: full-text search only');
+        return state;
+      },
+    },
+  ],
+  exports: [MemoryService, VECTOR_SCHEMA],
+})
+export class MemoryModule {}

@@ -1,0 +1,321 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { TenantContext } from '../common/context/tenant-context.js';
+import { Page, toPage } from '../common/pagination/page.js';
+import { compileFilter } from '../search/filter-compiler.js';
+import { SqlParams } from '../search/sql-params.js';
+import type { HistoryEvent, HistoryRecord, MemoryRecord, MemoryScope, MemoryType, NewMemory, SearchHit } from './memory.types.js';
+import { toVectorLiteral } from './normalize.js';
+import type { VectorSchemaState } from './vector-schema.js';
+
+export const VECTOR_SCHEMA = Symbol('VECTOR_SCHEMA');
+
+const COLUMNS = `m.id, m.organization_id, m.user_id, m.agent_id, m.run_id, m.content, m.type, m.metadata, m.importance, m.hash,
+  m.access_count, m.last_accessed_at, m.expires_at, m.created_at, m.updated_at`;
+
+/** Rank weights of the tsvector's labels D, C, B, A: context (B) counts half as much as the text (A). */
+const TEXT_WEIGHTS = `'{0.1, 0.2, 0.5, 1.0}'`;
+/** Reciprocal rank fusion constant (the usual 60). */
+const RRF_K = 60;
+
+interface MemoryRow {
+  id: string;
+  organization_id: string;
+  user_id: string | null;
+  agent_id: string | null;
+  run_id: string | null;
+  content: string;
+  type: MemoryType;
+  metadata: Record<string, unknown>;
+  importance: number;
+  hash: string;
+  access_count: number;
+  last_accessed_at: Date | null;
+  expires_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+function toRecord(r: MemoryRow): MemoryRecord {
+  return {
+    id: r.id,
+    organizationId: r.organization_id,
+    userId: r.user_id,
+    agentId: r.agent_id,
+    runId: r.run_id,
+    content: r.content,
+    type: r.type,
+    metadata: r.metadata,
+    importance: Number(r.importance),
+    hash: r.hash,
+    accessCount: r.access_count,
+    lastAccessedAt: r.last_accessed_at,
+    expiresAt: r.expires_at,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+export interface ListCriteria extends Partial<MemoryScope> {
+  type?: MemoryType;
+  createdAfter?: Date;
+  createdBefore?: Date;
+}
+
+export interface SearchCriteria {
+  query: string;
+  /** 'natural': any of the words (questions, sentences); 'websearch': AND, quotes, -negation as typed. */
+  queryStyle: 'natural' | 'websearch';
+  vector: number[] | null;
+  scope: Partial<MemoryScope>;
+  filters?: unknown;
+  mode: 'hybrid' | 'vector' | 'text';
+  limit: number;
+  weights: { text: number; vector: number };
+}
+
+/**
+ * Every query of the memories and memory_history tables. Written as SQL (the embedding column's
+ * size belongs to the installation, the tsvector is generated, search fuses two retrievers);
+ * every statement filters on the caller's organization, and reads see only live memories
+ * (not deleted, not expired).
+ */
+@Injectable()
+export class MemoryRepository {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly tenant: TenantContext,
+    @Inject(VECTOR_SCHEMA) private readonly vectors: VectorSchemaState,
+  ) {}
+
+  get vectorsEnabled(): boolean {
+    return this.vectors.enabled;
+  }
+
+  transaction<T>(work: (m: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(work);
+  }
+
+  /** `organization = caller AND live [AND scope fields]`, appended to `params`. */
+  private liveWhere(p: SqlParams, scope: Partial<MemoryScope> = {}): string {
+    const parts = [`m.organization_id = ${p.add(this.tenant.organizationId)}`, `m.deleted_at IS NULL`, `(m.expires_at IS NULL OR m.expires_at > now())`];
+    if (scope.userId != null) parts.push(`m.user_id = ${p.add(scope.userId)}`);
+    if (scope.agentId != null) parts.push(`m.agent_id = ${p.add(scope.agentId)}`);
+    if (scope.runId != null) parts.push(`m.run_id = ${p.add(scope.runId)}`);
+    return parts.join(' AND ');
+  }
+
+  /**
+   * Inserts the memory unless a live one with the same normalized text exists in the same
+   * scope; returns the stored row either way, and whether it is new.
+   */
+  async insertOrFind(m: EntityManager, memory: NewMemory): Promise<{ record: MemoryRecord; created: boolean }> {
+    const p = new SqlParams();
+    const org = p.add(this.tenant.organizationId);
+    const values = [
+      p.add(memory.id),
+      org,
+      p.add(memory.userId),
+      p.add(memory.agentId),
+      p.add(memory.runId),
+      p.add(memory.content),
+      p.add(memory.context),
+      p.add(memory.type),
+      `${p.add(JSON.stringify(memory.metadata))}::jsonb`,
+      p.add(memory.importance),
+      p.add(memory.hash),
+      p.add(memory.expiresAt),
+    ];
+    const columns = ['id', 'organization_id', 'user_id', 'agent_id', 'run_id', 'content', 'context', 'type', 'metadata', 'importance', 'hash', 'expires_at'];
+    if (this.vectors.enabled && memory.embedding) {
+      columns.push('embedding');
+      values.push(`${p.add(toVectorLiteral(memory.embedding))}::vector`);
+    }
+    const inserted: MemoryRow[] = await m.query(
+      `INSERT INTO memories AS m (${columns.join(', ')}) VALUES (${values.join(', ')})
+       ON CONFLICT (organization_id, coalesce(user_id, ''), coalesce(agent_id, ''), coalesce(run_id, ''), hash) WHERE deleted_at IS NULL
+       DO NOTHING RETURNING ${COLUMNS}`,
+      p.values,
+    );
+    if (inserted.length) return { record: toRecord(inserted[0]), created: true };
+    const q = new SqlParams();
+    const existing: MemoryRow[] = await m.query(
+      `SELECT ${COLUMNS} FROM memories m WHERE m.organization_id = ${q.add(this.tenant.organizationId)} AND m.deleted_at IS NULL
+         AND coalesce(m.user_id, '') = ${q.add(memory.userId ?? '')} AND coalesce(m.agent_id, '') = ${q.add(memory.agentId ?? '')}
+         AND coalesce(m.run_id, '') = ${q.add(memory.runId ?? '')} AND m.hash = ${q.add(memory.hash)}`,
+      q.values,
+    );
+    return { record: toRecord(existing[0]), created: false };
+  }
+
+  /** The latest live memory of a conversation (same scope and run): the turn before a new one. */
+  async latestOfRun(m: EntityManager, scope: MemoryScope): Promise<MemoryRecord | null> {
+    if (scope.runId == null) return null;
+    const p = new SqlParams();
+    const where = this.liveWhere(p, scope);
+    const nullScope = [scope.userId == null ? 'm.user_id IS NULL' : '', scope.agentId == null ? 'm.agent_id IS NULL' : ''].filter(Boolean);
+    const rows: MemoryRow[] = await m.query(
+      `SELECT ${COLUMNS} FROM memories m WHERE ${[where, ...nullScope].join(' AND ')} ORDER BY m.id DESC LIMIT 1`,
+      p.values,
+    );
+    return rows.length ? toRecord(rows[0]) : null;
+  }
+
+  /** Adds a following turn to a memory's context (its own text is unchanged). */
+  async appendContext(m: EntityManager, id: string, text: string): Promise<void> {
+    await m.query(`UPDATE memories SET context = concat_ws(E'\\n', context, $3::text) WHERE organization_id = $1 AND id = $2`, [this.tenant.organizationId, id, text]);
+  }
+
+  async find(id: string, m: EntityManager = this.dataSource.manager): Promise<MemoryRecord | null> {
+    const p = new SqlParams();
+    const rows: MemoryRow[] = await m.query(`SELECT ${COLUMNS} FROM memories m WHERE ${this.liveWhere(p)} AND m.id = ${p.add(id)}`, p.values);
+    return rows.length ? toRecord(rows[0]) : null;
+  }
+
+  /** Locks a live memory for an update or delete in this transaction. */
+  async findForUpdate(m: EntityManager, id: string): Promise<MemoryRecord | null> {
+    const p = new SqlParams();
+    const rows: MemoryRow[] = await m.query(`SELECT ${COLUMNS} FROM memories m WHERE ${this.liveWhere(p)} AND m.id = ${p.add(id)} FOR UPDATE`, p.values);
+    return rows.length ? toRecord(rows[0]) : null;
+  }
+
+  async page(criteria: ListCriteria, limit: number, cursor?: string): Promise<Page<MemoryRecord>> {
+    const p = new SqlParams();
+    const parts = [this.liveWhere(p, criteria)];
+    if (criteria.type) parts.push(`m.type = ${p.add(criteria.type)}`);
+    if (criteria.createdAfter) parts.push(`m.created_at >= ${p.add(criteria.createdAfter)}`);
+    if (criteria.createdBefore) parts.push(`m.created_at < ${p.add(criteria.createdBefore)}`);
+    if (cursor) parts.push(`m.id > ${p.add(cursor)}`);
+    const rows: MemoryRow[] = await this.dataSource.query(
+      `SELECT ${COLUMNS} FROM memories m WHERE ${parts.join(' AND ')} ORDER BY m.id LIMIT ${p.add(limit + 1)}`,
+      p.values,
+    );
+    return toPage(rows.map(toRecord), limit);
+  }
+
+  async update(
+    m: EntityManager,
+    id: string,
+    changes: { content?: string; hash?: string; embedding?: number[] | null; metadata?: Record<string, unknown>; type?: MemoryType; importance?: number; expiresAt?: Date | null },
+  ): Promise<MemoryRecord> {
+    const p = new SqlParams();
+    const sets = ['updated_at = now()'];
+    if (changes.content !== undefined) sets.push(`content = ${p.add(changes.content)}`);
+    if (changes.hash !== undefined) sets.push(`hash = ${p.add(changes.hash)}`);
+    if (changes.embedding && this.vectors.enabled) sets.push(`embedding = ${p.add(toVectorLiteral(changes.embedding))}::vector`);
+    if (changes.metadata !== undefined) sets.push(`metadata = ${p.add(JSON.stringify(changes.metadata))}::jsonb`);
+    if (changes.type !== undefined) sets.push(`type = ${p.add(changes.type)}`);
+    if (changes.importance !== undefined) sets.push(`importance = ${p.add(changes.importance)}`);
+    if (changes.expiresAt !== undefined) sets.push(`expires_at = ${p.add(changes.expiresAt)}`);
+    const rows: MemoryRow[] = await m.query(
+      `UPDATE memories m SET ${sets.join(', ')} WHERE m.organization_id = ${p.add(this.tenant.organizationId)} AND m.id = ${p.add(id)} RETURNING ${COLUMNS}`,
+      p.values,
+    );
+    return toRecord(rows[0]);
+  }
+
+  async softDelete(m: EntityManager, id: string): Promise<void> {
+    await m.query(`UPDATE memories SET deleted_at = now() WHERE organization_id = $1 AND id = $2 AND deleted_at IS NULL`, [this.tenant.organizationId, id]);
+  }
+
+  /** Soft-deletes every live memory of a scope; returns what it deleted. */
+  async softDeleteScope(m: EntityManager, scope: Partial<MemoryScope>): Promise<MemoryRecord[]> {
+    const p = new SqlParams();
+    const rows: MemoryRow[] = await m.query(`UPDATE memories m SET deleted_at = now() WHERE ${this.liveWhere(p, scope)} RETURNING ${COLUMNS}`, p.values);
+    return rows.map(toRecord);
+  }
+
+  async insertHistory(m: EntityManager, entries: { id: string; memoryId: string; event: HistoryEvent; oldContent: string | null; newContent: string | null; actor: string }[]): Promise<void> {
+    if (entries.length === 0) return;
+    const p = new SqlParams();
+    const org = p.add(this.tenant.organizationId);
+    const tuples = entries.map((e) => `(${p.add(e.id)}, ${org}, ${p.add(e.memoryId)}, ${p.add(e.event)}, ${p.add(e.oldContent)}, ${p.add(e.newContent)}, ${p.add(e.actor)})`);
+    await m.query(`INSERT INTO memory_history (id, organization_id, memory_id, event, old_content, new_content, actor) VALUES ${tuples.join(', ')}`, p.values);
+  }
+
+  /** The history of a memory of the caller's organization, deleted ones included, oldest first. */
+  async history(memoryId: string): Promise<HistoryRecord[] | null> {
+    const exists: unknown[] = await this.dataSource.query(`SELECT 1 FROM memories WHERE organization_id = $1 AND id = $2`, [this.tenant.organizationId, memoryId]);
+    if (exists.length === 0) return null;
+    const rows: { id: string; memory_id: string; event: HistoryEvent; old_content: string | null; new_content: string | null; actor: string; created_at: Date }[] =
+      await this.dataSource.query(`SELECT * FROM memory_history WHERE organization_id = $1 AND memory_id = $2 ORDER BY id`, [this.tenant.organizationId, memoryId]);
+    return rows.map((r) => ({ id: r.id, memoryId: r.memory_id, event: r.event, oldContent: r.old_content, newContent: r.new_content, actor: r.actor, createdAt: r.created_at }));
+  }
+
+  /**
+   * Hybrid retrieval in one statement: a full-text leg (tsvector @@ tsquery, ranked by ts_rank
+   * with the context at half weight) and a vector leg (pgvector cosine distance, HNSW when
+   * indexed) each take their best candidates under the same scope and filter; reciprocal rank
+   * fusion (weight / (60 + rank), summed over the legs that found a memory) orders the union.
+   * Single-leg modes return that leg's own score (ts_rank, or cosine similarity).
+   */
+  async search(c: SearchCriteria): Promise<SearchHit[]> {
+    const p = new SqlParams();
+    let where = this.liveWhere(p, c.scope);
+    if (c.filters !== undefined) where += ` AND ${compileFilter(c.filters, p)}`;
+    const candidates = p.add(Math.min(Math.max(c.limit * 5, 50), 200));
+    const legs: string[] = [];
+    if (c.mode !== 'vector') {
+      const raw = p.add(c.query);
+      const tsquery =
+        c.queryStyle === 'natural' ? `replace(websearch_to_tsquery('english', ${raw})::text, ' & ', ' | ')::tsquery` : `websearch_to_tsquery('english', ${raw})`;
+      legs.push(`SELECT id, score, 'text' AS leg, row_number() OVER (ORDER BY score DESC, id) AS rank FROM (
+          SELECT m.id, ts_rank(${TEXT_WEIGHTS}, m.tsv, q.query, 1) AS score
+          FROM memories m, (SELECT ${tsquery} AS query) q
+          WHERE m.tsv @@ q.query AND ${where}
+          ORDER BY score DESC, m.id LIMIT ${candidates}) t`);
+    }
+    if (c.mode !== 'text' && c.vector && this.vectors.enabled) {
+      const v = p.add(toVectorLiteral(c.vector));
+      legs.push(`SELECT id, score, 'vector' AS leg, row_number() OVER (ORDER BY score DESC, id) AS rank FROM (
+          SELECT m.id, 1 - (m.embedding <=> ${v}::vector) AS score
+          FROM memories m
+          WHERE m.embedding IS NOT NULL AND ${where}
+          ORDER BY m.embedding <=> ${v}::vector LIMIT ${candidates}) v`);
+    }
+    if (legs.length === 0) return [];
+    const wt = p.add(c.weights.text);
+    const wv = p.add(c.weights.vector);
+    // Hybrid scores are scaled so that rank 1 in every active leg scores 1.
+    const activeWeight = (c.mode !== 'vector' ? c.weights.text : 0) + (legs.length === 2 || c.mode === 'vector' ? c.weights.vector : 0);
+    const fused =
+      c.mode === 'hybrid'
+        ? `sum(CASE leg WHEN 'text' THEN ${wt}::float8 ELSE ${wv}::float8 END / (${RRF_K} + rank)) * ${p.add((RRF_K + 1) / (activeWeight || 1))}::float8`
+        : 'max(score)';
+    const rows: (MemoryRow & { fused: number; text_score: number | null; vector_score: number | null })[] = await this.dataSource.query(
+      `WITH ranked AS (${legs.join(' UNION ALL ')}),
+       fused AS (
+         SELECT id, ${fused} AS fused,
+                max(score) FILTER (WHERE leg = 'text') AS text_score,
+                max(score) FILTER (WHERE leg = 'vector') AS vector_score
+         FROM ranked GROUP BY id)
+       SELECT ${COLUMNS}, f.fused, f.text_score, f.vector_score
+       FROM fused f JOIN memories m ON m.id = f.id
+       ORDER BY f.fused DESC, m.id LIMIT ${p.add(c.limit)}`,
+      p.values,
+    );
+    return rows.map((r) => {
+      const scores: SearchHit['scores'] = {};
+      const retrievers: SearchHit['retrievers'] = [];
+      if (r.vector_score !== null) {
+        scores.vector = Number(r.vector_score);
+        retrievers.push('vector');
+      }
+      if (r.text_score !== null) {
+        scores.text = Number(r.text_score);
+        retrievers.push('text');
+      }
+      return { memory: toRecord(r), score: Number(r.fused), scores, retrievers };
+    });
+  }
+
+  /** Counts a retrieval of these memories. */
+  async bumpAccess(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.dataSource.query(
+      `UPDATE memories SET access_count = access_count + 1, last_accessed_at = now() WHERE organization_id = $1 AND id = ANY($2::uuid[])`,
+      [this.tenant.organizationId, ids],
+    );
+  }
+}

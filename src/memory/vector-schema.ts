@@ -1,0 +1,77 @@
+import type { DataSource, EntityManager } from 'typeorm';
+
+export interface EmbeddingSetting {
+  model: string;
+  dimensions: number;
+}
+
+export interface VectorSchemaState {
+  /** Whether memories carry embeddings (pgvector available and the column in place). */
+  enabled: boolean;
+  indexed: boolean;
+}
+
+export class EmbeddingMismatchError extends Error {
+  constructor(stored: EmbeddingSetting, configured: EmbeddingSetting) {
+    super(
+      `The database holds ${stored.dimensions}-dimensional embeddings of ${stored.model}, but the configured embedder is ` +
+        `${configured.model} with ${configured.dimensions} dimensions. Run \`npm run reembed\` (same settings) to recompute ` +
+        'every embedding with the new model, or restore the previous EMBEDDING_* settings.',
+    );
+    this.name = 'EmbeddingMismatchError';
+  }
+}
+
+const SETTING_KEY = 'embedding';
+// An arbitrary constant: serializes schema changes of concurrent starts (advisory lock id).
+const LOCK_ID = 742_001;
+
+async function columnDimensions(m: EntityManager): Promise<number | null> {
+  const rows: { dims: number }[] = await m.query(
+    `SELECT atttypmod AS dims FROM pg_attribute WHERE attrelid = 'memories'::regclass AND attname = 'embedding' AND NOT attisdropped`,
+  );
+  return rows.length ? Number(rows[0].dims) : null;
+}
+
+export async function storedEmbeddingSetting(m: EntityManager): Promise<EmbeddingSetting | null> {
+  const rows: { value: EmbeddingSetting }[] = await m.query(`SELECT value FROM installation_settings WHERE key = $1`, [SETTING_KEY]);
+  return rows[0]?.value ?? null;
+}
+
+export async function saveEmbeddingSetting(m: EntityManager, setting: EmbeddingSetting): Promise<void> {
+  await m.query(
+    `INSERT INTO installation_settings (key, value, updated_at) VALUES ($1, $2::jsonb, now())
+     ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`,
+    [SETTING_KEY, JSON.stringify(setting)],
+  );
+}
+
+export async function createEmbeddingColumn(m: EntityManager, dimensions: number, index: boolean): Promise<void> {
+  await m.query(`ALTER TABLE memories ADD COLUMN embedding vector(${Math.trunc(dimensions)})`);
+  if (index) await m.query(`CREATE INDEX memories_embedding_hnsw ON memories USING hnsw (embedding vector_cosine_ops)`);
+}
+
+/**
+ * Puts the embedding column in place for the configured embedder, once per installation: its
+ * dimension is the embedder's, so it is added here rather than by a migration. A start with
+ * another model or size than the stored one fails with a message that says to re-embed.
+ */
+export async function ensureVectorSchema(dataSource: DataSource, vectorAvailable: boolean, configured: EmbeddingSetting, index: boolean): Promise<VectorSchemaState> {
+  if (!vectorAvailable) return { enabled: false, indexed: false };
+  return dataSource.transaction(async (m) => {
+    await m.query(`SELECT pg_advisory_xact_lock(${LOCK_ID})`);
+    const dims = await columnDimensions(m);
+    const stored = await storedEmbeddingSetting(m);
+    if (dims === null) {
+      await createEmbeddingColumn(m, configured.dimensions, index);
+      await saveEmbeddingSetting(m, configured);
+      return { enabled: true, indexed: index };
+    }
+    if (stored && (stored.model !== configured.model || stored.dimensions !== configured.dimensions || dims !== configured.dimensions)) {
+      throw new EmbeddingMismatchError({ model: stored.model, dimensions: dims }, configured);
+    }
+    if (!stored) await saveEmbeddingSetting(m, configured);
+    const indexed: { n: number }[] = await m.query(`SELECT count(*)::int AS n FROM pg_indexes WHERE tablename = 'memories' AND indexname = 'memories_embedding_hnsw'`);
+    return { enabled: true, indexed: indexed[0].n > 0 };
+  });
+}

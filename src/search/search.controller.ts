@@ -1,0 +1,22 @@
+import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiTags } from '@nestjs/swagger';
+import { Authenticated } from '../auth/decorators.js';
+import { ErrorResponseDto } from '../common/errors/error-response.dto.js';
+import { SearchResponseDto } from '../memory/dto/memory-response.dto.js';
+import { SearchMemoriesDto } from '../memory/dto/search-memories.dto.js';
+import { MemoryService } from '../memory/memory.service.js';
+
+@ApiTags('search')
+@Authenticated()
+@Controller('search')
+export class SearchController {
+  constructor(private readonly memories: MemoryService) {}
+
+  /** The same hybrid search as POST /memories/search. */
+  @Post()
+  @HttpCode(HttpStatus.OK)
+  @ApiBadRequestResponse({ description: 'Empty query, bad filter (the message names it), or bad field', type: ErrorResponseDto })
+  search(@Body() body: SearchMemoriesDto): Promise<SearchResponseDto> {
+    return this.memories.search(body);
+  }
+}
