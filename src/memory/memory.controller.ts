@@ -37,6 +37,7 @@ export class MemoryController {
   }
 
   /** Hybrid search (vector + full text, fused) over the caller's memories. */
+  @Authenticated({ role: 'viewer' }) // a read, though it is a POST
   @Post('search')
   @HttpCode(HttpStatus.OK)
   search(@Body() body: SearchMemoriesDto): Promise<SearchResponseDto> {

@@ -37,6 +37,11 @@ interface MemoryRow {
   updated_at: Date;
 }
 
+/** TypeORM answers UPDATE/DELETE ... RETURNING with [rows, count], SELECT/INSERT with rows. */
+function returnedRows<T>(result: T[] | [T[], number]): T[] {
+  return result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number' ? (result[0] as T[]) : (result as T[]);
+}
+
 function toRecord(r: MemoryRow): MemoryRecord {
   return {
     id: r.id,
@@ -73,6 +78,8 @@ export interface SearchCriteria {
   mode: 'hybrid' | 'vector' | 'text';
   limit: number;
   weights: { text: number; vector: number };
+  /** Least cosine similarity for the vector leg to count a memory as found. */
+  vectorFloor: number;
 }
 
 /**
@@ -208,9 +215,8 @@ export class MemoryRepository {
     if (changes.type !== undefined) sets.push(`type = ${p.add(changes.type)}`);
     if (changes.importance !== undefined) sets.push(`importance = ${p.add(changes.importance)}`);
     if (changes.expiresAt !== undefined) sets.push(`expires_at = ${p.add(changes.expiresAt)}`);
-    const rows: MemoryRow[] = await m.query(
-      `UPDATE memories m SET ${sets.join(', ')} WHERE m.organization_id = ${p.add(this.tenant.organizationId)} AND m.id = ${p.add(id)} RETURNING ${COLUMNS}`,
-      p.values,
+    const rows = returnedRows<MemoryRow>(
+      await m.query(`UPDATE memories m SET ${sets.join(', ')} WHERE m.organization_id = ${p.add(this.tenant.organizationId)} AND m.id = ${p.add(id)} RETURNING ${COLUMNS}`, p.values),
     );
     return toRecord(rows[0]);
   }
@@ -222,7 +228,7 @@ export class MemoryRepository {
   /** Soft-deletes every live memory of a scope; returns what it deleted. */
   async softDeleteScope(m: EntityManager, scope: Partial<MemoryScope>): Promise<MemoryRecord[]> {
     const p = new SqlParams();
-    const rows: MemoryRow[] = await m.query(`UPDATE memories m SET deleted_at = now() WHERE ${this.liveWhere(p, scope)} RETURNING ${COLUMNS}`, p.values);
+    const rows = returnedRows<MemoryRow>(await m.query(`UPDATE memories m SET deleted_at = now() WHERE ${this.liveWhere(p, scope)} RETURNING ${COLUMNS}`, p.values));
     return rows.map(toRecord);
   }
 
@@ -272,16 +278,15 @@ export class MemoryRepository {
           SELECT m.id, 1 - (m.embedding <=> ${v}::vector) AS score
           FROM memories m
           WHERE m.embedding IS NOT NULL AND ${where}
-          ORDER BY m.embedding <=> ${v}::vector LIMIT ${candidates}) v`);
+          ORDER BY m.embedding <=> ${v}::vector LIMIT ${candidates}) v
+        WHERE score >= ${p.add(c.vectorFloor)}::float8`);
     }
     if (legs.length === 0) return [];
-    const wt = p.add(c.weights.text);
-    const wv = p.add(c.weights.vector);
     // Hybrid scores are scaled so that rank 1 in every active leg scores 1.
     const activeWeight = (c.mode !== 'vector' ? c.weights.text : 0) + (legs.length === 2 || c.mode === 'vector' ? c.weights.vector : 0);
     const fused =
       c.mode === 'hybrid'
-        ? `sum(CASE leg WHEN 'text' THEN ${wt}::float8 ELSE ${wv}::float8 END / (${RRF_K} + rank)) * ${p.add((RRF_K + 1) / (activeWeight || 1))}::float8`
+        ? `sum(CASE leg WHEN 'text' THEN ${p.add(c.weights.text)}::float8 ELSE ${p.add(c.weights.vector)}::float8 END / (${RRF_K} + rank)) * ${p.add((RRF_K + 1) / (activeWeight || 1))}::float8`
         : 'max(score)';
     const rows: (MemoryRow & { fused: number; text_score: number | null; vector_score: number | null })[] = await this.dataSource.query(
       `WITH ranked AS (${legs.join(' UNION ALL ')}),

@@ -8,7 +8,7 @@ import { uuidv7 } from '../common/ids.js';
 import { mapPage, Page } from '../common/pagination/page.js';
 import { ChatModelService } from '../llm/chat-model.service.js';
 import { EmbeddingService } from '../llm/embedding/embedding.service.js';
-import { legWeights } from '../search/fusion.js';
+import { legWeights, vectorFloor } from '../search/fusion.js';
 import { SearchError, SearchErrorCode } from '../search/search.errors.js';
 import type { CreateMemoryDto } from './dto/create-memory.dto.js';
 import type { ListMemoriesQueryDto } from './dto/list-memories-query.dto.js';
@@ -223,6 +223,7 @@ export class MemoryService {
       mode,
       limit: input.limit,
       weights: legWeights(this.embeddings.semantic),
+      vectorFloor: vectorFloor(this.embeddings.semantic),
     });
     if (input.threshold !== undefined) hits = hits.filter((h) => h.score >= input.threshold!);
     if (input.rerank && hits.length > 1) hits = await this.extraction.rerank(input.query, hits);

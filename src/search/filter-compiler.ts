@@ -133,18 +133,20 @@ function nest(segments: string[], value: unknown): unknown {
 
 function metadataCondition(field: string, op: Operator, value: unknown, params: SqlParams, path: string): string {
   const segments = metadataPath(field, path.slice(0, path.lastIndexOf('.')));
-  const jsonPath = params.add(segments);
-  const at = `(m.metadata #> ${jsonPath}::text[])`;
+  // The value at the path, as jsonb; its parameter is only added by the operators that use it
+  // (an unused parameter has no type PostgreSQL could infer).
+  let pathParam: string | undefined;
+  const valueAt = () => `(m.metadata #> ${(pathParam ??= params.add(segments))}::text[])`;
   const scalar = (v: unknown, p: string) => {
     if (!['string', 'number', 'boolean'].includes(typeof v) || (typeof v === 'number' && !Number.isFinite(v))) fail(p, 'must be a string, number or boolean');
     return v as string | number | boolean;
   };
   switch (op) {
     case 'eq':
-      if (value === null) return `(${at} IS NULL OR ${at} = 'null'::jsonb)`;
+      if (value === null) return `(${valueAt()} IS NULL OR ${valueAt()} = 'null'::jsonb)`;
       return `m.metadata @> ${params.add(JSON.stringify(nest(segments, scalar(value, path))))}::jsonb`;
     case 'ne':
-      if (value === null) return `(${at} IS NOT NULL AND ${at} <> 'null'::jsonb)`;
+      if (value === null) return `(${valueAt()} IS NOT NULL AND ${valueAt()} <> 'null'::jsonb)`;
       return `NOT (m.metadata @> ${params.add(JSON.stringify(nest(segments, scalar(value, path))))}::jsonb)`;
     case 'in':
     case 'nin': {
@@ -160,18 +162,18 @@ function metadataCondition(field: string, op: Operator, value: unknown, params: 
       const v = scalar(value, path);
       if (typeof v === 'number') {
         // Only numbers compare with numbers: a row whose value is text simply does not match.
-        return `(CASE WHEN jsonb_typeof(${at}) = 'number' THEN (${at} #>> '{}')::double precision END) ${COMPARISON[op]} ${params.add(v)}::double precision`;
+        return `(CASE WHEN jsonb_typeof(${valueAt()}) = 'number' THEN (${valueAt()} #>> '{}')::double precision END) ${COMPARISON[op]} ${params.add(v)}::double precision`;
       }
       if (typeof v === 'string') {
-        return `(CASE WHEN jsonb_typeof(${at}) = 'string' THEN ${at} #>> '{}' END) ${COMPARISON[op]} ${params.add(v)}::text`;
+        return `(CASE WHEN jsonb_typeof(${valueAt()}) = 'string' THEN ${valueAt()} #>> '{}' END) ${COMPARISON[op]} ${params.add(v)}::text`;
       }
       return fail(path, 'must be a number or a string');
     }
     case 'contains': {
       const v = scalar(value, path);
-      const inArray = `(jsonb_typeof(${at}) = 'array' AND ${at} @> ${params.add(JSON.stringify([v]))}::jsonb)`;
+      const inArray = `(jsonb_typeof(${valueAt()}) = 'array' AND ${valueAt()} @> ${params.add(JSON.stringify([v]))}::jsonb)`;
       if (typeof v !== 'string') return inArray;
-      return `(${inArray} OR (jsonb_typeof(${at}) = 'string' AND (${at} #>> '{}') ILIKE ${params.add(`%${escapeLike(v)}%`)}))`;
+      return `(${inArray} OR (jsonb_typeof(${valueAt()}) = 'string' AND (${valueAt()} #>> '{}') ILIKE ${params.add(`%${escapeLike(v)}%`)}))`;
     }
   }
 }

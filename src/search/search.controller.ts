@@ -13,6 +13,7 @@ export class SearchController {
   constructor(private readonly memories: MemoryService) {}
 
   /** The same hybrid search as POST /memories/search. */
+  @Authenticated({ role: 'viewer' }) // a read, though it is a POST
   @Post()
   @HttpCode(HttpStatus.OK)
   @ApiBadRequestResponse({ description: 'Empty query, bad filter (the message names it), or bad field', type: ErrorResponseDto })

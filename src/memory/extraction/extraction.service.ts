@@ -4,7 +4,7 @@ import { EventBus } from '../../common/events/event-bus.js';
 import { uuidv7 } from '../../common/ids.js';
 import { ChatModelService, InvalidModelOutput } from '../../llm/chat-model.service.js';
 import { EmbeddingService } from '../../llm/embedding/embedding.service.js';
-import { legWeights } from '../../search/fusion.js';
+import { legWeights, vectorFloor } from '../../search/fusion.js';
 import type { MemoryChangeDto } from '../dto/memory-response.dto.js';
 import { memoryEvent, MemoryEventName } from '../memory.events.js';
 import type { MemoryEvent } from '../memory.events.js';
@@ -111,6 +111,7 @@ export class ExtractionService {
         mode: vectors[i] ? 'hybrid' : 'text',
         limit: NEIGHBOURS_PER_FACT,
         weights: legWeights(this.embeddings.semantic),
+      vectorFloor: vectorFloor(this.embeddings.semantic),
       });
       for (const h of hits) neighbours.set(h.memory.id, h.memory);
     }

@@ -1,0 +1,263 @@
+import { bearer, expectErrorShape, register, startTestApp } from './support/test-app.js';
+import type { Registered, TestApp } from './support/test-app.js';
+
+describe('memories (infer=false, no LLM)', () => {
+  let t: TestApp;
+  let a: Registered;
+  let b: Registered;
+  const asA = () => bearer(a.accessToken);
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    a = await register(t, 'Org A');
+    b = await register(t, 'Org B');
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  const add = (body: Record<string, unknown>, auth = asA()) => t.http().post('/api/v1/memories').set(auth).send(body);
+  const search = (body: Record<string, unknown>, auth = asA()) => t.http().post('/api/v1/memories/search').set(auth).send(body);
+
+  it('adds, lists, gets, updates, keeps history, deletes, and then search no longer finds it', async () => {
+    const added = await add({ content: 'Alice is allergic to peanuts', userId: 'alice', infer: false, metadata: { topic: 'health' } }).expect(201);
+    expect(added.body).toMatchObject({ inferred: false, results: [{ event: 'ADD', memory: 'Alice is allergic to peanuts' }] });
+    const id: string = added.body.results[0].id;
+
+    const list = await t.http().get('/api/v1/memories').query({ userId: 'alice' }).set(asA()).expect(200);
+    expect(list.body.data.map((m: { id: string }) => m.id)).toEqual([id]);
+    const got = await t.http().get(`/api/v1/memories/${id}`).set(asA()).expect(200);
+    expect(got.body).toMatchObject({ id, memory: 'Alice is allergic to peanuts', userId: 'alice', type: 'episodic', metadata: { topic: 'health' }, importance: 0.5 });
+
+    const updated = await t.http().patch(`/api/v1/memories/${id}`).set(asA()).send({ content: 'Alice is allergic to peanuts and shellfish', importance: 0.9 }).expect(200);
+    expect(updated.body).toMatchObject({ memory: 'Alice is allergic to peanuts and shellfish', importance: expect.closeTo(0.9, 5) });
+
+    const found = await search({ query: 'shellfish allergy', userId: 'alice' }).expect(200);
+    expect(found.body.results.map((r: { id: string }) => r.id)).toEqual([id]);
+    expect(found.body.results[0].retrievers).toContain('text');
+
+    await t.http().delete(`/api/v1/memories/${id}`).set(asA()).expect(204);
+    const history = await t.http().get(`/api/v1/memories/${id}/history`).set(asA()).expect(200);
+    expect(history.body.data.map((h: { event: string }) => h.event)).toEqual(['ADD', 'UPDATE', 'DELETE']);
+    expect(history.body.data[1]).toMatchObject({ oldContent: 'Alice is allergic to peanuts', newContent: 'Alice is allergic to peanuts and shellfish', actor: `user:${a.userId}` });
+
+    const after = (await search({ query: 'shellfish allergy', userId: 'alice' }).expect(200)).body.results as { id: string }[];
+    expect(after.map((r) => r.id)).not.toContain(id);
+    await t.http().get(`/api/v1/memories/${id}`).set(asA()).expect(404);
+    await t.http().patch(`/api/v1/memories/${id}`).set(asA()).send({ content: 'back' }).expect(404);
+  });
+
+  it("keeps organization B out of organization A's memories: 404 on every verb, nothing in lists or search", async () => {
+    const added = await add({ content: 'The vault code is 4711', userId: 'shared-name', infer: false }).expect(201);
+    const id: string = added.body.results[0].id;
+    const asB = bearer(b.accessToken);
+    await t.http().get(`/api/v1/memories/${id}`).set(asB).expect(404);
+    await t.http().get(`/api/v1/memories/${id}/history`).set(asB).expect(404);
+    await t.http().patch(`/api/v1/memories/${id}`).set(asB).send({ content: 'overwritten' }).expect(404);
+    await t.http().delete(`/api/v1/memories/${id}`).set(asB).expect(404);
+    expect((await t.http().get('/api/v1/memories').query({ userId: 'shared-name' }).set(asB).expect(200)).body.data).toEqual([]);
+    expect((await search({ query: 'vault code', userId: 'shared-name' }, asB).expect(200)).body.results).toEqual([]);
+    expect((await search({ query: 'vault code', filters: { userId: 'shared-name' } }, asB).expect(200)).body.results).toEqual([]);
+    expect((await t.http().delete('/api/v1/memories').query({ userId: 'shared-name' }).set(asB).expect(200)).body).toEqual({ deleted: 0 });
+    // A's memory is untouched.
+    const still = await t.http().get(`/api/v1/memories/${id}`).set(asA()).expect(200);
+    expect(still.body.memory).toBe('The vault code is 4711');
+  });
+
+  it('answers a duplicate in the same scope with NONE, and stores it again in another scope', async () => {
+    const first = await add({ content: 'Bob likes  green tea', userId: 'bob', infer: false }).expect(201);
+    const again = await add({ content: '  bob LIKES green tea ', userId: 'bob', infer: false }).expect(201);
+    expect(again.body.results[0]).toMatchObject({ event: 'NONE', id: first.body.results[0].id });
+    const other = await add({ content: 'Bob likes green tea', userId: 'bob', agentId: 'barista', infer: false }).expect(201);
+    expect(other.body.results[0].event).toBe('ADD');
+    // Twenty concurrent copies still make one memory.
+    const copies = await Promise.all(Array.from({ length: 20 }, () => add({ content: 'Bob owns a bike', userId: 'bob', infer: false })));
+    expect(new Set(copies.map((r) => r.body.results[0].id)).size).toBe(1);
+    expect(copies.filter((r) => r.body.results[0].event === 'ADD')).toHaveLength(1);
+  });
+
+  it('stores each user and assistant message of a conversation, and says when it could not infer', async () => {
+    const res = await add({
+      userId: 'carol',
+      messages: [
+        { role: 'system', content: 'You are helpful' },
+        { role: 'user', content: 'I just adopted a cat named Miso' },
+        { role: 'assistant', content: 'Congratulations on adopting Miso!' },
+      ],
+    }).expect(201);
+    expect(res.body.inferred).toBe(false);
+    expect(res.body.note).toContain('LLM_PROVIDER');
+    expect(res.body.results.map((r: { memory: string }) => r.memory)).toEqual(['I just adopted a cat named Miso', 'Congratulations on adopting Miso!']);
+  });
+
+  it('refuses adds without a scope, with both or neither of content and messages, and bad fields', async () => {
+    const noScope = await add({ content: 'x', infer: false }).expect(400);
+    expectErrorShape(noScope.body, 400);
+    expect(noScope.body.message).toContain('userId');
+    expect((await add({ content: 'x', messages: [{ role: 'user', content: 'y' }], userId: 'u' }).expect(400)).body.message).toContain('content');
+    await add({ userId: 'u' }).expect(400);
+    expect((await add({ content: 'x', userId: 'u', type: 'dream' }).expect(400)).body.message).toContain('type');
+    expect((await add({ messages: [{ role: 'wizard', content: 'y' }], userId: 'u' }).expect(400)).body.message).toContain('messages.0.role');
+    expect((await add({ content: 'x', userId: ' padded ' }).expect(400)).body.message).toContain('userId');
+    expect((await add({ content: 'x', userId: 'u', importance: 2 }).expect(400)).body.message).toContain('importance');
+    expect((await add({ content: 'x', userId: 'u', metadata: 'nope' }).expect(400)).body.message).toContain('metadata');
+    expect((await add({ content: 'x', userId: 'u', expiresAt: '2001-01-01T00:00:00Z' }).expect(400)).body.message).toContain('expiresAt');
+    const count = (await t.http().get('/api/v1/memories').query({ userId: 'u' }).set(asA()).expect(200)).body.data.length;
+    expect(count).toBe(0);
+  });
+
+  it('hides working memories once they expire, from get, list and search', async () => {
+    const soon = new Date(Date.now() + 1500).toISOString();
+    const res = await add({ content: 'Currently debugging the payment flow', userId: 'dave', type: 'working', expiresAt: soon, infer: false }).expect(201);
+    const id = res.body.results[0].id;
+    const ttl = await add({ content: 'Scratch note', userId: 'dave', type: 'working', infer: false }).expect(201);
+    const withTtl = await t.http().get(`/api/v1/memories/${ttl.body.results[0].id}`).set(asA()).expect(200);
+    expect(Date.parse(withTtl.body.expiresAt) - Date.now()).toBeGreaterThan(86_000_000);
+    await t.http().get(`/api/v1/memories/${id}`).set(asA()).expect(200);
+    // Waiting for a clock, not an event.
+    await new Promise((r) => setTimeout(r, Math.max(0, Date.parse(soon) - Date.now()) + 100));
+    await t.http().get(`/api/v1/memories/${id}`).set(asA()).expect(404);
+    const list = await t.http().get('/api/v1/memories').query({ userId: 'dave' }).set(asA()).expect(200);
+    expect(list.body.data.map((m: { id: string }) => m.id)).not.toContain(id);
+    const hits = (await search({ query: 'payment flow', userId: 'dave' }).expect(200)).body.results as { id: string }[];
+    expect(hits.map((r) => r.id)).not.toContain(id);
+  });
+
+  it('deletes a whole scope in bulk, with history, and refuses a bulk delete without scope', async () => {
+    for (const content of ['Erin runs marathons', 'Erin lives in Oslo', 'Erin has two sisters']) await add({ content, userId: 'erin', infer: false }).expect(201);
+    await add({ content: 'Frank lives in Rome', userId: 'frank', infer: false }).expect(201);
+    await t.http().delete('/api/v1/memories').set(asA()).expect(400);
+    expect((await t.http().delete('/api/v1/memories').query({ userId: 'erin' }).set(asA()).expect(200)).body).toEqual({ deleted: 3 });
+    expect((await t.http().get('/api/v1/memories').query({ userId: 'erin' }).set(asA()).expect(200)).body.data).toEqual([]);
+    expect((await t.http().get('/api/v1/memories').query({ userId: 'frank' }).set(asA()).expect(200)).body.data).toHaveLength(1);
+  });
+
+  it('lets viewers read and search but not write memories', async () => {
+    const key = await t.http().post('/api/v1/api-keys').set(asA()).send({ name: 'reader', scopes: ['read'] }).expect(201);
+    const reader = bearer(key.body.key);
+    await add({ content: 'nope', userId: 'x', infer: false }, reader).expect(403);
+    await search({ query: 'anything', userId: 'alice' }, reader).expect(200);
+    await t.http().get('/api/v1/memories').set(reader).expect(200);
+  });
+});
+
+describe('search', () => {
+  let t: TestApp;
+  let owner: Registered;
+  const auth = () => bearer(owner.accessToken);
+  const search = (body: Record<string, unknown>) => t.http().post('/api/v1/search').set(auth()).send(body);
+  const ids: Record<string, string> = {};
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    owner = await register(t);
+    const rows: [string, string, Record<string, unknown>][] = [
+      ['paris', 'Grace moved to Paris for a job at a bakery', { city: 'Paris', year: 2021, tags: ['move', 'work'], mood: 'happy', address: { country: 'FR' } }],
+      ['berlin', 'Grace visited Berlin and loved the museums', { city: 'Berlin', year: 2023, tags: ['travel'], mood: 'happy', address: { country: 'DE' } }],
+      ['tokyo', 'Grace plans a trip to Tokyo next spring', { city: 'Tokyo', year: 2025, tags: ['travel', 'plan'], mood: 'excited', address: { country: 'JP' } }],
+      ['dog', 'Grace adopted a rescue dog called Pepper', { year: 2022, tags: ['pet'], mood: 'happy' }],
+    ];
+    for (const [key, content, metadata] of rows) {
+      const res = await t.http().post('/api/v1/memories').set(auth()).send({ content, userId: 'grace', metadata, infer: false }).expect(201);
+      ids[key] = res.body.results[0].id;
+    }
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  const found = async (body: Record<string, unknown>) => ((await search({ query: 'Grace', userId: 'grace', limit: 10, ...body }).expect(200)).body.results as { id: string }[]).map((r) => r.id).sort();
+  const idsOf = (...keys: string[]) => keys.map((k) => ids[k]).sort();
+
+  it('finds by words in every mode and says which retrievers found each hit', async () => {
+    for (const mode of ['hybrid', 'text', 'vector']) {
+      const res = await search({ query: 'trip to Tokyo', userId: 'grace', mode }).expect(200);
+      expect(res.body.mode).toBe(mode);
+      expect(res.body.results[0].id).toBe(ids.tokyo);
+      expect(res.body.results[0].score).toBeGreaterThan(0);
+    }
+    const hybrid = await search({ query: 'trip to Tokyo', userId: 'grace' }).expect(200);
+    expect(hybrid.body.mode).toBe('hybrid');
+    expect(hybrid.body.results[0].retrievers.sort()).toEqual(['text', 'vector']);
+    expect(hybrid.body.results[0].scores).toEqual({ text: expect.any(Number), vector: expect.any(Number) });
+    expect(hybrid.body.results[0].score).toBeCloseTo(1, 5);
+  });
+
+  it('treats a question as any of its words, and quotes and -word as web-search syntax', async () => {
+    expect((await search({ query: 'Where did Grace find her dog?', userId: 'grace', mode: 'text' }).expect(200)).body.results[0].id).toBe(ids.dog);
+    const phrase = await search({ query: '"rescue dog" -Paris', userId: 'grace', mode: 'text' }).expect(200);
+    expect(phrase.body.results.map((r: { id: string }) => r.id)).toEqual([ids.dog]);
+  });
+
+  it('applies every filter operator, on metadata and on fields, inside the retrievers', async () => {
+    expect(await found({ filters: { city: 'Paris' } })).toEqual(idsOf('paris'));
+    expect(await found({ filters: { city: { eq: 'Berlin' } } })).toEqual(idsOf('berlin'));
+    expect(await found({ filters: { mood: { ne: 'happy' } } })).toEqual(idsOf('tokyo'));
+    expect(await found({ filters: { city: { in: ['Paris', 'Tokyo'] } } })).toEqual(idsOf('paris', 'tokyo'));
+    expect(await found({ filters: { city: { nin: ['Paris', 'Tokyo'] } } })).toEqual(idsOf('berlin', 'dog'));
+    expect(await found({ filters: { year: { gt: 2022 } } })).toEqual(idsOf('berlin', 'tokyo'));
+    expect(await found({ filters: { year: { gte: 2022 } } })).toEqual(idsOf('berlin', 'tokyo', 'dog'));
+    expect(await found({ filters: { year: { lt: 2022 } } })).toEqual(idsOf('paris'));
+    expect(await found({ filters: { year: { lte: 2022, gte: 2021 } } })).toEqual(idsOf('paris', 'dog'));
+    expect(await found({ filters: { tags: { contains: 'travel' } } })).toEqual(idsOf('berlin', 'tokyo'));
+    expect(await found({ filters: { city: { contains: 'ky' } } })).toEqual(idsOf('tokyo'));
+    expect(await found({ filters: { 'address.country': 'DE' } })).toEqual(idsOf('berlin'));
+    expect(await found({ filters: { content: { contains: 'museum' } } })).toEqual(idsOf('berlin'));
+    expect(await found({ filters: { AND: [{ mood: 'happy' }, { OR: [{ city: 'Paris' }, { tags: { contains: 'pet' } }] }] } })).toEqual(idsOf('paris', 'dog'));
+    expect(await found({ filters: { NOT: { tags: { contains: 'travel' } } } })).toEqual(idsOf('paris', 'dog'));
+    expect(await found({ filters: { NOT: { OR: [{ city: 'Paris' }, { city: 'Berlin' }] }, mood: 'happy' } })).toEqual(idsOf('dog'));
+  });
+
+  it('filters on createdAt', async () => {
+    const created = (await t.http().get(`/api/v1/memories/${ids.tokyo}`).set(auth()).expect(200)).body.createdAt as string;
+    expect(await found({ filters: { createdAt: { gte: created } } })).toEqual(idsOf('tokyo', 'dog').filter((id) => id >= ids.tokyo));
+    expect(await found({ filters: { createdAt: { lt: '2000-01-01T00:00:00Z' } } })).toEqual([]);
+    expect(await found({ filters: { AND: [{ createdAt: { gt: '2000-01-01T00:00:00Z' } }, { createdAt: { lte: new Date(Date.now() + 60_000).toISOString() } }] } })).toEqual(
+      idsOf('paris', 'berlin', 'tokyo', 'dog'),
+    );
+  });
+
+  it('answers bad filters with 400 naming the operator or field, and injection attempts find nothing', async () => {
+    const unknown = await search({ query: 'Grace', filters: { AND: [{ createdAt: { after: '2020-01-01' } }] } }).expect(400);
+    expectErrorShape(unknown.body, 400);
+    expect(unknown.body.code).toBe('INVALID_FILTER');
+    expect(unknown.body.message).toContain("filters.AND.0.createdAt: unknown operator 'after'");
+    expect((await search({ query: 'Grace', filters: { year: { gt: [1] } } }).expect(400)).body.message).toContain('filters.year.gt');
+    expect((await search({ query: 'Grace', filters: { createdAt: { gt: 'yesterday' } } }).expect(400)).body.message).toContain('ISO 8601');
+    expect((await search({ query: 'Grace', filters: { "x') OR 1=1 --": 'a' } }).expect(400)).body.message).toContain('not a valid field');
+    expect((await search({ query: 'Grace', filters: { OR: [] } }).expect(400)).body.message).toContain('filters.OR');
+    expect(await found({ filters: { city: "Paris' OR '1'='1" } })).toEqual([]);
+    expect((await search({ query: "'; DROP TABLE memories; --", userId: 'grace' }).expect(200)).body.results).toBeDefined();
+    expect(await found({})).toHaveLength(4);
+  });
+
+  it('refuses an empty query, a bad limit and a bad mode', async () => {
+    expect((await search({ query: '   ' }).expect(400)).body.message).toContain('query');
+    expect((await search({ query: 'x', limit: 101 }).expect(400)).body.message).toContain('limit');
+    expect((await search({ query: 'x', mode: 'psychic' }).expect(400)).body.message).toContain('mode');
+  });
+
+  it('drops results under the threshold and counts each retrieval', async () => {
+    const before = (await t.http().get(`/api/v1/memories/${ids.berlin}`).set(auth()).expect(200)).body.accessCount as number;
+    const all = (await search({ query: 'Grace Berlin museums', userId: 'grace' }).expect(200)).body.results as { id: string; score: number }[];
+    expect(all.length).toBeGreaterThan(1);
+    const strict = (await search({ query: 'Grace Berlin museums', userId: 'grace', threshold: all[0].score }).expect(200)).body.results as { id: string }[];
+    expect(strict.map((r) => r.id)).toEqual([all[0].id]);
+    const memory = await t.http().get(`/api/v1/memories/${ids.berlin}`).set(auth()).expect(200);
+    expect(memory.body.accessCount).toBe(before + 2);
+    expect(memory.body.lastAccessedAt).not.toBeNull();
+  });
+
+  it('keeps neighbouring turns of a run as context: a turn is found by words of the turn after it', async () => {
+    const turns = ['What did you do this weekend?', 'I went hiking near the lake.', 'Sounds great, any wildlife?', 'We saw a moose and two eagles!'];
+    for (const content of turns) await t.http().post('/api/v1/memories').set(auth()).send({ content, userId: 'hank', runId: 'chat-1', infer: false }).expect(201);
+    const res = await search({ query: 'moose', userId: 'hank', mode: 'text' }).expect(200);
+    const texts = res.body.results.map((r: { memory: string }) => r.memory);
+    // The turn itself first, then its neighbour, which never contained the word.
+    expect(texts[0]).toBe('We saw a moose and two eagles!');
+    expect(texts).toContain('Sounds great, any wildlife?');
+    expect(texts).not.toContain('What did you do this weekend?');
+    // The stored text of a memory is unchanged by its context.
+    expect((await search({ query: 'wildlife', userId: 'hank', mode: 'text' }).expect(200)).body.results[0].memory).toBe('Sounds great, any wildlife?');
+  });
+});
