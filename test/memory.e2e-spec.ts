@@ -235,6 +235,8 @@ describe('search', () => {
     expect((await search({ query: '   ' }).expect(400)).body.message).toContain('query');
     expect((await search({ query: 'x', limit: 101 }).expect(400)).body.message).toContain('limit');
     expect((await search({ query: 'x', mode: 'psychic' }).expect(400)).body.message).toContain('mode');
+    const rerank = await search({ query: 'Grace', userId: 'grace', rerank: true }).expect(503);
+    expect(rerank.body).toMatchObject({ code: 'LLM_NOT_CONFIGURED', message: expect.stringContaining('LLM_PROVIDER') });
   });
 
   it('drops results under the threshold and counts each retrieval', async () => {
