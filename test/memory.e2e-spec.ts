@@ -176,7 +176,9 @@ describe('search', () => {
       expect(res.body.results[0].id).toBe(ids.tokyo);
       expect(res.body.results[0].score).toBeGreaterThan(0);
     }
-    const hybrid = await search({ query: 'trip to Tokyo', userId: 'grace' }).expect(200);
+    // With the built-in lexical embedder the default is full text (its vectors only lower recall).
+    expect((await search({ query: 'trip to Tokyo', userId: 'grace' }).expect(200)).body.mode).toBe('text');
+    const hybrid = await search({ query: 'trip to Tokyo', userId: 'grace', mode: 'hybrid' }).expect(200);
     expect(hybrid.body.mode).toBe('hybrid');
     expect(hybrid.body.results[0].retrievers.sort()).toEqual(['text', 'vector']);
     expect(hybrid.body.results[0].scores).toEqual({ text: expect.any(Number), vector: expect.any(Number) });

@@ -199,9 +199,12 @@ export class AppConfig {
   @IsIn(['auto', 'hnsw', 'none'])
   VECTOR_INDEX: 'auto' | 'hnsw' | 'none' = 'auto';
 
-  /** Retrieval mode when a search names none. */
-  @IsIn(SEARCH_MODES)
-  SEARCH_DEFAULT_MODE: SearchMode = 'hybrid';
+  /**
+   * Retrieval mode when a search names none: auto = hybrid with a semantic embedder, text with
+   * the built-in lexical one (bench/locomo.ts: its vectors only lower recall).
+   */
+  @IsIn([...SEARCH_MODES, 'auto'])
+  SEARCH_DEFAULT_MODE: SearchMode | 'auto' = 'auto';
 
   get embedded(): boolean {
     return !this.DATABASE_URL;

@@ -16,6 +16,8 @@ const COLUMNS = `m.id, m.organization_id, m.user_id, m.agent_id, m.run_id, m.con
 
 /** Rank weights of the tsvector's labels D, C, B, A: context (B) counts half as much as the text (A). */
 const TEXT_WEIGHTS = `'{0.1, 0.2, 0.5, 1.0}'`;
+/** Weight of a word found only in a memory's neighbouring turns, relative to its own text. */
+const CONTEXT_WEIGHT = 0.5;
 /** Reciprocal rank fusion constant (the usual 60). */
 const RRF_K = 60;
 
@@ -264,13 +266,28 @@ export class MemoryRepository {
     const legs: string[] = [];
     if (c.mode !== 'vector') {
       const raw = p.add(c.query);
-      const tsquery =
-        c.queryStyle === 'natural' ? `replace(websearch_to_tsquery('english', ${raw})::text, ' & ', ' | ')::tsquery` : `websearch_to_tsquery('english', ${raw})`;
-      legs.push(`SELECT id, score, 'text' AS leg, row_number() OVER (ORDER BY score DESC, id) AS rank FROM (
+      if (c.queryStyle === 'natural') {
+        // Natural language: any of the query's words, each weighted by its rarity in the scope
+        // (BM25's idf, from the GIN index), counted in full in the memory's own text (label A)
+        // and at half weight in its neighbouring turns (label B).
+        legs.push(`SELECT id, score, 'text' AS leg, row_number() OVER (ORDER BY score DESC, id) AS rank FROM (
+          WITH terms AS MATERIALIZED (SELECT DISTINCT lexeme FROM unnest(to_tsvector('english', ${raw}))),
+               scope AS MATERIALIZED (SELECT count(*)::float8 AS n FROM memories m WHERE ${where}),
+               idf AS MATERIALIZED (
+                 SELECT t.lexeme, ln(1 + (s.n - d.df + 0.5) / (d.df + 0.5)) AS w
+                 FROM terms t, scope s,
+                      LATERAL (SELECT count(*)::float8 AS df FROM memories m WHERE m.tsv @@ quote_literal(t.lexeme)::tsquery AND ${where}) d)
+          SELECT m.id, sum(idf.w * CASE WHEN m.tsv @@ (quote_literal(idf.lexeme) || ':A')::tsquery THEN 1.0 ELSE ${p.add(CONTEXT_WEIGHT)}::float8 END) AS score
+          FROM memories m JOIN idf ON m.tsv @@ quote_literal(idf.lexeme)::tsquery
+          WHERE ${where}
+          GROUP BY m.id ORDER BY score DESC, m.id LIMIT ${candidates}) t`);
+      } else {
+        legs.push(`SELECT id, score, 'text' AS leg, row_number() OVER (ORDER BY score DESC, id) AS rank FROM (
           SELECT m.id, ts_rank(${TEXT_WEIGHTS}, m.tsv, q.query, 1) AS score
-          FROM memories m, (SELECT ${tsquery} AS query) q
+          FROM memories m, (SELECT websearch_to_tsquery('english', ${raw}) AS query) q
           WHERE m.tsv @@ q.query AND ${where}
           ORDER BY score DESC, m.id LIMIT ${candidates}) t`);
+      }
     }
     if (c.mode !== 'text' && c.vector && this.vectors.enabled) {
       const v = p.add(toVectorLiteral(c.vector));

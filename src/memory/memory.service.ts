@@ -8,7 +8,7 @@ import { uuidv7 } from '../common/ids.js';
 import { mapPage, Page } from '../common/pagination/page.js';
 import { ChatModelService } from '../llm/chat-model.service.js';
 import { EmbeddingService } from '../llm/embedding/embedding.service.js';
-import { legWeights, vectorFloor } from '../search/fusion.js';
+import { legWeights, resolveMode, vectorFloor } from '../search/fusion.js';
 import { SearchError, SearchErrorCode } from '../search/search.errors.js';
 import type { CreateMemoryDto } from './dto/create-memory.dto.js';
 import type { ListMemoriesQueryDto } from './dto/list-memories-query.dto.js';
@@ -209,7 +209,7 @@ export class MemoryService {
   }
 
   async search(input: SearchMemoriesDto): Promise<SearchResponseDto> {
-    const mode = input.mode ?? this.config.SEARCH_DEFAULT_MODE;
+    const mode = resolveMode(input.mode ?? this.config.SEARCH_DEFAULT_MODE, this.embeddings.semantic, this.memories.vectorsEnabled);
     if (mode === 'vector' && !this.memories.vectorsEnabled) {
       throw new SearchError(SearchErrorCode.VectorUnavailable, 'Vector search is unavailable on this server (no pgvector; see /health/ready); use mode text or hybrid');
     }

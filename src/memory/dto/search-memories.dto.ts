@@ -42,7 +42,7 @@ export class SearchMemoriesDto extends ScopeDto {
   @Min(0)
   threshold?: number;
 
-  @ApiProperty({ enum: SEARCH_MODES, required: false, description: 'Default: the server\'s SEARCH_DEFAULT_MODE (hybrid).' })
+  @ApiProperty({ enum: SEARCH_MODES, required: false, description: 'Default: the server\'s SEARCH_DEFAULT_MODE (auto: hybrid with a semantic embedder, text with the built-in lexical one).' })
   @IsOptional()
   @IsIn(SEARCH_MODES)
   mode?: SearchMode;

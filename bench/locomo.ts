@@ -1,0 +1,174 @@
+/**
+ * Retrieval quality on the LoCoMo dev split (../shared/data/locomo-dev, three conversations):
+ * every turn is added through the REST API as one memory (infer=false, one user per
+ * conversation, one run per session, dia_id in metadata); each question of categories 1-4 is
+ * searched in every mode, and evidence recall@5/10/20 and search latency are recorded.
+ * `npm run bench:locomo` — builds, starts the server on the embedded default, measures.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { percentile, record, repoRoot, rssMb, startServer } from './support.js';
+
+export const LOCOMO_DIR = join(repoRoot, '..', 'shared', 'data', 'locomo-dev');
+const MODES = ['hybrid', 'text', 'vector'] as const;
+const KS = [5, 10, 20] as const;
+
+interface Turn {
+  speaker: string;
+  dia_id: string;
+  text: string;
+  blip_caption?: string;
+}
+interface Question {
+  question: string;
+  evidence: string[];
+  category: number;
+}
+export interface Conversation {
+  id: string;
+  sessions: { name: string; date: string; turns: Turn[] }[];
+  questions: Question[];
+}
+
+export async function loadConversations(dir = LOCOMO_DIR): Promise<Conversation[]> {
+  const files = (await readdir(dir)).filter((f) => f.endsWith('.json')).sort();
+  return Promise.all(
+    files.map(async (file) => {
+      const raw = JSON.parse(await readFile(join(dir, file), 'utf8')) as Record<string, unknown>;
+      const sessions = Object.keys(raw)
+        .filter((k) => /^session_\d+$/.test(k) && Array.isArray(raw[k]))
+        .sort((a, b) => Number(a.split('_')[1]) - Number(b.split('_')[1]))
+        .map((name) => ({ name, date: String(raw[`${name}_date_time`] ?? ''), turns: raw[name] as Turn[] }));
+      const questions = (raw.qa as Question[]).filter((q) => q.category >= 1 && q.category <= 4 && q.evidence?.length);
+      return { id: file.replace('.json', ''), sessions, questions };
+    }),
+  );
+}
+
+/** The memory text of a turn: who said it, what, and the photo they shared. */
+export function turnText(turn: Turn): string {
+  return `${turn.speaker}: ${turn.text}${turn.blip_caption ? ` [shares a photo of ${turn.blip_caption}]` : ''}`;
+}
+
+export class Api {
+  constructor(
+    readonly baseUrl: string,
+    private readonly token: string,
+  ) {}
+
+  static async register(baseUrl: string): Promise<Api> {
+    const res = await fetch(`${baseUrl}/api/v1/auth/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ organizationName: 'LoCoMo', email: `locomo-${Date.now()}-${Math.random()}@example.test`, password: 'bench-password', name: 'Bench' }),
+    });
+    if (!res.ok) throw new Error(`register: ${res.status} ${await res.text()}`);
+    return new Api(baseUrl, ((await res.json()) as { accessToken: string }).accessToken);
+  }
+
+  async post<T>(path: string, body: unknown): Promise<T> {
+    const res = await fetch(this.baseUrl + path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${this.token}` },
+      body: JSON.stringify(body),
+    });
+    if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+    return (await res.json()) as T;
+  }
+}
+
+/** Adds every turn, one request per turn, in conversation order. */
+export async function ingest(api: Api, conversations: Conversation[], userPrefix = 'locomo'): Promise<number> {
+  let count = 0;
+  for (const c of conversations) {
+    for (const s of c.sessions) {
+      for (const turn of s.turns) {
+        await api.post('/api/v1/memories', {
+          content: turnText(turn),
+          userId: `${userPrefix}-${c.id}`,
+          runId: s.name,
+          infer: false,
+          metadata: { dia_id: turn.dia_id, speaker: turn.speaker, session: s.name, date: s.date },
+        });
+        count += 1;
+      }
+    }
+  }
+  return count;
+}
+
+export interface ModeResult {
+  recall: Record<`@${(typeof KS)[number]}`, number>;
+  p50Ms: number;
+  p95Ms: number;
+  questions: number;
+}
+
+/** Searches every question in one mode and measures evidence recall at each k. */
+export async function evaluate(api: Api, conversations: Conversation[], mode: (typeof MODES)[number], userPrefix = 'locomo'): Promise<ModeResult> {
+  const sums = { 5: 0, 10: 0, 20: 0 };
+  const latencies: number[] = [];
+  let questions = 0;
+  for (const c of conversations) {
+    for (const q of c.questions) {
+      const started = performance.now();
+      const res = await api.post<{ results: { metadata: { dia_id?: string } }[] }>('/api/v1/memories/search', {
+        query: q.question,
+        userId: `${userPrefix}-${c.id}`,
+        limit: 20,
+        mode,
+      });
+      latencies.push(performance.now() - started);
+      const found = res.results.map((r) => r.metadata.dia_id);
+      for (const k of KS) sums[k] += q.evidence.filter((e) => found.slice(0, k).includes(e)).length / q.evidence.length;
+      questions += 1;
+    }
+  }
+  latencies.sort((a, b) => a - b);
+  const r = (n: number) => Math.round((n / questions) * 1000) / 1000;
+  return {
+    recall: { '@5': r(sums[5]), '@10': r(sums[10]), '@20': r(sums[20]) },
+    p50Ms: Math.round(percentile(latencies, 50) * 100) / 100,
+    p95Ms: Math.round(percentile(latencies, 95) * 100) / 100,
+    questions,
+  };
+}
+
+async function main(): Promise<void> {
+  const conversations = await loadConversations();
+  const server = await startServer();
+  try {
+    const api = await Api.register(server.url);
+    const started = performance.now();
+    const turns = await ingest(api, conversations);
+    const ingestSeconds = (performance.now() - started) / 1000;
+    const results: Record<string, ModeResult> = {};
+    for (const mode of MODES) results[mode] = await evaluate(api, conversations, mode);
+    const best = Math.max(...MODES.map((m) => results[m].recall['@10']));
+    const figures = MODES.flatMap((mode) => [
+      { name: `${mode}: recall@5`, value: results[mode].recall['@5'], unit: '' },
+      {
+        name: `${mode}: recall@10`,
+        value: results[mode].recall['@10'],
+        unit: '',
+        ...(mode === 'hybrid' ? { target: 0.61, higherIsBetter: true } : {}),
+      },
+      { name: `${mode}: recall@20`, value: results[mode].recall['@20'], unit: '' },
+      { name: `${mode}: search p50`, value: results[mode].p50Ms, unit: 'ms' },
+      { name: `${mode}: search p95`, value: results[mode].p95Ms, unit: 'ms' },
+    ]);
+    figures.push({ name: 'ingest one by one over HTTP', value: Math.round(turns / ingestSeconds), unit: 'adds/s' });
+    figures.push({ name: 'server RSS', value: await rssMb(server.pid), unit: 'MB' });
+    await record('locomo', figures, { turns, questions: results.hybrid.questions, defaultIsBest: results.hybrid.recall['@10'] >= best, results });
+  } finally {
+    await server.stop();
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  });
+}
