@@ -10,6 +10,7 @@ import { errorBodyOf } from './common/errors/all-exceptions.filter.js';
 import { requestIdMiddleware } from './common/request-id.js';
 import { createValidationPipe } from './common/validation.js';
 import type { AppConfig } from './config/app-config.js';
+import { BootResources } from './config/boot-resources.js';
 
 export const API_PREFIX = 'api/v1';
 
@@ -37,7 +38,14 @@ function corsOrigin(setting: string): boolean | string[] {
 
 /** Builds the whole HTTP application (used by main.ts and by every e2e test). */
 export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bufferLogs: true, bodyParser: false, abortOnError: false });
+  const resources = new BootResources();
+  let app: NestExpressApplication;
+  try {
+    app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, resources), { bufferLogs: true, bodyParser: false, abortOnError: false });
+  } catch (error) {
+    await resources.releaseAll();
+    throw error;
+  }
   app.useLogger(app.get(Logger));
   app.flushLogs();
   app.set('trust proxy', config.TRUST_PROXY);

@@ -2,11 +2,23 @@ import pg from 'pg';
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../src/config/app-config.js';
 import { migrate } from '../src/database/migrate.js';
+import { reembed } from '../src/memory/reembed.js';
 import { bearer, freshStorage, onPostgres, register, startTestApp, TEST_JWT_SECRET } from './support/test-app.js';
 import type { Storage, TestApp } from './support/test-app.js';
 
 const configFor = (storage: Storage, env: Record<string, string> = {}) =>
   loadConfig(onPostgres ? { DATABASE_URL: storage.location, JWT_SECRET: TEST_JWT_SECRET, ...env } : { DATA_DIR: storage.location, ...env });
+
+/** Without pgvector: memories are stored and found by full text; vector mode says it is unavailable. */
+async function expectFullTextOnly(t: TestApp): Promise<void> {
+  const owner = await register(t);
+  const auth = bearer(owner.accessToken);
+  await t.http().post('/api/v1/memories').set(auth).send({ content: 'Quentin collects vintage maps', userId: 'q', infer: false }).expect(201);
+  const hits = await t.http().post('/api/v1/search').set(auth).send({ query: 'vintage maps', userId: 'q', mode: 'hybrid' }).expect(200);
+  expect(hits.body.results.map((r: { memory: string; retrievers: string[] }) => [r.memory, r.retrievers])).toEqual([['Quentin collects vintage maps', ['text']]]);
+  const vector = await t.http().post('/api/v1/search').set(auth).send({ query: 'vintage maps', mode: 'vector' }).expect(503);
+  expect(vector.body.code).toBe('VECTOR_UNAVAILABLE');
+}
 
 describe('server lifecycle', () => {
   it('keeps users, organizations and token validity across a restart', async () => {
@@ -68,12 +80,12 @@ describe('server lifecycle', () => {
     }
   });
 
-  it('starts with pgvector switched off and says so in readiness', async () => {
+  it('starts with pgvector switched off, says so in readiness, and remembers and searches on full text', async () => {
     const t = await startTestApp({ VECTOR_EXTENSION: 'off' });
     try {
       const ready = await t.http().get('/health/ready').expect(200);
-      expect(ready.body.info.storage).toMatchObject({ vector: 'unavailable', vectorReason: expect.stringContaining('VECTOR_EXTENSION=off') });
-      await register(t);
+      expect(ready.body.info.storage).toMatchObject({ vector: 'unavailable', vectorIndex: 'none', vectorReason: expect.stringContaining('VECTOR_EXTENSION=off') });
+      await expectFullTextOnly(t);
     } finally {
       await t.close();
     }
@@ -109,7 +121,7 @@ describe('server lifecycle', () => {
       const t = await startTestApp({}, storage);
       const ready = await t.http().get('/health/ready').expect(200);
       expect(ready.body.info.storage).toMatchObject({ vector: 'unavailable', vectorReason: expect.stringContaining('permission denied') });
-      await register(t);
+      await expectFullTextOnly(t);
       await t.stop();
       await expect(startTestApp({ VECTOR_EXTENSION: 'require' }, storage)).rejects.toThrow(/pgvector/);
     } finally {
@@ -140,6 +152,29 @@ describe('readiness with Redis', () => {
       expect(ready.body.info.redis.status).toBe('up');
     } finally {
       await t.close();
+    }
+  });
+});
+
+describe('embedding model changes', () => {
+  it('refuses to start with another embedding size until `reembed` has recomputed every vector', async () => {
+    const first = await startTestApp();
+    const owner = await register(first);
+    await first.http().post('/api/v1/memories').set(bearer(owner.accessToken)).send({ content: 'Rosa restores old clocks', userId: 'rosa', infer: false }).expect(201);
+    await first.stop();
+    try {
+      await expect(startTestApp({ EMBEDDING_DIMENSIONS: '256' }, first.storage)).rejects.toThrow(/npm run reembed/);
+      const result = await reembed(configFor(first.storage, { EMBEDDING_DIMENSIONS: '256' }));
+      expect(result).toMatchObject({ dimensions: 256, memories: 1 });
+      const second = await startTestApp({ EMBEDDING_DIMENSIONS: '256' }, first.storage);
+      const login = await second.http().post('/api/v1/auth/login').send({ email: owner.email, password: owner.password }).expect(200);
+      const hits = await second.http().post('/api/v1/search').set(bearer(login.body.accessToken)).send({ query: 'restores old clocks', userId: 'rosa', mode: 'vector' }).expect(200);
+      expect(hits.body.results.map((r: { memory: string }) => r.memory)).toEqual(['Rosa restores old clocks']);
+      const ready = await second.http().get('/health/ready').expect(200);
+      expect(ready.body.info.embedder).toMatchObject({ dimensions: 256 });
+      await second.stop();
+    } finally {
+      await first.storage.drop();
     }
   });
 });

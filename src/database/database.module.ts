@@ -3,6 +3,7 @@ import { ModuleRef } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
+import { BootResources } from '../config/boot-resources.js';
 import { buildDataSourceOptions } from './data-source-options.js';
 import { DatabaseState } from './database-state.js';
 import { EmbeddedPostgres } from './embedded-postgres.js';
@@ -34,8 +35,13 @@ class EmbeddedPostgresModule {
       providers: [
         {
           provide: EMBEDDED,
-          inject: [AppConfig],
-          useFactory: async (config: AppConfig) => (config.embedded ? EmbeddedPostgres.start(config.DATA_DIR) : null),
+          inject: [AppConfig, BootResources],
+          useFactory: async (config: AppConfig, resources: BootResources) => {
+            if (!config.embedded) return null;
+            const embedded = await EmbeddedPostgres.start(config.DATA_DIR);
+            resources.add(() => embedded.stop());
+            return embedded;
+          },
         },
         EmbeddedPostgresLifecycle,
       ],
@@ -70,8 +76,11 @@ export class DatabaseModule {
       providers: [
         {
           provide: DatabaseState,
-          inject: [DataSource, AppConfig],
-          useFactory: async (dataSource: DataSource, config: AppConfig) => {
+          inject: [DataSource, AppConfig, BootResources],
+          useFactory: async (dataSource: DataSource, config: AppConfig, resources: BootResources) => {
+            resources.add(async () => {
+              if (dataSource.isInitialized) await dataSource.destroy();
+            });
             const logger = new Logger('Database');
             const prepared = await prepareDatabase(dataSource, config.VECTOR_EXTENSION);
             if (prepared.applied.length) logger.log(`applied migrations: ${prepared.applied.join(', ')}`);
