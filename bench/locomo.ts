@@ -11,7 +11,8 @@ import { pathToFileURL } from 'node:url';
 import { percentile, record, repoRoot, rssMb, startServer } from './support.js';
 
 export const LOCOMO_DIR = join(repoRoot, '..', 'shared', 'data', 'locomo-dev');
-const MODES = ['hybrid', 'text', 'vector'] as const;
+/** `default` sends no mode: what a client gets from the server's SEARCH_DEFAULT_MODE (auto). */
+const MODES = ['default', 'hybrid', 'text', 'vector'] as const;
 const KS = [5, 10, 20] as const;
 
 interface Turn {
@@ -67,14 +68,30 @@ export class Api {
     return new Api(baseUrl, ((await res.json()) as { accessToken: string }).accessToken);
   }
 
-  async post<T>(path: string, body: unknown): Promise<T> {
+  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
     const res = await fetch(this.baseUrl + path, {
-      method: 'POST',
+      method,
       headers: { 'content-type': 'application/json', authorization: `Bearer ${this.token}` },
-      body: JSON.stringify(body),
+      body: body === undefined ? undefined : JSON.stringify(body),
     });
-    if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-    return (await res.json()) as T;
+    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+    return (res.status === 204 ? undefined : await res.json()) as T;
+  }
+
+  post<T>(path: string, body: unknown): Promise<T> {
+    return this.call('POST', path, body);
+  }
+
+  get<T>(path: string): Promise<T> {
+    return this.call('GET', path);
+  }
+
+  patch<T>(path: string, body: unknown): Promise<T> {
+    return this.call('PATCH', path, body);
+  }
+
+  delete(path: string): Promise<void> {
+    return this.call('DELETE', path);
   }
 }
 
@@ -117,7 +134,7 @@ export async function evaluate(api: Api, conversations: Conversation[], mode: (t
         query: q.question,
         userId: `${userPrefix}-${c.id}`,
         limit: 20,
-        mode,
+        ...(mode === 'default' ? {} : { mode }),
       });
       latencies.push(performance.now() - started);
       const found = res.results.map((r) => r.metadata.dia_id);
@@ -145,14 +162,16 @@ async function main(): Promise<void> {
     const ingestSeconds = (performance.now() - started) / 1000;
     const results: Record<string, ModeResult> = {};
     for (const mode of MODES) results[mode] = await evaluate(api, conversations, mode);
-    const best = Math.max(...MODES.map((m) => results[m].recall['@10']));
+    const ks = ['@5', '@10', '@20'] as const;
+    const defaultIsBest = ks.every((k) => MODES.every((m) => results.default.recall[k] >= results[m].recall[k]));
     const figures = MODES.flatMap((mode) => [
       { name: `${mode}: recall@5`, value: results[mode].recall['@5'], unit: '' },
       {
         name: `${mode}: recall@10`,
         value: results[mode].recall['@10'],
         unit: '',
-        ...(mode === 'hybrid' ? { target: 0.61, higherIsBetter: true } : {}),
+        // DESIGN.md: plain BM25 over the turns reaches 0.58-0.61 here; the default must beat it.
+        ...(mode === 'default' ? { target: 0.61, higherIsBetter: true } : {}),
       },
       { name: `${mode}: recall@20`, value: results[mode].recall['@20'], unit: '' },
       { name: `${mode}: search p50`, value: results[mode].p50Ms, unit: 'ms' },
@@ -160,7 +179,8 @@ async function main(): Promise<void> {
     ]);
     figures.push({ name: 'ingest one by one over HTTP', value: Math.round(turns / ingestSeconds), unit: 'adds/s' });
     figures.push({ name: 'server RSS', value: await rssMb(server.pid), unit: 'MB' });
-    await record('locomo', figures, { turns, questions: results.hybrid.questions, defaultIsBest: results.hybrid.recall['@10'] >= best, results });
+    process.stdout.write(`default mode is the best of the modes at every k: ${defaultIsBest}\n`);
+    await record('locomo', figures, { turns, questions: results.default.questions, defaultIsBest, results });
   } finally {
     await server.stop();
   }

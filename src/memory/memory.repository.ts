@@ -92,6 +92,8 @@ export interface SearchCriteria {
  */
 @Injectable()
 export class MemoryRepository {
+  private readonly scopeSizes = new Map<string, { n: number; at: number }>();
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly tenant: TenantContext,
@@ -158,22 +160,136 @@ export class MemoryRepository {
     return { record: toRecord(existing[0]), created: false };
   }
 
-  /** The latest live memory of a conversation (same scope and run): the turn before a new one. */
-  async latestOfRun(m: EntityManager, scope: MemoryScope): Promise<MemoryRecord | null> {
-    if (scope.runId == null) return null;
+  /**
+   * Stores consecutive texts (turns of one conversation) in ONE statement: the rows, their ADD
+   * history, and the neighbour context — each turn indexes the turn before and after it, the
+   * first one the latest earlier turn of the same run, which in turn gets the first new one.
+   * A text already live in the scope is skipped (ON CONFLICT) and reported as not created.
+   * One statement is atomic without a transaction and costs one round trip, which is most of
+   * the cost of an add on the embedded database.
+   */
+  async addTurns(
+    items: { id: string; content: string; hash: string; embedding: number[] | null }[],
+    scope: MemoryScope,
+    common: { type: MemoryType; metadata: Record<string, unknown>; importance: number; expiresAt: Date | null },
+    actor: string,
+  ): Promise<{ record: MemoryRecord; created: boolean }[]> {
     const p = new SqlParams();
-    const where = this.liveWhere(p, scope);
-    const nullScope = [scope.userId == null ? 'm.user_id IS NULL' : '', scope.agentId == null ? 'm.agent_id IS NULL' : ''].filter(Boolean);
-    const rows: MemoryRow[] = await m.query(
-      `SELECT ${COLUMNS} FROM memories m WHERE ${[where, ...nullScope].join(' AND ')} ORDER BY m.id DESC LIMIT 1`,
+    const org = p.add(this.tenant.organizationId);
+    const withVectors = this.vectors.enabled && items.every((i) => i.embedding);
+    const input = items.map((item, ord) => ({
+      ord,
+      id: item.id,
+      content: item.content,
+      hash: item.hash,
+      before: ord > 0 ? items[ord - 1].content : null,
+      after: ord + 1 < items.length ? items[ord + 1].content : null,
+      embedding: withVectors ? toVectorLiteral(item.embedding!) : null,
+    }));
+    const runScope =
+      scope.runId == null
+        ? 'false'
+        : [
+            `organization_id = ${org}`,
+            'deleted_at IS NULL',
+            '(expires_at IS NULL OR expires_at > now())',
+            `run_id = ${p.add(scope.runId)}`,
+            scope.userId == null ? 'user_id IS NULL' : `user_id = ${p.add(scope.userId)}`,
+            scope.agentId == null ? 'agent_id IS NULL' : `agent_id = ${p.add(scope.agentId)}`,
+          ].join(' AND ');
+    const rows: MemoryRow[] = await this.dataSource.query(
+      `WITH input AS (
+         SELECT * FROM jsonb_to_recordset(${p.add(JSON.stringify(input))}::jsonb)
+           AS x(ord int, id uuid, content text, hash text, before text, after text, embedding text)),
+       prev AS MATERIALIZED (SELECT id, content FROM memories WHERE ${runScope} ORDER BY id DESC LIMIT 1),
+       ins AS (
+         INSERT INTO memories AS m (id, organization_id, user_id, agent_id, run_id, content, context, type, metadata, importance, hash, expires_at${withVectors ? ', embedding' : ''})
+         SELECT x.id, ${org}, ${p.add(scope.userId)}, ${p.add(scope.agentId)}, ${p.add(scope.runId)}, x.content,
+                nullif(concat_ws(E'\n', coalesce(x.before, CASE WHEN x.ord = 0 THEN (SELECT content FROM prev) END), x.after), ''),
+                ${p.add(common.type)}, ${p.add(JSON.stringify(common.metadata))}::jsonb, ${p.add(common.importance)}, x.hash, ${p.add(common.expiresAt)}::timestamptz
+                ${withVectors ? ', x.embedding::vector' : ''}
+         FROM input x ORDER BY x.ord
+         ON CONFLICT (organization_id, coalesce(user_id, ''), coalesce(agent_id, ''), coalesce(run_id, ''), hash) WHERE deleted_at IS NULL DO NOTHING
+         RETURNING ${COLUMNS}),
+       history AS (
+         INSERT INTO memory_history (organization_id, memory_id, event, new_content, actor)
+         SELECT ${org}, ins.id, 'ADD', ins.content, ${p.add(actor)} FROM ins),
+       linked AS (
+         UPDATE memories SET context = concat_ws(E'\n', context, (SELECT content FROM input WHERE ord = 0))
+         FROM prev WHERE memories.id = prev.id AND EXISTS (SELECT 1 FROM ins JOIN input ON input.ord = 0 AND ins.hash = input.hash))
+       SELECT * FROM ins`,
+      p.values,
+    );
+    const created = new Map(rows.map((r) => [r.hash, toRecord(r)]));
+    const missing = items.filter((i) => !created.has(i.hash)).map((i) => i.hash);
+    const existing = new Map<string, MemoryRecord>();
+    if (missing.length) {
+      const q = new SqlParams();
+      const found: MemoryRow[] = await this.dataSource.query(
+        `SELECT ${COLUMNS} FROM memories m WHERE m.organization_id = ${q.add(this.tenant.organizationId)} AND m.deleted_at IS NULL
+           AND coalesce(m.user_id, '') = ${q.add(scope.userId ?? '')} AND coalesce(m.agent_id, '') = ${q.add(scope.agentId ?? '')}
+           AND coalesce(m.run_id, '') = ${q.add(scope.runId ?? '')} AND m.hash = ANY(${q.add(missing)}::text[])`,
+        q.values,
+      );
+      for (const r of found) existing.set(r.hash, toRecord(r));
+    }
+    // A text repeated within the same request: its first copy is the new memory, the rest NONE.
+    const seen = new Set<string>();
+    return items.map((i) => {
+      const record = created.get(i.hash);
+      if (record && !seen.has(i.hash)) {
+        seen.add(i.hash);
+        return { record, created: record.id === i.id };
+      }
+      return { record: (record ?? existing.get(i.hash))!, created: false };
+    });
+  }
+
+  /** Changes a live memory and records the UPDATE (old and new text) in one statement; null if there is none. */
+  async updateWithHistory(
+    id: string,
+    changes: { content?: string; hash?: string; embedding?: number[] | null; metadata?: Record<string, unknown>; type?: MemoryType; importance?: number; expiresAt?: Date | null },
+    actor: string,
+  ): Promise<MemoryRecord | null> {
+    const p = new SqlParams();
+    const org = p.add(this.tenant.organizationId);
+    const sets = ['updated_at = now()'];
+    if (changes.content !== undefined) sets.push(`content = ${p.add(changes.content)}`);
+    if (changes.hash !== undefined) sets.push(`hash = ${p.add(changes.hash)}`);
+    if (changes.embedding && this.vectors.enabled) sets.push(`embedding = ${p.add(toVectorLiteral(changes.embedding))}::vector`);
+    if (changes.metadata !== undefined) sets.push(`metadata = ${p.add(JSON.stringify(changes.metadata))}::jsonb`);
+    if (changes.type !== undefined) sets.push(`type = ${p.add(changes.type)}`);
+    if (changes.importance !== undefined) sets.push(`importance = ${p.add(changes.importance)}`);
+    if (changes.expiresAt !== undefined) sets.push(`expires_at = ${p.add(changes.expiresAt)}::timestamptz`);
+    const rows: MemoryRow[] = await this.dataSource.query(
+      `WITH old AS (
+         SELECT id, content FROM memories
+         WHERE organization_id = ${org} AND id = ${p.add(id)} AND deleted_at IS NULL AND (expires_at IS NULL OR expires_at > now())
+         FOR UPDATE),
+       upd AS (UPDATE memories m SET ${sets.join(', ')} FROM old WHERE m.id = old.id RETURNING ${COLUMNS}, old.content AS old_content),
+       history AS (
+         INSERT INTO memory_history (organization_id, memory_id, event, old_content, new_content, actor)
+         SELECT ${org}, upd.id, 'UPDATE', upd.old_content, upd.content, ${p.add(actor)} FROM upd)
+       SELECT * FROM upd`,
       p.values,
     );
     return rows.length ? toRecord(rows[0]) : null;
   }
 
-  /** Adds a following turn to a memory's context (its own text is unchanged). */
-  async appendContext(m: EntityManager, id: string, text: string): Promise<void> {
-    await m.query(`UPDATE memories SET context = concat_ws(E'\\n', context, $3::text) WHERE organization_id = $1 AND id = $2`, [this.tenant.organizationId, id, text]);
+  /** Soft-deletes a live memory and records the DELETE in one statement; null if there is none. */
+  async deleteWithHistory(id: string, actor: string): Promise<MemoryRecord | null> {
+    const rows: MemoryRow[] = await this.dataSource.query(
+      `WITH del AS (
+         UPDATE memories m SET deleted_at = now()
+         WHERE m.organization_id = $1 AND m.id = $2 AND m.deleted_at IS NULL AND (m.expires_at IS NULL OR m.expires_at > now())
+         RETURNING ${COLUMNS}),
+       history AS (
+         INSERT INTO memory_history (organization_id, memory_id, event, old_content, actor)
+         SELECT $1, del.id, 'DELETE', del.content, $3 FROM del)
+       SELECT * FROM del`,
+      [this.tenant.organizationId, id, actor],
+    );
+    return rows.length ? toRecord(rows[0]) : null;
   }
 
   async find(id: string, m: EntityManager = this.dataSource.manager): Promise<MemoryRecord | null> {
@@ -247,7 +363,7 @@ export class MemoryRepository {
     const exists: unknown[] = await this.dataSource.query(`SELECT 1 FROM memories WHERE organization_id = $1 AND id = $2`, [this.tenant.organizationId, memoryId]);
     if (exists.length === 0) return null;
     const rows: { id: string; memory_id: string; event: HistoryEvent; old_content: string | null; new_content: string | null; actor: string; created_at: Date }[] =
-      await this.dataSource.query(`SELECT * FROM memory_history WHERE organization_id = $1 AND memory_id = $2 ORDER BY id`, [this.tenant.organizationId, memoryId]);
+      await this.dataSource.query(`SELECT * FROM memory_history WHERE organization_id = $1 AND memory_id = $2 ORDER BY created_at, id`, [this.tenant.organizationId, memoryId]);
     return rows.map((r) => ({ id: r.id, memoryId: r.memory_id, event: r.event, oldContent: r.old_content, newContent: r.new_content, actor: r.actor, createdAt: r.created_at }));
   }
 
@@ -262,25 +378,30 @@ export class MemoryRepository {
     const p = new SqlParams();
     let where = this.liveWhere(p, c.scope);
     if (c.filters !== undefined) where += ` AND ${compileFilter(c.filters, p)}`;
+    const whereValues = [...p.values];
     const candidates = p.add(Math.min(Math.max(c.limit * 5, 50), 200));
     const legs: string[] = [];
     if (c.mode !== 'vector') {
       const raw = p.add(c.query);
       if (c.queryStyle === 'natural') {
-        // Natural language: any of the query's words, each weighted by its rarity in the scope
-        // (BM25's idf, from the GIN index), counted in full in the memory's own text (label A)
-        // and at half weight in its neighbouring turns (label B).
+        // Natural language, BM25-style: candidates are the memories holding any of the query's
+        // words (one GIN index scan); each word counts by its rarity among them (idf, with the
+        // scope's size as N), in full in the memory's own text (label A) and at half weight
+        // when only in its neighbouring turns (label B).
+        const n = p.add(await this.scopeSize(where, whereValues));
         legs.push(`SELECT id, score, 'text' AS leg, row_number() OVER (ORDER BY score DESC, id) AS rank FROM (
-          WITH terms AS MATERIALIZED (SELECT DISTINCT lexeme FROM unnest(to_tsvector('english', ${raw}))),
-               scope AS MATERIALIZED (SELECT count(*)::float8 AS n FROM memories m WHERE ${where}),
+          WITH terms AS MATERIALIZED (
+                 SELECT lexeme, quote_literal(lexeme)::tsquery AS q, (quote_literal(lexeme) || ':A')::tsquery AS qa
+                 FROM (SELECT DISTINCT lexeme FROM unnest(to_tsvector('english', ${raw}))) x),
+               cand AS MATERIALIZED (
+                 SELECT m.id, m.tsv FROM memories m
+                 WHERE m.tsv @@ (SELECT string_agg(quote_literal(lexeme), ' | ')::tsquery FROM terms) AND ${where}),
                idf AS MATERIALIZED (
-                 SELECT t.lexeme, ln(1 + (s.n - d.df + 0.5) / (d.df + 0.5)) AS w
-                 FROM terms t, scope s,
-                      LATERAL (SELECT count(*)::float8 AS df FROM memories m WHERE m.tsv @@ quote_literal(t.lexeme)::tsquery AND ${where}) d)
-          SELECT m.id, sum(idf.w * CASE WHEN m.tsv @@ (quote_literal(idf.lexeme) || ':A')::tsquery THEN 1.0 ELSE ${p.add(CONTEXT_WEIGHT)}::float8 END) AS score
-          FROM memories m JOIN idf ON m.tsv @@ quote_literal(idf.lexeme)::tsquery
-          WHERE ${where}
-          GROUP BY m.id ORDER BY score DESC, m.id LIMIT ${candidates}) t`);
+                 SELECT t.q, t.qa, ln(1 + (greatest(${n}::float8, (SELECT count(*) FROM cand)) - d.df + 0.5) / (d.df + 0.5)) AS w
+                 FROM terms t, LATERAL (SELECT count(*)::float8 AS df FROM cand c WHERE c.tsv @@ t.q) d)
+          SELECT c.id, sum(CASE WHEN c.tsv @@ i.qa THEN i.w WHEN c.tsv @@ i.q THEN i.w * ${p.add(CONTEXT_WEIGHT)}::float8 ELSE 0 END) AS score
+          FROM cand c CROSS JOIN idf i
+          GROUP BY c.id ORDER BY score DESC, c.id LIMIT ${candidates}) t`);
       } else {
         legs.push(`SELECT id, score, 'text' AS leg, row_number() OVER (ORDER BY score DESC, id) AS rank FROM (
           SELECT m.id, ts_rank(${TEXT_WEIGHTS}, m.tsv, q.query, 1) AS score
@@ -330,6 +451,20 @@ export class MemoryRepository {
       }
       return { memory: toRecord(r), score: Number(r.fused), scores, retrievers };
     });
+  }
+
+  /**
+   * How many live memories a search scope holds: BM25's N. A statistic, so it is cached for a
+   * minute per scope rather than counted on every search.
+   */
+  private async scopeSize(where: string, values: unknown[]): Promise<number> {
+    const key = `${where}|${JSON.stringify(values)}`;
+    const cached = this.scopeSizes.get(key);
+    if (cached && cached.at > Date.now() - 60_000) return cached.n;
+    const rows: { n: number }[] = await this.dataSource.query(`SELECT count(*)::int AS n FROM memories m WHERE ${where}`, values);
+    if (this.scopeSizes.size > 10_000) this.scopeSizes.clear();
+    this.scopeSizes.set(key, { n: rows[0].n, at: Date.now() });
+    return rows[0].n;
   }
 
   /** Counts a retrieval of these memories. */

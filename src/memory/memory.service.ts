@@ -94,39 +94,14 @@ export class MemoryService {
   ): Promise<MemoryChangeDto[]> {
     const vectors = this.memories.vectorsEnabled ? await this.embeddings.embed(texts) : texts.map(() => null);
     const actor = this.tenant.actor;
-    const { results, events } = await this.memories.transaction(async (m) => {
-      const previous = await this.memories.latestOfRun(m, scope);
-      const results: MemoryChangeDto[] = [];
-      const events: MemoryEvent[] = [];
-      const history = [];
-      for (let i = 0; i < texts.length; i++) {
-        const before = i > 0 ? texts[i - 1] : (previous?.content ?? null);
-        const after = i + 1 < texts.length ? texts[i + 1] : null;
-        const context = [before, after].filter((t): t is string => t !== null).join('\n') || null;
-        const { record, created } = await this.memories.insertOrFind(m, {
-          id: uuidv7(),
-          ...scope,
-          content: texts[i],
-          context,
-          type: common.type,
-          metadata: common.metadata,
-          importance: common.importance,
-          hash: contentHash(texts[i]),
-          expiresAt: common.expiresAt,
-          embedding: vectors[i],
-        });
-        if (created) {
-          if (i === 0 && previous) await this.memories.appendContext(m, previous.id, texts[0]);
-          history.push({ id: uuidv7(), memoryId: record.id, event: 'ADD' as const, oldContent: null, newContent: record.content, actor });
-          events.push(memoryEvent(MemoryEventName.Created, record, actor));
-        }
-        results.push({ id: record.id, memory: record.content, event: created ? 'ADD' : 'NONE' });
-      }
-      await this.memories.insertHistory(m, history);
-      return { results, events };
-    });
-    this.events.publish(events);
-    return results;
+    const stored = await this.memories.addTurns(
+      texts.map((content, i) => ({ id: uuidv7(), content, hash: contentHash(content), embedding: vectors[i] })),
+      scope,
+      common,
+      actor,
+    );
+    this.events.publish(stored.filter((s) => s.created).map((s) => memoryEvent(MemoryEventName.Created, s.record, actor)));
+    return stored.map((s) => ({ id: s.record.id, memory: s.record.content, event: s.created ? 'ADD' : 'NONE' }));
   }
 
   async list(query: ListMemoriesQueryDto): Promise<Page<MemoryResponseDto>> {
@@ -145,44 +120,37 @@ export class MemoryService {
   }
 
   async update(id: string, input: UpdateMemoryDto): Promise<MemoryResponseDto> {
-    const current = await this.memories.find(id);
-    if (!current) throw CommonError.notFound('memory', id);
-    const newContent = input.content !== undefined && input.content !== current.content ? input.content : undefined;
-    const embedding = newContent !== undefined && this.memories.vectorsEnabled ? (await this.embeddings.embed([newContent]))[0] : null;
+    const embedding = input.content !== undefined && this.memories.vectorsEnabled ? (await this.embeddings.embed([input.content]))[0] : null;
     const actor = this.tenant.actor;
+    let updated;
     try {
-      const updated = await this.memories.transaction(async (m) => {
-        const locked = await this.memories.findForUpdate(m, id);
-        if (!locked) throw CommonError.notFound('memory', id);
-        const record = await this.memories.update(m, id, {
-          content: newContent,
-          hash: newContent !== undefined ? contentHash(newContent) : undefined,
+      updated = await this.memories.updateWithHistory(
+        id,
+        {
+          content: input.content,
+          hash: input.content !== undefined ? contentHash(input.content) : undefined,
           embedding,
           metadata: input.metadata,
           type: input.type,
           importance: input.importance,
-          expiresAt: input.type === 'working' && locked.type !== 'working' ? this.expiryOf('working', undefined) : undefined,
-        });
-        await this.memories.insertHistory(m, [{ id: uuidv7(), memoryId: id, event: 'UPDATE', oldContent: locked.content, newContent: record.content, actor }]);
-        return record;
-      });
-      this.events.publish([memoryEvent(MemoryEventName.Updated, updated, actor)]);
-      return MemoryResponseDto.from(updated);
+          // Becoming working memory (re)starts its time to live.
+          expiresAt: input.type === 'working' ? this.expiryOf('working', undefined) : undefined,
+        },
+        actor,
+      );
     } catch (error) {
       if (isUniqueViolation(error)) throw new MemoryError(MemoryErrorCode.Duplicate, 'content: the same text is already a memory of this scope');
       throw error;
     }
+    if (!updated) throw CommonError.notFound('memory', id);
+    this.events.publish([memoryEvent(MemoryEventName.Updated, updated, actor)]);
+    return MemoryResponseDto.from(updated);
   }
 
   async remove(id: string): Promise<void> {
     const actor = this.tenant.actor;
-    const deleted = await this.memories.transaction(async (m) => {
-      const locked = await this.memories.findForUpdate(m, id);
-      if (!locked) throw CommonError.notFound('memory', id);
-      await this.memories.softDelete(m, id);
-      await this.memories.insertHistory(m, [{ id: uuidv7(), memoryId: id, event: 'DELETE', oldContent: locked.content, newContent: null, actor }]);
-      return locked;
-    });
+    const deleted = await this.memories.deleteWithHistory(id, actor);
+    if (!deleted) throw CommonError.notFound('memory', id);
     this.events.publish([memoryEvent(MemoryEventName.Deleted, deleted, actor)]);
   }
 

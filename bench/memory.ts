@@ -1,0 +1,146 @@
+/**
+ * Memory engine throughput and latency on the embedded default (and on PostgreSQL when
+ * DATABASE_URL is set): adds one by one and in batches (infer=false), get/update/delete, and
+ * search latency at 10k and 100k memories in one organization (10 users), LoCoMo texts.
+ * `npm run bench:memory` — set BENCH_MEMORIES=100000 (default) and BENCH_SEARCHES (default 200).
+ */
+import { pathToFileURL } from 'node:url';
+import { Api, loadConversations, turnText } from './locomo.js';
+import { percentile, record, rssMb, startServer } from './support.js';
+import type { Figure } from './support.js';
+
+const USERS = 10;
+
+/** Runs `total` tasks with `concurrency` workers; returns per-task latencies (ms) and the wall time (s). */
+export async function pool(total: number, concurrency: number, task: (i: number) => Promise<void>): Promise<{ latencies: number[]; seconds: number }> {
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (let i = next++; i < total; i = next++) {
+        const t0 = performance.now();
+        await task(i);
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  latencies.sort((a, b) => a - b);
+  return { latencies, seconds: (performance.now() - started) / 1000 };
+}
+
+const round = (n: number, d = 2) => Math.round(n * 10 ** d) / 10 ** d;
+
+export interface MemoryBenchOptions {
+  memories: number;
+  searches: number;
+  oneByOne: number;
+  batch: number;
+  concurrency: number;
+}
+
+export async function runMemoryBench(api: Api, texts: string[], questions: string[], o: MemoryBenchOptions, label: string): Promise<{ figures: Figure[]; details: Record<string, unknown> }> {
+  const figures: Figure[] = [];
+  const details: Record<string, unknown> = {};
+  const textAt = (i: number) => `${texts[i % texts.length]}${i >= texts.length ? ` (note ${i})` : ''}`;
+  let stored = 0;
+
+  // One by one: one memory per request.
+  const single = await pool(o.oneByOne, o.concurrency, async (i) => {
+    await api.post('/api/v1/memories', { content: textAt(i), userId: `user-${i % USERS}`, infer: false, metadata: { n: i } });
+  });
+  stored = o.oneByOne;
+  figures.push(
+    { name: `${label} add one by one: throughput`, value: round(o.oneByOne / single.seconds, 0), unit: 'adds/s', target: 1860, higherIsBetter: true },
+    { name: `${label} add one by one: p50`, value: round(percentile(single.latencies, 50)), unit: 'ms' },
+    { name: `${label} add one by one: p95`, value: round(percentile(single.latencies, 95)), unit: 'ms' },
+  );
+
+  const fill = async (upTo: number) => {
+    const batches = Math.ceil((upTo - stored) / o.batch);
+    const start = stored;
+    const result = await pool(batches, 2, async (b) => {
+      const from = start + b * o.batch;
+      const to = Math.min(from + o.batch, upTo);
+      const messages = Array.from({ length: to - from }, (_, k) => ({ role: 'user', content: textAt(from + k) }));
+      await api.post('/api/v1/memories', { messages, userId: `user-${b % USERS}`, infer: false });
+    });
+    stored = upTo;
+    return (upTo - start) / result.seconds;
+  };
+
+  const search = async (size: number) => {
+    for (const mode of ['text', 'vector'] as const) {
+      const run = await pool(o.searches, 4, async (i) => {
+        await api.post('/api/v1/memories/search', { query: questions[i % questions.length], userId: `user-${i % USERS}`, limit: 10, mode });
+      });
+      figures.push(
+        { name: `${label} search ${mode} at ${size / 1000}k: p50`, value: round(percentile(run.latencies, 50)), unit: 'ms' },
+        {
+          name: `${label} search ${mode} at ${size / 1000}k: p95`,
+          value: round(percentile(run.latencies, 95)),
+          unit: 'ms',
+          ...(size >= 100_000 ? { target: label === 'postgres' ? 10 : 30, higherIsBetter: false } : {}),
+        },
+      );
+    }
+  };
+
+  const batchedRate = await fill(Math.min(10_000, o.memories));
+  figures.push({ name: `${label} add in batches of ${o.batch}: throughput`, value: round(batchedRate, 0), unit: 'memories/s', target: 2000, higherIsBetter: true });
+  await search(Math.min(10_000, o.memories));
+
+  // get, update, delete of single memories.
+  const page = await api.get<{ data: { id: string }[] }>(`/api/v1/memories?userId=user-0&limit=100`);
+  const ids = page.data.map((m) => m.id);
+  // Each task reads, updates and deletes one memory in turn: three operations.
+  const crud = await pool(ids.length, o.concurrency, async (i) => {
+    await api.get(`/api/v1/memories/${ids[i]}`);
+    await api.patch(`/api/v1/memories/${ids[i]}`, { metadata: { touched: i } });
+    await api.delete(`/api/v1/memories/${ids[i]}`);
+  });
+  figures.push({ name: `${label} get/update/delete: throughput`, value: round((ids.length * 3) / crud.seconds, 0), unit: 'ops/s', target: 1000, higherIsBetter: true });
+
+  if (o.memories > 10_000) {
+    details.batchedTo100k = round(await fill(o.memories), 0);
+    await search(o.memories);
+  }
+  return { figures, details };
+}
+
+async function main(): Promise<void> {
+  const memories = Number(process.env.BENCH_MEMORIES ?? 100_000);
+  const options: MemoryBenchOptions = { memories, searches: Number(process.env.BENCH_SEARCHES ?? 200), oneByOne: 2000, batch: 200, concurrency: 10 };
+  const conversations = await loadConversations();
+  const texts = conversations.flatMap((c) => c.sessions.flatMap((s) => s.turns.map(turnText)));
+  const questions = conversations.flatMap((c) => c.questions.map((q) => q.question));
+  const figures: Figure[] = [];
+  const details: Record<string, unknown> = { options };
+
+  const embedded = process.env.BENCH_EMBEDDED === '0' ? null : await startServer();
+  if (embedded) try {
+    const run = await runMemoryBench(await Api.register(embedded.url), texts, questions, options, 'embedded');
+    figures.push(...run.figures, { name: 'embedded server RSS', value: await rssMb(embedded.pid), unit: 'MB', target: 1024, higherIsBetter: false });
+    details.embedded = run.details;
+  } finally {
+    await embedded.stop();
+  }
+  if (process.env.DATABASE_URL) {
+    const pg = await startServer({ DATABASE_URL: process.env.DATABASE_URL, JWT_SECRET: 'bench-secret-bench-secret-bench-secret-0123' });
+    try {
+      const run = await runMemoryBench(await Api.register(pg.url), texts, questions, options, 'postgres');
+      figures.push(...run.figures, { name: 'postgres API process RSS', value: await rssMb(pg.pid), unit: 'MB', target: 250, higherIsBetter: false });
+      details.postgres = run.details;
+    } finally {
+      await pg.stop();
+    }
+  }
+  await record('memory', figures, details);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  });
+}
