@@ -1,9 +1,12 @@
+import { existsSync } from 'node:fs';
 import { credentials, loadGet } from '../bench/http.js';
+import { Api, evaluate, ingest, loadConversations, LOCOMO_DIR, turnText } from '../bench/locomo.js';
+import { runMemoryBench } from '../bench/memory.js';
 import { startTestApp } from './support/test-app.js';
 import type { TestApp } from './support/test-app.js';
 
-// A one-second run of each benchmark's load code against a test app: proves the benchmark
-// still works (auth, routes, measurement) without timing anything.
+// Small runs of each benchmark's code against a test app: they prove the benchmarks still work
+// (auth, routes, measurement) without timing anything.
 describe('benchmark smoke runs', () => {
   let t: TestApp;
   beforeAll(async () => {
@@ -22,5 +25,32 @@ describe('benchmark smoke runs', () => {
       expect(result).toMatchObject({ errors: 0, non2xx: 0 });
       expect(result.p95Ms).toBeGreaterThanOrEqual(result.p50Ms);
     }
+  });
+
+  const locomo = existsSync(LOCOMO_DIR);
+  (locomo ? it : it.skip)('bench/locomo.ts ingests a LoCoMo slice and finds the evidence of its questions', async () => {
+    const [conversation] = await loadConversations();
+    const sessions = conversation.sessions.slice(0, 2);
+    const ids = new Set(sessions.flatMap((s) => s.turns.map((turn) => turn.dia_id)));
+    const slice = { ...conversation, sessions, questions: conversation.questions.filter((q) => q.evidence.every((e) => ids.has(e))).slice(0, 15) };
+    expect(slice.questions.length).toBeGreaterThan(3);
+    const api = await Api.register(t.url);
+    expect(await ingest(api, [slice], 'smoke')).toBe(ids.size);
+    const result = await evaluate(api, [slice], 'default', 'smoke');
+    expect(result.questions).toBe(slice.questions.length);
+    // Two sessions hold ~40 turns: the evidence must mostly be in the top 10.
+    expect(result.recall['@10']).toBeGreaterThan(0.5);
+    expect(result.recall['@20']).toBeGreaterThanOrEqual(result.recall['@10']);
+  });
+
+  (locomo ? it : it.skip)('bench/memory.ts adds one by one and in batches, searches, and reads, updates and deletes', async () => {
+    const conversations = await loadConversations();
+    const texts = conversations[0].sessions.flatMap((s) => s.turns.map(turnText));
+    const questions = conversations[0].questions.map((q) => q.question);
+    const api = await Api.register(t.url);
+    const { figures } = await runMemoryBench(api, texts, questions, { memories: 400, searches: 10, oneByOne: 40, batch: 60, concurrency: 2 }, 'smoke');
+    const names = figures.map((f) => f.name);
+    expect(names).toEqual(expect.arrayContaining(['smoke add one by one: throughput', 'smoke add in batches of 60: throughput', 'smoke get/update/delete: throughput']));
+    for (const f of figures) expect(f.value).toBeGreaterThan(0);
   });
 });
