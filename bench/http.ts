@@ -5,8 +5,7 @@
  * autocannon, and records req/s, p50/p95/p99 latency and the server's RSS.
  */
 import autocannon from 'autocannon';
-import { pathToFileURL } from 'node:url';
-import { percentile, record, rssMb, startServer } from './support.js';
+import { percentile, record, rssMb, runIfMain, startServer } from './support.js';
 
 export interface HttpBenchResult {
   requests: number;
@@ -92,9 +91,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().catch((error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exit(1);
-  });
-}
+runIfMain(import.meta.url, main);

@@ -7,8 +7,7 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { percentile, record, repoRoot, rssMb, startServer } from './support.js';
+import { percentile, record, repoRoot, rssMb, runIfMain, startServer } from './support.js';
 
 export const LOCOMO_DIR = join(repoRoot, '..', 'shared', 'data', 'locomo-dev');
 /** `default` sends no mode: what a client gets from the server's SEARCH_DEFAULT_MODE (auto). */
@@ -186,9 +185,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().catch((error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exit(1);
-  });
-}
+runIfMain(import.meta.url, main);

@@ -4,9 +4,8 @@
  * search latency at 10k and 100k memories in one organization (10 users), LoCoMo texts.
  * `npm run bench:memory` — set BENCH_MEMORIES=100000 (default) and BENCH_SEARCHES (default 200).
  */
-import { pathToFileURL } from 'node:url';
 import { Api, loadConversations, turnText } from './locomo.js';
-import { percentile, record, rssMb, startServer } from './support.js';
+import { percentile, record, rssMb, runIfMain, startServer } from './support.js';
 import type { Figure } from './support.js';
 
 const USERS = 10;
@@ -138,9 +137,4 @@ async function main(): Promise<void> {
   await record('memory', figures, details);
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().catch((error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exit(1);
-  });
-}
+runIfMain(import.meta.url, main);

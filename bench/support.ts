@@ -1,12 +1,21 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
-export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The repository root: the nearest folder above this file with a package.json (source or dist/). */
+function findRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) return from;
+  }
+}
+
+export const repoRoot = findRoot(dirname(fileURLToPath(import.meta.url)));
 
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return 0;
@@ -99,4 +108,13 @@ export async function record(name: string, figures: Figure[], extra: Record<stri
   await mkdir(dir, { recursive: true });
   const machine = { node: process.version, platform: process.platform, cpus: (await import('node:os')).cpus().length };
   await writeFile(join(dir, `${name}.json`), JSON.stringify({ benchmark: name, date: new Date().toISOString(), machine, figures: rows, ...extra }, null, 2) + '\n');
+}
+
+/** Runs a benchmark's main() when its file is the one node was started with (not when imported by a test). */
+export function runIfMain(moduleUrl: string, main: () => Promise<void>): void {
+  if (!process.argv[1] || moduleUrl !== pathToFileURL(process.argv[1]).href) return;
+  main().catch((error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  });
 }

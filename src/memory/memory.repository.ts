@@ -64,6 +64,17 @@ function toRecord(r: MemoryRow): MemoryRecord {
   };
 }
 
+/** What an update may change. */
+export interface MemoryChanges {
+  content?: string;
+  hash?: string;
+  embedding?: number[] | null;
+  metadata?: Record<string, unknown>;
+  type?: MemoryType;
+  importance?: number;
+  expiresAt?: Date | null;
+}
+
 export interface ListCriteria extends Partial<MemoryScope> {
   type?: MemoryType;
   createdAfter?: Date;
@@ -248,19 +259,12 @@ export class MemoryRepository {
   /** Changes a live memory and records the UPDATE (old and new text) in one statement; null if there is none. */
   async updateWithHistory(
     id: string,
-    changes: { content?: string; hash?: string; embedding?: number[] | null; metadata?: Record<string, unknown>; type?: MemoryType; importance?: number; expiresAt?: Date | null },
+    changes: MemoryChanges,
     actor: string,
   ): Promise<MemoryRecord | null> {
     const p = new SqlParams();
     const org = p.add(this.tenant.organizationId);
-    const sets = ['updated_at = now()'];
-    if (changes.content !== undefined) sets.push(`content = ${p.add(changes.content)}`);
-    if (changes.hash !== undefined) sets.push(`hash = ${p.add(changes.hash)}`);
-    if (changes.embedding && this.vectors.enabled) sets.push(`embedding = ${p.add(toVectorLiteral(changes.embedding))}::vector`);
-    if (changes.metadata !== undefined) sets.push(`metadata = ${p.add(JSON.stringify(changes.metadata))}::jsonb`);
-    if (changes.type !== undefined) sets.push(`type = ${p.add(changes.type)}`);
-    if (changes.importance !== undefined) sets.push(`importance = ${p.add(changes.importance)}`);
-    if (changes.expiresAt !== undefined) sets.push(`expires_at = ${p.add(changes.expiresAt)}::timestamptz`);
+    const sets = this.setClauses(p, changes);
     const rows: MemoryRow[] = await this.dataSource.query(
       `WITH old AS (
          SELECT id, content FROM memories
@@ -319,12 +323,8 @@ export class MemoryRepository {
     return toPage(rows.map(toRecord), limit);
   }
 
-  async update(
-    m: EntityManager,
-    id: string,
-    changes: { content?: string; hash?: string; embedding?: number[] | null; metadata?: Record<string, unknown>; type?: MemoryType; importance?: number; expiresAt?: Date | null },
-  ): Promise<MemoryRecord> {
-    const p = new SqlParams();
+  /** The SET list of an update (always bumping updated_at). */
+  private setClauses(p: SqlParams, changes: MemoryChanges): string[] {
     const sets = ['updated_at = now()'];
     if (changes.content !== undefined) sets.push(`content = ${p.add(changes.content)}`);
     if (changes.hash !== undefined) sets.push(`hash = ${p.add(changes.hash)}`);
@@ -332,7 +332,13 @@ export class MemoryRepository {
     if (changes.metadata !== undefined) sets.push(`metadata = ${p.add(JSON.stringify(changes.metadata))}::jsonb`);
     if (changes.type !== undefined) sets.push(`type = ${p.add(changes.type)}`);
     if (changes.importance !== undefined) sets.push(`importance = ${p.add(changes.importance)}`);
-    if (changes.expiresAt !== undefined) sets.push(`expires_at = ${p.add(changes.expiresAt)}`);
+    if (changes.expiresAt !== undefined) sets.push(`expires_at = ${p.add(changes.expiresAt)}::timestamptz`);
+    return sets;
+  }
+
+  async update(m: EntityManager, id: string, changes: MemoryChanges): Promise<MemoryRecord> {
+    const p = new SqlParams();
+    const sets = this.setClauses(p, changes);
     const rows = returnedRows<MemoryRow>(
       await m.query(`UPDATE memories m SET ${sets.join(', ')} WHERE m.organization_id = ${p.add(this.tenant.organizationId)} AND m.id = ${p.add(id)} RETURNING ${COLUMNS}`, p.values),
     );
