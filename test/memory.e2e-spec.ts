@@ -1,3 +1,5 @@
+import { EventBus } from '../src/common/events/event-bus.js';
+import type { DomainEvent } from '../src/common/events/event-bus.js';
 import { bearer, expectErrorShape, register, startTestApp } from './support/test-app.js';
 import type { Registered, TestApp } from './support/test-app.js';
 
@@ -130,6 +132,30 @@ describe('memories (infer=false, no LLM)', () => {
     expect((await t.http().delete('/api/v1/memories').query({ userId: 'erin' }).set(asA()).expect(200)).body).toEqual({ deleted: 3 });
     expect((await t.http().get('/api/v1/memories').query({ userId: 'erin' }).set(asA()).expect(200)).body.data).toEqual([]);
     expect((await t.http().get('/api/v1/memories').query({ userId: 'frank' }).set(asA()).expect(200)).body.data).toHaveLength(1);
+  });
+
+  it('publishes memory.created, memory.updated and memory.deleted after each change, for the organization', async () => {
+    const seen: DomainEvent[] = [];
+    const unsubscribe = t.app.get(EventBus).subscribe((e) => {
+      seen.push(e);
+    });
+    try {
+      const added = await add({ content: 'Iris paints watercolours', userId: 'iris', infer: false }).expect(201);
+      const id = added.body.results[0].id;
+      await add({ content: 'Iris paints watercolours', userId: 'iris', infer: false }).expect(201); // NONE: no event
+      await t.http().patch(`/api/v1/memories/${id}`).set(asA()).send({ content: 'Iris paints oils' }).expect(200);
+      await t.http().delete(`/api/v1/memories/${id}`).set(asA()).expect(204);
+      await t.http().patch(`/api/v1/memories/${id}`).set(asA()).send({ content: 'gone' }).expect(404); // failed: no event
+      await new Promise((r) => setImmediate(r));
+      expect(seen.map((e) => [e.name, e.organizationId, (e.payload as { memoryId: string }).memoryId])).toEqual([
+        ['memory.created', a.organizationId, id],
+        ['memory.updated', a.organizationId, id],
+        ['memory.deleted', a.organizationId, id],
+      ]);
+      expect(seen[0].payload).toMatchObject({ userId: 'iris', actor: `user:${a.userId}` });
+    } finally {
+      unsubscribe();
+    }
   });
 
   it('lets viewers read and search but not write memories', async () => {
