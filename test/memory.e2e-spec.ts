@@ -291,3 +291,30 @@ describe('search', () => {
     expect((await search({ query: 'wildlife', userId: 'hank', mode: 'text' }).expect(200)).body.results[0].memory).toBe('Sounds great, any wildlife?');
   });
 });
+
+describe('vector search under a selective scope', () => {
+  let t: TestApp;
+  let owner: Registered;
+  beforeAll(async () => {
+    t = await startTestApp();
+    owner = await register(t);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  // With an HNSW index (PostgreSQL) a plain index scan returns the nearest few dozen vectors of
+  // the whole table and only then filters: a small scope among many others would come back
+  // short. The server must still return every match of the scope.
+  it("finds all of a small user's memories among thousands of others", async () => {
+    const auth = bearer(owner.accessToken);
+    const crowd = Array.from({ length: 1500 }, (_, i) => ({ role: 'user', content: `Crowd member ${i} enjoys gardening and tomatoes number ${i}` }));
+    for (let i = 0; i < crowd.length; i += 200) {
+      await t.http().post('/api/v1/memories').set(auth).send({ messages: crowd.slice(i, i + 200), userId: 'crowd', infer: false }).expect(201);
+    }
+    const mine = ['Zoe enjoys gardening on her balcony', 'Zoe grows tomatoes and basil', 'Zoe gardening club meets on Sundays'];
+    for (const content of mine) await t.http().post('/api/v1/memories').set(auth).send({ content, userId: 'zoe', infer: false }).expect(201);
+    const res = await t.http().post('/api/v1/search').set(auth).send({ query: 'enjoys gardening and tomatoes', userId: 'zoe', mode: 'vector', limit: 10 }).expect(200);
+    expect(res.body.results.map((r: { memory: string }) => r.memory).sort()).toEqual([...mine].sort());
+  });
+});
