@@ -188,46 +188,52 @@ export class MemoryRepository {
     const p = new SqlParams();
     const org = p.add(this.tenant.organizationId);
     const withVectors = this.vectors.enabled && items.every((i) => i.embedding);
-    const input = items.map((item, ord) => ({
-      ord,
-      id: item.id,
-      content: item.content,
-      hash: item.hash,
-      before: ord > 0 ? items[ord - 1].content : null,
-      after: ord + 1 < items.length ? items[ord + 1].content : null,
-      embedding: withVectors ? toVectorLiteral(item.embedding!) : null,
-    }));
-    const runScope =
-      scope.runId == null
-        ? 'false'
-        : [
-            `organization_id = ${org}`,
-            'deleted_at IS NULL',
-            '(expires_at IS NULL OR expires_at > now())',
-            `run_id = ${p.add(scope.runId)}`,
-            scope.userId == null ? 'user_id IS NULL' : `user_id = ${p.add(scope.userId)}`,
-            scope.agentId == null ? 'agent_id IS NULL' : `agent_id = ${p.add(scope.agentId)}`,
-          ].join(' AND ');
+    // The texts travel as a VALUES list of parameters: (ord, id, content, hash, before, after[, embedding]).
+    const tuples = items.map((item, ord) => {
+      const cells = [
+        `${p.add(ord)}::int`,
+        `${p.add(item.id)}::uuid`,
+        `${p.add(item.content)}::text`,
+        `${p.add(item.hash)}::text`,
+        `${p.add(ord > 0 ? items[ord - 1].content : null)}::text`,
+        `${p.add(ord + 1 < items.length ? items[ord + 1].content : null)}::text`,
+      ];
+      if (withVectors) cells.push(`${p.add(toVectorLiteral(item.embedding!))}::vector`);
+      return `(${cells.join(', ')})`;
+    });
+    // With a runId, the latest earlier turn of the run is the first new turn's "before", and
+    // gets that turn as its own following context.
+    const linked = scope.runId != null;
+    const prevCte = linked
+      ? `prev AS MATERIALIZED (
+           SELECT id, content FROM memories
+           WHERE organization_id = ${org} AND deleted_at IS NULL AND (expires_at IS NULL OR expires_at > now())
+             AND run_id = ${p.add(scope.runId)}
+             AND ${scope.userId == null ? 'user_id IS NULL' : `user_id = ${p.add(scope.userId)}`}
+             AND ${scope.agentId == null ? 'agent_id IS NULL' : `agent_id = ${p.add(scope.agentId)}`}
+           ORDER BY id DESC LIMIT 1),`
+      : '';
+    const before = linked ? `coalesce(x.before, CASE WHEN x.ord = 0 THEN (SELECT content FROM prev) END)` : 'x.before';
+    const linkCte = linked
+      ? `, linked AS (
+           UPDATE memories SET context = concat_ws(E'\\n', context, (SELECT content FROM input WHERE ord = 0))
+           FROM prev WHERE memories.id = prev.id AND EXISTS (SELECT 1 FROM ins JOIN input ON input.ord = 0 AND ins.hash = input.hash))`
+      : '';
     const rows: MemoryRow[] = await this.dataSource.query(
-      `WITH input AS (
-         SELECT * FROM jsonb_to_recordset(${p.add(JSON.stringify(input))}::jsonb)
-           AS x(ord int, id uuid, content text, hash text, before text, after text, embedding text)),
-       prev AS MATERIALIZED (SELECT id, content FROM memories WHERE ${runScope} ORDER BY id DESC LIMIT 1),
+      `WITH input (ord, id, content, hash, before, after${withVectors ? ', embedding' : ''}) AS (VALUES ${tuples.join(', ')}),
+       ${prevCte}
        ins AS (
          INSERT INTO memories AS m (id, organization_id, user_id, agent_id, run_id, content, context, type, metadata, importance, hash, expires_at${withVectors ? ', embedding' : ''})
          SELECT x.id, ${org}, ${p.add(scope.userId)}, ${p.add(scope.agentId)}, ${p.add(scope.runId)}, x.content,
-                nullif(concat_ws(E'\n', coalesce(x.before, CASE WHEN x.ord = 0 THEN (SELECT content FROM prev) END), x.after), ''),
+                nullif(concat_ws(E'\\n', ${before}, x.after), ''),
                 ${p.add(common.type)}, ${p.add(JSON.stringify(common.metadata))}::jsonb, ${p.add(common.importance)}, x.hash, ${p.add(common.expiresAt)}::timestamptz
-                ${withVectors ? ', x.embedding::vector' : ''}
+                ${withVectors ? ', x.embedding' : ''}
          FROM input x ORDER BY x.ord
          ON CONFLICT (organization_id, coalesce(user_id, ''), coalesce(agent_id, ''), coalesce(run_id, ''), hash) WHERE deleted_at IS NULL DO NOTHING
          RETURNING ${COLUMNS}),
        history AS (
          INSERT INTO memory_history (organization_id, memory_id, event, new_content, actor)
-         SELECT ${org}, ins.id, 'ADD', ins.content, ${p.add(actor)} FROM ins),
-       linked AS (
-         UPDATE memories SET context = concat_ws(E'\n', context, (SELECT content FROM input WHERE ord = 0))
-         FROM prev WHERE memories.id = prev.id AND EXISTS (SELECT 1 FROM ins JOIN input ON input.ord = 0 AND ins.hash = input.hash))
+         SELECT ${org}, ins.id, 'ADD', ins.content, ${p.add(actor)} FROM ins)${linkCte}
        SELECT * FROM ins`,
       p.values,
     );
