@@ -181,6 +181,12 @@ export class AppConfig {
   @Matches(/^https?:\/\//, { message: 'EMBEDDING_BASE_URL must start with http:// or https://' })
   EMBEDDING_BASE_URL?: string;
 
+  /** local provider: a folder with an ONNX sentence-embedding model (transformers.js layout), used offline. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  EMBEDDING_MODEL_PATH?: string;
+
   @Transform(emptyToUndefined)
   @IsOptional()
   @IsString()

@@ -28,7 +28,7 @@ export async function reembed(config: AppConfig, log: (line: string) => void = (
     await dataSource.initialize();
     const prepared = await prepareDatabase(dataSource, config.VECTOR_EXTENSION);
     if (!prepared.vector) throw new Error(`pgvector is not available (${prepared.vectorReason}): there are no embeddings to recompute`);
-    const embedder = EmbeddingService.create(config);
+    const embedder = await EmbeddingService.create(config);
     const index = config.VECTOR_INDEX === 'hnsw' || (config.VECTOR_INDEX === 'auto' && !config.embedded);
     // A fresh column of the new size; the index is built once, after the rows are filled.
     await dataSource.transaction(async (m) => {

@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { createOpenAI } from '@ai-sdk/openai';
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import { createGoogleGenerativeAI } from '@ai-sdk/google';
@@ -7,6 +7,7 @@ import { AppConfig } from '../../config/app-config.js';
 import { AiSdkEmbedder } from './ai-sdk-embedder.js';
 import type { Embedder } from './embedder.js';
 import { LexicalEmbedder } from './lexical-embedder.js';
+import { TransformersEmbedder } from './transformers-embedder.js';
 
 const CACHE_SIZE = 20_000;
 
@@ -14,18 +15,40 @@ const CACHE_SIZE = 20_000;
  * The configured embedder behind a cache: identical texts are embedded once (keyed by the
  * SHA-256 of the text), which also makes re-adding and re-searching the same text free.
  */
-@Injectable()
+/** Created by LlmModule's factory (loading a model is asynchronous). */
 export class EmbeddingService {
   private readonly logger = new Logger('Embeddings');
-  private readonly embedder: Embedder;
   private readonly cache = new Map<string, number[]>();
 
-  constructor(config: AppConfig) {
-    this.embedder = EmbeddingService.create(config);
-    this.logger.log(`embedder: ${this.embedder.id} (${this.embedder.dimensions} dimensions, ${this.embedder.semantic ? 'semantic' : 'lexical'})`);
+  constructor(private readonly embedder: Embedder) {
+    this.logger.log(`embedder: ${embedder.id} (${embedder.dimensions} dimensions, ${embedder.semantic ? 'semantic' : 'lexical'})`);
   }
 
-  static create(config: AppConfig): Embedder {
+  /**
+   * The configured embedder. `local`: a neural model in-process when EMBEDDING_MODEL_PATH (a
+   * folder, offline) or EMBEDDING_MODEL (a hub name, downloaded once into DATA_DIR/models) says
+   * which, otherwise the built-in lexical embedder. A model that cannot be loaded, or whose size
+   * is not EMBEDDING_DIMENSIONS, stops the start with a message naming the setting.
+   */
+  static async create(config: AppConfig): Promise<Embedder> {
+    if (config.EMBEDDING_PROVIDER === 'local' && (config.EMBEDDING_MODEL_PATH || config.EMBEDDING_MODEL)) {
+      const source = config.EMBEDDING_MODEL_PATH ? { path: config.EMBEDDING_MODEL_PATH } : { model: config.EMBEDDING_MODEL!, cacheDir: config.DATA_DIR };
+      const setting = config.EMBEDDING_MODEL_PATH ? `EMBEDDING_MODEL_PATH=${config.EMBEDDING_MODEL_PATH}` : `EMBEDDING_MODEL=${config.EMBEDDING_MODEL}`;
+      let model: TransformersEmbedder;
+      try {
+        model = await TransformersEmbedder.load(source);
+      } catch (error) {
+        throw new Error(`Could not load the embedding model of ${setting}: ${(error as Error).message}`);
+      }
+      if (model.dimensions !== config.EMBEDDING_DIMENSIONS) {
+        throw new Error(`The model of ${setting} makes ${model.dimensions}-dimensional vectors; set EMBEDDING_DIMENSIONS=${model.dimensions}`);
+      }
+      return model;
+    }
+    return EmbeddingService.remote(config);
+  }
+
+  private static remote(config: AppConfig): Embedder {
     const dims = config.EMBEDDING_DIMENSIONS;
     const apiKey = config.EMBEDDING_API_KEY ?? config.LLM_API_KEY;
     const baseURL = config.EMBEDDING_BASE_URL ?? config.LLM_BASE_URL;
