@@ -10,6 +10,7 @@ import type { BootResources } from './config/boot-resources.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
+import type { Embedder } from './llm/embedding/embedder.js';
 import { LlmModule } from './llm/llm.module.js';
 import { MemoryModule } from './memory/memory.module.js';
 import { SearchModule } from './search/search.module.js';
@@ -27,7 +28,7 @@ const REDACT = [
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig, resources?: BootResources): DynamicModule {
+  static forRoot(config: AppConfig, embedder: Embedder, resources?: BootResources): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -42,7 +43,7 @@ export class AppModule {
         }),
         CommonModule,
         DatabaseModule.forRoot(),
-        LlmModule,
+        LlmModule.forRoot(embedder),
         AuthModule,
         MemoryModule,
         SearchModule,

@@ -11,6 +11,7 @@ import { requestIdMiddleware } from './common/request-id.js';
 import { createValidationPipe } from './common/validation.js';
 import type { AppConfig } from './config/app-config.js';
 import { BootResources } from './config/boot-resources.js';
+import { EmbeddingService } from './llm/embedding/embedding.service.js';
 
 export const API_PREFIX = 'api/v1';
 
@@ -38,10 +39,12 @@ function corsOrigin(setting: string): boolean | string[] {
 
 /** Builds the whole HTTP application (used by main.ts and by every e2e test). */
 export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
+  // Loading a model may fail (wrong path or size): do it before anything else is opened.
+  const embedder = await EmbeddingService.create(config);
   const resources = new BootResources();
   let app: NestExpressApplication;
   try {
-    app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, resources), { bufferLogs: true, bodyParser: false, abortOnError: false });
+    app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, embedder, resources), { bufferLogs: true, bodyParser: false, abortOnError: false });
   } catch (error) {
     await resources.releaseAll();
     throw error;

@@ -1,15 +1,18 @@
-import { Global, Module } from '@nestjs/common';
-import { AppConfig } from '../config/app-config.js';
+import { DynamicModule, Global, Module } from '@nestjs/common';
 import { ChatModelService } from './chat-model.service.js';
+import type { Embedder } from './embedding/embedder.js';
 import { EmbeddingService } from './embedding/embedding.service.js';
 
 /** Chat models and embeddings behind one interface each, for every module that needs them. */
 @Global()
-@Module({
-  providers: [
-    ChatModelService,
-    { provide: EmbeddingService, inject: [AppConfig], useFactory: async (config: AppConfig) => new EmbeddingService(await EmbeddingService.create(config)) },
-  ],
-  exports: [ChatModelService, EmbeddingService],
-})
-export class LlmModule {}
+@Module({})
+export class LlmModule {
+  /** The embedder is loaded before the application is built (see createApp): a model that fails stops the start before anything else opens. */
+  static forRoot(embedder: Embedder): DynamicModule {
+    return {
+      module: LlmModule,
+      providers: [ChatModelService, { provide: EmbeddingService, useValue: new EmbeddingService(embedder) }],
+      exports: [ChatModelService, EmbeddingService],
+    };
+  }
+}
