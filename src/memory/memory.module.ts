@@ -7,7 +7,7 @@ import { ExtractionService } from './extraction/extraction.service.js';
 import { MemoryController } from './memory.controller.js';
 import { MemoryRepository, VECTOR_SCHEMA } from './memory.repository.js';
 import { MemoryService } from './memory.service.js';
-import { ensureVectorSchema } from './vector-schema.js';
+import { ensureVectorSchema, wantsHnswIndex } from './vector-schema.js';
 import type { VectorSchemaState } from './vector-schema.js';
 
 /** Memories, their history, extraction, and the queries of search. Exports MemoryService. */
@@ -21,7 +21,7 @@ import type { VectorSchemaState } from './vector-schema.js';
       provide: VECTOR_SCHEMA,
       inject: [DataSource, DatabaseState, EmbeddingService, AppConfig],
       useFactory: async (dataSource: DataSource, database: DatabaseState, embeddings: EmbeddingService, config: AppConfig): Promise<VectorSchemaState> => {
-        const index = config.VECTOR_INDEX === 'hnsw' || (config.VECTOR_INDEX === 'auto' && !config.embedded);
+        const index = wantsHnswIndex(config);
         const state = await ensureVectorSchema(dataSource, database.vector, { model: embeddings.id, dimensions: embeddings.dimensions }, index);
         new Logger('Memory').log(state.enabled ? `vector retrieval on (${state.indexed ? 'HNSW index' : 'exact scan'})` : 'vector retrieval off: full-text search only');
         return state;

@@ -1,11 +1,8 @@
-import { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
-import { buildDataSourceOptions } from '../database/data-source-options.js';
-import { EmbeddedPostgres } from '../database/embedded-postgres.js';
-import { prepareDatabase } from '../database/prepare-database.js';
+import { withMigratedDatabase } from '../database/migrate.js';
 import { EmbeddingService } from '../llm/embedding/embedding.service.js';
 import { toVectorLiteral } from './normalize.js';
-import { createEmbeddingColumn, saveEmbeddingSetting } from './vector-schema.js';
+import { createEmbeddingColumn, saveEmbeddingSetting, wantsHnswIndex } from './vector-schema.js';
 
 const BATCH = 256;
 
@@ -22,14 +19,10 @@ export interface ReembedResult {
  * the installation keeps the old model's record until every row has its new vector.
  */
 export async function reembed(config: AppConfig, log: (line: string) => void = () => undefined): Promise<ReembedResult> {
-  const embedded = config.embedded ? await EmbeddedPostgres.start(config.DATA_DIR) : null;
-  const dataSource = new DataSource(buildDataSourceOptions(config, embedded?.connection ?? null));
-  try {
-    await dataSource.initialize();
-    const prepared = await prepareDatabase(dataSource, config.VECTOR_EXTENSION);
+  return withMigratedDatabase(config, async (dataSource, prepared) => {
     if (!prepared.vector) throw new Error(`pgvector is not available (${prepared.vectorReason}): there are no embeddings to recompute`);
     const embedder = await EmbeddingService.create(config);
-    const index = config.VECTOR_INDEX === 'hnsw' || (config.VECTOR_INDEX === 'auto' && !config.embedded);
+    const index = wantsHnswIndex(config);
     // A fresh column of the new size; the index is built once, after the rows are filled.
     await dataSource.transaction(async (m) => {
       await m.query(`DROP INDEX IF EXISTS memories_embedding_hnsw`);
@@ -56,8 +49,5 @@ export async function reembed(config: AppConfig, log: (line: string) => void = (
       await saveEmbeddingSetting(m, { model: embedder.id, dimensions: embedder.dimensions });
     });
     return { model: embedder.id, dimensions: embedder.dimensions, memories: done };
-  } finally {
-    if (dataSource.isInitialized) await dataSource.destroy();
-    await embedded?.stop();
-  }
+  });
 }

@@ -1,4 +1,10 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import type { AppConfig } from '../config/app-config.js';
+
+/** Whether the embedding column gets an HNSW index (VECTOR_INDEX; auto = on PostgreSQL only). */
+export function wantsHnswIndex(config: AppConfig): boolean {
+  return config.VECTOR_INDEX === 'hnsw' || (config.VECTOR_INDEX === 'auto' && !config.embedded);
+}
 
 export interface EmbeddingSetting {
   model: string;

@@ -15,7 +15,7 @@ const CACHE_SIZE = 20_000;
  * The configured embedder behind a cache: identical texts are embedded once (keyed by the
  * SHA-256 of the text), which also makes re-adding and re-searching the same text free.
  */
-/** Created by LlmModule's factory (loading a model is asynchronous). */
+/** Built by createApp with the embedder `create` loaded (loading a model is asynchronous). */
 export class EmbeddingService {
   private readonly logger = new Logger('Embeddings');
   private readonly cache = new Map<string, number[]>();
