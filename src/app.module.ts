@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import type { Request } from 'express';
+import { AgentsModule } from './agents/agents.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { CommonModule } from './common/common.module.js';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter.js';
@@ -13,6 +14,8 @@ import { HealthModule } from './health/health.module.js';
 import type { Embedder } from './llm/embedding/embedder.js';
 import { LlmModule } from './llm/llm.module.js';
 import { MemoryModule } from './memory/memory.module.js';
+import { EventsModule } from './realtime/events.module.js';
+import { RealtimeModule } from './realtime/realtime.module.js';
 import { SearchModule } from './search/search.module.js';
 
 /** Headers and fields that never reach a log line. */
@@ -20,6 +23,7 @@ const REDACT = [
   'req.headers.authorization',
   'req.headers["x-api-key"]',
   'req.headers.cookie',
+  'req.query.token',
   'res.headers["set-cookie"]',
   '*.password',
   '*.refreshToken',
@@ -38,14 +42,19 @@ export class AppModule {
             level: config.LOG_LEVEL,
             genReqId: (req) => String((req as Request & { id?: string }).id),
             redact: { paths: REDACT, censor: '[redacted]' },
+            // EventSource clients pass their credential as ?token= (SSE routes only).
+            serializers: { req: (req: { url?: string }) => ({ ...req, url: req.url?.replace(/([?&]token=)[^&]*/g, '$1[redacted]') }) },
             customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
           },
         }),
         CommonModule,
         DatabaseModule.forRoot(),
         LlmModule.forRoot(embedder),
+        EventsModule,
         AuthModule,
+        AgentsModule,
         MemoryModule,
+        RealtimeModule,
         SearchModule,
         HealthModule,
       ],

@@ -10,8 +10,10 @@ import { errorBodyOf } from './common/errors/all-exceptions.filter.js';
 import { requestIdMiddleware } from './common/request-id.js';
 import { createValidationPipe } from './common/validation.js';
 import type { AppConfig } from './config/app-config.js';
+import { corsOrigin } from './config/cors.js';
 import { BootResources } from './config/boot-resources.js';
 import { EmbeddingService } from './llm/embedding/embedding.service.js';
+import { SocketIoAdapter } from './realtime/socket-io.adapter.js';
 
 export const API_PREFIX = 'api/v1';
 
@@ -27,14 +29,6 @@ function jsonBody(limit: string) {
       const body = errorBodyOf(error, String(req.id ?? ''));
       res.status(body.statusCode).json(body);
     });
-}
-
-function corsOrigin(setting: string): boolean | string[] {
-  const origins = setting
-    .split(',')
-    .map((o) => o.trim())
-    .filter(Boolean);
-  return origins.includes('*') ? true : origins;
 }
 
 /** Builds the whole HTTP application (used by main.ts and by every e2e test). */
@@ -70,6 +64,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   });
   app.setGlobalPrefix(API_PREFIX, { exclude: ['health/live', 'health/ready'] });
   app.useGlobalPipes(createValidationPipe());
+  app.useWebSocketAdapter(new SocketIoAdapter(app, config));
   setupOpenApi(app, config);
   return app;
 }

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../src/config/app-config.js';
 import { migrate } from '../src/database/migrate.js';
 import { reembed } from '../src/memory/reembed.js';
+import { MIGRATIONS } from '../migrations/migrations.js';
 import { bearer, freshStorage, onPostgres, register, startTestApp, TEST_JWT_SECRET } from './support/test-app.js';
 import type { Storage, TestApp } from './support/test-app.js';
 
@@ -44,7 +45,7 @@ describe('server lifecycle', () => {
     const storage = await freshStorage();
     try {
       const firstRun = await migrate(configFor(storage));
-      expect(firstRun.applied).toEqual(['Foundation1764064800000', 'Memories1764072000000']);
+      expect(firstRun.applied).toEqual(MIGRATIONS.map((m) => m.name));
       const secondRun = await migrate(configFor(storage));
       expect(secondRun.applied).toEqual([]);
       // And the server starts on the migrated storage and works.

@@ -40,13 +40,14 @@ export class AuthGuard implements CanActivate {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
     const req = context.switchToHttp().getRequest<Request>();
-    const credential = credentialOf(req.headers);
+    const options = this.reflector.getAllAndOverride<AuthenticatedOptions | undefined>(AUTH_OPTIONS, targets) ?? {};
+    const queryToken = options.queryToken && typeof req.query.token === 'string' && req.query.token.length > 0 ? req.query.token : null;
+    const credential = credentialOf(req.headers) ?? queryToken;
     if (!credential) {
-      throw new AuthError(AuthErrorCode.MissingCredentials, 'Authentication required: send Authorization: Bearer <token> or X-API-Key');
+      throw new AuthError(AuthErrorCode.MissingCredentials, `Authentication required: send Authorization: Bearer <token> or X-API-Key${options.queryToken ? ' (or ?token=)' : ''}`);
     }
     const principal = await this.auth.authenticate(credential);
     this.tenant.set(principal);
-    const options = this.reflector.getAllAndOverride<AuthenticatedOptions | undefined>(AUTH_OPTIONS, targets) ?? {};
     const required: Role = options.role ?? (READ_METHODS.has(req.method) ? 'viewer' : 'member');
     if (!roleAtLeast(principal.role, required)) {
       const who = principal.kind === 'api_key' ? `this API key's scopes (${principal.scopes.join(', ')})` : `your role (${principal.role})`;

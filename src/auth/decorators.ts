@@ -12,6 +12,11 @@ export interface AuthenticatedOptions {
    * anything that writes, so viewers and read-scoped keys can never write.
    */
   role?: Role;
+  /**
+   * Also accept the credential as `?token=`: for streams opened by browsers' EventSource, which
+   * cannot send headers. The token is redacted from logs.
+   */
+  queryToken?: boolean;
 }
 
 /** A route anyone may call, without credentials. */

@@ -36,6 +36,8 @@ export const EMBEDDING_PROVIDERS = ['local', 'openai', 'openai-compatible', 'goo
 export type EmbeddingProvider = (typeof EMBEDDING_PROVIDERS)[number];
 export const SEARCH_MODES = ['hybrid', 'vector', 'text'] as const;
 export type SearchMode = (typeof SEARCH_MODES)[number];
+export const JOBS_BACKENDS = ['auto', 'redis', 'postgres', 'inline'] as const;
+export type JobsBackendSetting = (typeof JOBS_BACKENDS)[number];
 export type VectorExtensionMode = (typeof VECTOR_EXTENSION_MODES)[number];
 
 /**
@@ -212,6 +214,96 @@ export class AppConfig {
   @IsIn([...SEARCH_MODES, 'auto'])
   SEARCH_DEFAULT_MODE: SearchMode | 'auto' = 'auto';
 
+  /**
+   * Where jobs run: redis (BullMQ on REDIS_URL), postgres (BullMQ's PostgreSQL backend on
+   * DATABASE_URL), inline (in this process, kept in the database), or auto = the first of
+   * those the settings allow.
+   */
+  @IsIn(JOBS_BACKENDS)
+  JOBS_BACKEND: JobsBackendSetting = 'auto';
+
+  /** Run the job processors inside the API process too (false when `npm run start:worker` runs them). */
+  @Transform(toBool)
+  @IsBoolean()
+  JOBS_IN_PROCESS = true;
+
+  /** Jobs each queue's worker runs at once. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  JOBS_CONCURRENCY = 2;
+
+  /** How long a worker may stay silent before its job is taken over by another (a crashed worker's jobs restart after this). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  @Max(600000)
+  JOBS_LOCK_MS = 30000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(20)
+  JOBS_ATTEMPTS = 3;
+
+  /** Days a memory's history is kept after the memory was deleted (0 = forever); the maintenance job prunes the rest. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  HISTORY_RETENTION_DAYS = 0;
+
+  /** Minutes between maintenance runs (expired working memories, old history). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10080)
+  MAINTENANCE_INTERVAL_MINUTES = 60;
+
+  /** Largest body of POST /memories/import (JSON Lines). */
+  @Matches(/^\d+(b|kb|mb)$/i, { message: 'IMPORT_BODY_LIMIT must look like 512kb or 50mb' })
+  IMPORT_BODY_LIMIT = '64mb';
+
+  /** Socket.IO connections one process accepts per organization. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  WS_MAX_CONNECTIONS_PER_ORG = 5000;
+
+  /** Messages a socket may send per second before it is told to slow down (twice that: disconnected). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  WS_EVENTS_PER_SECOND = 20;
+
+  /** Events kept per organization for SSE clients that resume with Last-Event-ID. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(100000)
+  SSE_REPLAY_EVENTS = 500;
+
+  /** Seconds between SSE keep-alive comments. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(300)
+  SSE_KEEPALIVE_SECONDS = 15;
+
+  /** Opens the job dashboard at /admin/queues to anyone presenting it (Bearer, or as the Basic password). */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'ADMIN_TOKEN must be at least 16 characters long' })
+  ADMIN_TOKEN?: string;
+
+  /** The jobs backend these settings select. */
+  get jobsBackend(): 'redis' | 'postgres' | 'inline' {
+    if (this.JOBS_BACKEND !== 'auto') return this.JOBS_BACKEND;
+    if (this.REDIS_URL) return 'redis';
+    return this.DATABASE_URL ? 'postgres' : 'inline';
+  }
+
   get embedded(): boolean {
     return !this.DATABASE_URL;
   }
@@ -252,6 +344,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (config.EMBEDDING_PROVIDER === 'openai-compatible' && !(config.EMBEDDING_BASE_URL ?? config.LLM_BASE_URL)) {
     problems.push('EMBEDDING_BASE_URL (or LLM_BASE_URL) is required with EMBEDDING_PROVIDER=openai-compatible');
   }
+  if (config.JOBS_BACKEND === 'redis' && !config.REDIS_URL) problems.push('JOBS_BACKEND=redis needs REDIS_URL');
+  if (config.JOBS_BACKEND === 'postgres' && !config.DATABASE_URL) problems.push('JOBS_BACKEND=postgres needs DATABASE_URL (the embedded database cannot hold BullMQ queues)');
+  if (!config.JOBS_IN_PROCESS && config.jobsBackend === 'inline') problems.push('JOBS_IN_PROCESS=false needs a shared jobs backend (REDIS_URL or DATABASE_URL): inline jobs run only inside the server');
   if (problems.length) throw new ConfigValidationError(problems);
   return config;
 }

@@ -1,4 +1,4 @@
-import type { DomainEvent } from '../common/events/event-bus.js';
+import type { NewDomainEvent } from '../common/events/event-bus.js';
 import type { MemoryRecord } from './memory.types.js';
 
 export const MemoryEventName = {
@@ -16,7 +16,7 @@ export interface MemoryEventPayload {
   actor: string;
 }
 
-export type MemoryEvent = DomainEvent<MemoryEventPayload> & { name: MemoryEventName };
+export type MemoryEvent = NewDomainEvent<MemoryEventPayload> & { name: MemoryEventName };
 
 export function memoryEvent(name: MemoryEventName, record: MemoryRecord, actor: string): MemoryEvent {
   return {

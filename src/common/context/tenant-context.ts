@@ -16,6 +16,14 @@ export class TenantContext {
     this.cls.set(PRINCIPAL, principal);
   }
 
+  /** Runs `work` as `principal`, outside any request (Socket.IO handlers, jobs). */
+  runAs<T>(principal: Principal, work: () => Promise<T>): Promise<T> {
+    return this.cls.run(() => {
+      this.set(principal);
+      return work();
+    });
+  }
+
   get principal(): Principal {
     const principal = this.cls.isActive() ? this.cls.get<Principal | undefined>(PRINCIPAL) : undefined;
     // Reaching tenant data without an authenticated caller is a programming error, not a 401.
@@ -32,5 +40,4 @@ export class TenantContext {
     const p = this.principal;
     return p.kind === 'api_key' ? `api_key:${p.apiKeyId}` : `user:${p.userId}`;
   }
-
 }

@@ -1,0 +1,12 @@
+import type { NewDomainEvent } from '../common/events/event-bus.js';
+
+export const AgentEventName = { Updated: 'agent.updated' } as const;
+
+export interface AgentUpdatedPayload {
+  agentId: string;
+  status: 'created' | 'updated' | 'deleted';
+}
+
+export function agentUpdated(organizationId: string, agentId: string, status: AgentUpdatedPayload['status']): NewDomainEvent<AgentUpdatedPayload> {
+  return { name: AgentEventName.Updated, organizationId, occurredAt: new Date().toISOString(), payload: { agentId, status } };
+}

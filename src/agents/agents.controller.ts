@@ -1,0 +1,47 @@
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiNotFoundResponse, ApiTags } from '@nestjs/swagger';
+import { Authenticated } from '../auth/decorators.js';
+import { ErrorResponseDto } from '../common/errors/error-response.dto.js';
+import { ParseId } from '../common/id-param.js';
+import { PageQueryDto } from '../common/pagination/page-query.dto.js';
+import { AgentsService } from './agents.service.js';
+import { AgentPageResponseDto, AgentResponseDto } from './dto/agent-response.dto.js';
+import { CreateAgentDto } from './dto/create-agent.dto.js';
+import { UpdateAgentDto } from './dto/update-agent.dto.js';
+
+@ApiTags('agents')
+@Authenticated()
+@ApiBadRequestResponse({ description: 'Invalid input; the message names the field', type: ErrorResponseDto })
+@Controller('agents')
+export class AgentsController {
+  constructor(private readonly agents: AgentsService) {}
+
+  @Post()
+  create(@Body() body: CreateAgentDto): Promise<AgentResponseDto> {
+    return this.agents.create(body);
+  }
+
+  @Get()
+  list(@Query() query: PageQueryDto): Promise<AgentPageResponseDto> {
+    return this.agents.list(query.limit, query.cursor);
+  }
+
+  @Get(':id')
+  @ApiNotFoundResponse({ description: 'No such agent in your organization', type: ErrorResponseDto })
+  get(@Param('id', ParseId) id: string): Promise<AgentResponseDto> {
+    return this.agents.get(id);
+  }
+
+  @Patch(':id')
+  @ApiNotFoundResponse({ description: 'No such agent in your organization', type: ErrorResponseDto })
+  update(@Param('id', ParseId) id: string, @Body() body: UpdateAgentDto): Promise<AgentResponseDto> {
+    return this.agents.update(id, body);
+  }
+
+  @Delete(':id')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiNotFoundResponse({ description: 'No such agent in your organization', type: ErrorResponseDto })
+  remove(@Param('id', ParseId) id: string): Promise<void> {
+    return this.agents.remove(id);
+  }
+}

@@ -1,0 +1,165 @@
+import { BeforeApplicationShutdown, Injectable, OnModuleInit } from '@nestjs/common';
+import type { Response } from 'express';
+import { EventBus } from '../common/events/event-bus.js';
+import type { DomainEvent } from '../common/events/event-bus.js';
+import { AppConfig } from '../config/app-config.js';
+import { RealtimeEventName, toClientEvent } from './realtime.events.js';
+import type { ClientEvent } from './realtime.events.js';
+import { ReplayBuffer } from './replay-buffer.js';
+
+interface Stream {
+  organizationId: string;
+  res: Response;
+  keepAlive: NodeJS.Timeout;
+  /** events: domain events (all of the organization, or one agent's); llm: one request's chunks. */
+  kind: 'events' | 'llm';
+  agentId: string | null;
+  requestId: string | null;
+}
+
+interface Replayed {
+  id: string;
+  event: ClientEvent;
+}
+
+/** Chunks of one LLM request, kept a minute after its last one for late or reconnecting clients. */
+interface LlmRequest {
+  chunks: { id: string; data: Record<string, unknown>; final: boolean }[];
+  expiresAt: number;
+}
+
+const LLM_KEEP_MS = 60_000;
+const LLM_MAX_CHUNKS = 10_000;
+
+/**
+ * The open Server-Sent Events streams of this process. Every domain event the bus delivers
+ * (from any process) is written to the streams of its organization that want it; the newest
+ * events are kept for clients resuming with Last-Event-ID.
+ */
+@Injectable()
+export class SseHub implements OnModuleInit, BeforeApplicationShutdown {
+  private readonly streams = new Map<string, Set<Stream>>();
+  private readonly replay: ReplayBuffer<Replayed>;
+  private readonly llm = new Map<string, LlmRequest>();
+  private unsubscribe: (() => void) | null = null;
+  private sweeper: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly bus: EventBus,
+    private readonly config: AppConfig,
+  ) {
+    this.replay = new ReplayBuffer(config.SSE_REPLAY_EVENTS);
+  }
+
+  onModuleInit(): void {
+    this.unsubscribe = this.bus.subscribe((event) => this.onEvent(event));
+    this.sweeper = setInterval(() => this.sweepLlmRequests(), LLM_KEEP_MS / 2).unref();
+  }
+
+  /** Open streams in this process (tests and metrics). */
+  get size(): number {
+    let n = 0;
+    for (const set of this.streams.values()) n += set.size;
+    return n;
+  }
+
+  /** Starts an event stream: replays what the client missed, then follows new events. */
+  openEvents(res: Response, organizationId: string, agentId: string | null, lastEventId: string | null): void {
+    const stream = this.open(res, { organizationId, kind: 'events', agentId, requestId: null });
+    if (lastEventId) {
+      for (const r of this.replay.after(organizationId, lastEventId)) if (wants(stream, r.event)) write(res, r.id, r.event.name, r.event.data);
+    }
+  }
+
+  /** Streams one LLM request's chunks (those already produced first); ends after the final one. */
+  openLlm(res: Response, organizationId: string, requestId: string, lastEventId: string | null): void {
+    const stream = this.open(res, { organizationId, kind: 'llm', agentId: null, requestId });
+    const request = this.llm.get(llmKey(organizationId, requestId));
+    if (!request) return;
+    const start = lastEventId ? request.chunks.findIndex((c) => c.id === lastEventId) + 1 : 0;
+    for (const chunk of request.chunks.slice(start)) {
+      write(res, chunk.id, null, chunk.data);
+      if (chunk.final) return this.close(stream);
+    }
+  }
+
+  private open(res: Response, spec: Omit<Stream, 'res' | 'keepAlive'>): Stream {
+    res.status(200);
+    res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
+    res.setHeader('Cache-Control', 'no-cache, no-transform');
+    res.setHeader('Connection', 'keep-alive');
+    res.setHeader('X-Accel-Buffering', 'no'); // nginx: do not buffer the stream
+    res.flushHeaders();
+    res.write('retry: 3000\n\n');
+    const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), this.config.SSE_KEEPALIVE_SECONDS * 1000);
+    const stream: Stream = { ...spec, res, keepAlive };
+    let set = this.streams.get(spec.organizationId);
+    if (!set) this.streams.set(spec.organizationId, (set = new Set()));
+    set.add(stream);
+    res.on('close', () => this.release(stream));
+    return stream;
+  }
+
+  private onEvent(event: DomainEvent): void {
+    if (event.name === RealtimeEventName.LlmChunk) return this.onLlmChunk(event);
+    const clientEvent = toClientEvent(event);
+    if (!clientEvent) return;
+    this.replay.add(event.organizationId, { id: event.id, event: clientEvent });
+    for (const stream of this.streams.get(event.organizationId) ?? []) {
+      if (stream.kind === 'events' && wants(stream, clientEvent)) write(stream.res, event.id, clientEvent.name, clientEvent.data);
+    }
+  }
+
+  private onLlmChunk(event: DomainEvent): void {
+    const p = event.payload as { requestId?: unknown; chunk?: unknown; isFinal?: unknown };
+    if (typeof p.requestId !== 'string') return;
+    const final = p.isFinal === true;
+    const data = { request_id: p.requestId, chunk: p.chunk, is_final: final };
+    const key = llmKey(event.organizationId, p.requestId);
+    let request = this.llm.get(key);
+    if (!request) this.llm.set(key, (request = { chunks: [], expiresAt: 0 }));
+    if (request.chunks.length < LLM_MAX_CHUNKS) request.chunks.push({ id: event.id, data, final });
+    request.expiresAt = Date.now() + LLM_KEEP_MS;
+    for (const stream of this.streams.get(event.organizationId) ?? []) {
+      if (stream.kind !== 'llm' || stream.requestId !== p.requestId) continue;
+      write(stream.res, event.id, null, data);
+      if (final) this.close(stream);
+    }
+  }
+
+  private sweepLlmRequests(): void {
+    const now = Date.now();
+    for (const [key, request] of this.llm) if (request.expiresAt < now) this.llm.delete(key);
+  }
+
+  private close(stream: Stream): void {
+    this.release(stream);
+    stream.res.end();
+  }
+
+  private release(stream: Stream): void {
+    clearInterval(stream.keepAlive);
+    const set = this.streams.get(stream.organizationId);
+    set?.delete(stream);
+    if (set?.size === 0) this.streams.delete(stream.organizationId);
+  }
+
+  /** Ends every stream, or the HTTP server would wait for them forever when stopping. */
+  beforeApplicationShutdown(): void {
+    this.unsubscribe?.();
+    if (this.sweeper) clearInterval(this.sweeper);
+    for (const set of [...this.streams.values()]) for (const stream of [...set]) this.close(stream);
+  }
+}
+
+function wants(stream: Stream, event: ClientEvent): boolean {
+  return stream.agentId ? event.agentId === stream.agentId : event.audience === 'organization';
+}
+
+function write(res: Response, id: string, name: string | null, data: unknown): void {
+  res.write(`id: ${id}\n${name ? `event: ${name}\n` : ''}data: ${JSON.stringify(data)}\n\n`);
+}
+
+function llmKey(organizationId: string, requestId: string): string {
+  return `${organizationId}:${requestId}`;
+}

@@ -1,0 +1,95 @@
+import { Logger } from '@nestjs/common';
+import pg from 'pg';
+import type { DomainEvent, EventTransport } from '../../common/events/event-bus.js';
+
+const CHANNEL = 'agentmem_events';
+/** NOTIFY payloads must stay under 8,000 bytes. */
+const MAX_PAYLOAD = 7900;
+const RECONNECT_MS = 1000;
+
+/**
+ * Domain events over PostgreSQL LISTEN/NOTIFY, for the production shape without Redis. One
+ * dedicated connection both listens and notifies; if it drops it is reopened (events sent
+ * while it was down are lost to other processes, as with Redis pub/sub).
+ */
+export class PostgresEventTransport implements EventTransport {
+  private readonly logger = new Logger('PostgresEventTransport');
+  private client: pg.Client | null = null;
+  private deliver: ((events: DomainEvent[]) => void) | null = null;
+  private closed = false;
+
+  constructor(private readonly url: string) {}
+
+  async send(events: DomainEvent[]): Promise<void> {
+    const client = this.client;
+    if (!client) throw new Error('the event connection is down');
+    for (const payload of chunks(events)) await client.query('SELECT pg_notify($1, $2)', [CHANNEL, payload]);
+  }
+
+  async listen(deliver: (events: DomainEvent[]) => void): Promise<void> {
+    this.deliver = deliver;
+    await this.connect();
+  }
+
+  private async connect(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.url, application_name: 'agentmem-events' });
+    client.on('notification', (msg) => {
+      if (msg.channel !== CHANNEL || !msg.payload) return;
+      try {
+        this.deliver?.(JSON.parse(msg.payload) as DomainEvent[]);
+      } catch (error) {
+        this.logger.error({ err: error }, 'unreadable event notification');
+      }
+    });
+    client.on('error', (error) => {
+      this.logger.warn(`event connection lost: ${error.message}`);
+      this.reconnect(client);
+    });
+    client.on('end', () => this.reconnect(client));
+    await client.connect();
+    await client.query(`LISTEN ${CHANNEL}`);
+    this.client = client;
+  }
+
+  /** Reopens the connection (once per broken client), retrying every second until it works or the transport closes. */
+  private reconnect(broken: pg.Client): void {
+    if (this.closed || this.client !== broken) return;
+    this.client = null;
+    const attempt = () => {
+      if (this.closed) return;
+      this.connect().catch((error: unknown) => {
+        this.logger.warn(`event connection: ${String(error)}`);
+        setTimeout(attempt, RECONNECT_MS).unref();
+      });
+    };
+    setTimeout(attempt, RECONNECT_MS).unref();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const client = this.client;
+    this.client = null;
+    await client?.end().catch(() => undefined);
+  }
+}
+
+/** Splits events into JSON arrays that each fit one NOTIFY; an event too big alone is dropped with a log line. */
+function* chunks(events: DomainEvent[]): Generator<string> {
+  let batch: string[] = [];
+  let size = 2;
+  for (const event of events) {
+    const json = JSON.stringify(event);
+    if (Buffer.byteLength(json) + 2 > MAX_PAYLOAD) {
+      new Logger('PostgresEventTransport').warn(`event ${event.name} is too large for NOTIFY (${Buffer.byteLength(json)} bytes); not sent`);
+      continue;
+    }
+    if (size + Buffer.byteLength(json) + 1 > MAX_PAYLOAD && batch.length) {
+      yield `[${batch.join(',')}]`;
+      batch = [];
+      size = 2;
+    }
+    batch.push(json);
+    size += Buffer.byteLength(json) + 1;
+  }
+  if (batch.length) yield `[${batch.join(',')}]`;
+}
