@@ -11,6 +11,7 @@ import type { BootResources } from './config/boot-resources.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
+import { JobsModule } from './jobs/jobs.module.js';
 import type { Embedder } from './llm/embedding/embedder.js';
 import { LlmModule } from './llm/llm.module.js';
 import { MemoryModule } from './memory/memory.module.js';
@@ -32,7 +33,11 @@ const REDACT = [
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig, embedder: Embedder, resources?: BootResources): DynamicModule {
+  /**
+   * `api`: the HTTP server with its gateways (and the job processors unless JOBS_IN_PROCESS=false);
+   * `worker`: the same modules without realtime clients, running the job processors.
+   */
+  static forRoot(config: AppConfig, embedder: Embedder, resources?: BootResources, role: 'api' | 'worker' = 'api'): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -51,10 +56,11 @@ export class AppModule {
         DatabaseModule.forRoot(),
         LlmModule.forRoot(embedder),
         EventsModule,
+        JobsModule.forRoot({ workers: role === 'worker' || config.JOBS_IN_PROCESS }),
         AuthModule,
         AgentsModule,
         MemoryModule,
-        RealtimeModule,
+        ...(role === 'api' ? [RealtimeModule] : []),
         SearchModule,
         HealthModule,
       ],

@@ -1,3 +1,4 @@
+import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -17,12 +18,15 @@ import { SocketIoAdapter } from './realtime/socket-io.adapter.js';
 
 export const API_PREFIX = 'api/v1';
 
+/** Media types of a JSON Lines import. */
+const JSON_LINES = ['application/x-ndjson', 'application/jsonl', 'application/json-lines', 'application/jsonlines', 'text/plain'];
+
 /**
- * JSON bodies up to BODY_LIMIT. Parse failures (malformed JSON, too large) are answered here in
- * the server's one error shape, since they happen before any Nest route or filter runs.
+ * Request bodies: JSON up to BODY_LIMIT, JSON Lines imports up to IMPORT_BODY_LIMIT. Parse
+ * failures (malformed JSON, too large) are answered here in the server's one error shape, since
+ * they happen before any Nest route or filter runs.
  */
-function jsonBody(limit: string) {
-  const parse = express.json({ limit });
+function parsedBody(parse: express.RequestHandler) {
   return (req: Request & { id?: string }, res: Response, next: NextFunction) =>
     parse(req, res, (error?: unknown) => {
       if (!error) return next();
@@ -56,7 +60,8 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
       },
     }),
   );
-  app.use(jsonBody(config.BODY_LIMIT));
+  app.use(`/${API_PREFIX}/memories/import`, parsedBody(express.text({ type: JSON_LINES, limit: config.IMPORT_BODY_LIMIT })));
+  app.use(parsedBody(express.json({ limit: config.BODY_LIMIT })));
   app.enableCors({
     origin: corsOrigin(config.CORS_ORIGINS),
     exposedHeaders: ['X-Request-Id'],
@@ -67,6 +72,24 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   app.useWebSocketAdapter(new SocketIoAdapter(app, config));
   setupOpenApi(app, config);
   return app;
+}
+
+/**
+ * The worker process (`npm run start:worker`): the same modules without HTTP or realtime
+ * clients, running the job processors (as twenty's queue worker does).
+ */
+export async function createWorker(config: AppConfig): Promise<INestApplicationContext> {
+  const embedder = await EmbeddingService.create(config);
+  const resources = new BootResources();
+  try {
+    const context = await NestFactory.createApplicationContext(AppModule.forRoot(config, embedder, resources, 'worker'), { bufferLogs: true, abortOnError: false });
+    context.useLogger(context.get(Logger));
+    context.flushLogs();
+    return context;
+  } catch (error) {
+    await resources.releaseAll();
+    throw error;
+  }
 }
 
 function setupOpenApi(app: NestExpressApplication, config: AppConfig): void {

@@ -1,5 +1,16 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBadGatewayResponse, ApiBadRequestResponse, ApiConflictResponse, ApiNotFoundResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBadGatewayResponse,
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiConflictResponse,
+  ApiConsumes,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Response } from 'express';
 import { Authenticated } from '../auth/decorators.js';
 import { ErrorResponseDto } from '../common/errors/error-response.dto.js';
 import { ParseId } from '../common/id-param.js';
@@ -17,13 +28,23 @@ import {
 import { SearchMemoriesDto } from './dto/search-memories.dto.js';
 import { UpdateMemoryDto } from './dto/update-memory.dto.js';
 import { MemoryService } from './memory.service.js';
+import { ExportMemoriesDto } from './dto/export-memories.dto.js';
+import { ImportAcceptedResponseDto } from './dto/memory-response.dto.js';
+import { JobAcceptedResponseDto } from '../jobs/dto/job-response.dto.js';
+import { JobsService } from '../jobs/jobs.service.js';
+import { QueueName } from '../jobs/jobs.types.js';
+import { parseImportLines } from './import-lines.js';
+import { MemoryError, MemoryErrorCode } from './memory.errors.js';
 
 @ApiTags('memories')
 @Authenticated()
 @ApiBadRequestResponse({ description: 'Invalid input; the message names the field', type: ErrorResponseDto })
 @Controller('memories')
 export class MemoryController {
-  constructor(private readonly memories: MemoryService) {}
+  constructor(
+    private readonly memories: MemoryService,
+    private readonly jobs: JobsService,
+  ) {}
 
   /**
    * Remembers a text or a conversation for a user, agent and/or run. With `infer` (default) and
@@ -31,9 +52,51 @@ export class MemoryController {
    * text is stored as given (a duplicate in the same scope is NONE, not a second memory).
    */
   @Post()
+  @ApiCreatedResponse({ type: AddMemoriesResponseDto })
+  @ApiAcceptedResponse({ description: 'With async: queued; follow the job', type: JobAcceptedResponseDto })
   @ApiBadGatewayResponse({ description: 'The LLM answered with unusable output twice; nothing was written', type: ErrorResponseDto })
-  add(@Body() body: CreateMemoryDto): Promise<AddMemoriesResponseDto> {
-    return this.memories.add(body);
+  async add(@Body() body: CreateMemoryDto, @Res({ passthrough: true }) res: Response): Promise<AddMemoriesResponseDto | JobAcceptedResponseDto> {
+    if (!body.async) return this.memories.add(body);
+    this.memories.checkAdd(body);
+    const { async: _async, ...input } = body;
+    res.status(HttpStatus.ACCEPTED);
+    return { jobId: await this.jobs.enqueue(QueueName.MemoryIngest, input) };
+  }
+
+  /**
+   * Imports memories from JSON Lines (Content-Type application/x-ndjson): one object per line
+   * with `content`, a scope (userId, agentId and/or runId) and optionally type, metadata,
+   * importance, createdAt, expiresAt — the format exports produce. Up to 100,000 lines, checked
+   * whole before anything is queued; the job stores them in batches, reporting progress.
+   */
+  @Post('import')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiConsumes('application/x-ndjson')
+  @ApiBody({ schema: { type: 'string', example: '{"content":"Alice likes tea","userId":"alice"}\n{"content":"Bob lives in Oslo","userId":"bob"}' } })
+  @ApiAcceptedResponse({ type: ImportAcceptedResponseDto })
+  async import(@Body() body: unknown): Promise<ImportAcceptedResponseDto> {
+    if (typeof body !== 'string') {
+      throw new MemoryError(MemoryErrorCode.InvalidInput, 'body: send JSON Lines with Content-Type application/x-ndjson (one memory object per line)');
+    }
+    const rows = parseImportLines(body);
+    return { jobId: await this.jobs.enqueue(QueueName.Import, { rows }), rows: rows.length };
+  }
+
+  /** Exports memories (all of your organization's, or a scope's) as JSON Lines; download from GET /jobs/{jobId}/result. */
+  @Post('export')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiAcceptedResponse({ type: JobAcceptedResponseDto })
+  async export(@Body() body: ExportMemoriesDto): Promise<JobAcceptedResponseDto> {
+    return { jobId: await this.jobs.enqueue(QueueName.Export, body) };
+  }
+
+  /** Recomputes the embeddings of your organization's memories with the server's current embedder. */
+  @Authenticated({ role: 'admin' })
+  @Post('reembed')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiAcceptedResponse({ type: JobAcceptedResponseDto })
+  async reembed(): Promise<JobAcceptedResponseDto> {
+    return { jobId: await this.jobs.enqueue(QueueName.Reembed, {}) };
   }
 
   /** Hybrid search (vector + full text, fused) over the caller's memories. */

@@ -4,19 +4,29 @@ import { AppConfig } from '../config/app-config.js';
 import { DatabaseState } from '../database/database-state.js';
 import { EmbeddingService } from '../llm/embedding/embedding.service.js';
 import { ExtractionService } from './extraction/extraction.service.js';
+import { ExportProcessor } from './jobs/export.processor.js';
+import { ImportProcessor } from './jobs/import.processor.js';
+import { MaintenanceProcessor } from './jobs/maintenance.processor.js';
+import { MemoryIngestProcessor } from './jobs/memory-ingest.processor.js';
+import { ReembedProcessor } from './jobs/reembed.processor.js';
 import { MemoryController } from './memory.controller.js';
 import { MemoryRepository, VECTOR_SCHEMA } from './memory.repository.js';
 import { MemoryService } from './memory.service.js';
 import { ensureVectorSchema, wantsHnswIndex } from './vector-schema.js';
 import type { VectorSchemaState } from './vector-schema.js';
 
-/** Memories, their history, extraction, and the queries of search. Exports MemoryService. */
+/** Memories, their history, extraction, the queries of search, and the memory jobs' processors. Exports MemoryService. */
 @Module({
   controllers: [MemoryController],
   providers: [
     MemoryService,
     MemoryRepository,
     ExtractionService,
+    ImportProcessor,
+    ExportProcessor,
+    MemoryIngestProcessor,
+    ReembedProcessor,
+    MaintenanceProcessor,
     {
       provide: VECTOR_SCHEMA,
       inject: [DataSource, DatabaseState, EmbeddingService, AppConfig],

@@ -3,9 +3,10 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { TenantContext } from '../common/context/tenant-context.js';
 import { Page, toPage } from '../common/pagination/page.js';
+import { returnedRows } from '../database/returned-rows.js';
 import { compileFilter } from '../search/filter-compiler.js';
 import { SqlParams } from '../search/sql-params.js';
-import type { HistoryEvent, HistoryRecord, MemoryRecord, MemoryScope, MemoryType, NewMemory, SearchHit } from './memory.types.js';
+import type { HistoryEvent, HistoryRecord, ImportRow, MemoryRecord, MemoryScope, MemoryType, NewMemory, SearchHit } from './memory.types.js';
 import { toVectorLiteral } from './normalize.js';
 import type { VectorSchemaState } from './vector-schema.js';
 
@@ -39,10 +40,6 @@ interface MemoryRow {
   updated_at: Date;
 }
 
-/** TypeORM answers UPDATE/DELETE ... RETURNING with [rows, count], SELECT/INSERT with rows. */
-function returnedRows<T>(result: T[] | [T[], number]): T[] {
-  return result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number' ? (result[0] as T[]) : (result as T[]);
-}
 
 function toRecord(r: MemoryRow): MemoryRecord {
   return {
@@ -260,6 +257,109 @@ export class MemoryRepository {
       }
       return { record: (record ?? existing.get(i.hash))!, created: false };
     });
+  }
+
+  /**
+   * Stores imported rows in ONE statement, each with its own scope, type and time; rows whose id
+   * is taken (a retried batch) or whose text is already live in their scope are skipped, so an
+   * import can run again without duplicates. Writes an ADD history row per stored memory and
+   * returns how many were stored.
+   */
+  async importRows(rows: ImportRow[], actor: string): Promise<number> {
+    if (rows.length === 0) return 0;
+    const p = new SqlParams();
+    const org = p.add(this.tenant.organizationId);
+    const withVectors = this.vectors.enabled && rows.every((r) => r.embedding);
+    const tuples = rows.map((r) => {
+      const cells = [
+        `${p.add(r.id)}::uuid`,
+        `${p.add(r.userId)}::text`,
+        `${p.add(r.agentId)}::text`,
+        `${p.add(r.runId)}::text`,
+        `${p.add(r.content)}::text`,
+        `${p.add(r.hash)}::text`,
+        `${p.add(r.type)}::text`,
+        `${p.add(JSON.stringify(r.metadata))}::jsonb`,
+        `${p.add(r.importance)}::real`,
+        `${p.add(r.expiresAt)}::timestamptz`,
+        `${p.add(r.createdAt ?? new Date())}::timestamptz`,
+      ];
+      if (withVectors) cells.push(`${p.add(toVectorLiteral(r.embedding!))}::vector`);
+      return `(${cells.join(', ')})`;
+    });
+    const result: { stored: number }[] = await this.dataSource.query(
+      `WITH input (id, user_id, agent_id, run_id, content, hash, type, metadata, importance, expires_at, created_at${withVectors ? ', embedding' : ''}) AS (VALUES ${tuples.join(', ')}),
+       ins AS (
+         INSERT INTO memories AS m (id, organization_id, user_id, agent_id, run_id, content, type, metadata, importance, hash, expires_at, created_at, updated_at${withVectors ? ', embedding' : ''})
+         SELECT x.id, ${org}, x.user_id, x.agent_id, x.run_id, x.content, x.type, x.metadata, x.importance, x.hash, x.expires_at, x.created_at, x.created_at${withVectors ? ', x.embedding' : ''}
+         FROM input x
+         ON CONFLICT DO NOTHING
+         RETURNING m.id, m.content),
+       history AS (
+         INSERT INTO memory_history (organization_id, memory_id, event, new_content, actor)
+         SELECT ${org}, ins.id, 'ADD', ins.content, ${p.add(actor)} FROM ins)
+       SELECT count(*)::int AS stored FROM ins`,
+      p.values,
+    );
+    return result[0].stored;
+  }
+
+  /** Which of these ids are rows of the caller's organization already (deleted ones too). */
+  async existingIds(ids: string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const rows: { id: string }[] = await this.dataSource.query(`SELECT id FROM memories WHERE organization_id = $1 AND id = ANY($2::uuid[])`, [this.tenant.organizationId, ids]);
+    return new Set(rows.map((r) => r.id));
+  }
+
+  /** The caller's live memories in id order after `cursor`, id and text only (re-embedding). */
+  async textsAfter(cursor: string, limit: number): Promise<{ id: string; content: string }[]> {
+    return this.dataSource.query(`SELECT id, content FROM memories WHERE organization_id = $1 AND deleted_at IS NULL AND id > $2 ORDER BY id LIMIT $3`, [
+      this.tenant.organizationId,
+      cursor,
+      limit,
+    ]);
+  }
+
+  async countLive(): Promise<number> {
+    const rows: { n: number }[] = await this.dataSource.query(`SELECT count(*)::int AS n FROM memories WHERE organization_id = $1 AND deleted_at IS NULL`, [this.tenant.organizationId]);
+    return rows[0].n;
+  }
+
+  async setEmbeddings(rows: { id: string; embedding: number[] }[]): Promise<void> {
+    if (rows.length === 0 || !this.vectors.enabled) return;
+    const p = new SqlParams();
+    const org = p.add(this.tenant.organizationId);
+    const values = rows.map((r) => `(${p.add(r.id)}::uuid, ${p.add(toVectorLiteral(r.embedding))}::vector)`).join(', ');
+    await this.dataSource.query(
+      `UPDATE memories SET embedding = v.embedding FROM (VALUES ${values}) AS v(id, embedding) WHERE memories.organization_id = ${org} AND memories.id = v.id`,
+      p.values,
+    );
+  }
+
+  /**
+   * Maintenance, across organizations: soft-deletes every memory past its expiry (working
+   * memory), with a DELETE history row by `actor`; returns what it deleted.
+   */
+  async expireAcrossTenants(actor: string, limit: number): Promise<MemoryRecord[]> {
+    const rows = returnedRows<MemoryRow>(
+      await this.dataSource.query(
+        `WITH due AS (
+           SELECT id FROM memories WHERE deleted_at IS NULL AND expires_at IS NOT NULL AND expires_at <= now() ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED),
+         gone AS (
+           UPDATE memories m SET deleted_at = now() FROM due WHERE m.id = due.id RETURNING ${COLUMNS}),
+         history AS (
+           INSERT INTO memory_history (organization_id, memory_id, event, old_content, actor) SELECT organization_id, id, 'DELETE', content, $1 FROM gone)
+         SELECT * FROM gone`,
+        [actor, limit],
+      ),
+    );
+    return rows.map(toRecord);
+  }
+
+  /** Maintenance, across organizations: removes memories deleted more than `days` ago, with their history. */
+  async purgeDeletedAcrossTenants(days: number): Promise<number> {
+    const result = await this.dataSource.query(`DELETE FROM memories WHERE deleted_at < now() - make_interval(days => $1) RETURNING id`, [days]);
+    return returnedRows<{ id: string }>(result).length;
   }
 
   /** Changes a live memory and records the UPDATE (old and new text) in one statement; null if there is none. */

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
 import { AppConfig } from '../config/app-config.js';
 import { TenantContext } from '../common/context/tenant-context.js';
 import { CommonError } from '../common/errors/common.errors.js';
@@ -11,6 +12,7 @@ import { EmbeddingService } from '../llm/embedding/embedding.service.js';
 import { legWeights, resolveMode, vectorFloor } from '../search/fusion.js';
 import { SearchError, SearchErrorCode } from '../search/search.errors.js';
 import type { CreateMemoryDto } from './dto/create-memory.dto.js';
+import type { ImportRowDto } from './dto/import-row.dto.js';
 import type { ListMemoriesQueryDto } from './dto/list-memories-query.dto.js';
 import {
   AddMemoriesResponseDto,
@@ -27,10 +29,36 @@ import { MemoryError, MemoryErrorCode } from './memory.errors.js';
 import { memoryEvent, MemoryEventName } from './memory.events.js';
 import type { MemoryEvent } from './memory.events.js';
 import { MemoryRepository } from './memory.repository.js';
+import type { ListCriteria } from './memory.repository.js';
 import type { MemoryScope, MemoryType } from './memory.types.js';
 import { contentHash } from './normalize.js';
 
 /** Search text in web-search syntax (quotes, -exclusion, OR) is taken as typed; anything else as natural language. */
+const EXPORT_PAGE = 1000;
+const REEMBED_BATCH = 256;
+const EXPIRE_BATCH = 1000;
+/** Who maintenance changes are recorded as, in history rows. */
+const MAINTENANCE_ACTOR = 'system:maintenance';
+
+/**
+ * The id of the memory an import job stores for one line: a UUID v7 whose time is fixed and
+ * whose other bits come from the job id and the line, so it is the same on every attempt and
+ * imported memories list in line order.
+ */
+export function importedMemoryId(jobId: string, line: number): string {
+  const digest = createHash('sha256').update(`${jobId}:${line}`).digest();
+  const bytes = Buffer.alloc(16);
+  bytes.writeUIntBE(Number.parseInt(jobId.replace(/-/g, '').slice(0, 12), 16), 0, 6); // the job's own v7 time
+  // 12 bits of version-7 rand_a and the first 12 bits of rand_b carry the line (up to 16.7M).
+  bytes[6] = 0x70 | ((line >> 20) & 0x0f);
+  bytes[7] = (line >> 12) & 0xff;
+  bytes[8] = 0x80 | ((line >> 6) & 0x3f);
+  bytes[9] = ((line & 0x3f) << 2) | (digest[0] & 0x03);
+  digest.copy(bytes, 10, 1, 7);
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
 export function queryStyleOf(query: string): 'natural' | 'websearch' {
   return /"|(^|\s)-\S|\sor\s/i.test(query) ? 'websearch' : 'natural';
 }
@@ -53,12 +81,7 @@ export class MemoryService {
    * otherwise each text is stored as given, deduplicated by its normalized hash within the scope.
    */
   async add(input: CreateMemoryDto): Promise<AddMemoriesResponseDto> {
-    const scope = this.scopeOf(input, 'adding a memory');
-    if ((input.content === undefined) === (input.messages === undefined)) {
-      throw new MemoryError(MemoryErrorCode.InvalidInput, 'give exactly one of content or messages');
-    }
-    const texts = input.content !== undefined ? [input.content] : input.messages!.filter((m) => m.role === 'user' || m.role === 'assistant').map((m) => m.content);
-    if (texts.length === 0) throw new MemoryError(MemoryErrorCode.InvalidInput, 'messages holds no user or assistant message to remember');
+    const { scope, texts } = this.checkAdd(input);
     const wantsInference = input.infer !== false;
     if (wantsInference && this.chat.configured) {
       const transcript = input.content ?? input.messages!.map((m) => `${m.role}: ${m.content}`).join('\n');
@@ -80,6 +103,113 @@ export class MemoryService {
     return wantsInference
       ? { results, inferred: false, note: 'No LLM is configured (LLM_PROVIDER=none): the text was stored as given, as with infer=false' }
       : { results, inferred: false };
+  }
+
+  /** Refuses an add that cannot work (checked before an async add is queued, too). */
+  checkAdd(input: CreateMemoryDto): { scope: MemoryScope; texts: string[] } {
+    const scope = this.scopeOf(input, 'adding a memory');
+    if ((input.content === undefined) === (input.messages === undefined)) {
+      throw new MemoryError(MemoryErrorCode.InvalidInput, 'give exactly one of content or messages');
+    }
+    const texts = input.content !== undefined ? [input.content] : input.messages!.filter((m) => m.role === 'user' || m.role === 'assistant').map((m) => m.content);
+    if (texts.length === 0) throw new MemoryError(MemoryErrorCode.InvalidInput, 'messages holds no user or assistant message to remember');
+    if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) throw new MemoryError(MemoryErrorCode.InvalidInput, 'expiresAt must be in the future');
+    return { scope, texts };
+  }
+
+  /**
+   * Stores one batch of an import job. Ids are fixed by the job and the line, so a batch that
+   * runs again (a retry, a worker killed mid-import) stores nothing twice; rows already stored
+   * are not even re-embedded. No per-memory events: the job reports progress instead.
+   */
+  async importBatch(jobId: string, firstLine: number, rows: ImportRowDto[], actor: string): Promise<{ stored: number; skipped: number }> {
+    const ids = rows.map((_, i) => importedMemoryId(jobId, firstLine + i));
+    const done = await this.memories.existingIds(ids);
+    const todo = rows.map((row, i) => ({ row, id: ids[i] })).filter((r) => !done.has(r.id));
+    if (todo.length === 0) return { stored: 0, skipped: rows.length };
+    const vectors = this.memories.vectorsEnabled ? await this.embeddings.embed(todo.map((t) => t.row.content)) : todo.map(() => null);
+    const stored = await this.memories.importRows(
+      todo.map(({ row, id }, i) => {
+        const type = row.type ?? 'episodic';
+        return {
+          id,
+          userId: row.userId ?? null,
+          agentId: row.agentId ?? null,
+          runId: row.runId ?? null,
+          content: row.content,
+          hash: contentHash(row.content),
+          type,
+          metadata: row.metadata ?? {},
+          importance: row.importance ?? 0.5,
+          expiresAt: row.expiresAt ?? (type === 'working' ? new Date(Date.now() + this.config.WORKING_MEMORY_TTL_SECONDS * 1000) : null),
+          createdAt: row.createdAt ?? null,
+          embedding: vectors[i],
+        };
+      }),
+      actor,
+    );
+    return { stored, skipped: rows.length - stored };
+  }
+
+  /** Every memory matching `criteria` as JSON Lines (the import format), page by page. */
+  async exportLines(criteria: ListCriteria, onPage: (done: number) => Promise<void>): Promise<{ body: string; count: number }> {
+    const lines: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.memories.page(criteria, EXPORT_PAGE, cursor);
+      for (const m of page.data) {
+        lines.push(
+          JSON.stringify({
+            id: m.id,
+            content: m.content,
+            userId: m.userId ?? undefined,
+            agentId: m.agentId ?? undefined,
+            runId: m.runId ?? undefined,
+            type: m.type,
+            metadata: m.metadata,
+            importance: m.importance,
+            createdAt: m.createdAt,
+            expiresAt: m.expiresAt ?? undefined,
+          }),
+        );
+      }
+      cursor = page.nextCursor ?? undefined;
+      await onPage(lines.length);
+    } while (cursor);
+    return { body: lines.length ? `${lines.join('\n')}\n` : '', count: lines.length };
+  }
+
+  /** Recomputes the embedding of every memory of the caller's organization with the current embedder. */
+  async reembedAll(onBatch: (done: number, total: number) => Promise<void>): Promise<number> {
+    if (!this.memories.vectorsEnabled) return 0;
+    const total = await this.memories.countLive();
+    let cursor = '00000000-0000-0000-0000-000000000000';
+    let done = 0;
+    for (;;) {
+      const rows = await this.memories.textsAfter(cursor, REEMBED_BATCH);
+      if (rows.length === 0) return done;
+      const vectors = await this.embeddings.embed(rows.map((r) => r.content));
+      await this.memories.setEmbeddings(rows.map((r, i) => ({ id: r.id, embedding: vectors[i] })));
+      done += rows.length;
+      cursor = rows[rows.length - 1].id;
+      await onBatch(done, total);
+    }
+  }
+
+  /** Maintenance: deletes expired (working) memories of every organization, telling each one's clients. */
+  async expireDue(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const gone = await this.memories.expireAcrossTenants(MAINTENANCE_ACTOR, EXPIRE_BATCH);
+      this.events.publish(gone.map((r) => memoryEvent(MemoryEventName.Deleted, r, MAINTENANCE_ACTOR)));
+      total += gone.length;
+      if (gone.length < EXPIRE_BATCH) return total;
+    }
+  }
+
+  /** Maintenance: removes memories deleted more than `days` ago, and their history. */
+  purgeDeleted(days: number): Promise<number> {
+    return this.memories.purgeDeletedAcrossTenants(days);
   }
 
   /**

@@ -39,6 +39,19 @@ export interface NewMemory extends MemoryScope {
   context: string | null;
 }
 
+/** A memory as an import stores it: its own scope, type and time, and an id fixed by the import job. */
+export interface ImportRow extends MemoryScope {
+  id: string;
+  content: string;
+  hash: string;
+  type: MemoryType;
+  metadata: Record<string, unknown>;
+  importance: number;
+  expiresAt: Date | null;
+  createdAt: Date | null;
+  embedding: number[] | null;
+}
+
 export type HistoryEvent = 'ADD' | 'UPDATE' | 'DELETE';
 
 export interface HistoryRecord {

@@ -105,4 +105,9 @@ export class CreateMemoryDto extends ScopeDto {
   @Type(() => Date)
   @IsDate({ message: 'expiresAt must be an ISO 8601 date-time' })
   expiresAt?: Date;
+
+  /** Answer 202 with a job id at once and do the work in a worker (follow it at /jobs/{id} or as job_progress events). */
+  @IsOptional()
+  @IsBoolean()
+  async?: boolean;
 }

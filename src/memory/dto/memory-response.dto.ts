@@ -116,3 +116,10 @@ export class DeletedCountResponseDto {
   /** How many memories were deleted. */
   deleted: number;
 }
+
+export class ImportAcceptedResponseDto {
+  /** Follow it at GET /api/v1/jobs/{jobId}, or live as job_progress events. */
+  jobId: string;
+  /** Lines accepted for import. */
+  rows: number;
+}

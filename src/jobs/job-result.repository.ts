@@ -1,0 +1,41 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { returnedRows } from '../database/returned-rows.js';
+
+export interface StoredResult {
+  contentType: string;
+  body: string;
+}
+
+/** Files jobs leave for download (exports), and the jobs table's housekeeping. */
+@Injectable()
+export class JobResultRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** Stores (or replaces, on a retried attempt) a job's result file. */
+  async save(jobId: string, organizationId: string, result: StoredResult): Promise<void> {
+    await this.dataSource.query(
+      `INSERT INTO job_results (job_id, organization_id, content_type, body) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (job_id) DO UPDATE SET content_type = excluded.content_type, body = excluded.body, created_at = now()`,
+      [jobId, organizationId, result.contentType, result.body],
+    );
+  }
+
+  async find(jobId: string, organizationId: string): Promise<StoredResult | null> {
+    const rows: { content_type: string; body: string }[] = await this.dataSource.query(
+      `SELECT content_type, body FROM job_results WHERE job_id = $1 AND organization_id = $2`,
+      [jobId, organizationId],
+    );
+    return rows.length ? { contentType: rows[0].content_type, body: rows[0].body } : null;
+  }
+
+  /** Deletes result files and finished in-process jobs older than their retention. */
+  async prune(resultDays: number): Promise<{ results: number; jobs: number }> {
+    const results = await this.dataSource.query(`DELETE FROM job_results WHERE created_at < now() - make_interval(days => $1) RETURNING job_id`, [resultDays]);
+    const jobs = await this.dataSource.query(
+      `DELETE FROM jobs WHERE (state = 'completed' AND finished_at < now() - interval '1 day') OR (state = 'failed' AND finished_at < now() - interval '7 days') RETURNING id`,
+    );
+    return { results: returnedRows(results).length, jobs: returnedRows(jobs).length };
+  }
+}

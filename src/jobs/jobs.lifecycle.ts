@@ -1,0 +1,48 @@
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { DiscoveryService } from '@nestjs/core';
+import { AppConfig } from '../config/app-config.js';
+import { JobExecutor } from './job-executor.js';
+import { QUEUE_NAMES, QueueName } from './jobs.types.js';
+import type { JobProcessor } from './jobs.types.js';
+import { JOB_QUEUE } from './processes-queue.decorator.js';
+import { JobRunner } from './runners/job-runner.js';
+
+export const RUN_WORKERS = Symbol('RUN_WORKERS');
+
+/**
+ * At start: finds every @ProcessesQueue provider, refuses to start a worker with a queue that
+ * has no processor (a job of it would wait forever), starts the workers and the maintenance
+ * schedule. At stop: lets running jobs finish before the database closes.
+ */
+@Injectable()
+export class JobsLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('Jobs');
+
+  constructor(
+    private readonly discovery: DiscoveryService,
+    private readonly executor: JobExecutor,
+    @Inject(JobRunner) private readonly runner: JobRunner,
+    @Inject(RUN_WORKERS) private readonly runWorkers: boolean,
+    private readonly config: AppConfig,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    for (const wrapper of this.discovery.getProviders()) {
+      const queue: QueueName | undefined = wrapper.metatype ? Reflect.getMetadata(JOB_QUEUE, wrapper.metatype) : undefined;
+      if (queue && wrapper.instance) this.executor.register(queue, wrapper.instance as JobProcessor);
+    }
+    if (!this.runWorkers) {
+      this.logger.log(`jobs: ${this.runner.kind}; processed by separate workers (JOBS_IN_PROCESS=false)`);
+      return;
+    }
+    const missing = QUEUE_NAMES.filter((q) => !this.executor.has(q));
+    if (missing.length) throw new Error(`no processor for queue(s) ${missing.join(', ')}: refusing to start workers`);
+    await this.runner.startWorkers();
+    await this.runner.repeat(QueueName.Maintenance, 'maintenance', this.config.MAINTENANCE_INTERVAL_MINUTES * 60_000, { organizationId: null, principal: null, payload: {} });
+    this.logger.log(`jobs: ${this.runner.kind}; workers for ${QUEUE_NAMES.join(', ')} in this process (concurrency ${this.config.JOBS_CONCURRENCY})`);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.runner.close(Math.max(1000, Math.floor(this.config.SHUTDOWN_TIMEOUT_MS / 2)));
+  }
+}

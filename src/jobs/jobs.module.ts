@@ -1,0 +1,45 @@
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { AppConfig } from '../config/app-config.js';
+import { JobExecutor } from './job-executor.js';
+import { JobResultRepository } from './job-result.repository.js';
+import { JobsController } from './jobs.controller.js';
+import { JobsLifecycle, RUN_WORKERS } from './jobs.lifecycle.js';
+import { JobsService } from './jobs.service.js';
+import { BullmqJobRunner } from './runners/bullmq-job-runner.js';
+import { InlineJobRunner } from './runners/inline-job-runner.js';
+import { JobRunner } from './runners/job-runner.js';
+
+/**
+ * Queues, the runner that executes them (BullMQ on Redis or PostgreSQL, or in-process), the job
+ * status API. Global so feature modules can queue work and mark their processors without
+ * importing it (it imports none of them: no cycle).
+ */
+@Global()
+@Module({})
+export class JobsModule {
+  /** `workers`: run the processors in this process (the worker entry point, or JOBS_IN_PROCESS). */
+  static forRoot(options: { workers: boolean }): DynamicModule {
+    return {
+      module: JobsModule,
+      imports: [DiscoveryModule],
+      controllers: [JobsController],
+      providers: [
+        JobExecutor,
+        JobResultRepository,
+        JobsService,
+        JobsLifecycle,
+        { provide: RUN_WORKERS, useValue: options.workers },
+        {
+          provide: JobRunner,
+          inject: [AppConfig, JobExecutor, getDataSourceToken()],
+          useFactory: (config: AppConfig, executor: JobExecutor, dataSource: DataSource): JobRunner =>
+            config.jobsBackend === 'inline' ? new InlineJobRunner(dataSource, config, executor) : new BullmqJobRunner(config, executor),
+        },
+      ],
+      exports: [JobsService, JobRunner],
+    };
+  }
+}

@@ -1,0 +1,49 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { TenantContext } from '../common/context/tenant-context.js';
+import { CommonError } from '../common/errors/common.errors.js';
+import { uuidv7 } from '../common/ids.js';
+import { JobResultRepository } from './job-result.repository.js';
+import type { StoredResult } from './job-result.repository.js';
+import type { JobRecord, QueueName } from './jobs.types.js';
+import { JobRunner } from './runners/job-runner.js';
+
+/** Queues jobs for the caller's organization and reads them back (another organization's job is a 404). */
+@Injectable()
+export class JobsService {
+  constructor(
+    @Inject(JobRunner) private readonly runner: JobRunner,
+    private readonly results: JobResultRepository,
+    private readonly tenant: TenantContext,
+  ) {}
+
+  /** Queues a job acting as the current caller; returns its id at once. */
+  async enqueue<D>(queue: QueueName, payload: D): Promise<string> {
+    const id = uuidv7();
+    const principal = this.tenant.principal;
+    await this.runner.enqueue(queue, { organizationId: principal.organizationId, principal, payload }, id);
+    return id;
+  }
+
+  async find(id: string): Promise<JobRecord> {
+    const job = await this.runner.find(id);
+    if (!job || job.organizationId !== this.tenant.organizationId) throw CommonError.notFound('job', id);
+    return job;
+  }
+
+  /** A processor stores its job's downloadable result. */
+  async saveResult(jobId: string, organizationId: string, result: StoredResult): Promise<void> {
+    await this.results.save(jobId, organizationId, result);
+  }
+
+  async result(id: string): Promise<StoredResult> {
+    await this.find(id);
+    const stored = await this.results.find(id, this.tenant.organizationId);
+    if (!stored) throw CommonError.notFound('result of job', id);
+    return stored;
+  }
+
+  /** Housekeeping (the maintenance job): old result files and finished in-process jobs. */
+  prune(resultDays = 1): Promise<{ results: number; jobs: number }> {
+    return this.results.prune(resultDays);
+  }
+}

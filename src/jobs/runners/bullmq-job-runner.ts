@@ -1,0 +1,141 @@
+import { Logger } from '@nestjs/common';
+import { createPostgresBackend, Queue, Worker, withBackend } from 'bullmq';
+import type { Job, JobsOptions } from 'bullmq';
+import { Redis } from 'ioredis';
+import { closeRedis } from '../../common/redis-close.js';
+import type { AppConfig } from '../../config/app-config.js';
+import type { JobExecutor } from '../job-executor.js';
+import { QUEUE_NAMES } from '../jobs.types.js';
+import { JobRunner } from './job-runner.js';
+import type { JobEnvelope, JobRecord, JobState, QueueName } from '../jobs.types.js';
+
+const DAY_SECONDS = 86_400;
+
+/**
+ * BullMQ queues and workers, on Redis (REDIS_URL) or on BullMQ's PostgreSQL backend
+ * (DATABASE_URL without Redis). Failed attempts retry with exponential backoff; finished jobs
+ * are kept a day (failed ones a week) for GET /jobs/:id and the dashboard.
+ */
+export class BullmqJobRunner extends JobRunner {
+  readonly kind: 'redis' | 'postgres';
+  private readonly logger = new Logger('Jobs');
+  private readonly queues = new Map<QueueName, Queue>();
+  private readonly workers: Worker[] = [];
+  private readonly redis: Redis | null;
+  private readonly classes: { Queue: typeof Queue; Worker: typeof Worker };
+  private readonly connection: Redis | { connectionString: string; migrate: boolean };
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly executor: JobExecutor,
+  ) {
+    super();
+    this.kind = config.jobsBackend === 'redis' ? 'redis' : 'postgres';
+    if (this.kind === 'redis') {
+      // BullMQ wants commands to wait for Redis rather than fail (workers block on it).
+      this.redis = new Redis(config.REDIS_URL!, { maxRetriesPerRequest: null, connectionName: 'agentmem-jobs' });
+      this.redis.on('error', () => undefined); // readiness reports Redis
+      this.connection = this.redis;
+      this.classes = { Queue, Worker };
+    } else {
+      this.redis = null;
+      this.connection = { connectionString: config.DATABASE_URL!, migrate: true };
+      this.classes = withBackend(createPostgresBackend) as unknown as { Queue: typeof Queue; Worker: typeof Worker };
+    }
+    const defaultJobOptions: JobsOptions = {
+      attempts: config.JOBS_ATTEMPTS,
+      backoff: { type: 'exponential', delay: 1000 },
+      removeOnComplete: { age: DAY_SECONDS, count: 10_000 },
+      removeOnFail: { age: 7 * DAY_SECONDS },
+    };
+    for (const name of QUEUE_NAMES) {
+      const queue = new this.classes.Queue(name, { connection: this.connection as never, defaultJobOptions });
+      queue.on('error', (error: Error) => this.logger.warn(`queue ${name}: ${error.message}`));
+      this.queues.set(name, queue);
+    }
+  }
+
+  /** The BullMQ queues (for the dashboard). */
+  get bullQueues(): Queue[] {
+    return [...this.queues.values()];
+  }
+
+  async enqueue(queue: QueueName, envelope: JobEnvelope, jobId: string): Promise<void> {
+    await this.queue(queue).add(queue, envelope, { jobId });
+  }
+
+  async find(id: string): Promise<JobRecord | null> {
+    const found = await Promise.all(QUEUE_NAMES.map((name) => this.queue(name).getJob(id)));
+    const index = found.findIndex((j) => j);
+    if (index < 0) return null;
+    const job = found[index]!;
+    return toRecord(QUEUE_NAMES[index], job, await job.getState());
+  }
+
+  async startWorkers(): Promise<void> {
+    for (const name of QUEUE_NAMES) {
+      const worker = new this.classes.Worker(
+        name,
+        async (job: Job) =>
+          this.executor.execute({
+            id: String(job.id),
+            queue: name,
+            envelope: job.data as JobEnvelope,
+            attemptsMade: job.attemptsMade,
+            maxAttempts: job.opts.attempts ?? 1,
+            saveProgress: (percent) => job.updateProgress(percent),
+          }),
+        {
+          connection: this.connection as never,
+          concurrency: this.config.JOBS_CONCURRENCY,
+          // A crashed worker's job goes back to the queue after this long without a lock renewal.
+          lockDuration: this.config.JOBS_LOCK_MS,
+          stalledInterval: this.config.JOBS_LOCK_MS,
+          maxStalledCount: 2,
+        },
+      );
+      worker.on('error', (error: Error) => this.logger.warn(`worker ${name}: ${error.message}`));
+      this.workers.push(worker);
+    }
+    await Promise.all(this.workers.map((w) => w.waitUntilReady()));
+  }
+
+  async repeat(queue: QueueName, key: string, everyMs: number, envelope: JobEnvelope): Promise<void> {
+    await this.queue(queue).upsertJobScheduler(key, { every: everyMs }, { name: queue, data: envelope, opts: { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } } });
+  }
+
+  async close(graceMs: number): Promise<void> {
+    // Running jobs get graceMs to finish; after that they are abandoned to the lock timeout and
+    // another worker (or this one, restarted) runs them again: processors are idempotent.
+    const closing = Promise.all(this.workers.map((w) => w.close()));
+    const abandoned = await Promise.race([closing.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), graceMs).unref())]);
+    if (abandoned) await Promise.all(this.workers.map((w) => w.close(true).catch(() => undefined)));
+    await Promise.all([...this.queues.values()].map((q) => q.close().catch(() => undefined)));
+    if (this.redis) await closeRedis(this.redis);
+  }
+
+  private queue(name: QueueName): Queue {
+    return this.queues.get(name)!;
+  }
+}
+
+function toRecord(queue: QueueName, job: Job, state: string): JobRecord {
+  const envelope = job.data as JobEnvelope;
+  return {
+    id: String(job.id),
+    queue,
+    organizationId: envelope.organizationId,
+    state: normalizeState(state),
+    progress: typeof job.progress === 'number' ? job.progress : 0,
+    result: job.returnvalue ?? null,
+    error: job.failedReason ?? null,
+    attemptsMade: job.attemptsMade,
+    maxAttempts: job.opts.attempts ?? 1,
+    createdAt: new Date(job.timestamp),
+    finishedAt: job.finishedOn ? new Date(job.finishedOn) : null,
+  };
+}
+
+function normalizeState(state: string): JobState {
+  return state === 'active' || state === 'delayed' || state === 'completed' || state === 'failed' ? state : 'waiting';
+}

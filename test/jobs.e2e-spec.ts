@@ -1,0 +1,139 @@
+import type { Socket } from 'socket.io-client';
+import { connected, eventually, nextEvent, socketClient } from './support/realtime-clients.js';
+import { bearer, expectErrorShape, register, startTestApp } from './support/test-app.js';
+import type { Registered, TestApp } from './support/test-app.js';
+
+/** JSON Lines of `n` distinct memories over a few users. */
+export function importLines(n: number, tag = 'fact'): string {
+  const lines: string[] = [];
+  for (let i = 0; i < n; i += 1) lines.push(JSON.stringify({ content: `${tag} number ${i} about topic ${i % 97}`, userId: `user-${i % 10}`, metadata: { i } }));
+  return `${lines.join('\n')}\n`;
+}
+
+describe('Jobs: import, export, async add, status', () => {
+  let t: TestApp;
+  let a: Registered;
+  let b: Registered;
+  const sockets: Socket[] = [];
+
+  const job = (who: Registered, id: string) => t.http().get(`/api/v1/jobs/${id}`).set(bearer(who.accessToken));
+  const finished = async (who: Registered, id: string) => {
+    let body: Record<string, unknown> = {};
+    await eventually(async () => {
+      body = (await job(who, id).expect(200)).body;
+      return body.state === 'completed' || body.state === 'failed';
+    }, 60_000, `job ${id} finished`);
+    return body;
+  };
+  const importBody = (who: Registered, body: string) =>
+    t.http().post('/api/v1/memories/import').set(bearer(who.accessToken)).set('Content-Type', 'application/x-ndjson').send(body);
+  const count = async (who: Registered, userId?: string) => {
+    let total = 0;
+    let cursor: string | null = null;
+    do {
+      const res: { body: { data: unknown[]; nextCursor: string | null } } = await t
+        .http()
+        .get('/api/v1/memories')
+        .query({ limit: 100, ...(userId ? { userId } : {}), ...(cursor ? { cursor } : {}) })
+        .set(bearer(who.accessToken))
+        .expect(200);
+      total += res.body.data.length;
+      cursor = res.body.nextCursor;
+    } while (cursor);
+    return total;
+  };
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    a = await register(t, 'Org A');
+    b = await register(t, 'Org B');
+  });
+  afterEach(() => {
+    for (const s of sockets.splice(0)) s.disconnect();
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('imports JSON Lines as a job whose progress a socket client sees, storing every row once', async () => {
+    const socket = await connected(socketClient(t.url, a.accessToken));
+    sockets.push(socket);
+    const progress: number[] = [];
+    socket.on('job_progress', (e: { progress: number; state: string }) => e.state === 'active' && progress.push(e.progress));
+    const res = await importBody(a, importLines(2000)).expect(202);
+    expect(res.body).toEqual({ jobId: expect.any(String), rows: 2000 });
+    const done = await nextEvent<{ state: string; result: { stored: number } }>(socket, 'job_progress', (e) => e.state === 'completed', 60_000);
+    expect(done).toEqual(expect.objectContaining({ type: 'job_progress', job_id: res.body.jobId, queue: 'import', state: 'completed', progress: 100 }));
+    expect(done.result).toEqual({ rows: 2000, stored: 2000, skipped: 0 });
+    expect(progress.length).toBeGreaterThanOrEqual(4);
+    expect(progress).toEqual([...progress].sort((x, y) => x - y));
+    const status = (await job(a, res.body.jobId).expect(200)).body;
+    expect(status).toEqual(expect.objectContaining({ id: res.body.jobId, queue: 'import', state: 'completed', progress: 100, result: { rows: 2000, stored: 2000, skipped: 0 } }));
+    expect(await count(a)).toBe(2000);
+    // The same file again: every text is already live in its scope, nothing is stored twice.
+    const again = await importBody(a, importLines(2000)).expect(202);
+    expect((await finished(a, again.body.jobId)).result).toEqual({ rows: 2000, stored: 0, skipped: 2000 });
+    expect(await count(a)).toBe(2000);
+    // Imported memories are searchable like any other.
+    const hits = await t.http().post('/api/v1/memories/search').set(bearer(a.accessToken)).send({ query: 'fact number 1234', userId: 'user-4' }).expect(200);
+    expect(hits.body.results[0].memory).toBe('fact number 1234 about topic 70');
+  });
+
+  it('refuses a bad import whole, naming the line and field, and stores nothing', async () => {
+    const before = await count(b);
+    const lines = ['{"content":"fine","userId":"u"}', '{"content": 42, "userId":"u"}', 'not json', '{"content":"no scope"}'].join('\n');
+    const res = await importBody(b, lines).expect(400);
+    expectErrorShape(res.body, 400);
+    expect(res.body.message).toMatch(/^line 2: content/);
+    expect(res.body.details).toEqual(
+      expect.arrayContaining([expect.objectContaining({ line: 3, problem: 'is not valid JSON' }), expect.objectContaining({ line: 4, field: 'userId' })]),
+    );
+    expect((await importBody(b, '\n\n').expect(400)).body.message).toMatch(/no lines/);
+    expect((await t.http().post('/api/v1/memories/import').set(bearer(b.accessToken)).send({ content: 'x' }).expect(400)).body.message).toMatch(/JSON Lines/);
+    expect(await count(b)).toBe(before);
+  });
+
+  it('exports memories as JSON Lines that import again into another organization', async () => {
+    const res = await t.http().post('/api/v1/memories/export').set(bearer(a.accessToken)).send({ userId: 'user-3' }).expect(202);
+    const status = await finished(a, res.body.jobId);
+    expect(status.result).toEqual({ memories: 200, download: `/api/v1/jobs/${res.body.jobId}/result` });
+    const file = await t.http().get(`/api/v1/jobs/${res.body.jobId}/result`).set(bearer(a.accessToken)).buffer(true).parse((r, cb) => {
+      let text = '';
+      r.on('data', (d: Buffer) => (text += d.toString()));
+      r.on('end', () => cb(null, text));
+    }).expect(200);
+    expect(file.headers['content-type']).toMatch(/application\/x-ndjson/);
+    const lines = String(file.body).trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(200);
+    expect(lines[0]).toEqual(expect.objectContaining({ content: expect.stringMatching(/^fact number/), userId: 'user-3', type: 'episodic', metadata: expect.any(Object) }));
+    // Organization B can neither see the job nor download its file.
+    await job(b, res.body.jobId).expect(404);
+    await t.http().get(`/api/v1/jobs/${res.body.jobId}/result`).set(bearer(b.accessToken)).expect(404);
+    const imported = await importBody(b, String(file.body)).expect(202);
+    expect((await finished(b, imported.body.jobId)).result).toEqual({ rows: 200, stored: 200, skipped: 0 });
+    expect(await count(b, 'user-3')).toBe(200);
+  });
+
+  it('adds a memory asynchronously: 202 with a job id, then the memory exists', async () => {
+    const res = await t.http().post('/api/v1/memories').set(bearer(a.accessToken)).send({ content: 'Async facts arrive later', userId: 'zed', infer: false, async: true }).expect(202);
+    const status = await finished(a, res.body.jobId);
+    expect(status).toEqual(expect.objectContaining({ queue: 'memory-ingest', state: 'completed', attempts: expect.any(Number) }));
+    const results = (status.result as { results: { event: string; memory: string }[] }).results;
+    expect(results).toEqual([expect.objectContaining({ event: 'ADD', memory: 'Async facts arrive later' })]);
+    expect(await count(a, 'zed')).toBe(1);
+    // Checked before queueing: no scope is a 400, not a failed job.
+    const bad = await t.http().post('/api/v1/memories').set(bearer(a.accessToken)).send({ content: 'no scope', async: true }).expect(400);
+    expect(bad.body.message).toMatch(/userId, agentId or runId/);
+  });
+
+  it('re-embeds an organization as a job (admins only)', async () => {
+    const res = await t.http().post('/api/v1/memories/reembed').set(bearer(b.accessToken)).expect(202);
+    expect((await finished(b, res.body.jobId)).result).toEqual({ memories: expect.any(Number) });
+  });
+
+  it('answers 404 for an unknown job and 400 for a malformed id', async () => {
+    await job(a, '0190a8b2-0000-7000-8000-000000000000').expect(404);
+    const res = await job(a, 'nope').expect(400);
+    expectErrorShape(res.body, 400);
+  });
+});
