@@ -1,54 +1,44 @@
-import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, symlink } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { freePort } from '../bench/support.js';
+import { importLines } from './support/import-lines.js';
+import { compileServer, exitOf } from './support/compiled-server.js';
+import type { CompiledServer } from './support/compiled-server.js';
 import { onPostgres } from './support/test-app.js';
-
-const root = resolve(import.meta.dirname ?? '.', '..');
 
 /**
  * The compiled server as its own OS process, as `npm start` runs it: the only way to test what
  * happens when it is killed with SIGKILL or stopped with SIGTERM.
  */
 (onPostgres ? describe.skip : describe)('the server process', () => {
-  let work: string;
+  let server: CompiledServer;
   let dataDir: string;
 
   beforeAll(async () => {
-    work = await mkdtemp(join(tmpdir(), 'agentmem-proc-'));
-    dataDir = join(work, 'data');
-    // Compile into a scratch directory (never the developer's dist/), resolving packages from the repo.
-    await promisify(execFile)(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json'), '--outDir', join(work, 'dist')], { cwd: root });
-    await symlink(join(root, 'node_modules'), join(work, 'node_modules'));
-    await symlink(join(root, 'package.json'), join(work, 'package.json'));
+    server = await compileServer();
+    dataDir = await mkdtemp(join(tmpdir(), 'agentmem-proc-data-'));
   }, 120_000);
   afterAll(async () => {
-    await rm(work, { recursive: true, force: true });
+    await server?.remove();
+    await rm(dataDir, { recursive: true, force: true });
   });
 
   async function start(): Promise<{ child: ChildProcess; url: string }> {
     const port = await freePort();
-    const child = spawn(process.execPath, [join(work, 'dist/src/main.js')], {
-      env: { PATH: process.env.PATH ?? '', DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr!.on('data', (d) => (stderr += d));
+    const { child, stderr: errors } = server.spawn('main', { DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' });
     const url = `http://127.0.0.1:${port}`;
     const deadline = Date.now() + 60_000;
     for (;;) {
-      if (child.exitCode !== null) throw new Error(`server exited (${child.exitCode}): ${stderr}`);
+      if (child.exitCode !== null) throw new Error(`server exited (${child.exitCode}): ${errors()}`);
       const ok = await fetch(`${url}/health/ready`).then((r) => r.ok, () => false);
       if (ok) return { child, url };
-      if (Date.now() > deadline) throw new Error(`not ready within 60 s: ${stderr}`);
+      if (Date.now() > deadline) throw new Error(`not ready within 60 s: ${errors()}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   }
 
-  const exitOf = (child: ChildProcess) => new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.once('exit', (code, signal) => r({ code, signal })));
 
   const post = (url: string, body: unknown, token?: string) =>
     fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
@@ -82,4 +72,47 @@ const root = resolve(import.meta.dirname ?? '.', '..');
     second.child.kill('SIGTERM');
     expect(await stopped).toEqual({ code: 0, signal: null });
   }, 120_000);
+
+  it('finishes an import acknowledged with 202 after a SIGKILL mid-import, storing every row once', async () => {
+    const first = await start();
+    const registered = await post(`${first.url}/api/v1/auth/register`, { organizationName: 'Importer', email: 'import@example.test', password: 'password-1', name: 'I' });
+    const { accessToken } = (await registered.json()) as { accessToken: string };
+    const auth = { authorization: `Bearer ${accessToken}` };
+    const accepted = await fetch(`${first.url}/api/v1/memories/import`, { method: 'POST', headers: { ...auth, 'content-type': 'application/x-ndjson' }, body: importLines(20_000) });
+    expect(accepted.status).toBe(202);
+    const { jobId } = (await accepted.json()) as { jobId: string };
+    const jobOf = async (url: string) => (await (await fetch(`${url}/api/v1/jobs/${jobId}`, { headers: auth })).json()) as { state: string; progress: number; result?: unknown };
+    // Kill it once the job is under way, but well before the end.
+    for (;;) {
+      const job = await jobOf(first.url);
+      expect(job.state).not.toBe('completed');
+      if (job.progress >= 10) break;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    const killed = exitOf(first.child);
+    first.child.kill('SIGKILL');
+    await killed;
+
+    const second = await start();
+    let job = await jobOf(second.url);
+    const deadline = Date.now() + 90_000;
+    while (job.state !== 'completed' && Date.now() < deadline) {
+      expect(job.state).not.toBe('failed');
+      await new Promise((r) => setTimeout(r, 200));
+      job = await jobOf(second.url);
+    }
+    expect(job.state).toBe('completed');
+    expect(job.result).toEqual(expect.objectContaining({ rows: 20_000 }));
+    let total = 0;
+    let cursor: string | null = null;
+    do {
+      const page = (await (await fetch(`${second.url}/api/v1/memories?limit=100${cursor ? `&cursor=${cursor}` : ''}`, { headers: auth })).json()) as { data: unknown[]; nextCursor: string | null };
+      total += page.data.length;
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(total).toBe(20_000);
+    const stopped = exitOf(second.child);
+    second.child.kill('SIGTERM');
+    expect(await stopped).toEqual({ code: 0, signal: null });
+  }, 240_000);
 });

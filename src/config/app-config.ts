@@ -222,6 +222,10 @@ export class AppConfig {
   @IsIn(JOBS_BACKENDS)
   JOBS_BACKEND: JobsBackendSetting = 'auto';
 
+  /** Namespace of this installation's queues and event channel in Redis (for several installations on one Redis). */
+  @Matches(/^[A-Za-z0-9_-]{1,40}$/, { message: 'QUEUE_PREFIX may hold 1-40 letters, digits, _ and -' })
+  QUEUE_PREFIX = 'agentmem';
+
   /** Run the job processors inside the API process too (false when `npm run start:worker` runs them). */
   @Transform(toBool)
   @IsBoolean()

@@ -23,7 +23,7 @@ export class EventTransportLifecycle implements OnModuleInit, OnApplicationShutd
   }
 
   async onModuleInit(): Promise<void> {
-    if (this.config.REDIS_URL) this.transport = new RedisEventTransport(this.config.REDIS_URL);
+    if (this.config.REDIS_URL) this.transport = new RedisEventTransport(this.config.REDIS_URL, this.config.QUEUE_PREFIX);
     else if (this.config.DATABASE_URL) this.transport = new PostgresEventTransport(this.config.DATABASE_URL);
     if (!this.transport) return;
     try {

@@ -69,6 +69,8 @@ export async function startTestApp(env: Record<string, string> = {}, storage?: S
     LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'silent',
     AUTH_RATE_LIMIT_PER_MINUTE: '10000',
     ...(onPostgres ? { DATABASE_URL: store.location, JWT_SECRET: TEST_JWT_SECRET, DATABASE_POOL_SIZE: '5' } : { DATA_DIR: store.location }),
+    // Each app gets its own Redis namespace unless a test shares one on purpose.
+    ...(env.REDIS_URL ? { QUEUE_PREFIX: `test-${randomBytes(4).toString('hex')}` } : {}),
     ...env,
   });
   const app = await createApp(config);

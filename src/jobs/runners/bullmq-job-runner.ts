@@ -49,7 +49,7 @@ export class BullmqJobRunner extends JobRunner {
       removeOnFail: { age: 7 * DAY_SECONDS },
     };
     for (const name of QUEUE_NAMES) {
-      const queue = new this.classes.Queue(name, { connection: this.connection as never, defaultJobOptions });
+      const queue = new this.classes.Queue(name, { connection: this.connection as never, prefix: config.QUEUE_PREFIX, defaultJobOptions });
       queue.on('error', (error: Error) => this.logger.warn(`queue ${name}: ${error.message}`));
       this.queues.set(name, queue);
     }
@@ -68,8 +68,11 @@ export class BullmqJobRunner extends JobRunner {
     const found = await Promise.all(QUEUE_NAMES.map((name) => this.queue(name).getJob(id)));
     const index = found.findIndex((j) => j);
     if (index < 0) return null;
-    const job = found[index]!;
-    return toRecord(QUEUE_NAMES[index], job, await job.getState());
+    // The state first, then the fields: a job finishing in between must not read as completed
+    // without its result.
+    const state = await found[index]!.getState();
+    const job = (await this.queue(QUEUE_NAMES[index]).getJob(id)) ?? found[index]!;
+    return toRecord(QUEUE_NAMES[index], job, state);
   }
 
   async startWorkers(): Promise<void> {
@@ -87,6 +90,7 @@ export class BullmqJobRunner extends JobRunner {
           }),
         {
           connection: this.connection as never,
+          prefix: this.config.QUEUE_PREFIX,
           concurrency: this.config.JOBS_CONCURRENCY,
           // A crashed worker's job goes back to the queue after this long without a lock renewal.
           lockDuration: this.config.JOBS_LOCK_MS,

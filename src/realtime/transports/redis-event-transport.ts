@@ -3,15 +3,16 @@ import { Redis } from 'ioredis';
 import type { DomainEvent, EventTransport } from '../../common/events/event-bus.js';
 import { closeRedis } from '../../common/redis-close.js';
 
-const CHANNEL = 'agentmem:events';
 
 /** Domain events over Redis pub/sub: one channel, every process subscribed (API replicas and workers). */
 export class RedisEventTransport implements EventTransport {
   private readonly logger = new Logger('RedisEventTransport');
   private readonly publisher: Redis;
   private readonly subscriber: Redis;
+  private readonly channel: string;
 
-  constructor(url: string) {
+  constructor(url: string, prefix: string) {
+    this.channel = `${prefix}:events`;
     this.publisher = new Redis(url, { connectionName: 'agentmem-events-pub', maxRetriesPerRequest: 3 });
     // The subscription waits for Redis however long it takes (a server starts while Redis is down).
     this.subscriber = new Redis(url, { connectionName: 'agentmem-events-sub', maxRetriesPerRequest: null });
@@ -19,12 +20,12 @@ export class RedisEventTransport implements EventTransport {
   }
 
   async send(events: DomainEvent[]): Promise<void> {
-    await this.publisher.publish(CHANNEL, JSON.stringify(events));
+    await this.publisher.publish(this.channel, JSON.stringify(events));
   }
 
   async listen(deliver: (events: DomainEvent[]) => void): Promise<void> {
     this.subscriber.on('message', (channel: string, message: string) => {
-      if (channel !== CHANNEL) return;
+      if (channel !== this.channel) return;
       try {
         deliver(JSON.parse(message) as DomainEvent[]);
       } catch (error) {
@@ -32,7 +33,7 @@ export class RedisEventTransport implements EventTransport {
       }
     });
     // Not awaited: readiness reports Redis; ioredis subscribes again after every reconnect.
-    this.subscriber.subscribe(CHANNEL).catch((error: unknown) => this.logger.error({ err: error }, 'could not subscribe to events'));
+    this.subscriber.subscribe(this.channel).catch((error: unknown) => this.logger.error({ err: error }, 'could not subscribe to events'));
   }
 
   async close(): Promise<void> {

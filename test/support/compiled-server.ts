@@ -1,0 +1,37 @@
+import { execFile, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+
+const root = resolve(import.meta.dirname ?? '.', '../..');
+
+export interface CompiledServer {
+  /** Starts dist/src/<entry>.js as its own OS process with exactly `env` (plus PATH). */
+  spawn(entry: 'main' | 'worker', env: Record<string, string>): { child: ChildProcess; stderr: () => string };
+  remove(): Promise<void>;
+}
+
+/**
+ * The server compiled as `npm start` runs it, into a scratch directory (never the developer's
+ * dist/), resolving packages from the repository: the only way to test SIGKILL and SIGTERM.
+ */
+export async function compileServer(): Promise<CompiledServer> {
+  const work = await mkdtemp(join(tmpdir(), 'agentmem-proc-'));
+  await promisify(execFile)(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json'), '--outDir', join(work, 'dist')], { cwd: root });
+  await symlink(join(root, 'node_modules'), join(work, 'node_modules'));
+  await symlink(join(root, 'package.json'), join(work, 'package.json'));
+  return {
+    spawn(entry, env) {
+      const child = spawn(process.execPath, [join(work, `dist/src/${entry}.js`)], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr!.on('data', (d) => (stderr += d));
+      return { child, stderr: () => stderr };
+    },
+    remove: () => rm(work, { recursive: true, force: true }),
+  };
+}
+
+/** Resolves with the exit code and signal of a child process. */
+export const exitOf = (child: ChildProcess) => new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.once('exit', (code, signal) => r({ code, signal })));
