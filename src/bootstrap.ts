@@ -13,6 +13,7 @@ import { createValidationPipe } from './common/validation.js';
 import type { AppConfig } from './config/app-config.js';
 import { corsOrigin } from './config/cors.js';
 import { BootResources } from './config/boot-resources.js';
+import { mountJobDashboard } from './jobs/job-dashboard.js';
 import { EmbeddingService } from './llm/embedding/embedding.service.js';
 import { SocketIoAdapter } from './realtime/socket-io.adapter.js';
 
@@ -71,6 +72,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   app.useGlobalPipes(createValidationPipe());
   app.useWebSocketAdapter(new SocketIoAdapter(app, config));
   setupOpenApi(app, config);
+  mountJobDashboard(app);
   return app;
 }
 

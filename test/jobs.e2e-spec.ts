@@ -10,6 +10,8 @@ import type { Registered, TestApp } from './support/test-app.js';
  * The same behaviour on every jobs backend this run can reach: in-process (embedded) or BullMQ
  * on PostgreSQL (e2e-postgres), and BullMQ on Redis when REDIS_URL is set.
  */
+const ADMIN_TOKEN = 'admin-token-for-the-dashboard-0123';
+
 const backends: [string, Record<string, string>][] = [['default backend', {}], ...(process.env.REDIS_URL ? [['BullMQ on Redis', { REDIS_URL: process.env.REDIS_URL }] as [string, Record<string, string>]] : [])];
 
 describe.each(backends)('Jobs on the %s: import, export, async add, status', (_name, env) => {
@@ -46,7 +48,7 @@ describe.each(backends)('Jobs on the %s: import, export, async add, status', (_n
   };
 
   beforeAll(async () => {
-    t = await startTestApp(env);
+    t = await startTestApp({ ...env, ADMIN_TOKEN });
     expect(t.app.get(JobRunner).kind).toBe(env.REDIS_URL ? 'redis' : onPostgres ? 'postgres' : 'inline');
     a = await register(t, 'Org A');
     b = await register(t, 'Org B');
@@ -132,6 +134,24 @@ describe.each(backends)('Jobs on the %s: import, export, async add, status', (_n
   it('re-embeds an organization as a job (admins only)', async () => {
     const res = await t.http().post('/api/v1/memories/reembed').set(bearer(b.accessToken)).expect(202);
     expect((await finished(b, res.body.jobId)).result).toEqual({ memories: expect.any(Number) });
+  });
+
+  it('opens the job dashboard to owners of the first organization and ADMIN_TOKEN only (BullMQ backends)', async () => {
+    if (t.app.get(JobRunner).kind === 'inline') {
+      const res = await t.http().get('/admin/queues').expect(404);
+      expect(res.body.message).toMatch(/needs BullMQ/);
+      return;
+    }
+    const none = await t.http().get('/admin/queues/api/queues').expect(401);
+    expect(none.headers['www-authenticate']).toMatch(/^Basic/);
+    await t.http().get('/admin/queues/api/queues').set(bearer(b.accessToken)).expect(403);
+    await t.http().get('/admin/queues/api/queues').set(bearer('am_not-a-real-key')).expect(401);
+    await t.http().get('/admin/queues/api/queues').auth('admin', 'wrong-token-wrong-token').expect(401);
+    const owner = await t.http().get('/admin/queues/api/queues').set(bearer(a.accessToken)).expect(200);
+    expect(owner.body.queues.map((q: { name: string }) => q.name).sort()).toEqual(['export', 'import', 'maintenance', 'memory-ingest', 'reembed']);
+    await t.http().get('/admin/queues/api/queues').auth('admin', ADMIN_TOKEN).expect(200);
+    const page = await t.http().get('/admin/queues').auth('admin', ADMIN_TOKEN).expect(200);
+    expect(page.text).toMatch(/<html/i);
   });
 
   it('answers 404 for an unknown job and 400 for a malformed id', async () => {

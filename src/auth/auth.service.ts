@@ -115,6 +115,13 @@ export class AuthService {
     return principal;
   }
 
+  /** Whether a caller administers the installation: an owner of its first organization. */
+  async isInstallationOwner(principal: Principal): Promise<boolean> {
+    if (principal.role !== 'owner') return false;
+    const first = await this.organizations.findFirst();
+    return first?.id === principal.organizationId;
+  }
+
   private async authenticateApiKey(key: string): Promise<Principal> {
     if (key.length > 100) throw this.invalidKey();
     const hash = sha256(key);

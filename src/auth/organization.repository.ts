@@ -20,6 +20,12 @@ export class OrganizationRepository {
     return this.dataSource.manager.findOneBy(Organization, { id: user.organizationId });
   }
 
+  /** The installation's first organization (its owners administer the server). */
+  async findFirst(): Promise<Organization | null> {
+    const [first] = await this.dataSource.manager.find(Organization, { order: { createdAt: 'ASC', id: 'ASC' }, take: 1 });
+    return first ?? null;
+  }
+
   /** The caller's own organization. */
   async findCurrent(): Promise<Organization | null> {
     return this.dataSource.manager.findOneBy(Organization, { id: this.tenant.organizationId });
