@@ -54,7 +54,7 @@ export function turnText(turn: Turn): string {
 export class Api {
   constructor(
     readonly baseUrl: string,
-    private readonly token: string,
+    readonly token: string,
   ) {}
 
   static async register(baseUrl: string): Promise<Api> {

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { credentials, loadGet } from '../bench/http.js';
 import { Api, evaluate, ingest, loadConversations, LOCOMO_DIR, turnText } from '../bench/locomo.js';
 import { runMemoryBench } from '../bench/memory.js';
+import { runRealtimeBench } from '../bench/realtime.js';
 import { startTestApp } from './support/test-app.js';
 import type { TestApp } from './support/test-app.js';
 
@@ -52,5 +53,16 @@ describe('benchmark smoke runs', () => {
     const names = figures.map((f) => f.name);
     expect(names).toEqual(expect.arrayContaining(['smoke add one by one: throughput', 'smoke add in batches of 60: throughput', 'smoke get/update/delete: throughput']));
     for (const f of figures) expect(f.value).toBeGreaterThan(0);
+  });
+
+  it('bench/realtime.ts broadcasts to sockets and SSE clients, sustains events, and times jobs', async () => {
+    const api = await Api.register(t.url);
+    const { figures, details } = await runRealtimeBench(api, { sockets: 20, sse: 5, rounds: 3, sustainSeconds: 1, jobs: 20 }, 'smoke');
+    expect(figures.map((f) => f.name)).toEqual(
+      expect.arrayContaining(['smoke broadcast to 20 sockets: p50', 'smoke broadcast to 5 SSE clients: p50', 'smoke started job visible to a client: p50', 'smoke async adds: jobs/s (HTTP enqueue → completed)']),
+    );
+    for (const f of figures) expect(Number.isFinite(f.value) && f.value > 0).toBe(true);
+    expect(details.sustained).toEqual(expect.objectContaining({ lost: 0 }));
+    expect(details.jobs).toEqual(expect.objectContaining({ completed: 20 }));
   });
 });

@@ -1,6 +1,8 @@
 import type { Socket } from 'socket.io-client';
 import { importLines } from './support/import-lines.js';
 import { connected, eventually, nextEvent, socketClient } from './support/realtime-clients.js';
+import { DataSource } from 'typeorm';
+import { uuidv7 } from '../src/common/ids.js';
 import { JobRunner } from '../src/jobs/runners/job-runner.js';
 import { bearer, expectErrorShape, onPostgres, register, startTestApp } from './support/test-app.js';
 import type { Registered, TestApp } from './support/test-app.js';
@@ -48,7 +50,7 @@ describe.each(backends)('Jobs on the %s: import, export, async add, status', (_n
   };
 
   beforeAll(async () => {
-    t = await startTestApp({ ...env, ADMIN_TOKEN });
+    t = await startTestApp({ ...env, ADMIN_TOKEN, HISTORY_RETENTION_DAYS: '7' });
     expect(t.app.get(JobRunner).kind).toBe(env.REDIS_URL ? 'redis' : onPostgres ? 'postgres' : 'inline');
     a = await register(t, 'Org A');
     b = await register(t, 'Org B');
@@ -152,6 +154,30 @@ describe.each(backends)('Jobs on the %s: import, export, async add, status', (_n
     await t.http().get('/admin/queues/api/queues').auth('admin', ADMIN_TOKEN).expect(200);
     const page = await t.http().get('/admin/queues').auth('admin', ADMIN_TOKEN).expect(200);
     expect(page.text).toMatch(/<html/i);
+  });
+
+  it('maintenance deletes expired working memories (telling clients) and purges memories deleted past the retention', async () => {
+    const socket = await connected(socketClient(t.url, a.accessToken));
+    sockets.push(socket);
+    const expiresAt = new Date(Date.now() + 1000);
+    const working = (await t.http().post('/api/v1/memories').set(bearer(a.accessToken)).send({ content: 'Short-lived working note', userId: 'w', type: 'working', expiresAt, infer: false }).expect(201)).body.results[0].id;
+    const old = (await t.http().post('/api/v1/memories').set(bearer(a.accessToken)).send({ content: 'Deleted long ago', userId: 'w', infer: false }).expect(201)).body.results[0].id;
+    await t.http().delete(`/api/v1/memories/${old}`).set(bearer(a.accessToken)).expect(204);
+    await t.app.get(DataSource).query(`UPDATE memories SET deleted_at = now() - interval '10 days' WHERE id = $1`, [old]);
+    await eventually(() => Date.now() > expiresAt.getTime() + 50, 5000, 'the working memory expired'); // time itself, not an event
+    const deleted = nextEvent(socket, 'memory_update', (e) => e.memory_id === working && e.operation === 'deleted');
+    const runner = t.app.get(JobRunner);
+    const id = uuidv7();
+    await runner.enqueue('maintenance', { organizationId: null, principal: null, payload: {} }, id);
+    await eventually(async () => (await runner.find(id))?.state === 'completed', 30_000, 'maintenance completed');
+    expect((await runner.find(id))!.result).toEqual(expect.objectContaining({ expired: 1, purged: 1 }));
+    await deleted;
+    const history = (await t.http().get(`/api/v1/memories/${working}/history`).set(bearer(a.accessToken)).expect(200)).body.data;
+    expect(history.map((h: { event: string; actor: string }) => [h.event, h.actor])).toEqual([
+      ['ADD', `user:${a.userId}`],
+      ['DELETE', 'system:maintenance'],
+    ]);
+    await t.http().get(`/api/v1/memories/${old}/history`).set(bearer(a.accessToken)).expect(404);
   });
 
   it('answers 404 for an unknown job and 400 for a malformed id', async () => {
