@@ -1,4 +1,5 @@
 import { FakeLlm, textOf } from './support/fake-llm.js';
+import { connected, nextEvent, socketClient } from './support/realtime-clients.js';
 import type { ChatRequest } from './support/fake-llm.js';
 import { bearer, expectErrorShape, register, startTestApp } from './support/test-app.js';
 import type { Registered, TestApp } from './support/test-app.js';
@@ -20,7 +21,7 @@ describe('memory extraction with an LLM (fake OpenAI-compatible server)', () => 
 
   beforeAll(async () => {
     await llm.start();
-    t = await startTestApp({ LLM_PROVIDER: 'openai-compatible', LLM_BASE_URL: llm.url, LLM_MODEL: 'fake-model', LLM_API_KEY: 'test' });
+    t = await startTestApp({ LLM_PROVIDER: 'openai-compatible', LLM_BASE_URL: llm.url, LLM_MODEL: 'fake-model', LLM_API_KEY: 'test', JOBS_ATTEMPTS: '2' });
     owner = await register(t);
   });
   afterAll(async () => {
@@ -148,5 +149,26 @@ describe('memory extraction with an LLM (fake OpenAI-compatible server)', () => 
     };
     const reranked = (await t.http().post('/api/v1/search').set(auth()).send({ query: 'Olga likes', userId: 'olga', rerank: true }).expect(200)).body.results as { memory: string }[];
     expect(reranked.map((r) => r.memory)).toEqual(plain.map((r) => r.memory).reverse());
+  });
+
+  it('retries an async add whose LLM keeps failing, with backoff, and keeps the failed job with its error', async () => {
+    llm.script = () => 'this is not JSON';
+    const before = llm.requests.length;
+    const socket = await connected(socketClient(t.url, owner.accessToken));
+    try {
+      const states: string[] = [];
+      socket.on('job_progress', (e: { state: string }) => states.push(e.state));
+      const res = await add({ messages: [{ role: 'user', content: 'I adopted a cat named Miso' }], userId: 'retry-user', async: true }).expect(202);
+      const failed = await nextEvent<{ job_id: string; state: string; error: string }>(socket, 'job_progress', (e) => e.job_id === res.body.jobId && e.state === 'failed', 30_000);
+      expect(failed.error).toMatch(/LLM/);
+      // Attempt 1 failed and waited (delayed) before attempt 2; the extraction call was tried twice per attempt.
+      expect(states).toEqual(['active', 'delayed', 'active', 'failed']);
+      expect(llm.requests.length - before).toBe(4);
+      const job = (await t.http().get(`/api/v1/jobs/${res.body.jobId}`).set(auth()).expect(200)).body;
+      expect(job).toEqual(expect.objectContaining({ state: 'failed', attempts: 2, maxAttempts: 2, error: expect.stringMatching(/LLM/) }));
+      expect(await list('retry-user')).toEqual([]);
+    } finally {
+      socket.disconnect();
+    }
   });
 });

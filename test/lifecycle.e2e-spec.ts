@@ -133,7 +133,7 @@ describe('server lifecycle', () => {
 });
 
 describe('readiness with Redis', () => {
-  it('reports Redis down (503) when REDIS_URL points at nothing, while liveness stays up', async () => {
+  it('reports Redis down (503) when REDIS_URL points at nothing, while liveness stays up and only jobs are refused', async () => {
     const t = await startTestApp({ REDIS_URL: 'redis://127.0.0.1:1' });
     try {
       const ready = await t.http().get('/health/ready').expect(503);
@@ -141,6 +141,11 @@ describe('readiness with Redis', () => {
       expect(ready.body.details.redis.status).toBe('down');
       expect(ready.body.details.database.status).toBe('up');
       await t.http().get('/health/live').expect(200);
+      // Everything but jobs works; a job cannot be queued and says so (503), nothing hangs.
+      const owner = await register(t);
+      await t.http().post('/api/v1/memories').set(bearer(owner.accessToken)).send({ content: 'works without Redis', userId: 'u', infer: false }).expect(201);
+      const queued = await t.http().post('/api/v1/memories').set(bearer(owner.accessToken)).send({ content: 'needs the queue', userId: 'u', infer: false, async: true }).expect(503);
+      expect(queued.body.message).toMatch(/job queue/);
     } finally {
       await t.close();
     }

@@ -3,6 +3,7 @@ import { DiscoveryModule } from '@nestjs/core';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
+import { BootResources } from '../config/boot-resources.js';
 import { JobExecutor } from './job-executor.js';
 import { JobResultRepository } from './job-result.repository.js';
 import { JobsController } from './jobs.controller.js';
@@ -34,9 +35,14 @@ export class JobsModule {
         { provide: RUN_WORKERS, useValue: options.workers },
         {
           provide: JobRunner,
-          inject: [AppConfig, JobExecutor, getDataSourceToken()],
-          useFactory: (config: AppConfig, executor: JobExecutor, dataSource: DataSource): JobRunner =>
-            config.jobsBackend === 'inline' ? new InlineJobRunner(dataSource, config, executor) : new BullmqJobRunner(config, executor),
+          inject: [AppConfig, JobExecutor, getDataSourceToken(), BootResources],
+          useFactory: (config: AppConfig, executor: JobExecutor, dataSource: DataSource, resources: BootResources): JobRunner => {
+            if (config.jobsBackend === 'inline') return new InlineJobRunner(dataSource, config, executor);
+            // BullMQ's queues connect at once: a start that fails later must close them.
+            const runner = new BullmqJobRunner(config, executor);
+            resources.add(() => runner.close(0));
+            return runner;
+          },
         },
       ],
       exports: [JobsService, JobRunner],

@@ -5,11 +5,25 @@ import { Redis } from 'ioredis';
 import { closeRedis } from '../../common/redis-close.js';
 import type { AppConfig } from '../../config/app-config.js';
 import type { JobExecutor } from '../job-executor.js';
+import { JobsError, JobsErrorCode } from '../jobs.errors.js';
 import { QUEUE_NAMES } from '../jobs.types.js';
 import { JobRunner } from './job-runner.js';
 import type { JobEnvelope, JobRecord, JobState, QueueName } from '../jobs.types.js';
 
 const DAY_SECONDS = 86_400;
+const ENQUEUE_TIMEOUT_MS = 5000;
+
+/** `work`, or what `onTimeout` returns (or throws) if it takes longer than `ms`. */
+async function withTimeout<T, U>(work: Promise<T>, ms: number, onTimeout: () => U): Promise<T | U> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), ms)));
+  try {
+    const first = await Promise.race([work, late]);
+    return first === 'late' ? onTimeout() : (first as T);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /**
  * BullMQ queues and workers, on Redis (REDIS_URL) or on BullMQ's PostgreSQL backend
@@ -61,10 +75,19 @@ export class BullmqJobRunner extends JobRunner {
   }
 
   async enqueue(queue: QueueName, envelope: JobEnvelope, jobId: string): Promise<void> {
-    await this.queue(queue).add(queue, envelope, { jobId });
+    // Commands wait for Redis to come back; a caller waits at most ENQUEUE_TIMEOUT_MS.
+    await withTimeout(this.queue(queue).add(queue, envelope, { jobId }), ENQUEUE_TIMEOUT_MS, () => {
+      throw new JobsError(JobsErrorCode.QueueUnavailable, `The job queue (${this.kind}) is not answering; try again later (see /health/ready)`);
+    });
   }
 
   async find(id: string): Promise<JobRecord | null> {
+    return withTimeout(this.lookUp(id), ENQUEUE_TIMEOUT_MS, () => {
+      throw new JobsError(JobsErrorCode.QueueUnavailable, `The job queue (${this.kind}) is not answering; try again later (see /health/ready)`);
+    });
+  }
+
+  private async lookUp(id: string): Promise<JobRecord | null> {
     const found = await Promise.all(QUEUE_NAMES.map((name) => this.queue(name).getJob(id)));
     const index = found.findIndex((j) => j);
     if (index < 0) return null;
@@ -101,20 +124,27 @@ export class BullmqJobRunner extends JobRunner {
       worker.on('error', (error: Error) => this.logger.warn(`worker ${name}: ${error.message}`));
       this.workers.push(worker);
     }
-    await Promise.all(this.workers.map((w) => w.waitUntilReady()));
+    // Not awaited: a server starts (and serves everything but jobs) while Redis is down; the
+    // workers connect when it comes back.
+    for (const w of this.workers) w.waitUntilReady().catch((error: unknown) => this.logger.warn(`worker: ${String(error)}`));
   }
 
   async repeat(queue: QueueName, key: string, everyMs: number, envelope: JobEnvelope): Promise<void> {
-    await this.queue(queue).upsertJobScheduler(key, { every: everyMs }, { name: queue, data: envelope, opts: { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } } });
+    // Idempotent (one schedule per key across processes); not awaited, like the workers.
+    this.queue(queue)
+      .upsertJobScheduler(key, { every: everyMs }, { name: queue, data: envelope, opts: { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } } })
+      .catch((error: unknown) => this.logger.warn(`could not schedule ${key}: ${String(error)}`));
   }
 
   async close(graceMs: number): Promise<void> {
     // Running jobs get graceMs to finish; after that they are abandoned to the lock timeout and
     // another worker (or this one, restarted) runs them again: processors are idempotent.
-    const closing = Promise.all(this.workers.map((w) => w.close()));
-    const abandoned = await Promise.race([closing.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), graceMs).unref())]);
-    if (abandoned) await Promise.all(this.workers.map((w) => w.close(true).catch(() => undefined)));
-    await Promise.all([...this.queues.values()].map((q) => q.close().catch(() => undefined)));
+    const closing = Promise.all(this.workers.map((w) => w.close().catch(() => undefined)));
+    const finished = await withTimeout(closing.then(() => true), graceMs, () => false);
+    if (!finished) await withTimeout(Promise.all(this.workers.map((w) => w.close(true).catch(() => undefined))), 1000, () => undefined);
+    // With Redis gone, closing would wait for it: disconnect the shared client first.
+    if (this.redis && this.redis.status !== 'ready') this.redis.disconnect();
+    await withTimeout(Promise.all([...this.queues.values()].map((q) => q.close().catch(() => undefined))), 2000, () => undefined);
     if (this.redis) await closeRedis(this.redis);
   }
 
