@@ -57,7 +57,7 @@ describe('benchmark smoke runs', () => {
 
   it('bench/realtime.ts broadcasts to sockets and SSE clients, sustains events, and times jobs', async () => {
     const api = await Api.register(t.url);
-    const { figures, details } = await runRealtimeBench(api, { sockets: 20, sse: 5, rounds: 3, sustainSeconds: 1, jobs: 20 }, 'smoke');
+    const { figures, details } = await runRealtimeBench(api, { sockets: 20, sse: 5, rounds: 3, sustainSeconds: 1, jobs: 20, importRows: 200 }, 'smoke');
     expect(figures.map((f) => f.name)).toEqual(
       expect.arrayContaining(['smoke broadcast to 20 sockets: p50', 'smoke broadcast to 5 SSE clients: p50', 'smoke started job visible to a client: p50', 'smoke async adds: jobs/s (HTTP enqueue → completed)']),
     );

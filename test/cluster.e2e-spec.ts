@@ -41,6 +41,8 @@ const redisUrl = process.env.REDIS_URL;
     const owner = await register(a, 'Cluster');
     const socket = await connected(socketClient(b.url, owner.accessToken));
     sockets.push(socket);
+    const onSocket: { memory_id: string }[] = [];
+    socket.on('memory_update', (e: { memory_id: string }) => onSocket.push(e));
     const sse = new SseClient(`${b.url}/api/v1/sse`, owner.accessToken, ['memory_update']);
     try {
       await sse.opened();
@@ -53,6 +55,7 @@ const redisUrl = process.env.REDIS_URL;
       // Exactly once per client, though both processes receive every event.
       await Promise.all([nextEvent(socket, 'memory_update', (e) => e.user_id === 'marker'), a.http().post('/api/v1/memories').set(bearer(owner.accessToken)).send({ content: 'marker', userId: 'marker', infer: false }).expect(201)]);
       expect(sse.messages.filter((m) => m.data.memory_id === res.body.results[0].id)).toHaveLength(1);
+      expect(onSocket.filter((e) => e.memory_id === res.body.results[0].id)).toHaveLength(1);
     } finally {
       sse.close();
     }

@@ -65,6 +65,7 @@ describe('server lifecycle', () => {
       expect(ready.body.status).toBe('ok');
       expect(ready.body.info.database.status).toBe('up');
       expect(ready.body.info.storage).toMatchObject({ mode: onPostgres ? 'postgres' : 'embedded', vector: 'available' });
+      expect(ready.body.info.jobs).toEqual({ status: 'up', backend: onPostgres ? 'postgres' : 'inline', events: onPostgres ? 'postgres' : 'in-process' });
 
       const html = await t.http().get('/docs').redirects(1).expect(200);
       expect(html.text).toContain('swagger');

@@ -8,6 +8,8 @@ import { EmbeddingService } from '../llm/embedding/embedding.service.js';
 import { VECTOR_SCHEMA } from '../memory/memory.repository.js';
 import type { VectorSchemaState } from '../memory/vector-schema.js';
 import { RedisProbe } from './redis-probe.js';
+import { JobRunner } from '../jobs/runners/job-runner.js';
+import { EventTransportLifecycle } from '../realtime/event-transport.lifecycle.js';
 
 @ApiTags('health')
 @Public()
@@ -18,6 +20,8 @@ export class HealthController {
     private readonly indicators: HealthIndicatorService,
     private readonly db: TypeOrmHealthIndicator,
     private readonly redis: RedisProbe,
+    @Inject(JobRunner) private readonly jobs: JobRunner,
+    private readonly events: EventTransportLifecycle,
     private readonly database: DatabaseState,
     private readonly embeddings: EmbeddingService,
     @Inject(VECTOR_SCHEMA) private readonly vectors: VectorSchemaState,
@@ -51,6 +55,7 @@ export class HealthController {
           dimensions: this.embeddings.dimensions,
           kind: this.embeddings.semantic ? 'semantic' : 'lexical',
         }),
+      () => this.indicators.check('jobs').up({ backend: this.jobs.kind, events: this.events.kind }),
     ];
     if (this.redis.configured) {
       checks.push(() => this.indicators.check('redis').attempt(() => this.redis.ping()).withTimeout(3000));
