@@ -35,6 +35,7 @@ export class BullmqJobRunner extends JobRunner {
   private readonly logger = new Logger('Jobs');
   private readonly queues = new Map<QueueName, Queue>();
   private readonly workers: Worker[] = [];
+  private closing = false;
   private readonly redis: Redis | null;
   private readonly classes: { Queue: typeof Queue; Worker: typeof Worker };
   private readonly connection: Redis | { connectionString: string; migrate: boolean };
@@ -99,6 +100,20 @@ export class BullmqJobRunner extends JobRunner {
   }
 
   async startWorkers(): Promise<void> {
+    // A server starts (and serves everything but jobs) while Redis is down: the workers are
+    // made once it answers. (A BullMQ worker made before that cannot be closed until it does.)
+    if (this.redis && this.redis.status !== 'ready') {
+      const warning = setTimeout(() => this.logger.warn('Redis is not answering: job workers start when it does'), 2000).unref();
+      this.redis.once('ready', () => {
+        clearTimeout(warning);
+        if (!this.closing) this.createWorkers();
+      });
+      return;
+    }
+    this.createWorkers();
+  }
+
+  private createWorkers(): void {
     for (const name of QUEUE_NAMES) {
       const worker = new this.classes.Worker(
         name,
@@ -124,9 +139,6 @@ export class BullmqJobRunner extends JobRunner {
       worker.on('error', (error: Error) => this.logger.warn(`worker ${name}: ${error.message}`));
       this.workers.push(worker);
     }
-    // Not awaited: a server starts (and serves everything but jobs) while Redis is down; the
-    // workers connect when it comes back.
-    for (const w of this.workers) w.waitUntilReady().catch((error: unknown) => this.logger.warn(`worker: ${String(error)}`));
   }
 
   async repeat(queue: QueueName, key: string, everyMs: number, envelope: JobEnvelope): Promise<void> {
@@ -137,6 +149,7 @@ export class BullmqJobRunner extends JobRunner {
   }
 
   async close(graceMs: number): Promise<void> {
+    this.closing = true;
     // Running jobs get graceMs to finish; after that they are abandoned to the lock timeout and
     // another worker (or this one, restarted) runs them again: processors are idempotent.
     const closing = Promise.all(this.workers.map((w) => w.close().catch(() => undefined)));
