@@ -1,23 +1,5 @@
-import { IsObject, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { PartialType } from '@nestjs/swagger';
+import { CreateAgentDto } from './create-agent.dto.js';
 
-export class UpdateAgentDto {
-  @IsOptional()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(200)
-  name?: string;
-
-  @IsOptional()
-  @IsString()
-  @MaxLength(2000)
-  description?: string;
-
-  @IsOptional()
-  @IsString()
-  @MaxLength(100000)
-  system?: string;
-
-  @IsOptional()
-  @IsObject()
-  metadata?: Record<string, unknown>;
-}
+/** Any of the fields of an agent; the others stay as they are. */
+export class UpdateAgentDto extends PartialType(CreateAgentDto) {}

@@ -61,7 +61,33 @@ export class ScopeDto {
   runId?: string;
 }
 
-export class CreateMemoryDto extends ScopeDto {
+/** What a memory is besides its text and scope: shared by adds and imports. */
+export class MemoryAttributesDto extends ScopeDto {
+  @ApiProperty({ enum: MEMORY_TYPES, required: false, description: 'Default: semantic for extracted facts, episodic for text stored as given; working memories expire.' })
+  @IsOptional()
+  @IsIn(MEMORY_TYPES)
+  type?: MemoryType;
+
+  /** Any JSON object; searchable with the filter language. @example {"topic": "health"} */
+  @IsOptional()
+  @IsObject()
+  metadata?: Record<string, unknown>;
+
+  /** 0 to 1, default 0.5. @example 0.8 */
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(1)
+  importance?: number;
+
+  /** When the memory stops being returned (working memories get a default TTL). */
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate({ message: 'expiresAt must be an ISO 8601 date-time' })
+  expiresAt?: Date;
+}
+
+export class CreateMemoryDto extends MemoryAttributesDto {
   /** A conversation to remember (give this or `content`). */
   @IsOptional()
   @IsArray()
@@ -78,33 +104,10 @@ export class CreateMemoryDto extends ScopeDto {
   @MaxLength(20000)
   content?: string;
 
-  @ApiProperty({ enum: MEMORY_TYPES, required: false, description: 'Default: semantic for extracted facts, episodic for text stored as given; working memories expire.' })
-  @IsOptional()
-  @IsIn(MEMORY_TYPES)
-  type?: MemoryType;
-
-  /** Any JSON object; searchable with the filter language. @example {"topic": "health"} */
-  @IsOptional()
-  @IsObject()
-  metadata?: Record<string, unknown>;
-
   /** Extract facts with the LLM (when one is configured); false stores the text as given. */
   @IsOptional()
   @IsBoolean()
   infer?: boolean;
-
-  /** 0 to 1, default 0.5. @example 0.8 */
-  @IsOptional()
-  @IsNumber({ allowNaN: false, allowInfinity: false })
-  @Min(0)
-  @Max(1)
-  importance?: number;
-
-  /** When the memory stops being returned (working memories get a default TTL). */
-  @IsOptional()
-  @Type(() => Date)
-  @IsDate({ message: 'expiresAt must be an ISO 8601 date-time' })
-  expiresAt?: Date;
 
   /** Answer 202 with a job id at once and do the work in a worker (follow it at /jobs/{id} or as job_progress events). */
   @IsOptional()
