@@ -61,6 +61,19 @@ const redisUrl = process.env.REDIS_URL;
     }
   });
 
+  it('counts login attempts of every replica against one limit', async () => {
+    const shared = { AUTH_RATE_LIMIT_PER_MINUTE: '3', QUEUE_PREFIX: `limit-${randomBytes(4).toString('hex')}` };
+    const a = await start(shared);
+    const b = await start(shared);
+    const attempt = (app: TestApp) => app.http().post('/api/v1/auth/login').send({ email: 'nobody@example.test', password: 'wrong-password' });
+    expect((await attempt(a)).status).toBe(401);
+    expect((await attempt(b)).status).toBe(401);
+    expect((await attempt(a)).status).toBe(401);
+    const limited = await attempt(b);
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+  });
+
   describe('a worker process killed mid-import', () => {
     let server: CompiledServer;
     beforeAll(async () => {

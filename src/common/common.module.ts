@@ -3,6 +3,7 @@ import { ClsModule } from 'nestjs-cls';
 import type { Request } from 'express';
 import { TenantContext } from './context/tenant-context.js';
 import { EventBus } from './events/event-bus.js';
+import { RateCounter } from './rate-counter.js';
 
 /** Request-scoped context (request id, caller) for every module. */
 @Global()
@@ -17,7 +18,7 @@ import { EventBus } from './events/event-bus.js';
       },
     }),
   ],
-  providers: [TenantContext, EventBus],
-  exports: [TenantContext, EventBus],
+  providers: [TenantContext, EventBus, RateCounter],
+  exports: [TenantContext, EventBus, RateCounter],
 })
 export class CommonModule {}

@@ -1,0 +1,63 @@
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import { AppConfig } from '../config/app-config.js';
+import { closeRedis } from './redis-close.js';
+
+export interface WindowCount {
+  /** Hits in the current window, this one included. */
+  count: number;
+  /** Milliseconds until the window ends. */
+  resetInMs: number;
+}
+
+/**
+ * Fixed-window hit counters for rate limits: in Redis with REDIS_URL, so every API replica
+ * counts together; in process memory otherwise (one server), and as the fallback while Redis
+ * does not answer (a limit per replica rather than none).
+ */
+@Injectable()
+export class RateCounter implements OnApplicationShutdown {
+  private readonly logger = new Logger('RateCounter');
+  private readonly local = new Map<string, { start: number; count: number }>();
+  private readonly redis: Redis | null;
+  private readonly prefix: string;
+
+  constructor(config: AppConfig) {
+    this.prefix = `${config.QUEUE_PREFIX}:rate:`;
+    this.redis = config.REDIS_URL
+      ? new Redis(config.REDIS_URL, { connectionName: 'agentmem-rate', maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true })
+      : null;
+    this.redis?.on('error', () => undefined); // readiness reports Redis
+  }
+
+  async hit(key: string, windowMs: number): Promise<WindowCount> {
+    const now = Date.now();
+    if (this.redis) {
+      try {
+        if (this.redis.status === 'wait') await this.redis.connect();
+        const window = Math.floor(now / windowMs);
+        const redisKey = `${this.prefix}${key}:${window}`;
+        const [[, count]] = (await this.redis.multi().incr(redisKey).pexpire(redisKey, windowMs).exec()) as [[Error | null, number], unknown];
+        return { count, resetInMs: (window + 1) * windowMs - now };
+      } catch (error) {
+        this.logger.warn(`Redis did not answer (${String(error)}); counting in this process`);
+      }
+    }
+    return this.hitLocally(key, windowMs, now);
+  }
+
+  private hitLocally(key: string, windowMs: number, now: number): WindowCount {
+    let window = this.local.get(key);
+    if (!window || now - window.start >= windowMs) {
+      if (this.local.size > 10_000) for (const [k, w] of this.local) if (now - w.start >= windowMs) this.local.delete(k);
+      window = { start: now, count: 0 };
+      this.local.set(key, window);
+    }
+    window.count += 1;
+    return { count: window.count, resetInMs: window.start + windowMs - now };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.redis) await closeRedis(this.redis);
+  }
+}
