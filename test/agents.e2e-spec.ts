@@ -47,6 +47,10 @@ describe('agents', () => {
     expect(bad.body.message).toMatch(/name/);
     expect(bad.body.message).toMatch(/metadata/);
     await t.http().patch(`/api/v1/agents/${id}`).set(bearer(a.accessToken)).send({ organizationId: b.organizationId }).expect(400);
+    expect((await t.http().patch(`/api/v1/agents/${id}`).set(bearer(a.accessToken)).send({ name: null }).expect(400)).body.message).toMatch(/name/);
+    expect((await t.http().patch(`/api/v1/agents/${id}`).set(bearer(a.accessToken)).send({ metadata: null }).expect(400)).body.message).toMatch(/metadata/);
+    const memory = (await t.http().post('/api/v1/memories').set(bearer(a.accessToken)).send({ content: 'kept as is', userId: 'u', infer: false }).expect(201)).body.results[0].id;
+    expect((await t.http().patch(`/api/v1/memories/${memory}`).set(bearer(a.accessToken)).send({ content: null }).expect(400)).body.message).toMatch(/content/);
     expect((await t.http().get(`/api/v1/agents/${id}`).set(bearer(a.accessToken)).expect(200)).body.name).toBe('steady');
   });
 

@@ -117,6 +117,26 @@ describe('Realtime: Socket.IO and SSE', () => {
       expect(chunkSeenByB).toEqual([]);
     });
 
+    it('disconnects a socket and ends an SSE stream once their API key is revoked', async () => {
+      const key = await t.http().post('/api/v1/api-keys').set(bearer(a.accessToken)).send({ name: 'revoked while listening', scopes: ['read'] }).expect(201);
+      const s = socketClient(t.url, key.body.key);
+      sockets.push(s);
+      await connected(s);
+      const stream = sse('/api/v1/sse', key.body.key, ['memory_update', 'error']);
+      await stream.opened();
+      const socketError = nextEvent(s, 'error', (e) => e.code === 'UNAUTHENTICATED');
+      const gone = new Promise<string>((resolve) => s.once('disconnect', resolve));
+      await t.http().delete(`/api/v1/api-keys/${key.body.id}`).set(bearer(a.accessToken)).expect(204);
+      await Promise.all([t.app.get(RealtimeGateway).recheckCredentials(), t.app.get(SseHub).recheckCredentials()]);
+      expect((await socketError).message).toMatch(/no longer valid/);
+      expect(await gone).toBe('io server disconnect');
+      expect((await stream.next((m) => m.type === 'error')).data).toEqual(expect.objectContaining({ code: 'UNAUTHENTICATED' }));
+      // A valid credential is left alone.
+      const kept = await open(a.accessToken);
+      await t.app.get(RealtimeGateway).recheckCredentials();
+      expect(kept.connected).toBe(true);
+    });
+
     it('answers ping with pong', async () => {
       const s = await open(a.accessToken);
       const pong = nextEvent(s, 'pong');

@@ -22,6 +22,12 @@ export function credentialOf(headers: Record<string, string | string[] | undefin
   return typeof key === 'string' && key.length > 0 ? key : null;
 }
 
+/** The credential of a request: its headers, or `?token=` on routes that allow it (SSE). */
+export function requestCredential(req: Request, allowQueryToken: boolean): string | null {
+  const queryToken = allowQueryToken && typeof req.query.token === 'string' && req.query.token.length > 0 ? req.query.token : null;
+  return credentialOf(req.headers) ?? queryToken;
+}
+
 /**
  * The one guard of every REST route (registered globally): authenticates the caller, stores it
  * in the tenant context, and checks the role the route needs. Socket.IO and SSE reuse
@@ -41,8 +47,7 @@ export class AuthGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
     const req = context.switchToHttp().getRequest<Request>();
     const options = this.reflector.getAllAndOverride<AuthenticatedOptions | undefined>(AUTH_OPTIONS, targets) ?? {};
-    const queryToken = options.queryToken && typeof req.query.token === 'string' && req.query.token.length > 0 ? req.query.token : null;
-    const credential = credentialOf(req.headers) ?? queryToken;
+    const credential = requestCredential(req, options.queryToken === true);
     if (!credential) {
       throw new AuthError(AuthErrorCode.MissingCredentials, `Authentication required: send Authorization: Bearer <token> or X-API-Key${options.queryToken ? ' (or ?token=)' : ''}`);
     }

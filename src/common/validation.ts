@@ -1,4 +1,5 @@
 import { BadRequestException, ValidationError, ValidationPipe } from '@nestjs/common';
+import { ValidateIf } from 'class-validator';
 
 export interface FieldProblem {
   /** Dotted path of the field, e.g. `messages.0.role`. */
@@ -34,3 +35,9 @@ export function createValidationPipe(): ValidationPipe {
     },
   });
 }
+
+/**
+ * A field that may be left out but not set to null (class-validator's @IsOptional lets null
+ * through, which a NOT NULL column would answer with a 500): null gets the field's own 400.
+ */
+export const OmittableNotNull = () => ValidateIf((_object: object, value: unknown) => value !== undefined);

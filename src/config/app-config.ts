@@ -350,6 +350,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   if (config.JOBS_BACKEND === 'redis' && !config.REDIS_URL) problems.push('JOBS_BACKEND=redis needs REDIS_URL');
   if (config.JOBS_BACKEND === 'postgres' && !config.DATABASE_URL) problems.push('JOBS_BACKEND=postgres needs DATABASE_URL (the embedded database cannot hold BullMQ queues)');
+  if (config.JOBS_BACKEND === 'inline' && config.DATABASE_URL) {
+    problems.push('JOBS_BACKEND=inline is for the one embedded server; with DATABASE_URL use postgres (BullMQ on PostgreSQL) or redis, which several processes can share');
+  }
   if (!config.JOBS_IN_PROCESS && config.jobsBackend === 'inline') problems.push('JOBS_IN_PROCESS=false needs a shared jobs backend (REDIS_URL or DATABASE_URL): inline jobs run only inside the server');
   if (problems.length) throw new ConfigValidationError(problems);
   return config;

@@ -4,6 +4,7 @@ import { ExpressAdapter } from '@bull-board/express';
 import type { INestApplication } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { timingSafeEqual } from 'node:crypto';
+import { AuthError } from '../auth/auth.errors.js';
 import { credentialOf } from '../auth/auth.guard.js';
 import { AuthService } from '../auth/auth.service.js';
 import { errorBodyOf } from '../common/errors/all-exceptions.filter.js';
@@ -45,10 +46,20 @@ export function mountJobDashboard(app: INestApplication): void {
     const presented = dashboardCredential(req);
     if (!presented) return refuse(req, res, 401, 'The job dashboard needs ADMIN_TOKEN or an owner of the first organization (Bearer token, or Basic auth with it as the password)');
     if (config.ADMIN_TOKEN && sameSecret(presented, config.ADMIN_TOKEN)) return next();
-    auth.authenticate(presented).then(
-      async (principal) => ((await auth.isInstallationOwner(principal)) ? next() : refuse(req, res, 403, 'Only owners of the first organization (or ADMIN_TOKEN) may open the job dashboard')),
-      () => refuse(req, res, 401, 'Invalid credentials for the job dashboard'),
-    );
+    auth
+      .authenticate(presented)
+      .then(
+        async (principal) => ((await auth.isInstallationOwner(principal)) ? next() : refuse(req, res, 403, 'Only owners of the first organization (or ADMIN_TOKEN) may open the job dashboard')),
+        (error: unknown) => {
+          if (!(error instanceof AuthError)) throw error;
+          refuse(req, res, 401, 'Invalid credentials for the job dashboard');
+        },
+      )
+      .catch((error: unknown) => {
+        // The database (say) failed: the error shape, never an unhandled rejection.
+        const body = errorBodyOf(error, String(req.id ?? ''));
+        if (!res.headersSent) res.status(body.statusCode).json(body);
+      });
   };
   app.use(DASHBOARD_PATH, guard, board.getRouter());
 }

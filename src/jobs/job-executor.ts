@@ -2,7 +2,13 @@ import { Injectable, Logger } from '@nestjs/common';
 import { TenantContext } from '../common/context/tenant-context.js';
 import { EventBus } from '../common/events/event-bus.js';
 import { JobEventName } from './jobs.types.js';
-import type { JobEnvelope, JobEventPayload, JobHandle, JobProcessor, JobState, QueueName } from './jobs.types.js';
+import type { JobEnvelope, JobEventPayload, JobHandle, JobProcessor, QueueName } from './jobs.types.js';
+
+/** What an announcement needs to know of a job. */
+export type AnnouncedJob = Pick<RunnableJob, 'id' | 'queue' | 'envelope'>;
+
+/** Results larger than this (as JSON) are not sent in job events. */
+const MAX_RESULT_IN_EVENT = 4000;
 
 /** What a runner knows of a job it is about to run. */
 export interface RunnableJob {
@@ -39,43 +45,53 @@ export class JobExecutor {
     return this.processors.has(queue);
   }
 
+  /**
+   * Runs one attempt: the processor, as the caller who queued the job. Announces the start and
+   * each progress step; the runner announces the outcome once it has stored it
+   * (`completed` / `failed`), so a client reacting to the event reads the stored job.
+   */
   async execute(job: RunnableJob): Promise<unknown> {
     const processor = this.processors.get(job.queue);
     if (!processor) throw new Error(`no processor for queue ${job.queue} in this process`);
-    const org = job.envelope.organizationId;
-    const tell = (state: JobState, progress: number, extra: Partial<JobEventPayload> = {}) => {
-      if (!org) return; // system jobs (maintenance) have no audience
-      const payload: JobEventPayload = { jobId: job.id, queue: job.queue, state, progress, ...extra };
-      const name = state === 'completed' ? JobEventName.Completed : state === 'failed' || extra.error ? JobEventName.Failed : JobEventName.Progress;
-      this.bus.publish([{ name, organizationId: org, occurredAt: new Date().toISOString(), payload }]);
-    };
     let progress = 0;
     const handle: JobHandle = {
       id: job.id,
       queue: job.queue,
-      organizationId: org,
+      organizationId: job.envelope.organizationId,
       data: job.envelope.payload,
       attemptsMade: job.attemptsMade,
       updateProgress: async (percent: number) => {
         progress = Math.max(0, Math.min(100, Math.round(percent * 10) / 10));
         await job.saveProgress(progress);
-        tell('active', progress);
+        this.tell(job, JobEventName.Progress, { state: 'active', progress });
       },
     };
-    tell('active', progress);
+    this.tell(job, JobEventName.Progress, { state: 'active', progress });
     const started = Date.now();
-    try {
-      const principal = job.envelope.principal;
-      const result = principal ? await this.tenant.runAs(principal, () => processor.process(handle)) : await processor.process(handle);
-      this.logger.log({ job: job.id, queue: job.queue, ms: Date.now() - started }, 'job completed');
-      tell('completed', 100, { result });
-      return result;
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      const retrying = job.attemptsMade + 1 < job.maxAttempts;
-      this.logger.warn({ job: job.id, queue: job.queue, attempt: job.attemptsMade + 1, err: error }, retrying ? 'job attempt failed; will retry' : 'job failed');
-      tell(retrying ? 'delayed' : 'failed', progress, { error: message });
-      throw error;
-    }
+    const principal = job.envelope.principal;
+    const result = principal ? await this.tenant.runAs(principal, () => processor.process(handle)) : await processor.process(handle);
+    this.logger.log({ job: job.id, queue: job.queue, ms: Date.now() - started }, 'job completed');
+    return result;
+  }
+
+  /** The attempt succeeded and the job is stored as completed. */
+  completed(job: AnnouncedJob, result: unknown): void {
+    // A big result (an add of long texts) stays out of the event: clients read it at /jobs/:id.
+    const small = result !== undefined && JSON.stringify(result).length <= MAX_RESULT_IN_EVENT;
+    this.tell(job, JobEventName.Completed, { state: 'completed', progress: 100, ...(small ? { result } : {}) });
+  }
+
+  /** The attempt failed and the job is stored as delayed (another attempt comes) or failed. */
+  failed(job: AnnouncedJob, error: unknown, retrying: boolean, progress: number): void {
+    const message = error instanceof Error ? error.message : String(error);
+    this.logger.warn({ job: job.id, queue: job.queue, err: error }, retrying ? 'job attempt failed; will retry' : 'job failed');
+    this.tell(job, JobEventName.Failed, { state: retrying ? 'delayed' : 'failed', progress, error: message });
+  }
+
+  private tell(job: AnnouncedJob, name: string, fields: Omit<JobEventPayload, 'jobId' | 'queue'>): void {
+    const organizationId = job.envelope.organizationId;
+    if (!organizationId) return; // system jobs (maintenance) have no audience
+    const payload: JobEventPayload = { jobId: job.id, queue: job.queue, ...fields };
+    this.bus.publish([{ name, organizationId, occurredAt: new Date().toISOString(), payload }]);
   }
 }

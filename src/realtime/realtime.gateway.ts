@@ -11,12 +11,15 @@ import { errorBodyOf } from '../common/errors/all-exceptions.filter.js';
 import { EventBus } from '../common/events/event-bus.js';
 import type { DomainEvent } from '../common/events/event-bus.js';
 import { AppConfig } from '../config/app-config.js';
+import { credentialVerdict, CREDENTIAL_RECHECK_MS } from './credential-check.js';
 import { ClientEventName, toClientEvent } from './realtime.events.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface SocketState {
   principal: Principal;
+  /** What the client authenticated with, checked again every CREDENTIAL_RECHECK_MS. */
+  credential: string;
   /** Token bucket of client messages (WS_EVENTS_PER_SECOND). */
   tokens: number;
   refilledAt: number;
@@ -37,7 +40,9 @@ const agentRoom = (organizationId: string, agentId: string) => `agent:${organiza
 export class RealtimeGateway implements OnGatewayInit<Server>, OnGatewayConnection<Socket>, OnGatewayDisconnect<Socket> {
   private readonly logger = new Logger('RealtimeGateway');
   private readonly connections = new Map<string, number>();
+  private readonly sockets = new Set<Socket>();
   private unsubscribe: (() => void) | null = null;
+  private rechecker: NodeJS.Timeout | null = null;
 
   @WebSocketServer()
   private server!: Server;
@@ -59,6 +64,23 @@ export class RealtimeGateway implements OnGatewayInit<Server>, OnGatewayConnecti
     });
     this.unsubscribe?.();
     this.unsubscribe = this.bus.subscribe((event) => this.deliver(event));
+    if (this.rechecker) clearInterval(this.rechecker);
+    this.rechecker = setInterval(() => void this.recheckCredentials(), CREDENTIAL_RECHECK_MS).unref();
+  }
+
+  /**
+   * Disconnects the sockets whose credential no longer holds (revoked key, deleted user,
+   * expired token), with an `error` event first; a check that fails for another reason (the
+   * database is down) keeps the socket.
+   */
+  async recheckCredentials(): Promise<void> {
+    for (const socket of [...this.sockets]) {
+      const state = socket.data as SocketState;
+      const verdict = await credentialVerdict(this.auth, state.credential, state.principal.organizationId);
+      if (verdict === 'valid' || verdict === 'unknown') continue;
+      this.emitError(socket, 'UNAUTHENTICATED', verdict);
+      socket.disconnect(true);
+    }
   }
 
   /** Authenticates the handshake and applies the per-organization connection limit. */
@@ -70,18 +92,21 @@ export class RealtimeGateway implements OnGatewayInit<Server>, OnGatewayConnecti
     if ((this.connections.get(principal.organizationId) ?? 0) >= this.config.WS_MAX_CONNECTIONS_PER_ORG) {
       throw Object.assign(new Error(`Too many connections for this organization (at most ${this.config.WS_MAX_CONNECTIONS_PER_ORG} per server)`), { statusCode: 429 });
     }
-    const state: SocketState = { principal, tokens: this.config.WS_EVENTS_PER_SECOND, refilledAt: Date.now(), dropped: 0 };
+    const state: SocketState = { principal, credential, tokens: this.config.WS_EVENTS_PER_SECOND, refilledAt: Date.now(), dropped: 0 };
     socket.data = state;
+    // The slot is taken here, not in handleConnection: handshakes at once must not all pass.
+    this.connections.set(principal.organizationId, (this.connections.get(principal.organizationId) ?? 0) + 1);
   }
 
   handleConnection(socket: Socket): void {
     const { principal } = socket.data as SocketState;
-    this.connections.set(principal.organizationId, (this.connections.get(principal.organizationId) ?? 0) + 1);
+    this.sockets.add(socket);
     void socket.join(orgRoom(principal.organizationId));
     socket.use((_packet, next) => (this.allow(socket) ? next() : undefined));
   }
 
   handleDisconnect(socket: Socket): void {
+    this.sockets.delete(socket);
     const state = socket.data as SocketState | undefined;
     if (!state?.principal) return;
     const left = (this.connections.get(state.principal.organizationId) ?? 1) - 1;
@@ -167,6 +192,7 @@ export class RealtimeGateway implements OnGatewayInit<Server>, OnGatewayConnecti
 
   onModuleDestroy(): void {
     this.unsubscribe?.();
+    if (this.rechecker) clearInterval(this.rechecker);
   }
 }
 

@@ -1,20 +1,30 @@
 import { BeforeApplicationShutdown, Injectable, OnModuleInit } from '@nestjs/common';
 import type { Response } from 'express';
+import { AuthService } from '../auth/auth.service.js';
+import { uuidv7 } from '../common/ids.js';
 import { EventBus } from '../common/events/event-bus.js';
 import type { DomainEvent } from '../common/events/event-bus.js';
 import { AppConfig } from '../config/app-config.js';
 import { RealtimeEventName, toClientEvent } from './realtime.events.js';
 import type { ClientEvent } from './realtime.events.js';
+import { credentialVerdict, CREDENTIAL_RECHECK_MS } from './credential-check.js';
 import { ReplayBuffer } from './replay-buffer.js';
 
 interface Stream {
   organizationId: string;
+  /** What the client authenticated with, checked again every CREDENTIAL_RECHECK_MS. */
+  credential: string;
   res: Response;
   keepAlive: NodeJS.Timeout;
   /** events: domain events (all of the organization, or one agent's); llm: one request's chunks. */
   kind: 'events' | 'llm';
   agentId: string | null;
   requestId: string | null;
+}
+
+interface Caller {
+  organizationId: string;
+  credential: string;
 }
 
 interface Replayed {
@@ -43,10 +53,12 @@ export class SseHub implements OnModuleInit, BeforeApplicationShutdown {
   private readonly llm = new Map<string, LlmRequest>();
   private unsubscribe: (() => void) | null = null;
   private sweeper: NodeJS.Timeout | null = null;
+  private rechecker: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly bus: EventBus,
     private readonly config: AppConfig,
+    private readonly auth: AuthService,
   ) {
     this.replay = new ReplayBuffer(config.SSE_REPLAY_EVENTS);
   }
@@ -54,6 +66,22 @@ export class SseHub implements OnModuleInit, BeforeApplicationShutdown {
   onModuleInit(): void {
     this.unsubscribe = this.bus.subscribe((event) => this.onEvent(event));
     this.sweeper = setInterval(() => this.sweepLlmRequests(), LLM_KEEP_MS / 2).unref();
+    this.rechecker = setInterval(() => void this.recheckCredentials(), CREDENTIAL_RECHECK_MS).unref();
+  }
+
+  /**
+   * Ends the streams whose credential no longer holds (revoked key, deleted user, expired
+   * token), with an `error` event first. A check that fails for another reason (the database
+   * is down) keeps the stream.
+   */
+  async recheckCredentials(): Promise<void> {
+    const streams = [...this.streams.values()].flatMap((set) => [...set]);
+    for (const stream of streams) {
+      const verdict = await credentialVerdict(this.auth, stream.credential, stream.organizationId);
+      if (verdict === 'valid' || verdict === 'unknown') continue;
+      write(stream.res, uuidv7(), 'error', { type: 'error', code: 'UNAUTHENTICATED', message: verdict, timestamp: new Date().toISOString() });
+      this.close(stream);
+    }
   }
 
   /** Open streams in this process (tests and metrics). */
@@ -64,16 +92,20 @@ export class SseHub implements OnModuleInit, BeforeApplicationShutdown {
   }
 
   /** Starts an event stream: replays what the client missed, then follows new events. */
-  openEvents(res: Response, organizationId: string, agentId: string | null, lastEventId: string | null): void {
-    const stream = this.open(res, { organizationId, kind: 'events', agentId, requestId: null });
+  openEvents(res: Response, caller: Caller, agentId: string | null, lastEventId: string | null): void {
+    const { organizationId } = caller;
+    const stream = this.open(res, { ...caller, kind: 'events', agentId, requestId: null });
+    if (!stream) return;
     if (lastEventId) {
       for (const r of this.replay.after(organizationId, lastEventId)) if (wants(stream, r.event)) write(res, r.id, r.event.name, r.event.data);
     }
   }
 
   /** Streams one LLM request's chunks (those already produced first); ends after the final one. */
-  openLlm(res: Response, organizationId: string, requestId: string, lastEventId: string | null): void {
-    const stream = this.open(res, { organizationId, kind: 'llm', agentId: null, requestId });
+  openLlm(res: Response, caller: Caller, requestId: string, lastEventId: string | null): void {
+    const { organizationId } = caller;
+    const stream = this.open(res, { ...caller, kind: 'llm', agentId: null, requestId });
+    if (!stream) return;
     const request = this.llm.get(llmKey(organizationId, requestId));
     if (!request) return;
     const start = lastEventId ? request.chunks.findIndex((c) => c.id === lastEventId) + 1 : 0;
@@ -83,7 +115,11 @@ export class SseHub implements OnModuleInit, BeforeApplicationShutdown {
     }
   }
 
-  private open(res: Response, spec: Omit<Stream, 'res' | 'keepAlive'>): Stream {
+  /** Starts the response; null when the client left while the request was being checked. */
+  private open(res: Response, spec: Omit<Stream, 'res' | 'keepAlive'>): Stream | null {
+    // 'close' fired already (and will not again) if the client went away during the awaits
+    // before this: such a stream would never be released.
+    if (res.destroyed || res.req.socket.destroyed) return null;
     res.status(200);
     res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
     res.setHeader('Cache-Control', 'no-cache, no-transform');
@@ -148,6 +184,7 @@ export class SseHub implements OnModuleInit, BeforeApplicationShutdown {
   beforeApplicationShutdown(): void {
     this.unsubscribe?.();
     if (this.sweeper) clearInterval(this.sweeper);
+    if (this.rechecker) clearInterval(this.rechecker);
     for (const set of [...this.streams.values()]) for (const stream of [...set]) this.close(stream);
   }
 }

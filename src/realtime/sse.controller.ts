@@ -1,7 +1,8 @@
-import { Controller, Get, Headers, Query, Res } from '@nestjs/common';
+import { Controller, Get, Headers, Query, Req, Res } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { AgentsService } from '../agents/agents.service.js';
+import { requestCredential } from '../auth/auth.guard.js';
 import { Authenticated } from '../auth/decorators.js';
 import { TenantContext } from '../common/context/tenant-context.js';
 import { CommonError } from '../common/errors/common.errors.js';
@@ -32,16 +33,21 @@ export class SseController {
   @ApiProduces('text/event-stream')
   @ApiOkResponse({ description: 'An event stream (text/event-stream); events named memory_update, agent_update, job_progress, message' })
   @ApiNotFoundResponse({ description: 'No such agent in your organization', type: ErrorResponseDto })
-  async events(@Query() query: SseEventsQueryDto, @Headers('last-event-id') lastEventId: string | undefined, @Res() res: Response): Promise<void> {
+  async events(@Query() query: SseEventsQueryDto, @Headers('last-event-id') lastEventId: string | undefined, @Req() req: Request, @Res() res: Response): Promise<void> {
     if (query.agentId && !(await this.agents.exists(query.agentId))) throw CommonError.notFound('agent', query.agentId);
-    this.hub.openEvents(res, this.tenant.organizationId, query.agentId ?? null, lastEventId ?? null);
+    this.hub.openEvents(res, this.callerOf(req), query.agentId ?? null, lastEventId ?? null);
   }
 
   /** The chunks of one LLM request, `{request_id, chunk, is_final}`; the stream ends after the final chunk. */
   @Get('llm')
   @ApiProduces('text/event-stream')
   @ApiOkResponse({ description: 'An event stream of {request_id, chunk, is_final} messages' })
-  llm(@Query() query: SseLlmQueryDto, @Headers('last-event-id') lastEventId: string | undefined, @Res() res: Response): void {
-    this.hub.openLlm(res, this.tenant.organizationId, query.requestId, lastEventId ?? null);
+  llm(@Query() query: SseLlmQueryDto, @Headers('last-event-id') lastEventId: string | undefined, @Req() req: Request, @Res() res: Response): void {
+    this.hub.openLlm(res, this.callerOf(req), query.requestId, lastEventId ?? null);
+  }
+
+  /** Who opened the stream, and with what credential (checked again while it lasts). */
+  private callerOf(req: Request): { organizationId: string; credential: string } {
+    return { organizationId: this.tenant.organizationId, credential: requestCredential(req, true) ?? '' };
   }
 }

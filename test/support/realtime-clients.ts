@@ -69,7 +69,8 @@ export class SseClient {
         }),
     });
     for (const type of types) {
-      this.source.addEventListener(type, (e: MessageEvent) => this.record({ id: e.lastEventId, type, data: JSON.parse(String(e.data)) }));
+      // EventSource fires its own data-less 'error' on connection trouble: only messages count.
+      this.source.addEventListener(type, (e: MessageEvent) => e.data !== undefined && this.record({ id: e.lastEventId, type, data: JSON.parse(String(e.data)) }));
     }
   }
 

@@ -76,7 +76,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const res = ctx.getResponse<Response>();
     const body = errorBodyOf(exception, String(req.id ?? ''));
     if (body.statusCode >= 500) {
-      this.logger.error({ err: exception, requestId: body.requestId, path: req.originalUrl }, 'unhandled error');
+      this.logger.error({ err: exception, requestId: body.requestId, path: req.originalUrl.replace(/([?&]token=)[^&]*/g, '$1[redacted]') }, 'unhandled error');
     }
     if (res.headersSent) {
       res.end();

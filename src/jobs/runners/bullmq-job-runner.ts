@@ -137,6 +137,13 @@ export class BullmqJobRunner extends JobRunner {
         },
       );
       worker.on('error', (error: Error) => this.logger.warn(`worker ${name}: ${error.message}`));
+      // BullMQ emits these once the outcome is stored, so clients reacting to them read it.
+      worker.on('completed', (job: Job, result: unknown) => this.executor.completed(announced(name, job), result));
+      worker.on('failed', (job: Job | undefined, error: Error) => {
+        if (!job) return;
+        const retrying = job.attemptsMade < (job.opts.attempts ?? 1);
+        this.executor.failed(announced(name, job), error, retrying, typeof job.progress === 'number' ? job.progress : 0);
+      });
       this.workers.push(worker);
     }
   }
@@ -164,6 +171,10 @@ export class BullmqJobRunner extends JobRunner {
   private queue(name: QueueName): Queue {
     return this.queues.get(name)!;
   }
+}
+
+function announced(queue: QueueName, job: Job) {
+  return { id: String(job.id), queue, envelope: job.data as JobEnvelope };
 }
 
 function toRecord(queue: QueueName, job: Job, state: string): JobRecord {

@@ -60,7 +60,11 @@ export class InlineJobRunner extends JobRunner {
   }
 
   async find(id: string): Promise<JobRecord | null> {
-    const rows: JobRow[] = await this.dataSource.query(`SELECT * FROM jobs WHERE id = $1`, [id]);
+    // Not the data: an import's rows can weigh megabytes, a status read needs none of them.
+    const rows: Omit<JobRow, 'data'>[] = await this.dataSource.query(
+      `SELECT id, organization_id, queue, state, progress, result, error, attempts_made, max_attempts, run_at, created_at, finished_at FROM jobs WHERE id = $1`,
+      [id],
+    );
     return rows.length ? toRecord(rows[0]) : null;
   }
 
@@ -141,28 +145,35 @@ export class InlineJobRunner extends JobRunner {
       await this.finish(id, 'failed', null, 'interrupted by a crash on every attempt');
       return;
     }
+    const runnable = {
+      id,
+      queue: job.queue,
+      envelope: job.data,
+      attemptsMade: job.attempts_made - 1,
+      maxAttempts: job.max_attempts,
+      saveProgress: async (percent: number) => {
+        await this.dataSource.query(`UPDATE jobs SET progress = $2 WHERE id = $1`, [id, percent]);
+      },
+    };
+    let result: unknown;
     try {
-      const result = await this.executor.execute({
-        id,
-        queue: job.queue,
-        envelope: job.data,
-        attemptsMade: job.attempts_made - 1,
-        maxAttempts: job.max_attempts,
-        saveProgress: async (percent) => {
-          await this.dataSource.query(`UPDATE jobs SET progress = $2 WHERE id = $1`, [id, percent]);
-        },
-      });
-      await this.finish(id, 'completed', result ?? null, null);
+      result = await this.executor.execute(runnable);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      if (job.attempts_made < job.max_attempts) {
+      const retrying = job.attempts_made < job.max_attempts;
+      if (retrying) {
         const delay = backoffMs(job.attempts_made);
         await this.dataSource.query(`UPDATE jobs SET state = 'delayed', error = $2, run_at = now() + make_interval(secs => $3) WHERE id = $1`, [id, message, delay / 1000]);
         this.later(job.queue, id, delay);
       } else {
         await this.finish(id, 'failed', null, message);
       }
+      const stored: { progress: number }[] = await this.dataSource.query(`SELECT progress FROM jobs WHERE id = $1`, [id]);
+      this.executor.failed(runnable, error, retrying, Number(stored[0]?.progress ?? 0));
+      return;
     }
+    await this.finish(id, 'completed', result ?? null, null);
+    this.executor.completed(runnable, result);
   }
 
   private async finish(id: string, state: 'completed' | 'failed', result: unknown, error: string | null): Promise<void> {
@@ -173,7 +184,7 @@ export class InlineJobRunner extends JobRunner {
   }
 }
 
-function toRecord(r: JobRow): JobRecord {
+function toRecord(r: Omit<JobRow, 'data'>): JobRecord {
   return {
     id: r.id,
     queue: r.queue,

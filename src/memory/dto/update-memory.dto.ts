@@ -1,27 +1,29 @@
-import { IsIn, IsNumber, IsObject, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsIn, IsNumber, IsObject, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { OmittableNotNull } from '../../common/validation.js';
 import { ApiProperty } from '@nestjs/swagger';
 import { MEMORY_TYPES } from '../memory.types.js';
 import type { MemoryType } from '../memory.types.js';
 
+/** The fields to change; each may be left out, none may be null. */
 export class UpdateMemoryDto {
   /** The new text (re-embedded; the old one stays in the history). */
-  @IsOptional()
+  @OmittableNotNull()
   @IsString()
   @MinLength(1)
   @MaxLength(20000)
   content?: string;
 
   /** Replaces the metadata. */
-  @IsOptional()
+  @OmittableNotNull()
   @IsObject()
   metadata?: Record<string, unknown>;
 
   @ApiProperty({ enum: MEMORY_TYPES, required: false })
-  @IsOptional()
+  @OmittableNotNull()
   @IsIn(MEMORY_TYPES)
   type?: MemoryType;
 
-  @IsOptional()
+  @OmittableNotNull()
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @Min(0)
   @Max(1)

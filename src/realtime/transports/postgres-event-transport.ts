@@ -23,7 +23,10 @@ export class PostgresEventTransport implements EventTransport {
   async send(events: DomainEvent[]): Promise<void> {
     const client = this.client;
     if (!client) throw new Error('the event connection is down');
-    for (const payload of chunks(events)) await client.query('SELECT pg_notify($1, $2)', [CHANNEL, payload]);
+    const { payloads, tooLarge } = chunks(events);
+    // Too large for NOTIFY: at least this process's clients get it.
+    if (tooLarge.length) this.deliver?.(tooLarge);
+    for (const payload of payloads) await client.query('SELECT pg_notify($1, $2)', [CHANNEL, payload]);
   }
 
   async listen(deliver: (events: DomainEvent[]) => void): Promise<void> {
@@ -46,8 +49,18 @@ export class PostgresEventTransport implements EventTransport {
       this.reconnect(client);
     });
     client.on('end', () => this.reconnect(client));
-    await client.connect();
-    await client.query(`LISTEN ${CHANNEL}`);
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${CHANNEL}`);
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw error;
+    }
+    if (this.closed) {
+      // close() ran while this connection was opening.
+      await client.end().catch(() => undefined);
+      return;
+    }
     this.client = client;
   }
 
@@ -73,23 +86,28 @@ export class PostgresEventTransport implements EventTransport {
   }
 }
 
-/** Splits events into JSON arrays that each fit one NOTIFY; an event too big alone is dropped with a log line. */
-function* chunks(events: DomainEvent[]): Generator<string> {
+/** Splits events into JSON arrays that each fit one NOTIFY, and those too big alone (logged). */
+function chunks(events: DomainEvent[]): { payloads: string[]; tooLarge: DomainEvent[] } {
+  const payloads: string[] = [];
+  const tooLarge: DomainEvent[] = [];
   let batch: string[] = [];
   let size = 2;
   for (const event of events) {
     const json = JSON.stringify(event);
-    if (Buffer.byteLength(json) + 2 > MAX_PAYLOAD) {
-      new Logger('PostgresEventTransport').warn(`event ${event.name} is too large for NOTIFY (${Buffer.byteLength(json)} bytes); not sent`);
+    const bytes = Buffer.byteLength(json);
+    if (bytes + 2 > MAX_PAYLOAD) {
+      new Logger('PostgresEventTransport').warn(`event ${event.name} is too large for NOTIFY (${bytes} bytes): delivered in this process only`);
+      tooLarge.push(event);
       continue;
     }
-    if (size + Buffer.byteLength(json) + 1 > MAX_PAYLOAD && batch.length) {
-      yield `[${batch.join(',')}]`;
+    if (size + bytes + 1 > MAX_PAYLOAD && batch.length) {
+      payloads.push(`[${batch.join(',')}]`);
       batch = [];
       size = 2;
     }
     batch.push(json);
-    size += Buffer.byteLength(json) + 1;
+    size += bytes + 1;
   }
-  if (batch.length) yield `[${batch.join(',')}]`;
+  if (batch.length) payloads.push(`[${batch.join(',')}]`);
+  return { payloads, tooLarge };
 }
