@@ -135,7 +135,12 @@ describe.each(backends)('Jobs on the %s: import, export, async add, status', (_n
 
   it('re-embeds an organization as a job (admins only)', async () => {
     const res = await t.http().post('/api/v1/memories/reembed').set(bearer(b.accessToken)).expect(202);
-    expect((await finished(b, res.body.jobId)).result).toEqual({ memories: expect.any(Number) });
+    expect((await finished(b, res.body.jobId)).result).toEqual({ memories: await count(b) });
+    // Viewers may read jobs but not start one.
+    const key = (await t.http().post('/api/v1/api-keys').set(bearer(b.accessToken)).send({ name: 'reader', scopes: ['read'] }).expect(201)).body.key;
+    await t.http().post('/api/v1/memories/reembed').set(bearer(key)).expect(403);
+    await t.http().post('/api/v1/memories/import').set(bearer(key)).set('Content-Type', 'application/x-ndjson').send('{"content":"x","userId":"u"}').expect(403);
+    await t.http().get(`/api/v1/jobs/${res.body.jobId}`).set(bearer(key)).expect(200);
   });
 
   it('opens the job dashboard to owners of the first organization and ADMIN_TOKEN only (BullMQ backends)', async () => {
