@@ -220,6 +220,27 @@ describe('Realtime: Socket.IO and SSE', () => {
       expect(((await bad.json()) as { message: string }).message).toMatch(/agentId/);
     });
 
+    it('limits open streams per organization (429), and frees the slot on close', async () => {
+      const limited = await startTestApp({ SSE_MAX_STREAMS_PER_ORG: '1' });
+      try {
+        const owner = await register(limited, 'Streams');
+        const first = new SseClient(`${limited.url}/api/v1/sse`, owner.accessToken, ['memory_update']);
+        streams.push(first);
+        await first.opened();
+        const second = await fetch(`${limited.url}/api/v1/sse`, { headers: bearer(owner.accessToken) });
+        expect(second.status).toBe(429);
+        expect(((await second.json()) as { message: string }).message).toMatch(/Too many open streams/);
+        first.close();
+        await eventually(() => limited.app.get(SseHub).size === 0, 5000, 'the stream released');
+        const third = new SseClient(`${limited.url}/api/v1/sse`, owner.accessToken, ['memory_update']);
+        streams.push(third);
+        await third.opened();
+      } finally {
+        for (const c of streams.splice(0)) c.close();
+        await limited.close();
+      }
+    });
+
     it('sends keep-alive comments', async () => {
       const controller = new AbortController();
       const res = await fetch(`${t.url}/api/v1/sse`, { headers: bearer(a.accessToken), signal: controller.signal });

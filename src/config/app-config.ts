@@ -280,6 +280,12 @@ export class AppConfig {
   @Min(1)
   WS_EVENTS_PER_SECOND = 20;
 
+  /** SSE streams one process serves per organization (then 429). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  SSE_MAX_STREAMS_PER_ORG = 1000;
+
   /** Events kept per organization for SSE clients that resume with Last-Event-ID. */
   @Transform(toInt)
   @IsInt()

@@ -8,6 +8,7 @@ import { AppConfig } from '../config/app-config.js';
 import { RealtimeEventName, toClientEvent } from './realtime.events.js';
 import type { ClientEvent } from './realtime.events.js';
 import { credentialVerdict, CREDENTIAL_RECHECK_MS } from './credential-check.js';
+import { RealtimeError, RealtimeErrorCode } from './realtime.errors.js';
 import { ReplayBuffer } from './replay-buffer.js';
 
 interface Stream {
@@ -120,6 +121,10 @@ export class SseHub implements OnModuleInit, BeforeApplicationShutdown {
     // 'close' fired already (and will not again) if the client went away during the awaits
     // before this: such a stream would never be released.
     if (res.destroyed || res.req.socket.destroyed) return null;
+    const open = this.streams.get(spec.organizationId)?.size ?? 0;
+    if (open >= this.config.SSE_MAX_STREAMS_PER_ORG) {
+      throw new RealtimeError(RealtimeErrorCode.TooManyStreams, `Too many open streams for this organization (at most ${this.config.SSE_MAX_STREAMS_PER_ORG} per server)`);
+    }
     res.status(200);
     res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
     res.setHeader('Cache-Control', 'no-cache, no-transform');
