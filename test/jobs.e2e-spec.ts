@@ -3,6 +3,7 @@ import { importLines } from './support/import-lines.js';
 import { connected, eventually, nextEvent, socketClient } from './support/realtime-clients.js';
 import { DataSource } from 'typeorm';
 import { uuidv7 } from '../src/common/ids.js';
+import { BullmqJobRunner } from '../src/jobs/runners/bullmq-job-runner.js';
 import { JobRunner } from '../src/jobs/runners/job-runner.js';
 import { bearer, expectErrorShape, onPostgres, register, startTestApp } from './support/test-app.js';
 import type { Registered, TestApp } from './support/test-app.js';
@@ -77,6 +78,14 @@ describe.each(backends)('Jobs on the %s: import, export, async add, status', (_n
     const status = (await job(a, res.body.jobId).expect(200)).body;
     expect(status).toEqual(expect.objectContaining({ id: res.body.jobId, queue: 'import', state: 'completed', progress: 100, result: { rows: 2000, stored: 2000, skipped: 0 } }));
     expect(await count(a)).toBe(2000);
+    // The rows waited in the database, not in the queue, and went once the job completed.
+    const runner = t.app.get(JobRunner);
+    const queued =
+      runner instanceof BullmqJobRunner
+        ? (await runner.bullQueues.find((q) => q.name === 'import')!.getJob(res.body.jobId))?.data
+        : (await t.app.get(DataSource).query(`SELECT data FROM jobs WHERE id = $1`, [res.body.jobId]))[0].data;
+    expect(queued).toEqual(expect.objectContaining({ payloadStored: true, payload: null }));
+    expect(await t.app.get(DataSource).query(`SELECT job_id FROM job_payloads WHERE job_id = $1`, [res.body.jobId])).toEqual([]);
     // The same file again: every text is already live in its scope, nothing is stored twice.
     const again = await importBody(a, importLines(2000)).expect(202);
     expect(await finished(a, again.body.jobId)).toEqual(expect.objectContaining({ result: { rows: 2000, stored: 0, skipped: 2000 } }));

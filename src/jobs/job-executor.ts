@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { TenantContext } from '../common/context/tenant-context.js';
 import { EventBus } from '../common/events/event-bus.js';
+import { JobResultRepository } from './job-result.repository.js';
 import { JobEventName } from './jobs.types.js';
 import type { JobEnvelope, JobEventPayload, JobHandle, JobProcessor, QueueName } from './jobs.types.js';
 
@@ -34,6 +35,7 @@ export class JobExecutor {
   constructor(
     private readonly tenant: TenantContext,
     private readonly bus: EventBus,
+    private readonly payloads: JobResultRepository,
   ) {}
 
   register(queue: QueueName, processor: JobProcessor): void {
@@ -53,12 +55,14 @@ export class JobExecutor {
   async execute(job: RunnableJob): Promise<unknown> {
     const processor = this.processors.get(job.queue);
     if (!processor) throw new Error(`no processor for queue ${job.queue} in this process`);
+    const data = job.envelope.payloadStored ? await this.payloads.payload(job.id) : job.envelope.payload;
+    if (data === undefined) throw new Error(`the input of job ${job.id} is gone (removed after its retention)`);
     let progress = 0;
     const handle: JobHandle = {
       id: job.id,
       queue: job.queue,
       organizationId: job.envelope.organizationId,
-      data: job.envelope.payload,
+      data,
       attemptsMade: job.attemptsMade,
       updateProgress: async (percent: number) => {
         progress = Math.max(0, Math.min(100, Math.round(percent * 10) / 10));
@@ -76,6 +80,9 @@ export class JobExecutor {
 
   /** The attempt succeeded and the job is stored as completed. */
   completed(job: AnnouncedJob, result: unknown): void {
+    if (job.envelope.payloadStored) {
+      this.payloads.deletePayload(job.id).catch((error: unknown) => this.logger.warn(`could not delete the input of job ${job.id}: ${String(error)}`));
+    }
     // A big result (an add of long texts) stays out of the event: clients read it at /jobs/:id.
     const small = result !== undefined && JSON.stringify(result).length <= MAX_RESULT_IN_EVENT;
     this.tell(job, JobEventName.Completed, { state: 'completed', progress: 100, ...(small ? { result } : {}) });

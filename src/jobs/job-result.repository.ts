@@ -8,7 +8,7 @@ export interface StoredResult {
   body: string;
 }
 
-/** Files jobs leave for download (exports), and the jobs table's housekeeping. */
+/** Files jobs leave for download (exports), large job inputs, and the jobs tables' housekeeping. */
 @Injectable()
 export class JobResultRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
@@ -30,9 +30,25 @@ export class JobResultRepository {
     return rows.length ? { contentType: rows[0].content_type, body: rows[0].body } : null;
   }
 
-  /** Deletes result files and finished in-process jobs older than their retention. */
+  /** Keeps a job's (large) input until the job has completed. */
+  async savePayload(jobId: string, organizationId: string, body: unknown): Promise<void> {
+    await this.dataSource.query(`INSERT INTO job_payloads (job_id, organization_id, body) VALUES ($1, $2, $3::jsonb)`, [jobId, organizationId, JSON.stringify(body)]);
+  }
+
+  async payload(jobId: string): Promise<unknown> {
+    const rows: { body: unknown }[] = await this.dataSource.query(`SELECT body FROM job_payloads WHERE job_id = $1`, [jobId]);
+    return rows.length ? rows[0].body : undefined;
+  }
+
+  async deletePayload(jobId: string): Promise<void> {
+    await this.dataSource.query(`DELETE FROM job_payloads WHERE job_id = $1`, [jobId]);
+  }
+
+  /** Deletes result files, inputs of jobs that never completed, and finished in-process jobs older than their retention. */
   async prune(resultDays: number): Promise<{ results: number; jobs: number }> {
     const results = await this.dataSource.query(`DELETE FROM job_results WHERE created_at < now() - make_interval(days => $1) RETURNING job_id`, [resultDays]);
+    // Failed jobs are kept 7 days for inspection, with their input.
+    await this.dataSource.query(`DELETE FROM job_payloads WHERE created_at < now() - interval '7 days'`);
     const jobs = await this.dataSource.query(
       `DELETE FROM jobs WHERE (state = 'completed' AND finished_at < now() - interval '1 day') OR (state = 'failed' AND finished_at < now() - interval '7 days') RETURNING id`,
     );

@@ -7,6 +7,9 @@ import type { StoredResult } from './job-result.repository.js';
 import type { JobRecord, QueueName } from './jobs.types.js';
 import { JobRunner } from './runners/job-runner.js';
 
+/** Inputs larger than this (as JSON) are kept in `job_payloads` rather than in the queue. */
+const INLINE_PAYLOAD_LIMIT = 64 * 1024;
+
 /** Queues jobs for the caller's organization and reads them back (another organization's job is a 404). */
 @Injectable()
 export class JobsService {
@@ -20,7 +23,16 @@ export class JobsService {
   async enqueue<D>(queue: QueueName, payload: D): Promise<string> {
     const id = uuidv7();
     const principal = this.tenant.principal;
-    await this.runner.enqueue(queue, { organizationId: principal.organizationId, principal, payload }, id);
+    // A large input (an import) waits in the database, not in the queue (Redis memory, and
+    // every status read of a BullMQ job loads its data).
+    const stored = JSON.stringify(payload).length > INLINE_PAYLOAD_LIMIT;
+    if (stored) await this.results.savePayload(id, principal.organizationId, payload);
+    try {
+      await this.runner.enqueue(queue, { organizationId: principal.organizationId, principal, payload: stored ? null : payload, payloadStored: stored }, id);
+    } catch (error) {
+      if (stored) await this.results.deletePayload(id).catch(() => undefined);
+      throw error;
+    }
     return id;
   }
 

@@ -17,7 +17,9 @@ export type JobState = 'waiting' | 'active' | 'delayed' | 'completed' | 'failed'
 export interface JobEnvelope<D = unknown> {
   organizationId: string | null;
   principal: Principal | null;
-  payload: D;
+  /** The input, or null when it is kept in `job_payloads` (`payloadStored`). */
+  payload: D | null;
+  payloadStored?: boolean;
 }
 
 /** A job as a processor sees it, whichever runner runs it. */
