@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { TenantContext } from '../common/context/tenant-context.js';
 import { EventBus } from '../common/events/event-bus.js';
-import { JobResultRepository } from './job-result.repository.js';
+import { JobDataRepository } from './job-data.repository.js';
 import { JobEventName } from './jobs.types.js';
 import type { JobEnvelope, JobEventPayload, JobHandle, JobProcessor, QueueName } from './jobs.types.js';
 
@@ -35,7 +35,7 @@ export class JobExecutor {
   constructor(
     private readonly tenant: TenantContext,
     private readonly bus: EventBus,
-    private readonly payloads: JobResultRepository,
+    private readonly payloads: JobDataRepository,
   ) {}
 
   register(queue: QueueName, processor: JobProcessor): void {

@@ -5,7 +5,7 @@ import type { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
 import { BootResources } from '../config/boot-resources.js';
 import { JobExecutor } from './job-executor.js';
-import { JobResultRepository } from './job-result.repository.js';
+import { JobDataRepository } from './job-data.repository.js';
 import { JobsController } from './jobs.controller.js';
 import { JobsLifecycle, RUN_WORKERS } from './jobs.lifecycle.js';
 import { JobsService } from './jobs.service.js';
@@ -29,7 +29,7 @@ export class JobsModule {
       controllers: [JobsController],
       providers: [
         JobExecutor,
-        JobResultRepository,
+        JobDataRepository,
         JobsService,
         JobsLifecycle,
         { provide: RUN_WORKERS, useValue: options.workers },

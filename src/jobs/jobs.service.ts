@@ -2,8 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { TenantContext } from '../common/context/tenant-context.js';
 import { CommonError } from '../common/errors/common.errors.js';
 import { uuidv7 } from '../common/ids.js';
-import { JobResultRepository } from './job-result.repository.js';
-import type { StoredResult } from './job-result.repository.js';
+import { JobDataRepository } from './job-data.repository.js';
+import type { StoredResult } from './job-data.repository.js';
 import type { JobRecord, QueueName } from './jobs.types.js';
 import { JobRunner } from './runners/job-runner.js';
 
@@ -15,7 +15,7 @@ const INLINE_PAYLOAD_LIMIT = 64 * 1024;
 export class JobsService {
   constructor(
     @Inject(JobRunner) private readonly runner: JobRunner,
-    private readonly results: JobResultRepository,
+    private readonly data: JobDataRepository,
     private readonly tenant: TenantContext,
   ) {}
 
@@ -26,11 +26,11 @@ export class JobsService {
     // A large input (an import) waits in the database, not in the queue (Redis memory, and
     // every status read of a BullMQ job loads its data).
     const stored = JSON.stringify(payload).length > INLINE_PAYLOAD_LIMIT;
-    if (stored) await this.results.savePayload(id, principal.organizationId, payload);
+    if (stored) await this.data.savePayload(id, principal.organizationId, payload);
     try {
       await this.runner.enqueue(queue, { organizationId: principal.organizationId, principal, payload: stored ? null : payload, payloadStored: stored }, id);
     } catch (error) {
-      if (stored) await this.results.deletePayload(id).catch(() => undefined);
+      if (stored) await this.data.deletePayload(id).catch(() => undefined);
       throw error;
     }
     return id;
@@ -44,18 +44,18 @@ export class JobsService {
 
   /** A processor stores its job's downloadable result. */
   async saveResult(jobId: string, organizationId: string, result: StoredResult): Promise<void> {
-    await this.results.save(jobId, organizationId, result);
+    await this.data.save(jobId, organizationId, result);
   }
 
   async result(id: string): Promise<StoredResult> {
     await this.find(id);
-    const stored = await this.results.find(id, this.tenant.organizationId);
+    const stored = await this.data.find(id, this.tenant.organizationId);
     if (!stored) throw CommonError.notFound('result of job', id);
     return stored;
   }
 
   /** Housekeeping (the maintenance job): old result files and finished in-process jobs. */
   prune(resultDays = 1): Promise<{ results: number; jobs: number }> {
-    return this.results.prune(resultDays);
+    return this.data.prune(resultDays);
   }
 }

@@ -141,7 +141,7 @@ export class MemoryService {
           type,
           metadata: row.metadata ?? {},
           importance: row.importance ?? 0.5,
-          expiresAt: row.expiresAt ?? (type === 'working' ? new Date(Date.now() + this.config.WORKING_MEMORY_TTL_SECONDS * 1000) : null),
+          expiresAt: this.expiryOf(type, row.expiresAt),
           createdAt: row.createdAt ?? null,
           embedding: vectors[i],
         };
@@ -337,11 +337,9 @@ export class MemoryService {
     return scope;
   }
 
+  /** The given expiry (checkAdd refused a past one for adds), or working memory's default. */
   private expiryOf(type: MemoryType, given: Date | undefined): Date | null {
-    if (given) {
-      if (given.getTime() <= Date.now()) throw new MemoryError(MemoryErrorCode.InvalidInput, 'expiresAt must be in the future');
-      return given;
-    }
+    if (given) return given;
     return type === 'working' ? new Date(Date.now() + this.config.WORKING_MEMORY_TTL_SECONDS * 1000) : null;
   }
 }

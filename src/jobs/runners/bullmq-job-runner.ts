@@ -11,7 +11,7 @@ import { JobRunner } from './job-runner.js';
 import type { JobEnvelope, JobRecord, JobState, QueueName } from '../jobs.types.js';
 
 const DAY_SECONDS = 86_400;
-const ENQUEUE_TIMEOUT_MS = 5000;
+const QUEUE_TIMEOUT_MS = 5000;
 
 /** `work`, or what `onTimeout` returns (or throws) if it takes longer than `ms`. */
 async function withTimeout<T, U>(work: Promise<T>, ms: number, onTimeout: () => U): Promise<T | U> {
@@ -76,27 +76,28 @@ export class BullmqJobRunner extends JobRunner {
   }
 
   async enqueue(queue: QueueName, envelope: JobEnvelope, jobId: string): Promise<void> {
-    // Commands wait for Redis to come back; a caller waits at most ENQUEUE_TIMEOUT_MS.
-    await withTimeout(this.queue(queue).add(queue, envelope, { jobId }), ENQUEUE_TIMEOUT_MS, () => {
-      throw new JobsError(JobsErrorCode.QueueUnavailable, `The job queue (${this.kind}) is not answering; try again later (see /health/ready)`);
-    });
+    await this.answered(this.queue(queue).add(queue, envelope, { jobId }));
   }
 
   async find(id: string): Promise<JobRecord | null> {
-    return withTimeout(this.lookUp(id), ENQUEUE_TIMEOUT_MS, () => {
+    return this.answered(this.lookUp(id));
+  }
+
+  /** Commands wait for Redis to come back; a caller waits at most QUEUE_TIMEOUT_MS, then gets a 503. */
+  private answered<T>(work: Promise<T>): Promise<T> {
+    return withTimeout(work, QUEUE_TIMEOUT_MS, () => {
       throw new JobsError(JobsErrorCode.QueueUnavailable, `The job queue (${this.kind}) is not answering; try again later (see /health/ready)`);
     });
   }
 
   private async lookUp(id: string): Promise<JobRecord | null> {
-    const found = await Promise.all(QUEUE_NAMES.map((name) => this.queue(name).getJob(id)));
-    const index = found.findIndex((j) => j);
+    // The state first (cheap, and 'unknown' in the queues that do not hold the id), then the
+    // job once: a job finishing in between must not read as completed without its result.
+    const states = await Promise.all(QUEUE_NAMES.map((name) => this.queue(name).getJobState(id)));
+    const index = states.findIndex((s) => s !== 'unknown');
     if (index < 0) return null;
-    // The state first, then the fields: a job finishing in between must not read as completed
-    // without its result.
-    const state = await found[index]!.getState();
-    const job = (await this.queue(QUEUE_NAMES[index]).getJob(id)) ?? found[index]!;
-    return toRecord(QUEUE_NAMES[index], job, state);
+    const job = await this.queue(QUEUE_NAMES[index]).getJob(id);
+    return job ? toRecord(QUEUE_NAMES[index], job, states[index]) : null;
   }
 
   async startWorkers(): Promise<void> {

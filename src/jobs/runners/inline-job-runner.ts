@@ -145,6 +145,7 @@ export class InlineJobRunner extends JobRunner {
       await this.finish(id, 'failed', null, 'interrupted by a crash on every attempt');
       return;
     }
+    let progress = Number(job.progress);
     const runnable = {
       id,
       queue: job.queue,
@@ -152,6 +153,7 @@ export class InlineJobRunner extends JobRunner {
       attemptsMade: job.attempts_made - 1,
       maxAttempts: job.max_attempts,
       saveProgress: async (percent: number) => {
+        progress = percent;
         await this.dataSource.query(`UPDATE jobs SET progress = $2 WHERE id = $1`, [id, percent]);
       },
     };
@@ -168,8 +170,7 @@ export class InlineJobRunner extends JobRunner {
       } else {
         await this.finish(id, 'failed', null, message);
       }
-      const stored: { progress: number }[] = await this.dataSource.query(`SELECT progress FROM jobs WHERE id = $1`, [id]);
-      this.executor.failed(runnable, error, retrying, Number(stored[0]?.progress ?? 0));
+      this.executor.failed(runnable, error, retrying, progress);
       return;
     }
     await this.finish(id, 'completed', result ?? null, null);

@@ -10,7 +10,7 @@ export interface StoredResult {
 
 /** Files jobs leave for download (exports), large job inputs, and the jobs tables' housekeeping. */
 @Injectable()
-export class JobResultRepository {
+export class JobDataRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /** Stores (or replaces, on a retried attempt) a job's result file. */
