@@ -1,5 +1,5 @@
 import type { Socket } from 'socket.io-client';
-import { LlmStreamPublisher } from '../src/realtime/llm-stream.publisher.js';
+import { LlmStreamPublisher } from '../src/llm/llm-stream.publisher.js';
 import { RealtimeGateway } from '../src/realtime/realtime.gateway.js';
 import { SseHub } from '../src/realtime/sse-hub.service.js';
 import { connected, eventually, nextEvent, socketClient, SseClient } from './support/realtime-clients.js';

@@ -10,3 +10,18 @@ export interface AgentUpdatedPayload {
 export function agentUpdated(organizationId: string, agentId: string, status: AgentUpdatedPayload['status']): NewDomainEvent<AgentUpdatedPayload> {
   return { name: AgentEventName.Updated, organizationId, occurredAt: new Date().toISOString(), payload: { agentId, status } };
 }
+
+export const MessageEventName = { Created: 'message.created' } as const;
+
+export interface MessageCreatedPayload {
+  messageId: string;
+  agentId: string;
+  userId: string | null;
+  runId: string | null;
+  role: string;
+  content: string;
+}
+
+export function messageCreated(organizationId: string, payload: MessageCreatedPayload): NewDomainEvent<MessageCreatedPayload> {
+  return { name: MessageEventName.Created, organizationId, occurredAt: new Date().toISOString(), payload };
+}

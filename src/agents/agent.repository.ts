@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, MoreThan } from 'typeorm';
+import { DataSource, EntityManager, MoreThan } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import { TenantContext } from '../common/context/tenant-context.js';
 import { Page, toPage } from '../common/pagination/page.js';
@@ -14,9 +14,13 @@ export class AgentRepository {
     private readonly tenant: TenantContext,
   ) {}
 
-  async insert(agent: Agent): Promise<void> {
+  transaction<T>(work: (m: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(work);
+  }
+
+  async insert(m: EntityManager, agent: Agent): Promise<void> {
     // TypeORM's partial type cannot follow a jsonb Record<string, unknown>; the row is a whole Agent.
-    await this.dataSource.manager.insert(Agent, agent as QueryDeepPartialEntity<Agent>);
+    await m.insert(Agent, agent as QueryDeepPartialEntity<Agent>);
   }
 
   async find(id: string): Promise<Agent | null> {
@@ -33,7 +37,7 @@ export class AgentRepository {
   }
 
   /** Saves the changed fields; false if the agent is not the caller's. */
-  async update(id: string, changes: Partial<Pick<Agent, 'name' | 'description' | 'system' | 'metadata'>>): Promise<boolean> {
+  async update(id: string, changes: Partial<Pick<Agent, 'name' | 'description' | 'system' | 'metadata' | 'model' | 'toolIds'>>): Promise<boolean> {
     const result = await this.dataSource.manager.update(Agent, { id, organizationId: this.tenant.organizationId }, { ...changes, updatedAt: new Date() } as QueryDeepPartialEntity<Agent>);
     return (result.affected ?? 0) > 0;
   }

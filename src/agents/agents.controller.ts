@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiNotFoundResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiConflictResponse, ApiNotFoundResponse, ApiTags } from '@nestjs/swagger';
 import { Authenticated } from '../auth/decorators.js';
 import { ErrorResponseDto } from '../common/errors/error-response.dto.js';
 import { ParseId } from '../common/id-param.js';
@@ -38,6 +38,20 @@ export class AgentsController {
     return this.agents.update(id, body);
   }
 
+  @Patch(':id/blocks/attach/:blockId')
+  @ApiNotFoundResponse({ description: 'No such agent or block in your organization', type: ErrorResponseDto })
+  @ApiConflictResponse({ description: 'The agent already has a block of that label', type: ErrorResponseDto })
+  attachBlock(@Param('id', ParseId) id: string, @Param('blockId', ParseId) blockId: string): Promise<AgentResponseDto> {
+    return this.agents.attachBlock(id, blockId);
+  }
+
+  @Patch(':id/blocks/detach/:blockId')
+  @ApiNotFoundResponse({ description: 'No such agent, or the block is not attached to it', type: ErrorResponseDto })
+  detachBlock(@Param('id', ParseId) id: string, @Param('blockId', ParseId) blockId: string): Promise<AgentResponseDto> {
+    return this.agents.detachBlock(id, blockId);
+  }
+
+  /** Deletes the agent and its messages; its blocks are detached and kept. */
   @Delete(':id')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiNotFoundResponse({ description: 'No such agent in your organization', type: ErrorResponseDto })

@@ -1,15 +1,27 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { MemoryModule } from '../memory/memory.module.js';
 import { AgentRepository } from './agent.repository.js';
 import { AgentsController } from './agents.controller.js';
 import { AgentsService } from './agents.service.js';
+import { AgentBlocksController } from './blocks/agent-blocks.controller.js';
+import { BlockRepository } from './blocks/block.repository.js';
+import { BlocksController } from './blocks/blocks.controller.js';
+import { BlocksService } from './blocks/blocks.service.js';
 import { Agent } from './entities/agent.entity.js';
+import { Block } from './entities/block.entity.js';
+import { Message } from './entities/message.entity.js';
+import { AgentLoopService } from './loop/agent-loop.service.js';
+import { MemoryTools } from './loop/memory-tools.js';
+import { AgentMessagesController } from './messages/agent-messages.controller.js';
+import { MessageRepository } from './messages/message.repository.js';
+import { MessagesService } from './messages/messages.service.js';
 
-/** Agents of an organization. Exports AgentsService. */
+/** Agents, their core memory blocks and messages, and the agent loop. Exports AgentsService. */
 @Module({
-  imports: [TypeOrmModule.forFeature([Agent])],
-  controllers: [AgentsController],
-  providers: [AgentsService, AgentRepository],
+  imports: [TypeOrmModule.forFeature([Agent, Block, Message]), MemoryModule],
+  controllers: [AgentsController, AgentBlocksController, BlocksController, AgentMessagesController],
+  providers: [AgentsService, AgentRepository, BlocksService, BlockRepository, MessagesService, MessageRepository, MemoryTools, AgentLoopService],
   exports: [AgentsService],
 })
 export class AgentsModule {}

@@ -3,46 +3,67 @@ import { TenantContext } from '../common/context/tenant-context.js';
 import { CommonError } from '../common/errors/common.errors.js';
 import { EventBus } from '../common/events/event-bus.js';
 import { uuidv7 } from '../common/ids.js';
-import { mapPage, Page } from '../common/pagination/page.js';
+import { Page } from '../common/pagination/page.js';
+import { ChatModelService } from '../llm/chat-model.service.js';
 import { agentUpdated } from './agent.events.js';
 import { AgentRepository } from './agent.repository.js';
+import { AgentError, AgentErrorCode } from './agents.errors.js';
+import { BlocksService, DEFAULT_BLOCKS } from './blocks/blocks.service.js';
+import type { AgentModelDto } from './dto/agent-model.dto.js';
 import { AgentResponseDto } from './dto/agent-response.dto.js';
 import type { CreateAgentDto } from './dto/create-agent.dto.js';
 import type { UpdateAgentDto } from './dto/update-agent.dto.js';
+import type { Agent, AgentModelSettings } from './entities/agent.entity.js';
 
 @Injectable()
 export class AgentsService {
   constructor(
     private readonly agents: AgentRepository,
+    private readonly blocks: BlocksService,
+    private readonly chat: ChatModelService,
     private readonly tenant: TenantContext,
     private readonly events: EventBus,
   ) {}
 
+  /** Creates an agent with its blocks (the given ones, or empty `persona` and `human`) in one transaction. */
   async create(input: CreateAgentDto): Promise<AgentResponseDto> {
     const now = new Date();
-    const agent = {
+    const agent: Agent = {
       id: uuidv7(),
       organizationId: this.tenant.organizationId,
       name: input.name,
       description: input.description ?? null,
       system: input.system ?? null,
+      model: this.checkModel(input.model),
+      toolIds: [...new Set(input.toolIds ?? [])],
       metadata: input.metadata ?? {},
       createdAt: now,
       updatedAt: now,
     };
-    await this.agents.insert(agent);
+    const blockIds = [...new Set(input.blockIds ?? [])];
+    const created = this.blocks.build(input.blocks ?? (blockIds.length > 0 ? [] : DEFAULT_BLOCKS), 'blocks');
+    await this.agents.transaction(async (m) => {
+      await this.agents.insert(m, agent);
+      await this.blocks.attachAll(m, agent.id, created, blockIds);
+    });
     this.events.publish([agentUpdated(agent.organizationId, agent.id, 'created')]);
-    return AgentResponseDto.from(agent);
+    return this.respond(agent);
   }
 
   async list(limit: number, cursor?: string): Promise<Page<AgentResponseDto>> {
-    return mapPage(await this.agents.page(limit, cursor), AgentResponseDto.from);
+    const page = await this.agents.page(limit, cursor);
+    return { data: await Promise.all(page.data.map((a) => this.respond(a))), nextCursor: page.nextCursor };
   }
 
   async get(id: string): Promise<AgentResponseDto> {
+    return this.respond(await this.find(id));
+  }
+
+  /** The caller's agent, or a 404. */
+  async find(id: string): Promise<Agent> {
     const agent = await this.agents.find(id);
     if (!agent) throw CommonError.notFound('agent', id);
-    return AgentResponseDto.from(agent);
+    return agent;
   }
 
   /** Whether the agent belongs to the caller's organization (realtime subscriptions ask this). */
@@ -51,13 +72,48 @@ export class AgentsService {
   }
 
   async update(id: string, input: UpdateAgentDto): Promise<AgentResponseDto> {
-    if (!(await this.agents.update(id, input))) throw CommonError.notFound('agent', id);
+    const changes = { ...input, ...(input.model !== undefined ? { model: this.checkModel(input.model) } : {}), ...(input.toolIds ? { toolIds: [...new Set(input.toolIds)] } : {}) };
+    if (!(await this.agents.update(id, changes))) throw CommonError.notFound('agent', id);
     this.events.publish([agentUpdated(this.tenant.organizationId, id, 'updated')]);
     return this.get(id);
   }
 
+  /** Deletes the agent and its messages; its blocks are detached and stay (others may share them). */
   async remove(id: string): Promise<void> {
     if (!(await this.agents.delete(id))) throw CommonError.notFound('agent', id);
     this.events.publish([agentUpdated(this.tenant.organizationId, id, 'deleted')]);
+  }
+
+  async attachBlock(id: string, blockId: string): Promise<AgentResponseDto> {
+    await this.find(id);
+    await this.blocks.attach(id, blockId);
+    this.events.publish([agentUpdated(this.tenant.organizationId, id, 'updated')]);
+    return this.get(id);
+  }
+
+  async detachBlock(id: string, blockId: string): Promise<AgentResponseDto> {
+    await this.find(id);
+    await this.blocks.detach(id, blockId);
+    this.events.publish([agentUpdated(this.tenant.organizationId, id, 'updated')]);
+    return this.get(id);
+  }
+
+  private async respond(agent: Agent): Promise<AgentResponseDto> {
+    return AgentResponseDto.from(agent, await this.blocks.ofAgent(agent.id));
+  }
+
+  /** Model settings as stored: only the given fields; a provider the server cannot reach is refused. */
+  private checkModel(input: AgentModelDto | undefined): AgentModelSettings {
+    const model = Object.fromEntries(Object.entries(input ?? {}).filter(([, v]) => v !== undefined)) as AgentModelSettings;
+    if (model.provider && !this.chat.providers.includes(model.provider)) {
+      throw new AgentError(AgentErrorCode.InvalidInput, `model.provider ${model.provider} is not configured on this server (available: ${this.chat.providers.join(', ') || 'none'})`);
+    }
+    if (model.provider && model.provider !== this.chat.defaultProvider && !model.model) {
+      throw new AgentError(AgentErrorCode.InvalidInput, `model.model is required with model.provider ${model.provider}`);
+    }
+    if (model.maxTokens !== undefined && model.contextWindow !== undefined && model.maxTokens >= model.contextWindow) {
+      throw new AgentError(AgentErrorCode.InvalidInput, `model.maxTokens (${model.maxTokens}) must be below model.contextWindow (${model.contextWindow})`);
+    }
+    return model;
   }
 }

@@ -3,9 +3,10 @@ import { ClsModule } from 'nestjs-cls';
 import type { Request } from 'express';
 import { TenantContext } from './context/tenant-context.js';
 import { EventBus } from './events/event-bus.js';
+import { LeaseLock } from './locks/lease-lock.js';
 import { RateCounter } from './rate-counter.js';
 
-/** Request-scoped context (request id, caller) for every module. */
+/** Request-scoped context (request id, caller), events, rate counters and locks for every module. */
 @Global()
 @Module({
   imports: [
@@ -18,7 +19,7 @@ import { RateCounter } from './rate-counter.js';
       },
     }),
   ],
-  providers: [TenantContext, EventBus, RateCounter],
-  exports: [TenantContext, EventBus, RateCounter],
+  providers: [TenantContext, EventBus, RateCounter, LeaseLock],
+  exports: [TenantContext, EventBus, RateCounter, LeaseLock],
 })
 export class CommonModule {}

@@ -162,6 +162,57 @@ export class AppConfig {
   @Max(600000)
   LLM_TIMEOUT_MS = 60000;
 
+  /** Extra providers an agent may name in its model settings besides LLM_PROVIDER (their API keys). */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  OPENAI_API_KEY?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  ANTHROPIC_API_KEY?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  GOOGLE_API_KEY?: string;
+
+  /** Context window (tokens) of an agent that does not set its own. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  @Max(10000000)
+  AGENT_CONTEXT_WINDOW = 32000;
+
+  /** Reply tokens reserved in the window (and the model's maxTokens) when the agent does not set maxTokens. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(16)
+  @Max(1000000)
+  AGENT_MAX_TOKENS = 1024;
+
+  /** Tool rounds of one agent turn when the agent does not set maxSteps. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(50)
+  AGENT_MAX_STEPS = 8;
+
+  /** How many memories of the user's scope each turn puts in the prompt (0: none). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(50)
+  AGENT_CONTEXT_MEMORIES = 5;
+
+  /** How long a turn waits for another turn of the same agent and user before answering 409. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(3600000)
+  AGENT_TURN_WAIT_MS = 120000;
+
   /** local: built into the server (no network); or a provider's embedding API. */
   @IsIn(EMBEDDING_PROVIDERS)
   EMBEDDING_PROVIDER: EmbeddingProvider = 'local';

@@ -7,7 +7,32 @@ import { generateObject, jsonSchema } from 'ai';
 import type { LanguageModel } from 'ai';
 import type { JSONSchema7 } from 'ai';
 import { AppConfig } from '../config/app-config.js';
+import type { LlmProvider } from '../config/app-config.js';
 import { LlmError, LlmErrorCode } from './llm.errors.js';
+
+const NOT_CONFIGURED = 'No LLM is configured: set LLM_PROVIDER, LLM_MODEL (and LLM_BASE_URL / LLM_API_KEY)';
+
+const PROVIDER_KEYS: Record<LlmProvider, string> = {
+  none: 'LLM_PROVIDER',
+  openai: 'OPENAI_API_KEY',
+  'openai-compatible': 'LLM_PROVIDER=openai-compatible with LLM_BASE_URL',
+  anthropic: 'ANTHROPIC_API_KEY',
+  google: 'GOOGLE_API_KEY',
+};
+
+/** One AI SDK model. OpenAI-compatible servers report usage on streams only when asked. */
+function buildModel(provider: Exclude<LlmProvider, 'none'>, model: string, auth: { apiKey?: string; baseURL?: string }): LanguageModel {
+  switch (provider) {
+    case 'openai':
+      return createOpenAI(auth).chat(model);
+    case 'openai-compatible':
+      return createOpenAICompatible({ name: 'llm', apiKey: auth.apiKey, baseURL: auth.baseURL ?? '', supportsStructuredOutputs: true, includeUsage: true }).chatModel(model);
+    case 'anthropic':
+      return createAnthropic(auth).languageModel(model);
+    case 'google':
+      return createGoogleGenerativeAI(auth).languageModel(model);
+  }
+}
 
 /** Thrown by a `validate` callback when the model's JSON is well-formed but wrong. */
 export class InvalidModelOutput extends Error {}
@@ -20,6 +45,7 @@ export class InvalidModelOutput extends Error {}
 export class ChatModelService {
   private readonly logger = new Logger('LLM');
   readonly model: LanguageModel | null;
+  private readonly models = new Map<string, LanguageModel>();
 
   constructor(private readonly config: AppConfig) {
     this.model = ChatModelService.create(config);
@@ -27,19 +53,54 @@ export class ChatModelService {
   }
 
   static create(config: AppConfig): LanguageModel | null {
-    const { LLM_API_KEY: apiKey, LLM_BASE_URL: baseURL, LLM_MODEL: model = '' } = config;
-    switch (config.LLM_PROVIDER) {
-      case 'none':
-        return null;
-      case 'openai':
-        return createOpenAI({ apiKey, baseURL }).chat(model);
-      case 'openai-compatible':
-        return createOpenAICompatible({ name: 'llm', apiKey, baseURL: baseURL ?? '', supportsStructuredOutputs: true }).chatModel(model);
-      case 'anthropic':
-        return createAnthropic({ apiKey, baseURL }).languageModel(model);
-      case 'google':
-        return createGoogleGenerativeAI({ apiKey, baseURL }).languageModel(model);
+    if (config.LLM_PROVIDER === 'none') return null;
+    return buildModel(config.LLM_PROVIDER, config.LLM_MODEL ?? '', { apiKey: config.LLM_API_KEY, baseURL: config.LLM_BASE_URL });
+  }
+
+  /** The server's own provider (LLM_PROVIDER), or null. */
+  get defaultProvider(): LlmProvider | null {
+    return this.config.LLM_PROVIDER === 'none' ? null : this.config.LLM_PROVIDER;
+  }
+
+  /** Providers an agent may name: the configured one, and those with their own API key set. */
+  get providers(): LlmProvider[] {
+    const c = this.config;
+    const extra: [LlmProvider, string | undefined][] = [
+      ['openai', c.OPENAI_API_KEY],
+      ['anthropic', c.ANTHROPIC_API_KEY],
+      ['google', c.GOOGLE_API_KEY],
+    ];
+    const list = new Set<LlmProvider>(c.LLM_PROVIDER === 'none' ? [] : [c.LLM_PROVIDER]);
+    for (const [provider, key] of extra) if (key) list.add(provider);
+    return [...list];
+  }
+
+  /**
+   * The chat model of an agent: its own provider and model where it names them, the server's
+   * otherwise. A provider the server has no credentials for is a 503 naming the variable to set.
+   */
+  chatModel(choice: { provider?: LlmProvider | null; model?: string | null } = {}): { model: LanguageModel; provider: LlmProvider; modelId: string } {
+    const provider = choice.provider ?? (this.config.LLM_PROVIDER === 'none' ? this.providers[0] : this.config.LLM_PROVIDER);
+    if (!provider || provider === 'none') throw new LlmError(LlmErrorCode.NotConfigured, NOT_CONFIGURED);
+    const sameAsServer = provider === this.config.LLM_PROVIDER;
+    const modelId = choice.model ?? (sameAsServer ? this.config.LLM_MODEL : undefined);
+    if (!modelId) throw new LlmError(LlmErrorCode.NotConfigured, `The agent's provider ${provider} needs a model: set model.model on the agent`);
+    if (!this.providers.includes(provider)) {
+      throw new LlmError(LlmErrorCode.NotConfigured, `Provider ${provider} is not configured on this server: set ${PROVIDER_KEYS[provider]} (or LLM_PROVIDER=${provider})`);
     }
+    const key = `${provider}:${modelId}`;
+    let model = this.models.get(key);
+    if (!model) {
+      model = sameAsServer
+        ? buildModel(provider, modelId, { apiKey: this.config.LLM_API_KEY, baseURL: this.config.LLM_BASE_URL })
+        : buildModel(provider, modelId, { apiKey: this.extraKey(provider) });
+      this.models.set(key, model);
+    }
+    return { model, provider, modelId };
+  }
+
+  private extraKey(provider: LlmProvider): string | undefined {
+    return provider === 'openai' ? this.config.OPENAI_API_KEY : provider === 'anthropic' ? this.config.ANTHROPIC_API_KEY : provider === 'google' ? this.config.GOOGLE_API_KEY : undefined;
   }
 
   get configured(): boolean {
@@ -53,7 +114,7 @@ export class ChatModelService {
    */
   async generateStructured<T>(request: { name: string; system: string; prompt: string; schema: JSONSchema7; validate: (value: unknown) => T }): Promise<T> {
     if (!this.model) {
-      throw new LlmError(LlmErrorCode.NotConfigured, 'No LLM is configured: set LLM_PROVIDER, LLM_MODEL (and LLM_BASE_URL / LLM_API_KEY)');
+      throw new LlmError(LlmErrorCode.NotConfigured, NOT_CONFIGURED);
     }
     let lastProblem = '';
     for (let attempt = 1; attempt <= 2; attempt++) {

@@ -1,5 +1,6 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { ChatModelService } from './chat-model.service.js';
+import { LlmStreamPublisher } from './llm-stream.publisher.js';
 import type { Embedder } from './embedding/embedder.js';
 import { EmbeddingService } from './embedding/embedding.service.js';
 
@@ -11,8 +12,8 @@ export class LlmModule {
   static forRoot(embedder: Embedder): DynamicModule {
     return {
       module: LlmModule,
-      providers: [ChatModelService, { provide: EmbeddingService, useValue: new EmbeddingService(embedder) }],
-      exports: [ChatModelService, EmbeddingService],
+      providers: [ChatModelService, LlmStreamPublisher, { provide: EmbeddingService, useValue: new EmbeddingService(embedder) }],
+      exports: [ChatModelService, EmbeddingService, LlmStreamPublisher],
     };
   }
 }

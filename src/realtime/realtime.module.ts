@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AgentsModule } from '../agents/agents.module.js';
 import { AuthModule } from '../auth/auth.module.js';
-import { LlmStreamPublisher } from './llm-stream.publisher.js';
 import { RealtimeGateway } from './realtime.gateway.js';
 import { SseController } from './sse.controller.js';
 import { SseHub } from './sse-hub.service.js';
@@ -10,7 +9,7 @@ import { SseHub } from './sse-hub.service.js';
 @Module({
   imports: [AuthModule, AgentsModule],
   controllers: [SseController],
-  providers: [RealtimeGateway, SseHub, LlmStreamPublisher],
-  exports: [LlmStreamPublisher, SseHub, RealtimeGateway],
+  providers: [RealtimeGateway, SseHub],
+  exports: [SseHub, RealtimeGateway],
 })
 export class RealtimeModule {}

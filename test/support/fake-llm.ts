@@ -2,23 +2,39 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+export interface ChatRequestMessage {
+  role: string;
+  content: string | null | { type: string; text?: string }[];
+  tool_calls?: { id: string; type: string; function: { name: string; arguments: string } }[];
+  tool_call_id?: string;
+}
+
 export interface ChatRequest {
   model: string;
-  messages: { role: string; content: string | { type: string; text?: string }[] }[];
+  messages: ChatRequestMessage[];
   response_format?: { type: string; json_schema?: { name?: string } };
   stream?: boolean;
-  tools?: unknown[];
+  tools?: { type: string; function: { name: string; description?: string; parameters?: unknown } }[];
+  tool_choice?: unknown;
+  max_tokens?: number;
+  temperature?: number;
+}
+
+/** A scripted assistant turn: text, and tool calls (the model asks the server to run them). */
+export interface ScriptedTurn {
+  text?: string;
+  toolCalls?: { name: string; arguments: Record<string, unknown> }[];
 }
 
 /** What the fake answers a chat request with: the assistant's text, or a raw HTTP reply. */
-export type ChatReply = string | { status: number; body: string };
+export type ChatReply = string | ScriptedTurn | { status: number; body: string };
 export type ChatScript = (request: ChatRequest) => ChatReply;
 
 /** The text of a chat request's messages of one role. */
 export function textOf(request: ChatRequest, role: string): string {
   return request.messages
     .filter((m) => m.role === role)
-    .map((m) => (typeof m.content === 'string' ? m.content : m.content.map((c) => c.text ?? '').join('')))
+    .map((m) => (typeof m.content === 'string' ? m.content : (m.content ?? []).map((c) => c.text ?? '').join('')))
     .join('\n');
 }
 
@@ -29,6 +45,9 @@ export function textOf(request: ChatRequest, role: string): string {
 export class FakeLlm {
   readonly requests: ChatRequest[] = [];
   script: ChatScript = () => '{}';
+  /** Milliseconds before each answer starts (an LLM's latency); streamed answers also wait this long between chunks / 10. */
+  latencyMs = 0;
+  private calls = 0;
   private server?: Server;
   url = '';
 
@@ -59,19 +78,45 @@ export class FakeLlm {
     const request = JSON.parse(raw) as ChatRequest;
     this.requests.push(request);
     const reply = this.script(request);
-    if (typeof reply !== 'string') {
+    if (this.latencyMs > 0) await sleep(this.latencyMs);
+    if (typeof reply === 'object' && 'status' in reply) {
       res.writeHead(reply.status, { 'content-type': 'application/json' }).end(reply.body);
       return;
     }
-    res.writeHead(200, { 'content-type': 'application/json' }).end(
-      JSON.stringify({
-        id: `chatcmpl-${this.requests.length}`,
-        object: 'chat.completion',
-        created: Math.floor(Date.now() / 1000),
-        model: request.model,
-        choices: [{ index: 0, message: { role: 'assistant', content: reply }, finish_reason: 'stop' }],
-        usage: { prompt_tokens: 10, completion_tokens: 10, total_tokens: 20 },
-      }),
-    );
+    const turn: ScriptedTurn = typeof reply === 'string' ? { text: reply } : reply;
+    const id = `chatcmpl-${++this.calls}`;
+    const toolCalls = (turn.toolCalls ?? []).map((c, index) => ({ index, id: `call_${this.calls}_${index}`, type: 'function', function: { name: c.name, arguments: JSON.stringify(c.arguments) } }));
+    const finish = toolCalls.length > 0 ? 'tool_calls' : 'stop';
+    const usage = { prompt_tokens: 10, completion_tokens: 10, total_tokens: 20 };
+    const created = Math.floor(Date.now() / 1000);
+    if (!request.stream) {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          id,
+          object: 'chat.completion',
+          created,
+          model: request.model,
+          choices: [{ index: 0, message: { role: 'assistant', content: turn.text ?? null, ...(toolCalls.length > 0 ? { tool_calls: toolCalls.map(({ index: _i, ...c }) => c) } : {}) }, finish_reason: finish }],
+          usage,
+        }),
+      );
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    const send = (choices: unknown[], extra: Record<string, unknown> = {}) =>
+      res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: request.model, choices, ...extra })}\n\n`);
+    send([{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }]);
+    for (const piece of (turn.text ?? '').match(/\S+\s*|\s+/g) ?? []) {
+      if (this.latencyMs > 0) await sleep(this.latencyMs / 10);
+      send([{ index: 0, delta: { content: piece }, finish_reason: null }]);
+    }
+    for (const call of toolCalls) send([{ index: 0, delta: { tool_calls: [call] }, finish_reason: null }]);
+    send([{ index: 0, delta: {}, finish_reason: finish }]);
+    send([], { usage });
+    res.end('data: [DONE]\n\n');
   }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -1,4 +1,15 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+import type { LlmProvider } from '../../config/app-config.js';
+
+/** An agent's own model settings; a missing field takes the server's default. */
+export interface AgentModelSettings {
+  provider?: Exclude<LlmProvider, 'none'>;
+  model?: string;
+  temperature?: number;
+  maxTokens?: number;
+  contextWindow?: number;
+  maxSteps?: number;
+}
 
 @Entity('agents')
 export class Agent {
@@ -20,6 +31,13 @@ export class Agent {
 
   @Column('jsonb')
   metadata: Record<string, unknown>;
+
+  @Column('jsonb')
+  model: AgentModelSettings;
+
+  /** Tools of the registry offered to the model besides the built-in memory tools. */
+  @Column({ name: 'tool_ids', type: 'uuid', array: true })
+  toolIds: string[];
 
   @Column({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EventBus } from '../common/events/event-bus.js';
-import { RealtimeEventName } from './realtime.events.js';
+import { RealtimeEventName } from '../realtime/realtime.events.js';
 
 export interface LlmChunkPayload {
   requestId: string;

@@ -1,0 +1,54 @@
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength, ValidateNested } from 'class-validator';
+import { ApiProperty } from '@nestjs/swagger';
+import { SCOPE_ID } from '../../memory/dto/create-memory.dto.js';
+
+export const INPUT_ROLES = ['user', 'system'] as const;
+
+export class TurnMessageDto {
+  /** user (default), or system for an instruction to the agent for this turn. */
+  @ApiProperty({ enum: INPUT_ROLES, required: false, example: 'user' })
+  @IsOptional()
+  @IsIn(INPUT_ROLES)
+  role: (typeof INPUT_ROLES)[number] = 'user';
+
+  /** @example "Hi, I'm Alice. I moved to Berlin last month." */
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100000)
+  content: string;
+}
+
+/** One turn of a conversation with an agent. */
+export class SendMessagesDto {
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(20)
+  @ValidateNested({ each: true })
+  @Type(() => TurnMessageDto)
+  messages: TurnMessageDto[];
+
+  /** The end user talking: each user has their own conversation and long-term memory. @example "alice" */
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  @Matches(SCOPE_ID, { message: 'userId must be 1-200 printable characters without surrounding spaces' })
+  userId?: string;
+
+  /** A run or session the messages (and memories) are tagged with. @example "session-42" */
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  @Matches(SCOPE_ID, { message: 'runId must be 1-200 printable characters without surrounding spaces' })
+  runId?: string;
+
+  /** Answer with a Server-Sent Events stream of the turn's events instead of one JSON body. */
+  @IsOptional()
+  @IsBoolean()
+  stream?: boolean;
+
+  /** Your id for this turn (a UUID), to follow it on `GET /sse/llm?requestId=` or Socket.IO before it starts. Default: a new one. */
+  @IsOptional()
+  @IsUUID('all', { message: 'requestId must be a UUID' })
+  requestId?: string;
+}

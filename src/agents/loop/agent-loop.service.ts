@@ -1,0 +1,300 @@
+import { Injectable, Logger, Optional } from '@nestjs/common';
+import { jsonSchema, streamText, tool } from 'ai';
+import type { ModelMessage, ToolSet } from 'ai';
+import { TenantContext } from '../../common/context/tenant-context.js';
+import { CommonError } from '../../common/errors/common.errors.js';
+import { DomainError } from '../../common/errors/domain-error.js';
+import { uuidv7 } from '../../common/ids.js';
+import { LeaseLock, LockTimeout } from '../../common/locks/lease-lock.js';
+import { AppConfig } from '../../config/app-config.js';
+import { JobsService } from '../../jobs/jobs.service.js';
+import { QueueName } from '../../jobs/jobs.types.js';
+import { ChatModelService } from '../../llm/chat-model.service.js';
+import { LlmStreamPublisher } from '../../llm/llm-stream.publisher.js';
+import { LlmError, LlmErrorCode } from '../../llm/llm.errors.js';
+import { countTokens, MESSAGE_OVERHEAD_TOKENS } from '../../llm/tokens.js';
+import { MemoryService } from '../../memory/memory.service.js';
+import { AgentRepository } from '../agent.repository.js';
+import { AgentError, AgentErrorCode } from '../agents.errors.js';
+import { BlocksService } from '../blocks/blocks.service.js';
+import type { SendMessagesDto } from '../dto/send-messages.dto.js';
+import type { TurnResponseDto } from '../dto/turn-response.dto.js';
+import type { Agent } from '../entities/agent.entity.js';
+import type { Message, StoredToolCall } from '../entities/message.entity.js';
+import { MessageResponseDto } from '../messages/dto/message-response.dto.js';
+import { MessagesService } from '../messages/messages.service.js';
+import type { Conversation, MessageDraft } from '../messages/messages.service.js';
+import { AgentToolSource } from './agent-tools.js';
+import type { AgentTool, ToolOutcome, TurnScope } from './agent-tools.js';
+import { chooseMessages, renderSystemPrompt } from './context.js';
+import type { PromptMemory } from './context.js';
+import { MemoryTools } from './memory-tools.js';
+import type { TurnEvent, TurnEventSink } from './turn-events.js';
+
+/** The most characters of a tool's result kept (and shown to the model). */
+const TOOL_RESULT_CHARS = 16000;
+/** How much of the turn's text is the query for the prompt's memories. */
+const MEMORY_QUERY_CHARS = 2000;
+
+/** Tokens kept free beyond the reply: tokenizers of other providers count differently. */
+function safetyMargin(window: number): number {
+  return 64 + Math.ceil(window * 0.02);
+}
+
+function truncate(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}… [truncated: ${text.length - max} more characters]` : text;
+}
+
+/**
+ * The agent loop. One turn: store the input; build the prompt (system prompt, core memory
+ * blocks, memories found for the input, the newest messages that fit the window); call the
+ * model with the memory tools and the agent's own; run the tools it calls and go round again,
+ * at most maxSteps times; store every message; then queue memory extraction of the turn.
+ * Turns of one agent with one user run one at a time, across processes.
+ */
+@Injectable()
+export class AgentLoopService {
+  private readonly logger = new Logger('AgentLoop');
+
+  constructor(
+    private readonly agents: AgentRepository,
+    private readonly blocks: BlocksService,
+    private readonly messages: MessagesService,
+    private readonly memoryTools: MemoryTools,
+    private readonly memories: MemoryService,
+    private readonly chat: ChatModelService,
+    private readonly jobs: JobsService,
+    private readonly stream: LlmStreamPublisher,
+    private readonly lock: LeaseLock,
+    private readonly tenant: TenantContext,
+    private readonly config: AppConfig,
+    @Optional() private readonly toolSource?: AgentToolSource,
+  ) {}
+
+  /**
+   * Checks what can be checked before anything is stored or streamed: the agent is the
+   * caller's (404), a model is available for it (503). Returns the agent.
+   */
+  async prepare(agentId: string): Promise<Agent> {
+    const agent = await this.agents.find(agentId);
+    if (!agent) throw CommonError.notFound('agent', agentId);
+    this.chat.chatModel(agent.model);
+    return agent;
+  }
+
+  /**
+   * Runs a turn, telling `sink` (and the agent's live followers) every event. Errors before the
+   * first stored message are thrown; later ones too, after an `error` event.
+   */
+  async run(agent: Agent, input: SendMessagesDto, sink: TurnEventSink = () => undefined): Promise<TurnResponseDto> {
+    const requestId = input.requestId ?? uuidv7();
+    const scope: TurnScope = { agentId: agent.id, userId: input.userId ?? null, runId: input.runId ?? null, requestId };
+    const organizationId = this.tenant.organizationId;
+    const emit = (event: TurnEvent): void => {
+      sink(event);
+      this.stream.chunk(organizationId, { requestId, agentId: agent.id, chunk: event, isFinal: event.type === 'done' || event.type === 'error' });
+    };
+    try {
+      const result = await this.lock.run(`turn:${organizationId}:${agent.id}:${scope.userId ?? ''}`, this.config.AGENT_TURN_WAIT_MS, () => this.turn(agent, input, scope, emit));
+      emit({ type: 'done', requestId });
+      return result;
+    } catch (error) {
+      const failure = error instanceof LockTimeout ? new AgentError(AgentErrorCode.TurnBusy, `another turn of agent ${agent.id} with this user is still running; try again later`) : error;
+      const known = failure instanceof DomainError;
+      if (!known) this.logger.error(`turn ${requestId} failed: ${(failure as Error).stack ?? String(failure)}`);
+      emit({ type: 'error', code: known ? failure.code : 'INTERNAL', message: known ? failure.message : 'The turn failed; see the server log' });
+      throw failure;
+    }
+  }
+
+  private async turn(agent: Agent, input: SendMessagesDto, scope: TurnScope, emit: (e: TurnEvent) => void): Promise<TurnResponseDto> {
+    const { model } = this.chat.chatModel(agent.model);
+    const window = agent.model.contextWindow ?? this.config.AGENT_CONTEXT_WINDOW;
+    const replyTokens = agent.model.maxTokens ?? this.config.AGENT_MAX_TOKENS;
+    const maxSteps = agent.model.maxSteps ?? this.config.AGENT_MAX_STEPS;
+    const tools = await this.toolsOf(agent);
+    const toolSet = toSdkTools(tools);
+    const toolTokens = countTokens(JSON.stringify(tools.map((t) => ({ name: t.name, description: t.description, parameters: t.parameters }))));
+    const inputTokens = input.messages.reduce((sum, m) => sum + countTokens(m.content) + MESSAGE_OVERHEAD_TOKENS, 0);
+    const budget = window - replyTokens - safetyMargin(window) - toolTokens - inputTokens;
+
+    const blocks = await this.blocks.forPrompt(agent.id);
+    let memories = await this.promptMemories(input, scope);
+    const systemFor = (omitted: number) => renderSystemPrompt(agent.system, blocks, memories, omitted);
+    // Memories give way first; the system prompt and the blocks must fit with the input.
+    while (memories.length > 0 && countTokens(systemFor(1)) > budget) memories = memories.slice(0, -1);
+    if (countTokens(systemFor(1)) > budget) {
+      throw new AgentError(
+        AgentErrorCode.ContextTooSmall,
+        `the agent's context window (${window} tokens) cannot hold its system prompt, core memory blocks, tools, this input (${inputTokens} tokens) and a reply of ${replyTokens} tokens: raise model.contextWindow or send less`,
+      );
+    }
+
+    const conversation: Conversation = { agentId: agent.id, userId: scope.userId, runId: scope.runId, requestId: scope.requestId };
+    const stored: Message[] = [];
+    const store = async (drafts: MessageDraft[]): Promise<void> => {
+      const messages = await this.messages.record(conversation, drafts);
+      stored.push(...messages);
+      for (const m of messages) emit({ type: 'message', message: MessageResponseDto.from(m) });
+    };
+    await store(input.messages.map((m) => ({ role: m.role, content: m.content })));
+    const pinned = new Set(stored.map((m) => m.id));
+
+    const usage = { promptTokens: 0, completionTokens: 0, steps: 0 };
+    let finalText = '';
+    for (let step = 1; step <= maxSteps; step++) {
+      const sizes = await this.messages.newestSizes(agent.id, scope.userId);
+      // The system prompt depends on how many messages are left out, which depends on the room it leaves.
+      let chosen = chooseMessages(sizes, window - replyTokens - safetyMargin(window) - toolTokens - countTokens(systemFor(0)), pinned);
+      if (chosen && chosen.omitted > 0) chosen = chooseMessages(sizes, window - replyTokens - safetyMargin(window) - toolTokens - countTokens(systemFor(chosen.omitted + 1)), pinned);
+      if (!chosen) throw new AgentError(AgentErrorCode.ContextTooSmall, `this input does not fit the agent's context window (${window} tokens)`);
+      const history = await this.messages.load(chosen.ids);
+      const result = streamText({
+        model,
+        system: systemFor(chosen.omitted),
+        messages: toModelMessages(history),
+        tools: toolSet,
+        // The last allowed round must answer in words.
+        toolChoice: step === maxSteps ? 'none' : 'auto',
+        temperature: agent.model.temperature,
+        maxOutputTokens: replyTokens,
+        maxRetries: 1,
+        abortSignal: AbortSignal.timeout(this.config.LLM_TIMEOUT_MS),
+      });
+      let text = '';
+      const calls: StoredToolCall[] = [];
+      const invalid = new Map<string, string>();
+      for await (const part of guarded(result.fullStream)) {
+        switch (part.type) {
+          case 'text-delta':
+            text += part.text;
+            if (part.text) emit({ type: 'assistant_delta', text: part.text });
+            break;
+          case 'tool-call':
+            calls.push({ id: part.toolCallId, name: part.toolName, arguments: part.input ?? {} });
+            if ('invalid' in part && part.invalid) invalid.set(part.toolCallId, String((part as { error?: unknown }).error ?? 'invalid arguments'));
+            break;
+          case 'finish-step':
+            usage.promptTokens += part.usage.inputTokens ?? 0;
+            usage.completionTokens += part.usage.outputTokens ?? 0;
+            break;
+          case 'error':
+            throw new LlmError(LlmErrorCode.Failed, `The LLM call failed: ${errorText(part.error)}`);
+          default:
+            break;
+        }
+      }
+      usage.steps = step;
+      await store([{ role: 'assistant', content: text, ...(calls.length > 0 ? { toolCalls: calls } : {}) }]);
+      finalText = text;
+      if (calls.length === 0) break;
+      for (const call of calls) {
+        emit({ type: 'tool_call', toolCallId: call.id, name: call.name, arguments: call.arguments });
+        const outcome = invalid.has(call.id) ? { ok: false as const, error: `invalid arguments: ${invalid.get(call.id)}` } : await this.runTool(tools, call, scope);
+        emit(
+          outcome.ok
+            ? { type: 'tool_result', toolCallId: call.id, name: call.name, status: 'ok', result: outcome.result }
+            : { type: 'tool_result', toolCallId: call.id, name: call.name, status: 'error', error: outcome.error },
+        );
+        const content = truncate(JSON.stringify(outcome.ok ? outcome.result ?? null : { error: outcome.error }), TOOL_RESULT_CHARS);
+        await store([{ role: 'tool', content, toolCallId: call.id, toolName: call.name }]);
+      }
+    }
+    emit({ type: 'usage', ...usage });
+    await this.queueExtraction(input, scope, finalText);
+    return { requestId: scope.requestId, messages: stored.map(MessageResponseDto.from), usage };
+  }
+
+  private async toolsOf(agent: Agent): Promise<AgentTool[]> {
+    const own = agent.toolIds.length > 0 && this.toolSource ? await this.toolSource.toolsFor(agent.toolIds) : [];
+    return [...this.memoryTools.tools(), ...own.filter((t) => !MemoryTools.names.includes(t.name))];
+  }
+
+  private async runTool(tools: AgentTool[], call: StoredToolCall, scope: TurnScope): Promise<ToolOutcome> {
+    const found = tools.find((t) => t.name === call.name);
+    if (!found) return { ok: false, error: `there is no tool named ${call.name}` };
+    try {
+      return await found.run(call.arguments, scope);
+    } catch (error) {
+      this.logger.warn(`tool ${call.name} failed in turn ${scope.requestId}: ${String(error)}`);
+      return { ok: false, error: `${call.name} failed: ${error instanceof DomainError ? error.message : 'internal error'}` };
+    }
+  }
+
+  /** The memories of the turn's scope that best match its input (none when the search fails: the turn goes on). */
+  private async promptMemories(input: SendMessagesDto, scope: TurnScope): Promise<PromptMemory[]> {
+    if (this.config.AGENT_CONTEXT_MEMORIES === 0) return [];
+    const query = input.messages.map((m) => m.content).join('\n').slice(0, MEMORY_QUERY_CHARS).trim();
+    if (!query) return [];
+    try {
+      const found = await this.memories.search({ query, limit: this.config.AGENT_CONTEXT_MEMORIES, ...this.memoryTools.memoryScope(scope) });
+      return found.results.map((h) => ({ content: h.memory, createdAt: h.createdAt }));
+    } catch (error) {
+      this.logger.warn(`memories for turn ${scope.requestId} not found: ${String(error)}`);
+      return [];
+    }
+  }
+
+  /** Queues extraction of the turn's facts into long-term memory (with an LLM for extraction); a failure to queue does not fail the turn. */
+  private async queueExtraction(input: SendMessagesDto, scope: TurnScope, reply: string): Promise<void> {
+    if (!this.chat.configured) return;
+    const messages = [
+      ...input.messages.filter((m) => m.role === 'user').map((m) => ({ role: 'user' as const, content: m.content.slice(0, 20000) })),
+      ...(reply.trim() ? [{ role: 'assistant' as const, content: reply.slice(0, 20000) }] : []),
+    ];
+    if (!messages.some((m) => m.role === 'user')) return;
+    try {
+      await this.jobs.enqueue(QueueName.MemoryIngest, {
+        messages,
+        agentId: scope.agentId,
+        ...(scope.userId !== null ? { userId: scope.userId } : {}),
+        ...(scope.runId !== null ? { runId: scope.runId } : {}),
+        metadata: { source: 'conversation', requestId: scope.requestId },
+      });
+    } catch (error) {
+      this.logger.warn(`memory extraction of turn ${scope.requestId} not queued: ${String(error)}`);
+    }
+  }
+}
+
+/** The tools as the SDK offers them to the model; execution stays with the loop. */
+function toSdkTools(tools: AgentTool[]): ToolSet {
+  return Object.fromEntries(tools.map((t) => [t.name, tool({ description: t.description, inputSchema: jsonSchema(t.parameters) })]));
+}
+
+/** Stored messages as the SDK's prompt messages. */
+export function toModelMessages(history: Message[]): ModelMessage[] {
+  return history.map((m): ModelMessage => {
+    switch (m.role) {
+      case 'user':
+        return { role: 'user', content: m.content };
+      case 'system':
+        return { role: 'system', content: m.content };
+      case 'assistant':
+        if (!m.toolCalls || m.toolCalls.length === 0) return { role: 'assistant', content: m.content };
+        return {
+          role: 'assistant',
+          content: [
+            ...(m.content ? [{ type: 'text' as const, text: m.content }] : []),
+            ...m.toolCalls.map((c) => ({ type: 'tool-call' as const, toolCallId: c.id, toolName: c.name, input: c.arguments })),
+          ],
+        };
+      case 'tool':
+        return { role: 'tool', content: [{ type: 'tool-result', toolCallId: m.toolCallId ?? '', toolName: m.toolName ?? '', output: { type: 'text', value: m.content } }] };
+    }
+  });
+}
+
+/** The model's stream, with a failure of the call itself (network, timeout) as an LlmError. */
+async function* guarded<T>(stream: AsyncIterable<T>): AsyncGenerator<T> {
+  try {
+    yield* stream;
+  } catch (error) {
+    if (error instanceof DomainError) throw error;
+    throw new LlmError(LlmErrorCode.Failed, `The LLM call failed: ${errorText(error)}`);
+  }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : typeof error === 'string' ? error : JSON.stringify(error);
+}
