@@ -2,6 +2,8 @@ import { existsSync } from 'node:fs';
 import { credentials, loadGet } from '../bench/http.js';
 import { Api, evaluate, ingest, loadConversations, LOCOMO_DIR, turnText } from '../bench/locomo.js';
 import { runMemoryBench } from '../bench/memory.js';
+import { runAgentBench } from '../bench/agent.js';
+import { FakeLlm } from '../bench/fake-llm.js';
 import { runRealtimeBench } from '../bench/realtime.js';
 import { startTestApp } from './support/test-app.js';
 import type { TestApp } from './support/test-app.js';
@@ -64,5 +66,29 @@ describe('benchmark smoke runs', () => {
     for (const f of figures) expect(Number.isFinite(f.value) && f.value > 0).toBe(true);
     expect(details.sustained).toEqual(expect.objectContaining({ lost: 0 }));
     expect(details.jobs).toEqual(expect.objectContaining({ completed: 20 }));
+  });
+});
+
+describe('agent benchmark smoke run', () => {
+  const llm = new FakeLlm();
+  let t: TestApp;
+  beforeAll(async () => {
+    await llm.start();
+    t = await startTestApp({ LLM_PROVIDER: 'openai-compatible', LLM_BASE_URL: llm.url, LLM_MODEL: 'fake-model', LLM_API_KEY: 'test' });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await llm.stop();
+  });
+
+  it('bench/agent.ts times plain and streamed turns against the fake LLM', async () => {
+    const api = await Api.register(t.url);
+    const { figures, details } = await runAgentBench(api, llm, { turns: 5, streamedTurns: 3, llmLatencyMs: 5 }, 'smoke');
+    expect(figures.map((f) => f.name)).toEqual(
+      expect.arrayContaining(['smoke turn overhead beyond the LLM: p50', 'smoke streamed: first byte: p50', 'smoke streamed: token delay after the LLM: p50', 'smoke sequential turns/s']),
+    );
+    for (const f of figures) expect(Number.isFinite(f.value)).toBe(true);
+    expect(details).toEqual(expect.objectContaining({ messagesInConversation: 16 }));
+    expect(llm.requests.filter((r) => !r.response_format)).toHaveLength(8);
   });
 });

@@ -160,6 +160,8 @@ export class AgentLoopService {
         maxOutputTokens: replyTokens,
         maxRetries: 1,
         abortSignal: AbortSignal.timeout(this.config.LLM_TIMEOUT_MS),
+        // Failures arrive as the stream's error part and are answered there (the SDK would print them).
+        onError: () => undefined,
       });
       let text = '';
       const calls: StoredToolCall[] = [];

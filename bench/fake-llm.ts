@@ -44,6 +44,8 @@ export function textOf(request: ChatRequest, role: string): string {
  */
 export class FakeLlm {
   readonly requests: ChatRequest[] = [];
+  /** When each request arrived, sent its first text, and ended (performance.now(), for benchmarks). */
+  readonly timings: { receivedAt: number; firstTextAt: number | null; endedAt: number }[] = [];
   script: ChatScript = () => '{}';
   /** Milliseconds before each answer starts (an LLM's latency); streamed answers also wait this long between chunks / 10. */
   latencyMs = 0;
@@ -69,6 +71,9 @@ export class FakeLlm {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const receivedAt = performance.now();
+    let firstTextAt: number | null = null;
+    res.once('finish', () => this.timings.push({ receivedAt, firstTextAt, endedAt: performance.now() }));
     let raw = '';
     for await (const chunk of req) raw += chunk;
     if (req.method !== 'POST' || !req.url?.endsWith('/chat/completions')) {
@@ -108,6 +113,7 @@ export class FakeLlm {
     send([{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }]);
     for (const piece of (turn.text ?? '').match(/\S+\s*|\s+/g) ?? []) {
       if (this.latencyMs > 0) await sleep(this.latencyMs / 10);
+      firstTextAt ??= performance.now();
       send([{ index: 0, delta: { content: piece }, finish_reason: null }]);
     }
     for (const call of toolCalls) send([{ index: 0, delta: { tool_calls: [call] }, finish_reason: null }]);
