@@ -320,13 +320,11 @@ describe('agents: blocks, messages and the agent loop (fake OpenAI-compatible LL
       const socket = await connected(socketClient(t.url, a.accessToken));
       try {
         expect(await socket.emitWithAck('subscribe', { agentId: agent.id })).toEqual({ ok: true, agentId: agent.id });
-        const event = nextEvent<{ role: string; content: string; agent_id: string }>(socket, 'message', (e) => e.role === 'assistant', 30_000);
+        const event = nextEvent<{ role: string; content: string; agent_id: string }>(socket, 'message', (e) => e.role === 'assistant');
         replies = ['one', 'two', 'three'];
         await send(a, agent.id, { messages: [{ content: 'u1' }], userId: 'x', runId: 'r1' }).expect(200);
-        const sentAt = Date.now();
+        // Within 5 s even after the 500-message test's burst (NOTIFY batches events on PostgreSQL).
         expect(await event).toEqual(expect.objectContaining({ content: 'one', agent_id: agent.id }));
-        // On PostgreSQL without Redis, events queue behind the previous test's extraction jobs (see the issue note).
-        if (Date.now() - sentAt > 2000) process.stdout.write(`message event after ${Date.now() - sentAt} ms\n`);
         await send(a, agent.id, { messages: [{ content: 'u2' }], userId: 'x', runId: 'r2' }).expect(200);
         await send(a, agent.id, { messages: [{ content: 'u3' }], userId: 'y' }).expect(200);
         const page1 = (await http().get(`/api/v1/agents/${agent.id}/messages`).query({ limit: 4 }).set(as(a)).expect(200)).body;
