@@ -37,7 +37,8 @@ export async function runAgentBench(api: Api, llm: FakeLlm, o: AgentBenchOptions
   llm.latencyMs = o.llmLatencyMs;
   llm.script = (request) => (request.response_format ? (request.response_format.json_schema?.name === 'facts' ? '{"facts": []}' : '{"memory": []}') : REPLY);
   const agent = await api.post<{ id: string }>('/api/v1/agents', { name: `bench-${label}`, system: 'You are a benchmark agent.' });
-  const isTurnCall = (i: number) => !llm.requests[i].response_format;
+  // Timings are recorded as calls end, so a turn's calls are picked by what they asked, not by position.
+  const turnCallsSince = (t0: number) => llm.timings.filter((c) => c.receivedAt >= t0 && c.request !== null && !c.request.response_format);
 
   // 1. Plain turns, one after another, on one growing conversation.
   const overhead: number[] = [];
@@ -45,11 +46,10 @@ export async function runAgentBench(api: Api, llm: FakeLlm, o: AgentBenchOptions
   const wall: number[] = [];
   const started = performance.now();
   for (let i = 0; i < o.turns; i++) {
-    const from = llm.requests.length;
     const t0 = performance.now();
     await api.post(`/api/v1/agents/${agent.id}/messages`, { messages: [{ content: `Turn ${i}: I had a ${i % 2 ? 'coffee' : 'tea'} with friend number ${i}.` }], userId: 'bench-user' });
     const t1 = performance.now();
-    const calls = llm.timings.slice(from).filter((_, k) => isTurnCall(from + k));
+    const calls = turnCallsSince(t0);
     const llmTime = calls.reduce((sum, c) => sum + (c.endedAt - c.receivedAt), 0);
     wall.push(t1 - t0);
     overhead.push(t1 - t0 - llmTime);
@@ -61,13 +61,12 @@ export async function runAgentBench(api: Api, llm: FakeLlm, o: AgentBenchOptions
   const firstByte: number[] = [];
   const tokenDelay: number[] = [];
   for (let i = 0; i < o.streamedTurns; i++) {
-    const from = llm.requests.length;
     const t0 = performance.now();
     const res = await postSse(`${api.baseUrl}/api/v1/agents/${agent.id}/messages`, api.token, { messages: [{ content: `Streamed ${i}: what did I drink?` }], userId: 'bench-user', stream: true });
     if (res.events.at(-1)?.event !== 'done') throw new Error(`streamed turn ${i} ended with ${JSON.stringify(res.events.at(-1))}`);
     firstByte.push(res.firstByteMs ?? Number.NaN);
     const firstDelta = res.events.find((e) => e.event === 'assistant_delta');
-    const call = llm.timings.slice(from).find((c, k) => isTurnCall(from + k) && c.firstTextAt !== null);
+    const call = turnCallsSince(t0).find((c) => c.firstTextAt !== null);
     if (firstDelta && call?.firstTextAt) tokenDelay.push(t0 + firstDelta.at - call.firstTextAt);
   }
 

@@ -45,7 +45,7 @@ export function textOf(request: ChatRequest, role: string): string {
 export class FakeLlm {
   readonly requests: ChatRequest[] = [];
   /** When each request arrived, sent its first text, and ended (performance.now(), for benchmarks). */
-  readonly timings: { receivedAt: number; firstTextAt: number | null; endedAt: number }[] = [];
+  readonly timings: { request: ChatRequest | null; receivedAt: number; firstTextAt: number | null; endedAt: number }[] = [];
   script: ChatScript = () => '{}';
   /** Milliseconds before each answer starts (an LLM's latency); streamed answers also wait this long between chunks / 10. */
   latencyMs = 0;
@@ -73,7 +73,8 @@ export class FakeLlm {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const receivedAt = performance.now();
     let firstTextAt: number | null = null;
-    res.once('finish', () => this.timings.push({ receivedAt, firstTextAt, endedAt: performance.now() }));
+    let parsed: ChatRequest | null = null;
+    res.once('finish', () => this.timings.push({ request: parsed, receivedAt, firstTextAt, endedAt: performance.now() }));
     let raw = '';
     for await (const chunk of req) raw += chunk;
     if (req.method !== 'POST' || !req.url?.endsWith('/chat/completions')) {
@@ -81,6 +82,7 @@ export class FakeLlm {
       return;
     }
     const request = JSON.parse(raw) as ChatRequest;
+    parsed = request;
     this.requests.push(request);
     const reply = this.script(request);
     if (this.latencyMs > 0) await sleep(this.latencyMs);
