@@ -269,11 +269,15 @@ describe('agents: blocks, messages and the agent loop (fake OpenAI-compatible LL
         return long(turn, 'assistant');
       };
       try {
-        for (turn = 0; turn < 250; turn++) await send(a, agent.id, { messages: [{ content: long(turn, 'user') }], userId: 'talker' }).expect(200);
+        // 100 turns of four user messages and one answer: 500 messages, each ~90 tokens.
+        for (turn = 0; turn < 100; turn++) {
+          const messages = [0, 1, 2, 3].map((j) => ({ content: long(turn * 4 + j, 'user') }));
+          await send(a, agent.id, { messages, userId: 'talker' }).expect(200);
+        }
         const last = turnRequests(llm).at(-1)!;
         expect(largest).toBeLessThanOrEqual(window);
         expect(systemOf(last)).toMatch(/earlier message\(s\) of this conversation are not shown/);
-        expect(textOf(last, 'user')).toContain('user message 249');
+        expect(textOf(last, 'user')).toContain('user message 399');
         expect(textOf(last, 'user')).not.toContain('user message 0:');
         const count = async () => {
           let n = 0;
@@ -293,7 +297,7 @@ describe('agents: blocks, messages and the agent loop (fake OpenAI-compatible LL
       } finally {
         llm.script = script;
       }
-    }, 120_000);
+    }, 240_000);
 
     it('serializes two concurrent turns of the same agent and user', async () => {
       const agent = await createAgent(a);
