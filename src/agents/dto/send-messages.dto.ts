@@ -1,7 +1,7 @@
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength, ValidateNested } from 'class-validator';
-import { ApiProperty } from '@nestjs/swagger';
-import { SCOPE_ID } from '../../memory/dto/create-memory.dto.js';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength, ValidateNested } from 'class-validator';
+import { ApiProperty, PickType } from '@nestjs/swagger';
+import { ScopeDto } from '../../memory/dto/create-memory.dto.js';
 
 export const INPUT_ROLES = ['user', 'system'] as const;
 
@@ -19,28 +19,14 @@ export class TurnMessageDto {
   content: string;
 }
 
-/** One turn of a conversation with an agent. */
-export class SendMessagesDto {
+/** One turn of a conversation with an agent: `userId` (the end user talking: each has their own conversation and memory) and `runId` are checked as memory scopes are. */
+export class SendMessagesDto extends PickType(ScopeDto, ['userId', 'runId'] as const) {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(20)
   @ValidateNested({ each: true })
   @Type(() => TurnMessageDto)
   messages: TurnMessageDto[];
-
-  /** The end user talking: each user has their own conversation and long-term memory. @example "alice" */
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  @Matches(SCOPE_ID, { message: 'userId must be 1-200 printable characters without surrounding spaces' })
-  userId?: string;
-
-  /** A run or session the messages (and memories) are tagged with. @example "session-42" */
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  @Matches(SCOPE_ID, { message: 'runId must be 1-200 printable characters without surrounding spaces' })
-  runId?: string;
 
   /** Answer with a Server-Sent Events stream of the turn's events instead of one JSON body. */
   @IsOptional()
