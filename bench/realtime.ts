@@ -163,11 +163,19 @@ export async function runRealtimeBench(api: Api, o: RealtimeBenchOptions, label:
     figures.push({ name: `${label} started job visible to a client: p95`, value: round1(percentile(visibleMs, 95)), unit: 'ms' });
 
     // 4. Job throughput: many async adds, from the first POST to the last completion event.
+    // Only this step's jobs count: a job of step 3 (or of another client) may complete meanwhile.
+    const mine = new Set<string>();
+    const doneIds = new Set<string>();
     let completed = 0;
-    const allDone = new Promise<number>((resolve) => {
-      watcher.on('job_progress', (e: { state: string; queue: string }) => {
-        if (e.queue === 'memory-ingest' && e.state === 'completed' && ++completed === o.jobs) resolve(performance.now());
-      });
+    let markDone: (t: number) => void = () => undefined;
+    const allDone = new Promise<number>((resolve) => (markDone = resolve));
+    const count = (id: string): void => {
+      if (mine.has(id) && doneIds.has(id) && ++completed === o.jobs) markDone(performance.now());
+    };
+    watcher.on('job_progress', (e: { state: string; queue: string; job_id: string }) => {
+      if (e.queue !== 'memory-ingest' || e.state !== 'completed' || doneIds.has(e.job_id)) return;
+      doneIds.add(e.job_id);
+      count(e.job_id);
     });
     const jobsStart = performance.now();
     let next = 0;
@@ -175,7 +183,9 @@ export async function runRealtimeBench(api: Api, o: RealtimeBenchOptions, label:
       Array.from({ length: 10 }, async () => {
         while (next < o.jobs) {
           const i = next++;
-          await api.post('/api/v1/memories', { content: `throughput ${label} ${i}`, userId: `${label}-throughput`, infer: false, async: true });
+          const { jobId } = await api.post<{ jobId: string }>('/api/v1/memories', { content: `throughput ${label} ${i}`, userId: `${label}-throughput`, infer: false, async: true });
+          mine.add(jobId);
+          count(jobId);
         }
       }),
     );
