@@ -18,6 +18,7 @@ import { MemoryModule } from './memory/memory.module.js';
 import { EventsModule } from './realtime/events.module.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
 import { SearchModule } from './search/search.module.js';
+import { ToolsModule } from './tools/tools.module.js';
 
 /** Headers and fields that never reach a log line. */
 const REDACT = [
@@ -60,6 +61,7 @@ export class AppModule {
         AuthModule,
         AgentsModule,
         MemoryModule,
+        ToolsModule,
         ...(role === 'api' ? [RealtimeModule] : []),
         SearchModule,
         HealthModule,

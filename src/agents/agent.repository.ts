@@ -4,6 +4,7 @@ import { DataSource, EntityManager, MoreThan } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import { TenantContext } from '../common/context/tenant-context.js';
 import { Page, toPage } from '../common/pagination/page.js';
+import { returnedRows } from '../database/returned-rows.js';
 import { Agent } from './entities/agent.entity.js';
 
 /** Every query of the agents table, filtered by the caller's organization. */
@@ -19,12 +20,15 @@ export class AgentRepository {
   }
 
   async insert(m: EntityManager, agent: Agent): Promise<void> {
+    const { toolIds, ...row } = agent;
     // TypeORM's partial type cannot follow a jsonb Record<string, unknown>; the row is a whole Agent.
-    await m.insert(Agent, agent as QueryDeepPartialEntity<Agent>);
+    await m.insert(Agent, row as QueryDeepPartialEntity<Agent>);
+    await this.attachTools(m, agent.id, toolIds);
   }
 
   async find(id: string): Promise<Agent | null> {
-    return this.dataSource.manager.findOneBy(Agent, { id, organizationId: this.tenant.organizationId });
+    const agent = await this.dataSource.manager.findOneBy(Agent, { id, organizationId: this.tenant.organizationId });
+    return agent ? (await this.withTools([agent]))[0] : null;
   }
 
   async page(limit: number, cursor?: string): Promise<Page<Agent>> {
@@ -33,13 +37,52 @@ export class AgentRepository {
       order: { id: 'ASC' },
       take: limit + 1,
     });
-    return toPage(rows, limit);
+    return toPage(await this.withTools(rows), limit);
+  }
+
+  /** Attaches tools (the caller checked they are the organization's) after those the agent has; already attached ones stay where they are. */
+  async attachTools(m: EntityManager, agentId: string, toolIds: string[]): Promise<void> {
+    if (toolIds.length === 0) return;
+    await m.query(
+      `INSERT INTO agent_tools (agent_id, tool_id) SELECT $1, t.id FROM unnest($2::uuid[]) WITH ORDINALITY AS t(id, n) ORDER BY t.n ON CONFLICT DO NOTHING`,
+      [agentId, toolIds],
+    );
+  }
+
+  /** Detaches tools; the number detached. */
+  async detachTools(m: EntityManager, agentId: string, toolIds: string[] | 'all'): Promise<number> {
+    const rows = returnedRows<{ tool_id: string }>(
+      toolIds === 'all'
+        ? await m.query(`DELETE FROM agent_tools WHERE agent_id = $1 RETURNING tool_id`, [agentId])
+        : await m.query(`DELETE FROM agent_tools WHERE agent_id = $1 AND tool_id = ANY($2::uuid[]) RETURNING tool_id`, [agentId, toolIds]),
+    );
+    return rows.length;
+  }
+
+  /** Fills each agent's toolIds (one query for all of them). */
+  private async withTools(agents: Agent[]): Promise<Agent[]> {
+    if (agents.length === 0) return agents;
+    const rows: { agent_id: string; tool_id: string }[] = await this.dataSource.query(
+      `SELECT agent_id, tool_id FROM agent_tools WHERE agent_id = ANY($1::uuid[]) ORDER BY position`,
+      [agents.map((a) => a.id)],
+    );
+    for (const a of agents) a.toolIds = rows.filter((r) => r.agent_id === a.id).map((r) => r.tool_id);
+    return agents;
   }
 
   /** Saves the changed fields; false if the agent is not the caller's. */
+  /** Saves the changed fields (a new toolIds replaces the agent's tools); false if the agent is not the caller's. */
   async update(id: string, changes: Partial<Pick<Agent, 'name' | 'description' | 'system' | 'metadata' | 'model' | 'toolIds'>>): Promise<boolean> {
-    const result = await this.dataSource.manager.update(Agent, { id, organizationId: this.tenant.organizationId }, { ...changes, updatedAt: new Date() } as QueryDeepPartialEntity<Agent>);
-    return (result.affected ?? 0) > 0;
+    const { toolIds, ...fields } = changes;
+    return this.dataSource.transaction(async (m) => {
+      const result = await m.update(Agent, { id, organizationId: this.tenant.organizationId }, { ...fields, updatedAt: new Date() } as QueryDeepPartialEntity<Agent>);
+      if ((result.affected ?? 0) === 0) return false;
+      if (toolIds) {
+        await this.detachTools(m, id, 'all');
+        await this.attachTools(m, id, toolIds);
+      }
+      return true;
+    });
   }
 
   async delete(id: string): Promise<boolean> {

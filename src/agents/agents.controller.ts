@@ -4,6 +4,7 @@ import { Authenticated } from '../auth/decorators.js';
 import { ErrorResponseDto } from '../common/errors/error-response.dto.js';
 import { ParseId } from '../common/id-param.js';
 import { PageQueryDto } from '../common/pagination/page-query.dto.js';
+import { ToolResponseDto } from '../tools/dto/tool-response.dto.js';
 import { AgentsService } from './agents.service.js';
 import { AgentPageResponseDto, AgentResponseDto } from './dto/agent-response.dto.js';
 import { CreateAgentDto } from './dto/create-agent.dto.js';
@@ -49,6 +50,26 @@ export class AgentsController {
   @ApiNotFoundResponse({ description: 'No such agent, or the block is not attached to it', type: ErrorResponseDto })
   detachBlock(@Param('id', ParseId) id: string, @Param('blockId', ParseId) blockId: string): Promise<AgentResponseDto> {
     return this.agents.detachBlock(id, blockId);
+  }
+
+  /** The agent's own tools (besides the built-in memory tools), in the order they were attached. */
+  @Get(':id/tools')
+  @ApiNotFoundResponse({ description: 'No such agent in your organization', type: ErrorResponseDto })
+  listTools(@Param('id', ParseId) id: string): Promise<ToolResponseDto[]> {
+    return this.agents.listTools(id);
+  }
+
+  /** Offers a tool of the registry to the agent's model (no change if it already has it). */
+  @Patch(':id/tools/attach/:toolId')
+  @ApiNotFoundResponse({ description: 'No such agent or tool in your organization', type: ErrorResponseDto })
+  attachTool(@Param('id', ParseId) id: string, @Param('toolId', ParseId) toolId: string): Promise<AgentResponseDto> {
+    return this.agents.attachTool(id, toolId);
+  }
+
+  @Patch(':id/tools/detach/:toolId')
+  @ApiNotFoundResponse({ description: 'No such agent, or the tool is not attached to it', type: ErrorResponseDto })
+  detachTool(@Param('id', ParseId) id: string, @Param('toolId', ParseId) toolId: string): Promise<AgentResponseDto> {
+    return this.agents.detachTool(id, toolId);
   }
 
   /** Deletes the agent and its messages; its blocks are detached and kept. */

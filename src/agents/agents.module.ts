@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { MemoryModule } from '../memory/memory.module.js';
+import { ToolsModule } from '../tools/tools.module.js';
 import { AgentRepository } from './agent.repository.js';
 import { AgentsController } from './agents.controller.js';
 import { AgentsService } from './agents.service.js';
@@ -19,7 +20,7 @@ import { MessagesService } from './messages/messages.service.js';
 
 /** Agents, their core memory blocks and messages, and the agent loop. Exports AgentsService. */
 @Module({
-  imports: [TypeOrmModule.forFeature([Agent, Block, Message]), MemoryModule],
+  imports: [TypeOrmModule.forFeature([Agent, Block, Message]), MemoryModule, ToolsModule],
   controllers: [AgentsController, AgentBlocksController, BlocksController, AgentMessagesController],
   providers: [AgentsService, AgentRepository, BlocksService, BlockRepository, MessagesService, MessageRepository, MemoryTools, AgentLoopService],
   exports: [AgentsService],

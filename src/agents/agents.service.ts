@@ -5,6 +5,8 @@ import { EventBus } from '../common/events/event-bus.js';
 import { uuidv7 } from '../common/ids.js';
 import { Page } from '../common/pagination/page.js';
 import { ChatModelService } from '../llm/chat-model.service.js';
+import { ToolResponseDto } from '../tools/dto/tool-response.dto.js';
+import { ToolsService } from '../tools/tools.service.js';
 import { agentUpdated } from './agent.events.js';
 import { AgentRepository } from './agent.repository.js';
 import { AgentError, AgentErrorCode } from './agents.errors.js';
@@ -23,6 +25,7 @@ export class AgentsService {
     private readonly chat: ChatModelService,
     private readonly tenant: TenantContext,
     private readonly events: EventBus,
+    private readonly tools: ToolsService,
   ) {}
 
   /** Creates an agent with its blocks (the given ones, or empty `persona` and `human`) in one transaction. */
@@ -35,7 +38,7 @@ export class AgentsService {
       description: input.description ?? null,
       system: input.system ?? null,
       model: this.checkModel(input.model),
-      toolIds: [...new Set(input.toolIds ?? [])],
+      toolIds: await this.checkTools(input.toolIds ?? []),
       metadata: input.metadata ?? {},
       createdAt: now,
       updatedAt: now,
@@ -72,7 +75,7 @@ export class AgentsService {
   }
 
   async update(id: string, input: UpdateAgentDto): Promise<AgentResponseDto> {
-    const changes = { ...input, ...(input.model !== undefined ? { model: this.checkModel(input.model) } : {}), ...(input.toolIds ? { toolIds: [...new Set(input.toolIds)] } : {}) };
+    const changes = { ...input, ...(input.model !== undefined ? { model: this.checkModel(input.model) } : {}), ...(input.toolIds ? { toolIds: await this.checkTools(input.toolIds) } : {}) };
     if (!(await this.agents.update(id, changes))) throw CommonError.notFound('agent', id);
     this.events.publish([agentUpdated(this.tenant.organizationId, id, 'updated')]);
     return this.get(id);
@@ -96,6 +99,37 @@ export class AgentsService {
     await this.blocks.detach(id, blockId);
     this.events.publish([agentUpdated(this.tenant.organizationId, id, 'updated')]);
     return this.get(id);
+  }
+
+  /** The agent's tools, in the order they were attached. */
+  async listTools(id: string): Promise<ToolResponseDto[]> {
+    const agent = await this.find(id);
+    return (await this.tools.findMany(agent.toolIds)).map(ToolResponseDto.from);
+  }
+
+  async attachTool(id: string, toolId: string): Promise<AgentResponseDto> {
+    await this.find(id);
+    await this.tools.find(toolId);
+    await this.agents.transaction((m) => this.agents.attachTools(m, id, [toolId]));
+    this.events.publish([agentUpdated(this.tenant.organizationId, id, 'updated')]);
+    return this.get(id);
+  }
+
+  async detachTool(id: string, toolId: string): Promise<AgentResponseDto> {
+    await this.find(id);
+    const detached = await this.agents.transaction((m) => this.agents.detachTools(m, id, [toolId]));
+    if (detached === 0) throw CommonError.notFound('tool attached to this agent', toolId);
+    this.events.publish([agentUpdated(this.tenant.organizationId, id, 'updated')]);
+    return this.get(id);
+  }
+
+  /** toolIds without repeats, each a tool of the caller's organization (else a 400 naming it). */
+  private async checkTools(toolIds: string[]): Promise<string[]> {
+    const ids = [...new Set(toolIds)];
+    const found = new Set((await this.tools.findMany(ids)).map((t) => t.id));
+    const missing = ids.find((id) => !found.has(id));
+    if (missing) throw new AgentError(AgentErrorCode.InvalidInput, `toolIds[${toolIds.indexOf(missing)}]: there is no tool ${missing} in this organization`);
+    return ids;
   }
 
   private async respond(agent: Agent): Promise<AgentResponseDto> {

@@ -213,6 +213,26 @@ export class AppConfig {
   @Max(3600000)
   AGENT_TURN_WAIT_MS = 120000;
 
+  /** Tool runs at once: each runs in its own sandbox process (a V8 isolate per run). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  TOOLS_CONCURRENCY = 2;
+
+  /** Tool runs that may wait for a free sandbox; one more is answered 429. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(100000)
+  TOOLS_QUEUE_MAX = 100;
+
+  /** Days a tool run's record is kept (0 = forever); the maintenance job prunes older ones. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  TOOL_RUN_RETENTION_DAYS = 30;
+
   /** local: built into the server (no network); or a provider's embedding API. */
   @IsIn(EMBEDDING_PROVIDERS)
   EMBEDDING_PROVIDER: EmbeddingProvider = 'local';

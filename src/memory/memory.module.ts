@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
 import { DatabaseState } from '../database/database-state.js';
 import { EmbeddingService } from '../llm/embedding/embedding.service.js';
+import { ToolsModule } from '../tools/tools.module.js';
 import { ExtractionService } from './extraction/extraction.service.js';
 import { ExportProcessor } from './jobs/export.processor.js';
 import { ImportProcessor } from './jobs/import.processor.js';
@@ -17,6 +18,7 @@ import type { VectorSchemaState } from './vector-schema.js';
 
 /** Memories, their history, extraction, the queries of search, and the memory jobs' processors. Exports MemoryService. */
 @Module({
+  imports: [ToolsModule],
   controllers: [MemoryController],
   providers: [
     MemoryService,

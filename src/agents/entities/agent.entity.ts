@@ -35,8 +35,7 @@ export class Agent {
   @Column('jsonb')
   model: AgentModelSettings;
 
-  /** Tools of the registry offered to the model besides the built-in memory tools. */
-  @Column({ name: 'tool_ids', type: 'uuid', array: true })
+  /** Tools of the registry offered to the model besides the built-in memory tools (rows of agent_tools, in attachment order). */
   toolIds: string[];
 
   @Column({ name: 'created_at', type: 'timestamptz' })

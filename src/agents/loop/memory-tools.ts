@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { MemoryService } from '../../memory/memory.service.js';
+import { BUILT_IN_TOOL_NAMES } from '../../tools/built-in-tool-names.js';
 import { BlockEditRefused, BlocksService } from '../blocks/blocks.service.js';
 import { MessagesService } from '../messages/messages.service.js';
 import type { AgentTool, ToolOutcome, TurnScope } from './agent-tools.js';
@@ -39,7 +40,7 @@ export class MemoryTools {
   ) {}
 
   /** The names the built-in tools take; an agent's own tools may not use them. */
-  static readonly names = ['core_memory_append', 'core_memory_replace', 'archival_memory_insert', 'archival_memory_search', 'conversation_search'];
+  static readonly names = BUILT_IN_TOOL_NAMES;
 
   tools(): AgentTool[] {
     return [

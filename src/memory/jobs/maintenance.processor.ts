@@ -3,11 +3,13 @@ import { JobsService } from '../../jobs/jobs.service.js';
 import { ProcessesQueue } from '../../jobs/processes-queue.decorator.js';
 import { QueueName } from '../../jobs/jobs.types.js';
 import type { JobHandle, JobProcessor } from '../../jobs/jobs.types.js';
+import { ToolsService } from '../../tools/tools.service.js';
 import { MemoryService } from '../memory.service.js';
 
 export interface MaintenanceResult {
   expired: number;
   purged: number;
+  toolRuns: number;
   results: number;
   jobs: number;
 }
@@ -15,7 +17,8 @@ export interface MaintenanceResult {
 /**
  * The scheduled housekeeping (every MAINTENANCE_INTERVAL_MINUTES): deletes working memories past
  * their expiry, removes memories deleted longer ago than HISTORY_RETENTION_DAYS with their
- * history, and old job results. Every step is idempotent.
+ * history, tool run records older than TOOL_RUN_RETENTION_DAYS, and old job results. Every step
+ * is idempotent.
  */
 @ProcessesQueue(QueueName.Maintenance)
 export class MaintenanceProcessor implements JobProcessor<Record<string, never>, MaintenanceResult> {
@@ -23,14 +26,17 @@ export class MaintenanceProcessor implements JobProcessor<Record<string, never>,
     private readonly memories: MemoryService,
     private readonly jobs: JobsService,
     private readonly config: AppConfig,
+    private readonly tools: ToolsService,
   ) {}
 
   async process(job: JobHandle<Record<string, never>>): Promise<MaintenanceResult> {
     const expired = await this.memories.expireDue();
     await job.updateProgress(40);
     const purged = this.config.HISTORY_RETENTION_DAYS > 0 ? await this.memories.purgeDeleted(this.config.HISTORY_RETENTION_DAYS) : 0;
+    await job.updateProgress(60);
+    const toolRuns = this.config.TOOL_RUN_RETENTION_DAYS > 0 ? await this.tools.pruneRuns(this.config.TOOL_RUN_RETENTION_DAYS) : 0;
     await job.updateProgress(80);
     const pruned = await this.jobs.prune();
-    return { expired, purged, ...pruned };
+    return { expired, purged, toolRuns, ...pruned };
   }
 }

@@ -1,0 +1,320 @@
+// The sandbox host: a child process (forked by SandboxPool with --no-node-snapshot, which
+// isolated-vm requires on Node >= 20) that runs tool code in a fresh V8 isolate per run.
+// It is plain JavaScript so that the same file runs from the sources (tests) and from dist/.
+//
+// Why a separate process: V8 cannot always unwind from an out-of-memory isolate, and
+// isolated-vm's own README says a hostile script can crash the process that holds it. Here
+// such a crash ends this child, the pool answers the run with an error and forks a new one;
+// the API process never loads the native addon. The child gets an empty environment, so no
+// secret of the server is in its memory either.
+//
+// Protocol (IPC, one request at a time per child):
+//   → { id, op: 'run', source, format: 'body'|'module', argsJson, timeoutMs, memoryLimitMb,
+//       allowedHosts, resultLimitBytes, logLimitBytes }
+//   ← { id, status: 'ok'|'error'|'timeout', resultJson?, error?, logs, durationMs, cpuMs }
+//   → { id, op: 'check', source }     ← { id, format: 'body'|'module', error: string | null }
+import ivm from 'isolated-vm';
+
+const MAX_FETCHES = 50;
+const FETCH_BODY_LIMIT = 1024 * 1024;
+const LOG_LINE_CHARS = 8192;
+const ERROR_CHARS = 4000;
+
+// Runs inside the isolate before the tool: console, timers bound to this call, optional fetch.
+// Host functions arrive as globals and are removed from the global object at once.
+const PRELUDE = `(() => {
+  const log = globalThis.__log, sleep = globalThis.__sleep, hostFetch = globalThis.__fetch;
+  delete globalThis.__log; delete globalThis.__sleep; delete globalThis.__fetch;
+  delete globalThis.WebAssembly;
+  const text = (v) => {
+    if (typeof v === 'string') return v;
+    try { const j = JSON.stringify(v); return j === undefined ? String(v) : j; } catch { try { return String(v); } catch { return '[unprintable]'; } }
+  };
+  // Counted here too, so that a loop of console.log stops crossing into the host once over the cap.
+  let room = globalThis.__logLimit;
+  delete globalThis.__logLimit;
+  const line = (level) => (...values) => {
+    if (room <= 0) return;
+    const s = values.map(text).join(' ').slice(0, ${LOG_LINE_CHARS});
+    room -= s.length + 1;
+    log(level, room < 0 ? null : s);
+  };
+  globalThis.console = { log: line('log'), info: line('info'), warn: line('warn'), error: line('error'), debug: line('debug') };
+  let nextTimer = 1;
+  const live = new Set();
+  globalThis.setTimeout = (fn, ms = 0, ...args) => {
+    const id = nextTimer++;
+    live.add(id);
+    sleep.apply(undefined, [Math.max(0, Number(ms) || 0)], { result: { promise: true } }).then(() => { if (live.delete(id) && typeof fn === 'function') fn(...args); });
+    return id;
+  };
+  globalThis.clearTimeout = (id) => { live.delete(id); };
+  if (hostFetch) {
+    globalThis.fetch = async (input, init = {}) => {
+      const headers = {};
+      if (init.headers) for (const [k, v] of Object.entries(init.headers)) headers[String(k)] = String(v);
+      const answer = await hostFetch.apply(undefined, [String(input), { method: String(init.method ?? 'GET'), headers, body: init.body == null ? null : String(init.body) }], { arguments: { copy: true }, result: { promise: true, copy: true } });
+      if (answer.error) throw new (answer.type === 'TypeError' ? TypeError : Error)(answer.error);
+      const r = answer.response;
+      const h = new Map(Object.entries(r.headers));
+      return {
+        ok: r.status >= 200 && r.status < 300, status: r.status, statusText: r.statusText, url: r.url, redirected: false,
+        headers: { get: (n) => h.get(String(n).toLowerCase()) ?? null, has: (n) => h.has(String(n).toLowerCase()), entries: () => h.entries() },
+        text: async () => r.body,
+        json: async () => JSON.parse(r.body),
+      };
+    };
+  }
+})();`;
+
+// Calls the tool with its arguments and turns whatever comes back, or is thrown, into a JSON
+// string or an error message, inside the isolate, so that nothing larger than the result limit
+// and nothing but plain strings ever crosses into this process.
+const RUNNER = `(() => {
+  // Captured before any tool code runs: a tool that replaces JSON or String.prototype cannot
+  // change how its result and errors are read.
+  const stringify = JSON.stringify, parse = JSON.parse, Str = String, ErrorClass = Error;
+  const slice = Function.prototype.call.bind(String.prototype.slice);
+  const cut = (s) => slice(s, 0, ${ERROR_CHARS});
+  const isError = (e) => { try { return e instanceof ErrorClass; } catch { return false; } };
+  const describe = (e) => {
+    try {
+      if (isError(e)) return cut(Str(e.name) + ': ' + Str(e.message));
+      if (typeof e === 'string') return cut('thrown: ' + e);
+      const j = stringify(e);
+      return cut('thrown: ' + (j === undefined ? Str(e) : j));
+    } catch { return 'thrown: a value that cannot be printed'; }
+  };
+  return async function (argsJson, resultLimit) {
+    try {
+      const value = await globalThis.__tool(parse(argsJson));
+      let json;
+      try { json = stringify(value === undefined ? null : value); } catch (e) { return { error: 'the result is not JSON: ' + describe(e) }; }
+      if (typeof json !== 'string') json = 'null';
+      if (json.length > resultLimit) return { error: 'the result is ' + json.length + ' characters of JSON; the limit is ' + resultLimit + ' bytes' };
+      return { json: json };
+    } catch (e) {
+      return { error: describe(e) };
+    }
+  };
+})()`;
+
+// Picks the function a module exports: its default export, or its only exported function.
+const PICK_EXPORT = `(() => {
+  const ns = globalThis.__module;
+  delete globalThis.__module;
+  if (typeof ns.default === 'function') { globalThis.__tool = ns.default; return; }
+  const fns = Object.keys(ns).filter((k) => typeof ns[k] === 'function');
+  if (fns.length !== 1) throw new TypeError('the module must export one function (a default export, or exactly one named function); it exports ' + (fns.length === 0 ? 'none' : fns.join(', ')));
+  globalThis.__tool = ns[fns[0]];
+})();`;
+
+function wrapBody(source) {
+  return `globalThis.__tool = (async function tool(args) {\n${source}\n});`;
+}
+
+function message(e) {
+  return String(e && typeof e === 'object' && 'message' in e ? e.message : e).slice(0, ERROR_CHARS);
+}
+
+/** Logs of one run, capped in bytes; what is over the cap is counted, not kept. */
+class Logs {
+  constructor(limitBytes) {
+    this.limit = limitBytes;
+    this.bytes = 0;
+    this.lines = [];
+    this.dropped = 0;
+  }
+  add(level, text) {
+    if (text === null) return void (this.dropped += 1);
+    const line = `${level === 'log' ? '' : `[${level}] `}${text}`;
+    const size = Buffer.byteLength(line) + 1;
+    if (this.bytes + size > this.limit) return void (this.dropped += 1);
+    this.bytes += size;
+    this.lines.push(line);
+  }
+  list() {
+    return this.dropped ? [...this.lines, `[more lines dropped: console output is capped at ${this.limit} bytes]`] : this.lines;
+  }
+}
+
+function hostMatches(url, allowedHosts) {
+  const host = url.host.toLowerCase();
+  const name = url.hostname.toLowerCase();
+  return allowedHosts.some((entry) => {
+    const e = entry.toLowerCase();
+    if (e.startsWith('*.')) return name.endsWith(e.slice(1));
+    return e.includes(':') && !e.startsWith('[') ? host === e : name === e || host === e;
+  });
+}
+
+/**
+ * fetch for the isolate: only http(s), only allowlisted hosts, no redirects followed, bodies
+ * capped. It answers { response } or { error } and never rejects: isolated-vm does not carry a
+ * host promise's rejection into the isolate (it would end this process as unhandled).
+ */
+function makeFetch(allowedHosts, deadline) {
+  const request = hostRequest(allowedHosts, deadline);
+  return (input, init) =>
+    request(input, init).then(
+      (response) => ({ response }),
+      (e) => ({ error: message(e), type: e instanceof TypeError ? 'TypeError' : 'Error' }),
+    );
+}
+
+function hostRequest(allowedHosts, deadline) {
+  let count = 0;
+  return async (input, init) => {
+    count += 1;
+    if (count > MAX_FETCHES) throw new Error(`fetch: at most ${MAX_FETCHES} requests per run`);
+    let url;
+    try {
+      url = new URL(input);
+    } catch {
+      throw new TypeError(`fetch: invalid URL ${String(input).slice(0, 200)}`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`fetch: only http and https URLs are allowed, not ${url.protocol}`);
+    if (!hostMatches(url, allowedHosts)) throw new Error(`fetch: host ${url.host} is not in this tool's allowedHosts`);
+    const res = await fetch(url, {
+      method: init.method,
+      headers: init.headers,
+      body: init.body ?? undefined,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())),
+    });
+    const chunks = [];
+    let size = 0;
+    if (res.body) {
+      for await (const chunk of res.body) {
+        size += chunk.byteLength;
+        if (size > FETCH_BODY_LIMIT) {
+          await res.body.cancel().catch(() => undefined);
+          throw new Error(`fetch: the response body is over ${FETCH_BODY_LIMIT} bytes`);
+        }
+        chunks.push(chunk);
+      }
+    }
+    return {
+      status: res.status,
+      statusText: res.statusText,
+      url: res.url,
+      headers: Object.fromEntries(res.headers.entries()),
+      body: Buffer.concat(chunks).toString('utf8'),
+    };
+  };
+}
+
+async function compileTool(isolate, context, source, format, timeoutMs) {
+  if (format === 'module') {
+    const mod = await isolate.compileModule(source, { filename: 'tool.mjs' });
+    if (mod.dependencySpecifiers.length > 0) throw new Error(`imports are not available in tools (${mod.dependencySpecifiers.join(', ')})`);
+    await mod.instantiate(context, (specifier) => {
+      throw new Error(`imports are not available in tools (${specifier})`);
+    });
+    await mod.evaluate({ timeout: timeoutMs });
+    await context.global.set('__module', mod.namespace.derefInto());
+    await context.eval(PICK_EXPORT, { timeout: timeoutMs });
+  } else {
+    const script = await isolate.compileScript(wrapBody(source), { filename: 'tool.js', lineOffset: -1 });
+    await script.run(context, { timeout: timeoutMs });
+  }
+}
+
+async function run(req) {
+  const started = performance.now();
+  const deadline = Date.now() + req.timeoutMs;
+  const logs = new Logs(req.logLimitBytes);
+  const timers = new Set();
+  let timedOut = false;
+  let isolate;
+  let cpuMs = 0;
+  const killer = setTimeout(() => {
+    timedOut = true;
+    if (isolate && !isolate.isDisposed) isolate.dispose();
+  }, req.timeoutMs);
+  const finish = (fields) => ({ id: req.id, ...fields, logs: logs.list(), durationMs: Math.round((performance.now() - started) * 10) / 10, cpuMs });
+  try {
+    isolate = new ivm.Isolate({ memoryLimit: req.memoryLimitMb });
+    const context = await isolate.createContext();
+    const g = context.global;
+    await g.set('globalThis', g.derefInto());
+    await g.set('__log', new ivm.Callback((level, text) => logs.add(String(level), text === null ? null : String(text)), { ignored: true }));
+    // A timer's wait happens here, tracked, and is cleared when the run ends: no timer outlives it.
+    await g.set(
+      '__sleep',
+      new ivm.Reference(
+        (ms) =>
+          new Promise((resolve) => {
+            const t = setTimeout(() => (timers.delete(t), resolve()), Math.min(Number(ms) || 0, req.timeoutMs));
+            timers.add(t);
+          }),
+      ),
+    );
+    await g.set('__logLimit', req.logLimitBytes);
+    if (req.allowedHosts.length > 0) await g.set('__fetch', new ivm.Reference(makeFetch(req.allowedHosts, deadline)));
+    await context.eval(PRELUDE, { timeout: req.timeoutMs });
+    const runner = await context.eval(RUNNER, { reference: true });
+    await compileTool(isolate, context, req.source, req.format, Math.max(1, deadline - Date.now()));
+    const out = await runner.apply(undefined, [req.argsJson, req.resultLimitBytes], {
+      timeout: Math.max(1, deadline - Date.now()),
+      result: { promise: true, copy: true },
+    });
+    cpuMs = Math.round(Number(isolate.cpuTime) / 1e4) / 100;
+    if (typeof out?.error === 'string') return finish({ status: 'error', error: out.error });
+    const json = typeof out?.json === 'string' ? out.json : 'null';
+    if (Buffer.byteLength(json) > req.resultLimitBytes) return finish({ status: 'error', error: `the result is ${Buffer.byteLength(json)} bytes of JSON; the limit is ${req.resultLimitBytes} bytes` });
+    return finish({ status: 'ok', resultJson: json });
+  } catch (e) {
+    if (isolate && !isolate.isDisposed) cpuMs = Math.round(Number(isolate.cpuTime) / 1e4) / 100;
+    const text = message(e);
+    if (e instanceof SyntaxError || (e && e.name === "SyntaxError")) return finish({ status: "error", error: `SyntaxError: ${text}` });
+    if (timedOut || /timed out/i.test(text)) return finish({ status: 'timeout', error: `the tool ran longer than its timeout of ${req.timeoutMs} ms` });
+    if (/memory limit/i.test(text)) return finish({ status: 'error', error: `the tool went over its memory limit of ${req.memoryLimitMb} MB` });
+    return finish({ status: 'error', error: text });
+  } finally {
+    clearTimeout(killer);
+    for (const t of timers) clearTimeout(t);
+    if (isolate && !isolate.isDisposed) isolate.dispose();
+  }
+}
+
+async function compiles(isolate, source, format) {
+  try {
+    if (format === 'module') {
+      const mod = await isolate.compileModule(source, { filename: 'tool.mjs' });
+      if (mod.dependencySpecifiers.length > 0) return `imports are not available in tools (${mod.dependencySpecifiers.join(', ')})`;
+    } else {
+      await isolate.compileScript(wrapBody(source), { filename: 'tool.js', lineOffset: -1 });
+    }
+    return null;
+  } catch (e) {
+    return `${e && e.name === 'SyntaxError' ? 'SyntaxError: ' : ''}${message(e)}`;
+  }
+}
+
+// Which form the source has: a function body, unless it only compiles as a module (a body
+// cannot hold `export`). Answers the format and what is wrong with it, if anything.
+async function check(req) {
+  const isolate = new ivm.Isolate({ memoryLimit: 16 });
+  try {
+    const asBody = await compiles(isolate, req.source, 'body');
+    if (asBody === null) return { id: req.id, format: 'body', error: null };
+    if (!/\bexport\b/.test(req.source)) return { id: req.id, format: 'body', error: asBody };
+    const asModule = await compiles(isolate, req.source, 'module');
+    if (asModule === null || /^\s*export\s/m.test(req.source)) return { id: req.id, format: 'module', error: asModule };
+    return { id: req.id, format: 'body', error: asBody };
+  } finally {
+    isolate.dispose();
+  }
+}
+
+process.on('message', (req) => {
+  const work = req.op === 'check' ? check(req) : run(req);
+  work.then(
+    (reply) => process.send?.(reply),
+    (e) => process.send?.({ id: req.id, status: 'error', error: message(e), logs: [], durationMs: 0, cpuMs: 0 }),
+  );
+});
+// The API process went away (even by kill -9): nothing is left to answer to.
+process.on('disconnect', () => process.exit(0));
+process.send?.({ ready: true });

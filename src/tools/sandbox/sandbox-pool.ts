@@ -1,0 +1,195 @@
+import { ChildProcess, fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { AppConfig } from '../../config/app-config.js';
+import { ToolError, ToolErrorCode } from '../tools.errors.js';
+
+export type SourceFormat = 'body' | 'module';
+
+/** One call of a tool's code. */
+export interface SandboxRequest {
+  source: string;
+  format: SourceFormat;
+  argsJson: string;
+  timeoutMs: number;
+  memoryLimitMb: number;
+  allowedHosts: string[];
+}
+
+/** What a run gave: the result as JSON text, or an error; always the captured console lines. */
+export interface SandboxResult {
+  status: 'ok' | 'error' | 'timeout';
+  resultJson?: string;
+  error?: string;
+  logs: string[];
+  durationMs: number;
+  cpuMs: number;
+}
+
+export const RESULT_LIMIT_BYTES = 1024 * 1024;
+export const LOG_LIMIT_BYTES = 64 * 1024;
+/** Time a sandbox process gets beyond a run's own timeout before it is killed from here. */
+const KILL_GRACE_MS = 2000;
+
+const HOST_SCRIPT = fileURLToPath(new URL('./sandbox-host.mjs', import.meta.url));
+
+type Reply = Partial<SandboxResult> & { id: number; error?: string | null; format?: SourceFormat };
+
+interface Pending {
+  message: Record<string, unknown> & { id: number };
+  deadlineMs: number;
+  resolve: (reply: Reply) => void;
+}
+
+/**
+ * One child process running sandbox-host.mjs; it serves one request at a time. If it dies
+ * (a V8 out-of-memory abort, a kill) or overstays a run's timeout, the request is answered
+ * here and the process is replaced on the next use.
+ */
+class SandboxProcess {
+  private child: ChildProcess | null = null;
+  private current: Pending | null = null;
+  private watchdog: NodeJS.Timeout | null = null;
+  private killedForTime = false;
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly onIdle: (p: SandboxProcess) => void,
+  ) {}
+
+  get busy(): boolean {
+    return this.current !== null;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  send(job: Pending): void {
+    this.current = job;
+    this.killedForTime = false;
+    const child = this.child ?? this.spawn();
+    this.watchdog = setTimeout(() => {
+      this.killedForTime = true;
+      this.logger.warn({ pid: child.pid }, 'sandbox process overstayed a run: killed');
+      child.kill('SIGKILL');
+    }, job.deadlineMs + KILL_GRACE_MS);
+    child.send(job.message);
+  }
+
+  stop(): void {
+    this.child?.kill('SIGKILL');
+    this.child = null;
+  }
+
+  private spawn(): ChildProcess {
+    // An empty environment: nothing of the server's configuration is in the sandbox's memory.
+    const child = fork(HOST_SCRIPT, [], { execArgv: ['--no-node-snapshot'], env: {}, serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
+    child.on('message', (reply: Reply & { ready?: boolean }) => {
+      if (reply.ready || !this.current || reply.id !== this.current.message.id) return;
+      this.finish(reply);
+    });
+    child.on('exit', (code, signal) => {
+      if (this.child === child) this.child = null;
+      if (!this.current) return;
+      const id = this.current.message.id;
+      if (this.killedForTime) {
+        this.finish({ id, status: 'timeout', error: `the tool ran longer than its timeout of ${this.current.deadlineMs} ms`, logs: [] });
+        return;
+      }
+      this.logger.error({ code, signal, stderr: stderr.slice(-500) }, 'sandbox process died during a run');
+      this.finish({ id, status: 'error', error: `the sandbox process ended during the run (${signal ?? `exit code ${code}`}); most often the tool went over its memory limit`, logs: [] });
+    });
+    child.on('error', (error) => this.logger.error({ err: error }, 'sandbox process error'));
+    this.child = child;
+    return child;
+  }
+
+  private finish(reply: Reply): void {
+    const job = this.current;
+    if (!job) return;
+    if (this.watchdog) clearTimeout(this.watchdog);
+    this.watchdog = null;
+    this.current = null;
+    job.resolve(reply);
+    this.onIdle(this);
+  }
+}
+
+/**
+ * A bounded pool of sandbox processes (TOOLS_CONCURRENCY), each running one tool call at a time
+ * in a fresh V8 isolate (isolated-vm). Requests beyond the pool wait in a queue of at most
+ * TOOLS_QUEUE_MAX; one more is refused with 429 instead of waiting without bound. Processes
+ * start on first use and stay for the next calls.
+ */
+@Injectable()
+export class SandboxPool implements OnModuleDestroy {
+  private readonly logger = new Logger('Sandbox');
+  private readonly processes: SandboxProcess[] = [];
+  private readonly queue: Pending[] = [];
+  private nextId = 1;
+  private closed = false;
+
+  constructor(private readonly config: AppConfig) {
+    for (let i = 0; i < config.TOOLS_CONCURRENCY; i += 1) this.processes.push(new SandboxProcess(this.logger, (p) => this.next(p)));
+  }
+
+  /** Runs tool code; the answer always comes (a timeout, a crash and an OOM are results). */
+  async run(request: SandboxRequest): Promise<SandboxResult> {
+    const reply = await this.enqueue({ op: 'run', ...request, resultLimitBytes: RESULT_LIMIT_BYTES, logLimitBytes: LOG_LIMIT_BYTES }, request.timeoutMs);
+    return {
+      status: reply.status ?? 'error',
+      ...(reply.resultJson !== undefined ? { resultJson: reply.resultJson } : {}),
+      ...(reply.error ? { error: reply.error } : {}),
+      logs: reply.logs ?? [],
+      durationMs: reply.durationMs ?? 0,
+      cpuMs: reply.cpuMs ?? 0,
+    };
+  }
+
+  /**
+   * Compiles source without running it: its format (a function body, or a module exporting a
+   * function) and what is wrong with it (a syntax error, an import), if anything.
+   */
+  async check(source: string): Promise<{ format: SourceFormat; error: string | null }> {
+    const reply = await this.enqueue({ op: 'check', source }, 5000);
+    if (reply.status === 'timeout' || reply.status === 'error') return { format: 'body', error: reply.error ?? 'the source could not be checked' };
+    return { format: reply.format ?? 'body', error: reply.error ?? null };
+  }
+
+  /** Runs waiting for a sandbox (for health and benchmarks). */
+  get waiting(): number {
+    return this.queue.length;
+  }
+
+  /** Process ids of the sandboxes running a call now. */
+  get busyPids(): number[] {
+    return this.processes.filter((p) => p.busy && p.pid !== undefined).map((p) => p.pid as number);
+  }
+
+  onModuleDestroy(): void {
+    this.closed = true;
+    for (const p of this.processes) p.stop();
+    for (const job of this.queue.splice(0)) job.resolve({ id: job.message.id, status: 'error', error: 'the server is shutting down', logs: [] });
+  }
+
+  private enqueue(message: Record<string, unknown>, deadlineMs: number): Promise<Reply> {
+    if (this.closed) throw new ToolError(ToolErrorCode.SandboxUnavailable, 'the server is shutting down');
+    const idle = this.processes.find((p) => !p.busy);
+    if (!idle && this.queue.length >= this.config.TOOLS_QUEUE_MAX) {
+      throw new ToolError(ToolErrorCode.QueueFull, `tool runs are queued to the limit (${this.config.TOOLS_QUEUE_MAX} waiting, TOOLS_QUEUE_MAX); retry shortly`);
+    }
+    return new Promise<Reply>((resolve) => {
+      const job: Pending = { message: { ...message, id: this.nextId++ }, deadlineMs, resolve };
+      if (idle) idle.send(job);
+      else this.queue.push(job);
+    });
+  }
+
+  private next(p: SandboxProcess): void {
+    const job = this.queue.shift();
+    if (job) p.send(job);
+  }
+}

@@ -1,0 +1,30 @@
+import { assertNever, DomainError, ErrorKind } from '../common/errors/domain-error.js';
+
+export enum ToolErrorCode {
+  InvalidInput = 'INVALID_TOOL_INPUT',
+  InvalidArguments = 'INVALID_TOOL_ARGUMENTS',
+  NameTaken = 'TOOL_NAME_TAKEN',
+  QueueFull = 'TOOL_QUEUE_FULL',
+  SandboxUnavailable = 'SANDBOX_UNAVAILABLE',
+}
+
+/** Errors of the tool registry and of running tools. */
+export class ToolError extends DomainError {
+  declare readonly code: ToolErrorCode;
+
+  get kind(): ErrorKind {
+    switch (this.code) {
+      case ToolErrorCode.InvalidInput:
+      case ToolErrorCode.InvalidArguments:
+        return ErrorKind.Invalid;
+      case ToolErrorCode.NameTaken:
+        return ErrorKind.Conflict;
+      case ToolErrorCode.QueueFull:
+        return ErrorKind.RateLimited;
+      case ToolErrorCode.SandboxUnavailable:
+        return ErrorKind.Unavailable;
+      default:
+        return assertNever(this.code);
+    }
+  }
+}

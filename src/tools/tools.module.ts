@@ -1,0 +1,23 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AgentToolSource } from '../agents/loop/agent-tools.js';
+import { RegistryToolSource } from './agent-tool-source.js';
+import { Tool } from './entities/tool.entity.js';
+import { ToolRun } from './entities/tool-run.entity.js';
+import { SandboxPool } from './sandbox/sandbox-pool.js';
+import { ToolRepository } from './tool.repository.js';
+import { ToolsController } from './tools.controller.js';
+import { ToolsService } from './tools.service.js';
+
+/**
+ * The tool registry and sandboxed execution. Exports ToolsService, and the agent loop's
+ * AgentToolSource (the agents module imports this one; this one imports nothing of agents but
+ * that interface).
+ */
+@Module({
+  imports: [TypeOrmModule.forFeature([Tool, ToolRun])],
+  controllers: [ToolsController],
+  providers: [ToolsService, ToolRepository, SandboxPool, { provide: AgentToolSource, useClass: RegistryToolSource }],
+  exports: [ToolsService, AgentToolSource],
+})
+export class ToolsModule {}

@@ -1,0 +1,205 @@
+import { createHash } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { TenantContext } from '../common/context/tenant-context.js';
+import { CommonError } from '../common/errors/common.errors.js';
+import { isUniqueViolation } from '../common/errors/database-errors.js';
+import { uuidv7 } from '../common/ids.js';
+import { mapPage, Page } from '../common/pagination/page.js';
+import { CreateToolDto, DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIMEOUT_MS } from './dto/create-tool.dto.js';
+import type { ListToolsQueryDto } from './dto/list-tools-query.dto.js';
+import type { ListToolRunsQueryDto } from './dto/list-tool-runs-query.dto.js';
+import { ToolResponseDto } from './dto/tool-response.dto.js';
+import { ToolRunResponseDto, ToolRunResultDto } from './dto/tool-run-response.dto.js';
+import type { UpdateToolDto } from './dto/update-tool.dto.js';
+import type { Tool } from './entities/tool.entity.js';
+import { SandboxPool } from './sandbox/sandbox-pool.js';
+import { ToolChanges, ToolRepository } from './tool.repository.js';
+import { BUILT_IN_TOOL_NAMES } from './built-in-tool-names.js';
+import { ToolSchema } from './tool-schema.js';
+import { ToolError, ToolErrorCode } from './tools.errors.js';
+
+/** Who runs a tool: the API caller, or an agent during a turn. */
+export interface ToolCaller {
+  agentId?: string;
+}
+
+@Injectable()
+export class ToolsService {
+  private readonly schemas = new ToolSchema();
+
+  constructor(
+    private readonly tools: ToolRepository,
+    private readonly sandbox: SandboxPool,
+    private readonly tenant: TenantContext,
+  ) {}
+
+  async create(input: CreateToolDto): Promise<ToolResponseDto> {
+    this.checkName(input.name);
+    this.schemas.check(input.parameters);
+    const now = new Date();
+    const tool: Tool = {
+      id: uuidv7(),
+      organizationId: this.tenant.organizationId,
+      name: input.name,
+      description: input.description,
+      parameters: input.parameters,
+      sourceCode: input.sourceCode,
+      sourceFormat: await this.checkSource(input.sourceCode),
+      tags: [...new Set(input.tags ?? [])],
+      timeoutMs: input.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      memoryLimitMb: input.memoryLimitMb ?? DEFAULT_MEMORY_LIMIT_MB,
+      allowedHosts: [...new Set((input.allowedHosts ?? []).map((h) => h.toLowerCase()))],
+      metadata: input.metadata ?? {},
+      createdAt: now,
+      updatedAt: now,
+    };
+    try {
+      await this.tools.insert(tool);
+    } catch (error) {
+      if (isUniqueViolation(error)) throw this.nameTaken(tool.name);
+      throw error;
+    }
+    return ToolResponseDto.from(tool);
+  }
+
+  async list(query: ListToolsQueryDto): Promise<Page<ToolResponseDto>> {
+    const page = await this.tools.page(query.limit, query.cursor, { tags: query.tags, match: query.match ?? 'any', name: query.name });
+    return mapPage(page, ToolResponseDto.from);
+  }
+
+  async get(id: string): Promise<ToolResponseDto> {
+    return ToolResponseDto.from(await this.find(id));
+  }
+
+  /** The caller's tool, or a 404. */
+  async find(id: string): Promise<Tool> {
+    const tool = await this.tools.find(id);
+    if (!tool) throw CommonError.notFound('tool', id);
+    return tool;
+  }
+
+  /** The caller's tools among `ids`, in that order; ids of no tool of the organization are left out. */
+  findMany(ids: string[]): Promise<Tool[]> {
+    return this.tools.findMany(ids);
+  }
+
+  async update(id: string, input: UpdateToolDto): Promise<ToolResponseDto> {
+    await this.find(id);
+    if (input.name !== undefined) this.checkName(input.name);
+    if (input.parameters !== undefined) this.schemas.check(input.parameters);
+    const changes: ToolChanges = {
+      ...input,
+      ...(input.sourceCode !== undefined ? { sourceFormat: await this.checkSource(input.sourceCode) } : {}),
+      ...(input.tags ? { tags: [...new Set(input.tags)] } : {}),
+      ...(input.allowedHosts ? { allowedHosts: [...new Set(input.allowedHosts.map((h) => h.toLowerCase()))] } : {}),
+    };
+    try {
+      if (!(await this.tools.update(id, changes, new Date()))) throw CommonError.notFound('tool', id);
+    } catch (error) {
+      if (isUniqueViolation(error)) throw this.nameTaken(input.name ?? '');
+      throw error;
+    }
+    return this.get(id);
+  }
+
+  /** Deletes the tool, its run records, and detaches it from every agent. */
+  async remove(id: string): Promise<void> {
+    if (!(await this.tools.delete(id))) throw CommonError.notFound('tool', id);
+  }
+
+  /** POST /tools/:id/run: arguments checked (400 naming the field), then a sandboxed run, recorded. */
+  async run(id: string, args: Record<string, unknown>): Promise<ToolRunResultDto> {
+    const tool = await this.find(id);
+    this.schemas.validate(this.schemaKey(tool), tool.parameters, args);
+    return this.execute(tool, args, {});
+  }
+
+  /**
+   * Runs a tool the caller already holds (the agent loop) whose arguments may be wrong: those
+   * come back as an error result for the model instead of a 400.
+   */
+  async runForAgent(tool: Tool, args: unknown, agentId: string): Promise<ToolRunResultDto | { status: 'invalid'; error: string }> {
+    const problem = this.schemas.problem(this.schemaKey(tool), tool.parameters, args);
+    if (problem) return { status: 'invalid', error: problem };
+    return this.execute(tool, args as Record<string, unknown>, { agentId });
+  }
+
+  async runs(id: string, query: ListToolRunsQueryDto): Promise<Page<ToolRunResponseDto>> {
+    await this.find(id);
+    return mapPage(await this.tools.runs(id, query.limit, query.cursor, query.status), ToolRunResponseDto.from);
+  }
+
+  /** Maintenance: forgets run records older than `days`. */
+  pruneRuns(days: number): Promise<number> {
+    return this.tools.pruneRuns(days);
+  }
+
+  private async execute(tool: Tool, args: Record<string, unknown>, caller: ToolCaller): Promise<ToolRunResultDto> {
+    const argsJson = JSON.stringify(args);
+    const outcome = await this.sandbox.run({
+      source: tool.sourceCode,
+      format: tool.sourceFormat,
+      argsJson,
+      timeoutMs: tool.timeoutMs,
+      memoryLimitMb: tool.memoryLimitMb,
+      allowedHosts: tool.allowedHosts,
+    });
+    const runId = uuidv7();
+    await this.tools.insertRun({
+      id: runId,
+      organizationId: tool.organizationId,
+      toolId: tool.id,
+      caller: caller.agentId ? `agent:${caller.agentId}` : this.tenant.actor,
+      agentId: caller.agentId ?? null,
+      argsHash: hashArgs(args),
+      status: outcome.status,
+      durationMs: outcome.durationMs,
+      cpuMs: outcome.cpuMs,
+      error: outcome.error ?? null,
+      createdAt: new Date(),
+    });
+    return {
+      runId,
+      status: outcome.status,
+      ...(outcome.status === 'ok' ? { result: parseResult(outcome.resultJson) } : {}),
+      ...(outcome.error ? { error: outcome.error } : {}),
+      durationMs: outcome.durationMs,
+      cpuMs: outcome.cpuMs,
+      logs: outcome.logs,
+    };
+  }
+
+  private schemaKey(tool: Tool): string {
+    return `${tool.id}:${tool.updatedAt.getTime()}`;
+  }
+
+  private checkName(name: string): void {
+    if (BUILT_IN_TOOL_NAMES.includes(name)) throw new ToolError(ToolErrorCode.InvalidInput, `name ${name} is taken by a built-in tool of the agent loop`);
+  }
+
+  private async checkSource(source: string): Promise<Tool['sourceFormat']> {
+    const { format, error } = await this.sandbox.check(source);
+    if (error) throw new ToolError(ToolErrorCode.InvalidInput, `sourceCode does not compile as a function body or a module: ${error}`);
+    return format;
+  }
+
+  private nameTaken(name: string): ToolError {
+    return new ToolError(ToolErrorCode.NameTaken, `a tool named ${name} already exists in this organization`);
+  }
+}
+
+/** The sandbox's JSON text as a value (it made it with the isolate's own JSON.stringify). */
+function parseResult(json: string | undefined): unknown {
+  try {
+    return JSON.parse(json ?? 'null') as unknown;
+  } catch {
+    return null;
+  }
+}
+
+/** SHA-256 of canonical JSON (object keys sorted at every depth). */
+export function hashArgs(args: unknown): string {
+  const canonical = (v: unknown): unknown =>
+    Array.isArray(v) ? v.map(canonical) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])])) : v;
+  return createHash('sha256').update(JSON.stringify(canonical(args))).digest('hex');
+}
