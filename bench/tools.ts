@@ -1,10 +1,11 @@
 /**
  * Tools benchmark: sandboxed runs over HTTP against the server in its own process (embedded
  * default, TOOLS_CONCURRENCY sandboxes). Figures: the very first run (it forks the sandbox
- * process), a fresh isolate's cold start inside the sandbox (the run's own durationMs for a
- * trivial tool: create the isolate and context, install console/timers, compile, call, read
- * the result), HTTP latency and runs/s of a trivial tool one at a time and with 10 clients,
- * runs/s of a CPU-heavy tool, and the memory of the server and its sandbox processes.
+ * process); a trivial run's own time inside the sandbox (its durationMs) cold — the isolate
+ * and context made for the call, console and timers installed — and warm — the isolate was
+ * made while the sandbox waited, as it is for consecutive runs with the same memory limit;
+ * HTTP latency and runs/s of a trivial tool one at a time and with 10 clients; runs/s of a
+ * CPU-heavy tool; and the memory of the server and its sandbox processes.
  * `npm run bench:tools` builds, runs and records bench/results/tools.json.
  */
 import { execFile } from 'node:child_process';
@@ -69,6 +70,14 @@ export async function runToolsBench(api: Api, o: ToolsBenchOptions, label: strin
     parameters: { type: 'object', properties: { a: { type: 'number' }, b: { type: 'number' } }, required: ['a', 'b'] },
     sourceCode: 'return args.a + args.b',
   });
+  // Same code, another memory limit: alternating the two, no run finds its isolate made ahead.
+  const add63 = await api.post<{ id: string }>('/api/v1/tools', {
+    name: `add63_${label}`,
+    description: 'Adds two numbers',
+    parameters: { type: 'object', properties: { a: { type: 'number' }, b: { type: 'number' } }, required: ['a', 'b'] },
+    sourceCode: 'return args.a + args.b',
+    memoryLimitMb: 63,
+  });
   const heavy = await api.post<{ id: string }>('/api/v1/tools', {
     name: `heavy_${label}`,
     description: 'Burns CPU',
@@ -84,13 +93,19 @@ export async function runToolsBench(api: Api, o: ToolsBenchOptions, label: strin
   // Let both sandbox processes exist before measuring steady state.
   await runMany(api, add.id, 20, 4, { a: 1, b: 2 });
 
+  const cold: number[] = [];
+  for (let i = 0; i < Math.min(o.sequential, 200); i++) {
+    const answer = await api.post<RunAnswer>(`/api/v1/tools/${i % 2 ? add.id : add63.id}/run`, { args: { a: 1, b: 2 } });
+    cold.push(answer.durationMs);
+  }
   const one = await runMany(api, add.id, o.sequential, 1, { a: 1, b: 2 });
   const many = await runMany(api, add.id, o.concurrent, o.clients, { a: 1, b: 2 });
   const burn = await runMany(api, heavy.id, o.heavy, o.clients, {});
 
   const figures: Figure[] = [
     { name: `${label} first run after start (forks a sandbox process)`, value: round1(firstRunMs), unit: 'ms', higherIsBetter: false },
-    ...stats(label, 'isolate cold start (trivial run inside the sandbox)', one.answers.map((a) => a.durationMs)),
+    ...stats(label, 'cold run inside the sandbox (isolate made for the call)', cold),
+    ...stats(label, 'warm run inside the sandbox (isolate made ahead)', one.answers.map((a) => a.durationMs)),
     ...stats(label, 'trivial run over HTTP, one client', one.latencies),
     { name: `${label} trivial runs/s, one client`, value: round1(o.sequential / one.seconds), unit: 'runs/s', higherIsBetter: true },
     ...stats(label, `trivial run over HTTP, ${o.clients} clients`, many.latencies),

@@ -5,6 +5,7 @@ import { runMemoryBench } from '../bench/memory.js';
 import { runAgentBench } from '../bench/agent.js';
 import { FakeLlm } from '../bench/fake-llm.js';
 import { runRealtimeBench } from '../bench/realtime.js';
+import { runToolsBench } from '../bench/tools.js';
 import { startTestApp } from './support/test-app.js';
 import type { TestApp } from './support/test-app.js';
 
@@ -66,6 +67,15 @@ describe('benchmark smoke runs', () => {
     for (const f of figures) expect(Number.isFinite(f.value) && f.value > 0).toBe(true);
     expect(details.sustained).toEqual(expect.objectContaining({ lost: 0 }));
     expect(details.jobs).toEqual(expect.objectContaining({ completed: 20 }));
+  });
+
+  it('bench/tools.ts runs a trivial tool cold, warm and concurrently, and a heavy one', async () => {
+    const api = await Api.register(t.url);
+    const { figures } = await runToolsBench(api, { sequential: 6, concurrent: 8, clients: 3, heavy: 3 }, 'smoke');
+    expect(figures.map((f) => f.name)).toEqual(
+      expect.arrayContaining(['smoke cold run inside the sandbox (isolate made for the call): p50', 'smoke warm run inside the sandbox (isolate made ahead): p50', 'smoke trivial runs/s, 3 clients', 'smoke heavy runs/s, 3 clients']),
+    );
+    for (const f of figures) expect(Number.isFinite(f.value) && f.value > 0).toBe(true);
   });
 });
 
