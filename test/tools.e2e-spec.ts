@@ -73,7 +73,7 @@ describe('tools: registry and sandboxed execution', () => {
     await llm.start();
     await upstream.start();
     llm.script = (request) => (request.response_format ? '{"facts": []}' : replies.shift() ?? 'OK.');
-    t = await startTestApp({ LLM_PROVIDER: 'openai-compatible', LLM_BASE_URL: llm.url, LLM_MODEL: 'fake-model', LLM_API_KEY: 'test', TOOLS_CONCURRENCY: '2', TOOLS_QUEUE_MAX: '48' });
+    t = await startTestApp({ LLM_PROVIDER: 'openai-compatible', LLM_BASE_URL: llm.url, LLM_MODEL: 'fake-model', LLM_API_KEY: 'test', TOOLS_CONCURRENCY: '2', TOOLS_QUEUE_MAX: '48', TOOLS_FETCH_PRIVATE_NETWORKS: 'true' });
     a = await register(t, 'Org A');
     b = await register(t, 'Org B');
     add = await createTool(a, ADD);
@@ -241,6 +241,14 @@ describe('tools: registry and sandboxed execution', () => {
       expect(next.result).toEqual(['undefined', 'function', '{"a":1}']);
     });
 
+    it('a then() put on Object.prototype cannot replace the answer, and errors stay short', async () => {
+      const res = await runOnce("Object.prototype.then = function (resolve) { delete Object.prototype.then; resolve({ error: 'E'.repeat(5e6) }); };\nreturn 1");
+      expect(res).toEqual(expect.objectContaining({ status: 'ok', result: 1 }));
+      const long = await runOnce("throw new Error('x'.repeat(5e6))");
+      expect(long.status).toBe('error');
+      expect(long.error.length).toBeLessThanOrEqual(4000);
+    });
+
     it('a 100 MB result string is refused at 1 MB', async () => {
       const res = await runOnce("return 'x'.repeat(100 * 1024 * 1024)", { memoryLimitMb: 256 });
       expect(res.status).toBe('error');
@@ -271,30 +279,6 @@ describe('tools: registry and sandboxed execution', () => {
       expect((await runsOf(a, heavy.id)).length).toBe(50);
     });
 
-    it('a run beyond the pool and its queue is a 429 at once, not a wait', async () => {
-      const small = await startTestApp({ TOOLS_CONCURRENCY: '1', TOOLS_QUEUE_MAX: '1' });
-      try {
-        const owner = await register(small, 'Small');
-        const slow = (await small.http().post('/api/v1/tools').set(as(owner)).send({ name: 'slow', description: 'waits', parameters: { type: 'object' }, sourceCode: 'await new Promise((r) => setTimeout(r, 1500)); return 1' }).expect(201)).body;
-        const run = () => small.http().post(`/api/v1/tools/${slow.id}/run`).set(as(owner)).send({ args: {} });
-        const first = run().then((r) => r);
-        const pool = small.app.get(SandboxPool);
-        await eventually(() => pool.busyPids.length === 1, 10_000, 'the first run started');
-        const second = run().then((r) => r);
-        await eventually(() => pool.waiting === 1, 10_000, 'the second run queued');
-        const started = Date.now();
-        const third = await run();
-        expect(third.status).toBe(429);
-        expect(Date.now() - started).toBeLessThan(1000);
-        expectErrorShape(third.body, 429);
-        expect(third.body.message).toMatch(/TOOLS_QUEUE_MAX/);
-        expect((await first).body.status).toBe('ok');
-        expect((await second).body.status).toBe('ok');
-      } finally {
-        await small.close();
-      }
-    });
-
     it('a sandbox process killed mid-run answers an error and is replaced', async () => {
       const pool = t.app.get(SandboxPool);
       const tool = await createTool(a, { name: 'spin', description: 'spins', parameters: { type: 'object' }, sourceCode: 'while (true) {}', timeoutMs: 20000 });
@@ -308,6 +292,16 @@ describe('tools: registry and sandboxed execution', () => {
       expect(res.status).toBe(200);
       expect(res.body).toEqual(expect.objectContaining({ status: 'error', error: expect.stringMatching(/sandbox process ended during the run \(SIGKILL\)/) }));
     });
+  });
+
+  it('a tool deleted while it runs still answers its run', async () => {
+    const tool = await createTool(a, { name: 'slow_delete', description: 'waits', parameters: { type: 'object' }, sourceCode: 'await new Promise((r) => setTimeout(r, 400)); return "finished"' });
+    const running = http().post(`/api/v1/tools/${tool.id}/run`).set(as(a)).send({ args: {} }).then((r) => r);
+    await new Promise((r) => setTimeout(r, 150));
+    await http().delete(`/api/v1/tools/${tool.id}`).set(as(a)).expect(204);
+    const res = await running;
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual(expect.objectContaining({ status: 'ok', result: 'finished' }));
   });
 
   describe('fetch and timers', () => {
@@ -405,6 +399,53 @@ describe('tools: registry and sandboxed execution', () => {
       // B may use the same name: names are unique per organization.
       await createTool(b, ADD);
       expect((await http().get(`/api/v1/tools/${add.id}`).set(as(a)).expect(200)).body.sourceCode).toBe('return args.a + args.b');
+    });
+  });
+
+  describe('on a server with default settings and one sandbox', () => {
+    let small: TestApp;
+    let owner: Registered;
+    beforeAll(async () => {
+      small = await startTestApp({ TOOLS_CONCURRENCY: '1', TOOLS_QUEUE_MAX: '1' });
+      owner = await register(small, 'Small');
+    });
+    afterAll(async () => {
+      await small?.close();
+    });
+    const make = async (body: Record<string, unknown>) => (await small.http().post('/api/v1/tools').set(as(owner)).send({ description: 'test', parameters: { type: 'object' }, ...body }).expect(201)).body;
+    const run = (id: string) => small.http().post(`/api/v1/tools/${id}/run`).set(as(owner)).send({ args: {} });
+
+    it('a run beyond the pool and its queue is a 429 at once, not a wait', async () => {
+      const slow = await make({ name: 'slow', sourceCode: 'await new Promise((r) => setTimeout(r, 1500)); return 1' });
+      const first = run(slow.id).then((r) => r);
+      const pool = small.app.get(SandboxPool);
+      await eventually(() => pool.busyPids.length === 1, 10_000, 'the first run started');
+      const second = run(slow.id).then((r) => r);
+      await eventually(() => pool.waiting === 1, 10_000, 'the second run queued');
+      const started = Date.now();
+      const third = await run(slow.id);
+      expect(third.status).toBe(429);
+      expect(Date.now() - started).toBeLessThan(1000);
+      expectErrorShape(third.body, 429);
+      expect(third.body.message).toMatch(/TOOLS_QUEUE_MAX/);
+      expect((await first).body.status).toBe('ok');
+      expect((await second).body.status).toBe('ok');
+    });
+
+    it("fetch refuses this machine, private networks and cloud metadata, even when allowed by host", async () => {
+      const cases: [string, string][] = [
+        [`127.0.0.1:${upstream.port}`, `http://127.0.0.1:${upstream.port}/private`],
+        [`localhost:${upstream.port}`, `http://localhost:${upstream.port}/private`],
+        ['169.254.169.254', 'http://169.254.169.254/latest/meta-data/'],
+        ['[::1]:8080', 'http://[::1]:8080/'],
+      ];
+      for (const [host, url] of cases) {
+        const tool = await make({ name: `ssrf_${cases.findIndex((c) => c[0] === host)}`, sourceCode: `return (await fetch('${url}')).status`, allowedHosts: [host] });
+        const res = (await run(tool.id).expect(200)).body;
+        expect(res.status).toBe('error');
+        expect(res.error).toMatch(/private address .*TOOLS_FETCH_PRIVATE_NETWORKS/);
+      }
+      expect(upstream.seen).not.toContain('/private');
     });
   });
 });

@@ -227,6 +227,11 @@ export class AppConfig {
   @Max(100000)
   TOOLS_QUEUE_MAX = 100;
 
+  /** Let tools' fetch reach private addresses (loopback, 10/8, 172.16/12, 192.168/16, link-local such as cloud metadata): only for trusted tool authors. */
+  @Transform(toBool)
+  @IsBoolean()
+  TOOLS_FETCH_PRIVATE_NETWORKS = false;
+
   /** Days a tool run's record is kept (0 = forever); the maintenance job prunes older ones. */
   @Transform(toInt)
   @IsInt()

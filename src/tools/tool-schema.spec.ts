@@ -16,6 +16,24 @@ describe('ToolSchema', () => {
     expect(() => schemas.check({ type: 'object', properties: { a: { $ref: '#/definitions/missing' } } })).toThrow(/cannot be compiled/);
   });
 
+  it('refuses schemas that would reach other tools’ schemas', () => {
+    expect(() => schemas.check({ $id: 'https://a.example/s', type: 'object' })).toThrow('parameters.$id is not allowed');
+    expect(() => schemas.check({ type: 'object', properties: { a: { $ref: 'https://b.example/s' } } })).toThrow('parameters.properties.a.$ref must point inside the schema');
+    expect(() => schemas.check({ type: 'object', properties: { default: { $ref: 'https://b.example/s' } } })).toThrow('parameters.properties.default.$ref must point inside the schema');
+    expect(() => schemas.check({ type: 'object', properties: { a: { type: 'object', default: { $ref: 'just data' } } } })).not.toThrow();
+    expect(() => schemas.check({ type: 'object', definitions: { n: { type: 'number' } }, properties: { a: { $ref: '#/definitions/n' } } })).not.toThrow();
+  });
+
+  it('matches patterns in linear time, refusing what RE2 cannot do', () => {
+    const evil = { type: 'object', properties: { s: { type: 'string', pattern: '^(a|a)*$' } } };
+    schemas.check(evil);
+    const started = performance.now();
+    expect(() => schemas.validate('evil', evil, { s: 'a'.repeat(5000) + 'b' })).toThrow('args.s must match pattern');
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(() => schemas.validate('evil', evil, { s: 'aaaa' })).not.toThrow();
+    expect(() => schemas.check({ type: 'object', properties: { s: { type: 'string', pattern: '(a)\\1' } } })).toThrow(/cannot be compiled/);
+  });
+
   it('names the wrong field of the arguments', () => {
     expect(() => schemas.validate('t1', add, { a: 'one' })).toThrow('args.a must be number');
     expect(() => schemas.validate('t1', add, {})).toThrow('args.a is required');

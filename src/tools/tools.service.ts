@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { TenantContext } from '../common/context/tenant-context.js';
 import { CommonError } from '../common/errors/common.errors.js';
-import { isUniqueViolation } from '../common/errors/database-errors.js';
+import { isForeignKeyViolation, isUniqueViolation } from '../common/errors/database-errors.js';
 import { uuidv7 } from '../common/ids.js';
 import { mapPage, Page } from '../common/pagination/page.js';
 import { CreateToolDto, DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIMEOUT_MS } from './dto/create-tool.dto.js';
@@ -12,11 +12,15 @@ import { ToolResponseDto } from './dto/tool-response.dto.js';
 import { ToolRunResponseDto, ToolRunResultDto } from './dto/tool-run-response.dto.js';
 import type { UpdateToolDto } from './dto/update-tool.dto.js';
 import type { Tool } from './entities/tool.entity.js';
+import type { ToolRun } from './entities/tool-run.entity.js';
 import { SandboxPool } from './sandbox/sandbox-pool.js';
 import { ToolChanges, ToolRepository } from './tool.repository.js';
 import { BUILT_IN_TOOL_NAMES } from './built-in-tool-names.js';
 import { ToolSchema } from './tool-schema.js';
 import { ToolError, ToolErrorCode } from './tools.errors.js';
+
+/** Longest error message kept and returned. */
+const ERROR_CHARS = 4000;
 
 /** Who runs a tool: the API caller, or an agent during a turn. */
 export interface ToolCaller {
@@ -145,7 +149,8 @@ export class ToolsService {
       allowedHosts: tool.allowedHosts,
     });
     const runId = uuidv7();
-    await this.tools.insertRun({
+    const error = outcome.error ? outcome.error.slice(0, ERROR_CHARS) : undefined;
+    await this.recordRun({
       id: runId,
       organizationId: tool.organizationId,
       toolId: tool.id,
@@ -155,18 +160,27 @@ export class ToolsService {
       status: outcome.status,
       durationMs: outcome.durationMs,
       cpuMs: outcome.cpuMs,
-      error: outcome.error ?? null,
+      error: error ?? null,
       createdAt: new Date(),
     });
     return {
       runId,
       status: outcome.status,
       ...(outcome.status === 'ok' ? { result: parseResult(outcome.resultJson) } : {}),
-      ...(outcome.error ? { error: outcome.error } : {}),
+      ...(error ? { error } : {}),
       durationMs: outcome.durationMs,
       cpuMs: outcome.cpuMs,
       logs: outcome.logs,
     };
+  }
+
+  /** Stores a run's record; a tool deleted while it ran keeps no record (its records went with it). */
+  private async recordRun(run: ToolRun): Promise<void> {
+    try {
+      await this.tools.insertRun(run);
+    } catch (error) {
+      if (!isForeignKeyViolation(error)) throw error;
+    }
   }
 
   private schemaKey(tool: Tool): string {

@@ -10,9 +10,13 @@
 //
 // Protocol (IPC, one request at a time per child):
 //   → { id, op: 'run', source, format: 'body'|'module', argsJson, timeoutMs, memoryLimitMb,
-//       allowedHosts, resultLimitBytes, logLimitBytes }
+//       allowedHosts, allowPrivateNetworks, resultLimitBytes, logLimitBytes }
 //   ← { id, status: 'ok'|'error'|'timeout', resultJson?, error?, logs, durationMs, cpuMs }
 //   → { id, op: 'check', source }     ← { id, format: 'body'|'module', error: string | null }
+import dns from 'node:dns';
+import http from 'node:http';
+import https from 'node:https';
+import net from 'node:net';
 import ivm from 'isolated-vm';
 
 const MAX_FETCHES = 50;
@@ -85,16 +89,18 @@ const RUNNER = `(() => {
       return cut('thrown: ' + (j === undefined ? Str(e) : j));
     } catch { return 'thrown: a value that cannot be printed'; }
   };
+  // It answers a string, 'j' + JSON or 'e' + message: a primitive, so that no \`then\` a tool
+  // puts on Object.prototype is consulted when the call's promise resolves.
   return async function (argsJson, resultLimit) {
     try {
       const value = await globalThis.__tool(parse(argsJson));
       let json;
-      try { json = stringify(value === undefined ? null : value); } catch (e) { return { error: 'the result is not JSON: ' + describe(e) }; }
+      try { json = stringify(value === undefined ? null : value); } catch (e) { return 'e' + cut('the result is not JSON: ' + describe(e)); }
       if (typeof json !== 'string') json = 'null';
-      if (json.length > resultLimit) return { error: 'the result is ' + json.length + ' characters of JSON; the limit is ' + resultLimit + ' bytes' };
-      return { json: json };
+      if (json.length > resultLimit) return 'ethe result is ' + json.length + ' characters of JSON; the limit is ' + resultLimit + ' bytes';
+      return 'j' + json;
     } catch (e) {
-      return { error: describe(e) };
+      return 'e' + describe(e);
     }
   };
 })()`;
@@ -153,8 +159,8 @@ function hostMatches(url, allowedHosts) {
  * capped. It answers { response } or { error } and never rejects: isolated-vm does not carry a
  * host promise's rejection into the isolate (it would end this process as unhandled).
  */
-function makeFetch(allowedHosts, deadline) {
-  const request = hostRequest(allowedHosts, deadline);
+function makeFetch(allowedHosts, deadline, allowPrivate) {
+  const request = hostRequest(allowedHosts, deadline, allowPrivate);
   return (input, init) =>
     request(input, init).then(
       (response) => ({ response }),
@@ -162,7 +168,64 @@ function makeFetch(allowedHosts, deadline) {
     );
 }
 
-function hostRequest(allowedHosts, deadline) {
+// Addresses a tool's fetch may not reach unless TOOLS_FETCH_PRIVATE_NETWORKS is set: this
+// machine, private networks, link-local (cloud metadata at 169.254.169.254), multicast, reserved.
+const PRIVATE = new net.BlockList();
+for (const [a, p] of [['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 3]]) {
+  PRIVATE.addSubnet(a, p, 'ipv4');
+}
+for (const [a, p] of [['::', 127], ['64:ff9b::', 96], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8]]) PRIVATE.addSubnet(a, p, 'ipv6');
+
+function isPrivate(address) {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped) return PRIVATE.check(mapped[1], 'ipv4');
+  return PRIVATE.check(address, net.isIPv6(address) ? 'ipv6' : 'ipv4');
+}
+
+/** dns.lookup that refuses private addresses: checked on the address the socket will use, so a name re-resolving elsewhere cannot slip by. */
+function guardedLookup(hostname, options, callback) {
+  dns.lookup(hostname, { ...options, all: true }, (error, addresses) => {
+    if (error) return callback(error);
+    const blocked = addresses.find((a) => isPrivate(a.address));
+    if (blocked) return callback(new Error(`fetch: ${hostname} resolves to ${blocked.address}, a private address (the server allows none: TOOLS_FETCH_PRIVATE_NETWORKS)`));
+    if (options.all) return callback(null, addresses);
+    return callback(null, addresses[0].address, addresses[0].family);
+  });
+}
+
+/** One HTTP exchange with node:http(s): no redirect followed, the body read up to the cap. */
+function exchange(url, init, deadline, allowPrivate) {
+  return new Promise((resolve, reject) => {
+    const client = url.protocol === 'https:' ? https : http;
+    const req = client.request(
+      url,
+      { method: init.method, headers: init.headers, agent: false, lookup: allowPrivate ? undefined : guardedLookup, signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())) },
+      (res) => {
+        const chunks = [];
+        let size = 0;
+        res.on('data', (chunk) => {
+          size += chunk.byteLength;
+          if (size > FETCH_BODY_LIMIT) {
+            res.destroy();
+            reject(new Error(`fetch: the response body is over ${FETCH_BODY_LIMIT} bytes`));
+            return;
+          }
+          chunks.push(chunk);
+        });
+        res.on('error', reject);
+        res.on('end', () => {
+          const headers = {};
+          for (const [k, v] of Object.entries(res.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : String(v);
+          resolve({ status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', url: url.href, headers, body: Buffer.concat(chunks).toString('utf8') });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(init.body ?? undefined);
+  });
+}
+
+function hostRequest(allowedHosts, deadline, allowPrivate) {
   let count = 0;
   return async (input, init) => {
     count += 1;
@@ -175,32 +238,12 @@ function hostRequest(allowedHosts, deadline) {
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`fetch: only http and https URLs are allowed, not ${url.protocol}`);
     if (!hostMatches(url, allowedHosts)) throw new Error(`fetch: host ${url.host} is not in this tool's allowedHosts`);
-    const res = await fetch(url, {
-      method: init.method,
-      headers: init.headers,
-      body: init.body ?? undefined,
-      redirect: 'manual',
-      signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())),
-    });
-    const chunks = [];
-    let size = 0;
-    if (res.body) {
-      for await (const chunk of res.body) {
-        size += chunk.byteLength;
-        if (size > FETCH_BODY_LIMIT) {
-          await res.body.cancel().catch(() => undefined);
-          throw new Error(`fetch: the response body is over ${FETCH_BODY_LIMIT} bytes`);
-        }
-        chunks.push(chunk);
-      }
+    // An address written in the URL is never looked up, so it is checked here.
+    const literal = url.hostname.replace(/^\[|\]$/g, '');
+    if (!allowPrivate && net.isIP(literal) && isPrivate(literal)) {
+      throw new Error(`fetch: ${literal} is a private address (the server allows none: TOOLS_FETCH_PRIVATE_NETWORKS)`);
     }
-    return {
-      status: res.status,
-      statusText: res.statusText,
-      url: res.url,
-      headers: Object.fromEntries(res.headers.entries()),
-      body: Buffer.concat(chunks).toString('utf8'),
-    };
+    return exchange(url, init, deadline, allowPrivate);
   };
 }
 
@@ -292,15 +335,16 @@ async function run(req) {
     const { isolate, context, runner, state } = prepared;
     state.logs = logs;
     state.maxWaitMs = req.timeoutMs;
-    if (req.allowedHosts.length > 0) state.fetch = makeFetch(req.allowedHosts, deadline);
+    if (req.allowedHosts.length > 0) state.fetch = makeFetch(req.allowedHosts, deadline, req.allowPrivateNetworks === true);
     await compileTool(isolate, context, req.source, req.format, Math.max(1, deadline - Date.now()));
     const out = await runner.apply(undefined, [req.argsJson, req.resultLimitBytes], {
       timeout: Math.max(1, deadline - Date.now()),
       result: { promise: true, copy: true },
     });
     cpuMs = Math.round(Number(isolate.cpuTime) / 1e4) / 100;
-    if (typeof out?.error === 'string') return finish({ status: 'error', error: out.error });
-    const json = typeof out?.json === 'string' ? out.json : 'null';
+    if (typeof out !== 'string' || (out[0] !== 'j' && out[0] !== 'e')) return finish({ status: 'error', error: 'the tool’s answer could not be read' });
+    if (out[0] === 'e') return finish({ status: 'error', error: out.slice(1, ERROR_CHARS + 1) });
+    const json = out.slice(1);
     if (Buffer.byteLength(json) > req.resultLimitBytes) return finish({ status: 'error', error: `the result is ${Buffer.byteLength(json)} bytes of JSON; the limit is ${req.resultLimitBytes} bytes` });
     return finish({ status: 'ok', resultJson: json });
   } catch (e) {

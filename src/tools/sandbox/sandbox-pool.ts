@@ -37,6 +37,8 @@ type Reply = Partial<SandboxResult> & { id: number; error?: string | null; forma
 
 interface Pending {
   message: Record<string, unknown> & { id: number };
+  /** The process it was handed to. */
+  child?: ChildProcess;
   deadlineMs: number;
   resolve: (reply: Reply) => void;
 }
@@ -50,7 +52,6 @@ class SandboxProcess {
   private child: ChildProcess | null = null;
   private current: Pending | null = null;
   private watchdog: NodeJS.Timeout | null = null;
-  private killedForTime = false;
 
   constructor(
     private readonly logger: Logger,
@@ -67,14 +68,24 @@ class SandboxProcess {
 
   send(job: Pending): void {
     this.current = job;
-    this.killedForTime = false;
-    const child = this.child ?? this.spawn();
+    let child: ChildProcess;
+    try {
+      child = this.child ?? this.spawn();
+      job.child = child;
+      child.send(job.message);
+    } catch (error) {
+      this.child = null;
+      this.logger.error({ err: error }, 'could not hand a run to a sandbox process');
+      this.finish({ id: job.message.id, status: 'error', error: 'no sandbox process could be started; try again', logs: [] });
+      return;
+    }
     this.watchdog = setTimeout(() => {
-      this.killedForTime = true;
       this.logger.warn({ pid: child.pid }, 'sandbox process overstayed a run: killed');
+      // The next run must not go to the dying process, even if its reply is already on the way.
+      if (this.child === child) this.child = null;
       child.kill('SIGKILL');
+      this.finish({ id: job.message.id, status: 'timeout', error: `the tool ran longer than its timeout of ${job.deadlineMs} ms`, logs: [] });
     }, job.deadlineMs + KILL_GRACE_MS);
-    child.send(job.message);
   }
 
   stop(): void {
@@ -88,21 +99,25 @@ class SandboxProcess {
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
     child.on('message', (reply: Reply & { ready?: boolean }) => {
-      if (reply.ready || !this.current || reply.id !== this.current.message.id) return;
+      if (reply.ready || this.current?.child !== child || reply.id !== this.current.message.id) return;
       this.finish(reply);
     });
-    child.on('exit', (code, signal) => {
+    // Only the run that was in this very process fails with it.
+    const lost = (why: string) => {
       if (this.child === child) this.child = null;
-      if (!this.current) return;
-      const id = this.current.message.id;
-      if (this.killedForTime) {
-        this.finish({ id, status: 'timeout', error: `the tool ran longer than its timeout of ${this.current.deadlineMs} ms`, logs: [] });
-        return;
-      }
-      this.logger.error({ code, signal, stderr: stderr.slice(-500) }, 'sandbox process died during a run');
-      this.finish({ id, status: 'error', error: `the sandbox process ended during the run (${signal ?? `exit code ${code}`}); most often the tool went over its memory limit`, logs: [] });
+      const job = this.current;
+      if (!job || job.child !== child) return;
+      this.finish({ id: job.message.id, status: 'error', error: why, logs: [] });
+    };
+    child.on('exit', (code, signal) => {
+      if (this.current?.child === child) this.logger.error({ code, signal, stderr: stderr.slice(-500) }, 'sandbox process died during a run');
+      lost(`the sandbox process ended during the run (${signal ?? `exit code ${code}`}); most often the tool went over its memory limit`);
     });
-    child.on('error', (error) => this.logger.error({ err: error }, 'sandbox process error'));
+    child.on('error', (error) => {
+      this.logger.error({ err: error }, 'sandbox process error');
+      // A process that never started sends no 'exit'.
+      if (child.pid === undefined) lost('no sandbox process could be started; try again');
+    });
     this.child = child;
     return child;
   }
@@ -138,7 +153,10 @@ export class SandboxPool implements OnModuleDestroy {
 
   /** Runs tool code; the answer always comes (a timeout, a crash and an OOM are results). */
   async run(request: SandboxRequest): Promise<SandboxResult> {
-    const reply = await this.enqueue({ op: 'run', ...request, resultLimitBytes: RESULT_LIMIT_BYTES, logLimitBytes: LOG_LIMIT_BYTES }, request.timeoutMs);
+    const reply = await this.enqueue(
+      { op: 'run', ...request, allowPrivateNetworks: this.config.TOOLS_FETCH_PRIVATE_NETWORKS, resultLimitBytes: RESULT_LIMIT_BYTES, logLimitBytes: LOG_LIMIT_BYTES },
+      request.timeoutMs,
+    );
     return {
       status: reply.status ?? 'error',
       ...(reply.resultJson !== undefined ? { resultJson: reply.resultJson } : {}),
@@ -155,7 +173,7 @@ export class SandboxPool implements OnModuleDestroy {
    */
   async check(source: string): Promise<{ format: SourceFormat; error: string | null }> {
     const reply = await this.enqueue({ op: 'check', source }, 5000);
-    if (reply.status === 'timeout' || reply.status === 'error') return { format: 'body', error: reply.error ?? 'the source could not be checked' };
+    if (reply.status === 'timeout' || reply.status === 'error') throw new ToolError(ToolErrorCode.SandboxUnavailable, `the source could not be checked: ${reply.error ?? 'the sandbox did not answer'}`);
     return { format: reply.format ?? 'body', error: reply.error ?? null };
   }
 
