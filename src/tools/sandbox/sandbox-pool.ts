@@ -98,7 +98,9 @@ class SandboxProcess {
     const child = fork(HOST_SCRIPT, [], { execArgv: ['--no-node-snapshot'], env: {}, serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
+    let started = false;
     child.on('message', (reply: Reply & { ready?: boolean }) => {
+      if (reply.ready) started = true;
       if (reply.ready || this.current?.child !== child || reply.id !== this.current.message.id) return;
       this.finish(reply);
     });
@@ -110,6 +112,13 @@ class SandboxProcess {
       this.finish({ id: job.message.id, status: 'error', error: why, logs: [] });
     };
     child.on('exit', (code, signal) => {
+      if (!started) {
+        // It never loaded (e.g. isolated-vm's native addon missing: npm ci ran without its install script).
+        this.logger.error({ code, signal, stderr: stderr.slice(-1000) }, 'sandbox process could not start');
+        const reason = /^\w*Error: .*$/m.exec(stderr)?.[0].slice(0, 300) ?? `exit code ${code}`;
+        lost(`the tool sandbox could not start (${reason}); see the server log`);
+        return;
+      }
       if (this.current?.child === child) this.logger.error({ code, signal, stderr: stderr.slice(-500) }, 'sandbox process died during a run');
       lost(`the sandbox process ended during the run (${signal ?? `exit code ${code}`}); most often the tool went over its memory limit`);
     });
