@@ -422,6 +422,8 @@ describe('tools: registry and sandboxed execution', () => {
       await eventually(() => pool.busyPids.length === 1, 10_000, 'the first run started');
       const second = run(slow.id).then((r) => r);
       await eventually(() => pool.waiting === 1, 10_000, 'the second run queued');
+      const ready = (await small.http().get('/health/ready').expect(200)).body;
+      expect(ready.details.tools).toEqual({ status: 'up', sandboxes: 1, running: 1, waiting: 1, queueMax: 1 });
       const started = Date.now();
       const third = await run(slow.id);
       expect(third.status).toBe(429);

@@ -10,6 +10,7 @@ import type { VectorSchemaState } from '../memory/vector-schema.js';
 import { RedisProbe } from './redis-probe.js';
 import { JobRunner } from '../jobs/runners/job-runner.js';
 import { EventTransportLifecycle } from '../realtime/event-transport.lifecycle.js';
+import { ToolsService } from '../tools/tools.service.js';
 
 @ApiTags('health')
 @Public()
@@ -25,6 +26,7 @@ export class HealthController {
     private readonly database: DatabaseState,
     private readonly embeddings: EmbeddingService,
     @Inject(VECTOR_SCHEMA) private readonly vectors: VectorSchemaState,
+    private readonly tools: ToolsService,
   ) {}
 
   /** The process is up (for liveness probes; checks nothing else). */
@@ -35,7 +37,8 @@ export class HealthController {
 
   /**
    * Ready to serve: the database answers, Redis too when configured. Also says which storage
-   * mode runs and whether pgvector is available (`vector: unavailable` means full-text search only).
+   * mode runs and whether pgvector is available (`vector: unavailable` means full-text search only),
+   * and how busy the tool sandboxes are.
    */
   @Get('ready')
   @HealthCheck()
@@ -56,6 +59,8 @@ export class HealthController {
           kind: this.embeddings.semantic ? 'semantic' : 'lexical',
         }),
       () => this.indicators.check('jobs').up({ backend: this.jobs.kind, events: this.events.kind }),
+      // Informational: a full pool answers runs with 429, it does not make the server unready.
+      () => this.indicators.check('tools').up(this.tools.sandboxLoad()),
     ];
     if (this.redis.configured) {
       checks.push(() => this.indicators.check('redis').attempt(() => this.redis.ping()).withTimeout(3000));

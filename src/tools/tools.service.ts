@@ -133,6 +133,11 @@ export class ToolsService {
     return mapPage(await this.tools.runs(id, query.limit, query.cursor, query.status), ToolRunResponseDto.from);
   }
 
+  /** The sandbox pool's size and load (for /health/ready). */
+  sandboxLoad(): SandboxPool['load'] {
+    return this.sandbox.load;
+  }
+
   /** Maintenance: forgets run records older than `days`. */
   pruneRuns(days: number): Promise<number> {
     return this.tools.pruneRuns(days);

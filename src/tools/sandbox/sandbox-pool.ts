@@ -191,6 +191,11 @@ export class SandboxPool implements OnModuleDestroy {
     return this.queue.length;
   }
 
+  /** How busy the pool is (for /health/ready). */
+  get load(): { sandboxes: number; running: number; waiting: number; queueMax: number } {
+    return { sandboxes: this.processes.length, running: this.processes.filter((p) => p.busy).length, waiting: this.queue.length, queueMax: this.config.TOOLS_QUEUE_MAX };
+  }
+
   /** Process ids of the sandboxes running a call now. */
   get busyPids(): number[] {
     return this.processes.filter((p) => p.busy && p.pid !== undefined).map((p) => p.pid as number);
