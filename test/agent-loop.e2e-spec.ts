@@ -100,6 +100,10 @@ describe('agents: blocks, messages and the agent loop (fake OpenAI-compatible LL
       await http().patch(`/api/v1/blocks/${shared.id}`).set(as(a)).send({ value: 'ACME sells anvils and rockets.' }).expect(200);
       for (const agent of [one, two]) expect((await http().get(`/api/v1/agents/${agent.id}/blocks/company`).set(as(a)).expect(200)).body.value).toBe('ACME sells anvils and rockets.');
       expect((await http().get('/api/v1/blocks').query({ label: 'company' }).set(as(a)).expect(200)).body.data).toEqual([expect.objectContaining({ id: shared.id, agentIds: [one.id, two.id] })]);
+      // The agent list carries each agent's blocks, shared ones with every agent holding them.
+      const listed = (await http().get('/api/v1/agents').query({ limit: 100 }).set(as(a)).expect(200)).body.data as { id: string; blocks: { id: string; agentIds: string[] }[] }[];
+      for (const agent of [one, two]) expect(listed.find((x) => x.id === agent.id)?.blocks).toEqual([expect.objectContaining({ id: shared.id, value: 'ACME sells anvils and rockets.', agentIds: [one.id, two.id] })]);
+      expect(listed.filter((x) => x.id !== one.id && x.id !== two.id).every((x) => x.blocks.every((blk) => blk.id !== shared.id))).toBe(true);
       // A second block of the same label on one agent is refused.
       const other = (await http().post('/api/v1/blocks').set(as(a)).send({ label: 'company', value: 'Other' }).expect(201)).body;
       expect((await http().patch(`/api/v1/agents/${one.id}/blocks/attach/${other.id}`).set(as(a)).expect(409)).body.message).toMatch(/company/);

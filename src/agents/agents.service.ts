@@ -55,7 +55,8 @@ export class AgentsService {
 
   async list(limit: number, cursor?: string): Promise<Page<AgentResponseDto>> {
     const page = await this.agents.page(limit, cursor);
-    return { data: await Promise.all(page.data.map((a) => this.respond(a))), nextCursor: page.nextCursor };
+    const blocks = await this.blocks.ofAgents(page.data.map((a) => a.id));
+    return { data: page.data.map((a) => AgentResponseDto.from(a, blocks.get(a.id) ?? [])), nextCursor: page.nextCursor };
   }
 
   async get(id: string): Promise<AgentResponseDto> {

@@ -93,6 +93,19 @@ export class BlockRepository {
     return rows.map(toBlock);
   }
 
+  /** The blocks of several agents of the caller's organization, each list in prompt order (one query). */
+  async ofAgents(agentIds: string[]): Promise<Map<string, Block[]>> {
+    const result = new Map<string, Block[]>(agentIds.map((id) => [id, []]));
+    if (agentIds.length === 0) return result;
+    const rows: (BlockRow & { agent_id: string })[] = await this.dataSource.query(
+      `SELECT ab.agent_id, ${COLUMNS} FROM agent_blocks ab JOIN blocks b ON b.id = ab.block_id
+        WHERE ab.agent_id = ANY($1::uuid[]) AND b.organization_id = $2 ORDER BY ab.position`,
+      [agentIds, this.tenant.organizationId],
+    );
+    for (const r of rows) result.get(r.agent_id)?.push(toBlock(r));
+    return result;
+  }
+
   async ofAgentByLabel(agentId: string, label: string): Promise<Block | null> {
     const rows: BlockRow[] = await this.dataSource.query(
       `SELECT ${COLUMNS} FROM agent_blocks ab JOIN blocks b ON b.id = ab.block_id

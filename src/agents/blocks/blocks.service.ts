@@ -118,6 +118,14 @@ export class BlocksService {
     return blocks.map((b) => BlockResponseDto.from(b, agents.get(b.id) ?? []));
   }
 
+  /** The blocks of several agents (a page of agents), with two queries whatever their number. */
+  async ofAgents(agentIds: string[]): Promise<Map<string, BlockResponseDto[]>> {
+    const byAgent = await this.blocks.ofAgents(agentIds);
+    const blockIds = [...new Set([...byAgent.values()].flat().map((b) => b.id))];
+    const agents = await this.blocks.agentIdsOf(blockIds);
+    return new Map([...byAgent].map(([agentId, blocks]) => [agentId, blocks.map((b) => BlockResponseDto.from(b, agents.get(b.id) ?? []))]));
+  }
+
   /** The raw blocks of an agent, for its prompt. */
   forPrompt(agentId: string): Promise<Block[]> {
     return this.blocks.ofAgent(agentId);
