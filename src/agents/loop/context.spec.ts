@@ -4,7 +4,7 @@ import { chooseMessages, DEFAULT_SYSTEM, renderSystemPrompt } from './context.js
 
 /** Builds a conversation oldest first and returns it newest first, as the repository does. */
 function conversation(...specs: [string, MessageSize['role'], number][]): MessageSize[] {
-  return specs.map(([id, role, tokens]) => ({ id, role, tokens, requestId: null, hasToolCalls: false })).reverse();
+  return specs.map(([id, role, tokens]) => ({ id, role, tokens, requestId: null })).reverse();
 }
 
 describe('chooseMessages', () => {

@@ -48,8 +48,6 @@ export interface MessageSize {
   role: MessageRole;
   tokens: number;
   requestId: string | null;
-  /** Whether an assistant message made tool calls (its tool messages must follow it). */
-  hasToolCalls: boolean;
 }
 
 export interface MessageFilter {
@@ -91,13 +89,13 @@ export class MessageRepository {
 
   /** The sizes of the newest messages of one conversation (an agent and one user, or no user), newest first. */
   async newestSizes(agentId: string, userId: string | null): Promise<MessageSize[]> {
-    const rows: { id: string; role: MessageRole; tokens: number; request_id: string | null; has_tool_calls: boolean }[] = await this.dataSource.query(
-      `SELECT id, role, tokens, request_id, tool_calls IS NOT NULL AS has_tool_calls FROM messages
+    const rows: { id: string; role: MessageRole; tokens: number; request_id: string | null }[] = await this.dataSource.query(
+      `SELECT id, role, tokens, request_id FROM messages
         WHERE organization_id = $1 AND agent_id = $2 AND user_id IS NOT DISTINCT FROM $3
         ORDER BY id DESC LIMIT ${NEWEST_CONSIDERED}`,
       [this.tenant.organizationId, agentId, userId],
     );
-    return rows.map((r) => ({ id: r.id, role: r.role, tokens: r.tokens, requestId: r.request_id, hasToolCalls: r.has_tool_calls }));
+    return rows.map((r) => ({ id: r.id, role: r.role, tokens: r.tokens, requestId: r.request_id }));
   }
 
   /** Messages by id, oldest first. */
