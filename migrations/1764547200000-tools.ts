@@ -1,7 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * The tool registry, the record of every run, and an agent's tools as a join table (replacing
+ * The tool registry (with each tool's sealed secrets), the record of every run, and an agent's tools as a join table (replacing
  * agents.tool_ids): deleting a tool detaches it from every agent in the same statement.
  */
 export class Tools1764547200000 implements MigrationInterface {
@@ -21,6 +21,9 @@ export class Tools1764547200000 implements MigrationInterface {
         timeout_ms integer NOT NULL CHECK (timeout_ms BETWEEN 1 AND 60000),
         memory_limit_mb integer NOT NULL CHECK (memory_limit_mb BETWEEN 8 AND 256),
         allowed_hosts text[] NOT NULL DEFAULT '{}',
+        -- AES-256-GCM sealed {NAME: value}, and the names in clear for listing.
+        secrets text,
+        secret_names text[] NOT NULL DEFAULT '{}',
         metadata jsonb NOT NULL DEFAULT '{}'::jsonb,
         created_at timestamptz NOT NULL DEFAULT now(),
         updated_at timestamptz NOT NULL DEFAULT now(),

@@ -1,5 +1,6 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { DataSource } from 'typeorm';
 import { FakeLlm } from '../bench/fake-llm.js';
 import type { ChatReply } from '../bench/fake-llm.js';
 import { SandboxPool } from '../src/tools/sandbox/sandbox-pool.js';
@@ -18,12 +19,14 @@ const ADD = {
 /** A web server the fetch tests may (or may not) reach; it records every request. */
 class Upstream {
   readonly seen: string[] = [];
+  readonly headers: IncomingMessage['headers'][] = [];
   private server?: Server;
   port = 0;
 
   async start(): Promise<this> {
     this.server = createServer((req: IncomingMessage, res: ServerResponse) => {
       this.seen.push(req.url ?? '');
+      this.headers.push(req.headers);
       if (req.url === '/redirect') return void res.writeHead(302, { location: 'http://example.invalid/' }).end();
       res.writeHead(200, { 'content-type': 'application/json', 'x-upstream': 'yes' }).end(JSON.stringify({ path: req.url, method: req.method }));
     });
@@ -250,7 +253,7 @@ describe('tools: registry and sandboxed execution', () => {
     });
 
     it('a 100 MB result string is refused at 1 MB', async () => {
-      const res = await runOnce("return 'x'.repeat(100 * 1024 * 1024)", { memoryLimitMb: 256 });
+      const res = await runOnce("return 'x'.repeat(100 * 1024 * 1024)", { memoryLimitMb: 256, timeoutMs: 30000 });
       expect(res.status).toBe('error');
       expect(res.error).toMatch(/result is \d+ characters of JSON; the limit is 1048576 bytes|memory limit/);
       const small = await runOnce("return 'x'.repeat(64)");
@@ -319,7 +322,42 @@ describe('tools: registry and sandboxed execution', () => {
       expect(file.error).toMatch(/only http and https/);
       const redirect = await runOnce(`const r = await fetch('http://${host}/redirect'); return r.status`, { allowedHosts: [host] });
       expect(redirect.result).toBe(302);
-      expect(upstream.seen).toEqual(['/hello', '/redirect']);
+      expect(upstream.seen.filter((p) => p !== '/keyed')).toEqual(['/hello', '/redirect']);
+    });
+
+    it('gives a tool its secrets as env, never returns or stores them in clear, and hides them in logs', async () => {
+      const host = `127.0.0.1:${upstream.port}`;
+      const secret = 'sk-test-4f9c2b7e';
+      const tool = await createTool(a, {
+        name: 'with_secret',
+        description: 'calls an API with a key',
+        parameters: { type: 'object' },
+        sourceCode: `console.log('key is', env.API_KEY);\nconst r = await fetch('http://${host}/keyed', { headers: { authorization: 'Bearer ' + env.API_KEY } });\ntry { env.API_KEY = 'changed'; } catch {}\nreturn { status: r.status, length: env.API_KEY.length, names: Object.keys(env) }`,
+        allowedHosts: [host],
+        secrets: { API_KEY: secret },
+      });
+      expect(tool.secretNames).toEqual(['API_KEY']);
+      expect(JSON.stringify(tool)).not.toContain(secret);
+      expect(JSON.stringify((await http().get(`/api/v1/tools/${tool.id}`).set(as(a)).expect(200)).body)).not.toContain(secret);
+      expect(JSON.stringify((await http().get('/api/v1/tools').query({ limit: 100 }).set(as(a)).expect(200)).body)).not.toContain(secret);
+      const res = (await http().post(`/api/v1/tools/${tool.id}/run`).set(as(a)).send({ args: {} }).expect(200)).body;
+      expect(res).toEqual(expect.objectContaining({ status: 'ok', result: { status: 200, length: secret.length, names: ['API_KEY'] }, logs: ['key is [secret API_KEY]'] }));
+      expect(upstream.headers.at(-1)?.authorization).toBe(`Bearer ${secret}`);
+      const failing = await createTool(a, { name: 'leaky', description: 'throws its key', parameters: { type: 'object' }, sourceCode: 'throw new Error("bad key " + env.TOKEN)', secrets: { TOKEN: 'tok-123456' } });
+      const thrown = (await http().post(`/api/v1/tools/${failing.id}/run`).set(as(a)).send({ args: {} }).expect(200)).body;
+      expect(thrown.error).toBe('Error: bad key [secret TOKEN]');
+      expect((await runsOf(a, failing.id))[0].error).toBe('Error: bad key [secret TOKEN]');
+      // At rest the row holds no secret in clear.
+      const rows: { secrets: string }[] = await t.app.get(DataSource).query('SELECT secrets FROM tools WHERE id = $1', [tool.id]);
+      expect(rows[0].secrets).toMatch(/^v1:/);
+      expect(rows[0].secrets).not.toContain(secret);
+      // Bad secrets are a 400 naming the field; {} removes them all.
+      expect((await http().patch(`/api/v1/tools/${tool.id}`).set(as(a)).send({ secrets: { 'bad-name': 'x' } }).expect(400)).body.message).toMatch(/^secrets\.bad-name: a name must be/);
+      expect((await http().patch(`/api/v1/tools/${tool.id}`).set(as(a)).send({ secrets: { OK: 42 } }).expect(400)).body.message).toMatch(/^secrets\.OK must be a string/);
+      expect((await http().patch(`/api/v1/tools/${tool.id}`).set(as(a)).send({ secrets: {} }).expect(200)).body.secretNames).toEqual([]);
+      const after = (await http().post(`/api/v1/tools/${tool.id}/run`).set(as(a)).send({ args: {} }).expect(200)).body;
+      expect(after.status).toBe('error');
+      expect(after.error).toMatch(/TypeError/);
     });
 
     it('no timer outlives its call', async () => {
@@ -416,7 +454,8 @@ describe('tools: registry and sandboxed execution', () => {
     const run = (id: string) => small.http().post(`/api/v1/tools/${id}/run`).set(as(owner)).send({ args: {} });
 
     it('a run beyond the pool and its queue is a 429 at once, not a wait', async () => {
-      const slow = await make({ name: 'slow', sourceCode: 'await new Promise((r) => setTimeout(r, 1500)); return 1' });
+      // Each run holds the one sandbox 3 s: a third run that waited for a place would take ≥ 3 s.
+      const slow = await make({ name: 'slow', sourceCode: 'await new Promise((r) => setTimeout(r, 3000)); return 1' });
       const first = run(slow.id).then((r) => r);
       const pool = small.app.get(SandboxPool);
       await eventually(() => pool.busyPids.length === 1, 10_000, 'the first run started');
@@ -427,7 +466,7 @@ describe('tools: registry and sandboxed execution', () => {
       const started = Date.now();
       const third = await run(slow.id);
       expect(third.status).toBe(429);
-      expect(Date.now() - started).toBeLessThan(1000);
+      expect(Date.now() - started).toBeLessThan(2000);
       expectErrorShape(third.body, 429);
       expect(third.body.message).toMatch(/TOOLS_QUEUE_MAX/);
       expect((await first).body.status).toBe('ok');

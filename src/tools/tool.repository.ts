@@ -19,6 +19,8 @@ interface ToolRow {
   timeout_ms: number;
   memory_limit_mb: number;
   allowed_hosts: string[];
+  secrets: string | null;
+  secret_names: string[];
   metadata: Record<string, unknown>;
   created_at: Date;
   updated_at: Date;
@@ -39,7 +41,7 @@ interface ToolRunRow {
 }
 
 const COLUMNS = `t.id, t.organization_id, t.name, t.description, t.parameters, t.source_code, t.source_format, t.tags,
-  t.timeout_ms, t.memory_limit_mb, t.allowed_hosts, t.metadata, t.created_at, t.updated_at`;
+  t.timeout_ms, t.memory_limit_mb, t.allowed_hosts, t.secrets, t.secret_names, t.metadata, t.created_at, t.updated_at`;
 
 function toTool(r: ToolRow): Tool {
   return {
@@ -54,6 +56,8 @@ function toTool(r: ToolRow): Tool {
     timeoutMs: r.timeout_ms,
     memoryLimitMb: r.memory_limit_mb,
     allowedHosts: r.allowed_hosts,
+    secrets: r.secrets,
+    secretNames: r.secret_names,
     metadata: r.metadata,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
@@ -88,6 +92,8 @@ const CHANGE_COLUMNS: Record<keyof ToolChanges, string> = {
   timeoutMs: 'timeout_ms',
   memoryLimitMb: 'memory_limit_mb',
   allowedHosts: 'allowed_hosts',
+  secrets: 'secrets',
+  secretNames: 'secret_names',
   metadata: 'metadata',
 };
 
@@ -101,9 +107,9 @@ export class ToolRepository {
 
   async insert(t: Tool): Promise<void> {
     await this.dataSource.query(
-      `INSERT INTO tools (id, organization_id, name, description, parameters, source_code, source_format, tags, timeout_ms, memory_limit_mb, allowed_hosts, metadata, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
-      [t.id, t.organizationId, t.name, t.description, JSON.stringify(t.parameters), t.sourceCode, t.sourceFormat, t.tags, t.timeoutMs, t.memoryLimitMb, t.allowedHosts, JSON.stringify(t.metadata), t.createdAt, t.updatedAt],
+      `INSERT INTO tools (id, organization_id, name, description, parameters, source_code, source_format, tags, timeout_ms, memory_limit_mb, allowed_hosts, secrets, secret_names, metadata, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+      [t.id, t.organizationId, t.name, t.description, JSON.stringify(t.parameters), t.sourceCode, t.sourceFormat, t.tags, t.timeoutMs, t.memoryLimitMb, t.allowedHosts, t.secrets, t.secretNames, JSON.stringify(t.metadata), t.createdAt, t.updatedAt],
     );
   }
 

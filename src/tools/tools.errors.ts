@@ -6,6 +6,7 @@ export enum ToolErrorCode {
   NameTaken = 'TOOL_NAME_TAKEN',
   QueueFull = 'TOOL_QUEUE_FULL',
   SandboxUnavailable = 'SANDBOX_UNAVAILABLE',
+  SecretsUnreadable = 'TOOL_SECRETS_UNREADABLE',
 }
 
 /** Errors of the tool registry and of running tools. */
@@ -18,6 +19,7 @@ export class ToolError extends DomainError {
       case ToolErrorCode.InvalidArguments:
         return ErrorKind.Invalid;
       case ToolErrorCode.NameTaken:
+      case ToolErrorCode.SecretsUnreadable:
         return ErrorKind.Conflict;
       case ToolErrorCode.QueueFull:
         return ErrorKind.RateLimited;

@@ -1,11 +1,14 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AgentToolSource } from '../agents/loop/agent-tools.js';
+import { resolveJwtSecret } from '../auth/jwt-secret.js';
+import { AppConfig } from '../config/app-config.js';
 import { RegistryToolSource } from './agent-tool-source.js';
 import { Tool } from './entities/tool.entity.js';
 import { ToolRun } from './entities/tool-run.entity.js';
 import { SandboxPool } from './sandbox/sandbox-pool.js';
 import { ToolRepository } from './tool.repository.js';
+import { ToolSecrets } from './tool-secrets.js';
 import { ToolsController } from './tools.controller.js';
 import { ToolsService } from './tools.service.js';
 
@@ -17,7 +20,13 @@ import { ToolsService } from './tools.service.js';
 @Module({
   imports: [TypeOrmModule.forFeature([Tool, ToolRun])],
   controllers: [ToolsController],
-  providers: [ToolsService, ToolRepository, SandboxPool, { provide: AgentToolSource, useClass: RegistryToolSource }],
+  providers: [
+    ToolsService,
+    ToolRepository,
+    SandboxPool,
+    { provide: AgentToolSource, useClass: RegistryToolSource },
+    { provide: ToolSecrets, inject: [AppConfig], useFactory: async (config: AppConfig) => new ToolSecrets(await resolveJwtSecret(config)) },
+  ],
   exports: [ToolsService, AgentToolSource],
 })
 export class ToolsModule {}

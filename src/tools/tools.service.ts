@@ -14,13 +14,26 @@ import type { UpdateToolDto } from './dto/update-tool.dto.js';
 import type { Tool } from './entities/tool.entity.js';
 import type { ToolRun } from './entities/tool-run.entity.js';
 import { SandboxPool } from './sandbox/sandbox-pool.js';
+import type { SandboxResult } from './sandbox/sandbox-pool.js';
 import { ToolChanges, ToolRepository } from './tool.repository.js';
 import { BUILT_IN_TOOL_NAMES } from './built-in-tool-names.js';
 import { ToolSchema } from './tool-schema.js';
+import { ToolSecrets } from './tool-secrets.js';
 import { ToolError, ToolErrorCode } from './tools.errors.js';
 
 /** Longest error message kept and returned. */
 const ERROR_CHARS = 4000;
+const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+const MAX_SECRETS = 20;
+const MAX_SECRET_CHARS = 4096;
+
+/** A secret's value in console output or an error becomes `[secret NAME]` (values under 4 characters are left: they would match everywhere). */
+function redactSecrets(outcome: SandboxResult, env: Record<string, string>): SandboxResult {
+  const values = Object.entries(env).filter(([, v]) => v.length >= 4).sort((a, b) => b[1].length - a[1].length);
+  if (values.length === 0) return outcome;
+  const redact = (text: string) => values.reduce((t, [name, value]) => t.split(value).join(`[secret ${name}]`), text);
+  return { ...outcome, logs: outcome.logs.map(redact), ...(outcome.error ? { error: redact(outcome.error) } : {}) };
+}
 
 /** Who runs a tool: the API caller, or an agent during a turn. */
 export interface ToolCaller {
@@ -35,6 +48,7 @@ export class ToolsService {
     private readonly tools: ToolRepository,
     private readonly sandbox: SandboxPool,
     private readonly tenant: TenantContext,
+    private readonly secrets: ToolSecrets,
   ) {}
 
   async create(input: CreateToolDto): Promise<ToolResponseDto> {
@@ -53,6 +67,7 @@ export class ToolsService {
       timeoutMs: input.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       memoryLimitMb: input.memoryLimitMb ?? DEFAULT_MEMORY_LIMIT_MB,
       allowedHosts: [...new Set((input.allowedHosts ?? []).map((h) => h.toLowerCase()))],
+      ...this.sealSecrets(input.secrets ?? {}),
       metadata: input.metadata ?? {},
       createdAt: now,
       updatedAt: now,
@@ -91,8 +106,10 @@ export class ToolsService {
     await this.find(id);
     if (input.name !== undefined) this.checkName(input.name);
     if (input.parameters !== undefined) this.schemas.check(input.parameters);
+    const { secrets, ...fields } = input;
     const changes: ToolChanges = {
-      ...input,
+      ...fields,
+      ...(secrets !== undefined ? this.sealSecrets(secrets) : {}),
       ...(input.sourceCode !== undefined ? { sourceFormat: await this.checkSource(input.sourceCode) } : {}),
       ...(input.tags ? { tags: [...new Set(input.tags)] } : {}),
       ...(input.allowedHosts ? { allowedHosts: [...new Set(input.allowedHosts.map((h) => h.toLowerCase()))] } : {}),
@@ -145,14 +162,19 @@ export class ToolsService {
 
   private async execute(tool: Tool, args: Record<string, unknown>, caller: ToolCaller): Promise<ToolRunResultDto> {
     const argsJson = JSON.stringify(args);
-    const outcome = await this.sandbox.run({
-      source: tool.sourceCode,
-      format: tool.sourceFormat,
-      argsJson,
-      timeoutMs: tool.timeoutMs,
-      memoryLimitMb: tool.memoryLimitMb,
-      allowedHosts: tool.allowedHosts,
-    });
+    const env = tool.secrets ? this.secrets.open(tool.secrets) : {};
+    const outcome = redactSecrets(
+      await this.sandbox.run({
+        source: tool.sourceCode,
+        format: tool.sourceFormat,
+        argsJson,
+        timeoutMs: tool.timeoutMs,
+        memoryLimitMb: tool.memoryLimitMb,
+        allowedHosts: tool.allowedHosts,
+        env,
+      }),
+      env,
+    );
     const runId = uuidv7();
     const error = outcome.error ? outcome.error.slice(0, ERROR_CHARS) : undefined;
     await this.recordRun({
@@ -200,6 +222,20 @@ export class ToolsService {
     const { format, error } = await this.sandbox.check(source);
     if (error) throw new ToolError(ToolErrorCode.InvalidInput, `sourceCode does not compile as a function body or a module: ${error}`);
     return format;
+  }
+
+  /** Checks and seals secrets: 400 naming `secrets.NAME` for a bad name or value. */
+  private sealSecrets(values: Record<string, unknown>): Pick<Tool, 'secrets' | 'secretNames'> {
+    const entries = Object.entries(values);
+    if (entries.length > MAX_SECRETS) throw new ToolError(ToolErrorCode.InvalidInput, `secrets may hold at most ${MAX_SECRETS} values`);
+    for (const [name, value] of entries) {
+      if (!SECRET_NAME.test(name)) throw new ToolError(ToolErrorCode.InvalidInput, `secrets.${name.slice(0, 80)}: a name must be letters, digits and underscores, not starting with a digit (at most 64)`);
+      if (typeof value !== 'string' || value.length === 0 || value.length > MAX_SECRET_CHARS) {
+        throw new ToolError(ToolErrorCode.InvalidInput, `secrets.${name} must be a string of 1 to ${MAX_SECRET_CHARS} characters`);
+      }
+    }
+    if (entries.length === 0) return { secrets: null, secretNames: [] };
+    return { secrets: this.secrets.seal(values as Record<string, string>), secretNames: entries.map(([name]) => name).sort() };
   }
 
   private nameTaken(name: string): ToolError {

@@ -75,6 +75,16 @@ export class CreateToolDto {
   @Matches(ALLOWED_HOST, { each: true, message: 'each of allowedHosts must be a host name, *.domain, or host:port (no scheme or path)' })
   allowedHosts?: string[];
 
+  /**
+   * Values the tool reads as `env.NAME` (API keys for its `fetch`): at most 20, names like
+   * environment variables, values up to 4,096 characters. Stored encrypted and never returned
+   * (responses list `secretNames`); console output and errors show `[secret NAME]` instead.
+   * @example {"WEATHER_API_KEY":"sk-..."}
+   */
+  @IsOptional()
+  @IsObject()
+  secrets?: Record<string, string>;
+
   @IsOptional()
   @IsObject()
   metadata?: Record<string, unknown>;

@@ -12,6 +12,8 @@ export class ToolResponseDto {
   timeoutMs: number;
   memoryLimitMb: number;
   allowedHosts: string[];
+  /** Names of its secrets (their values are never returned). */
+  secretNames: string[];
   metadata: Record<string, unknown>;
   createdAt: Date;
   updatedAt: Date;
@@ -28,6 +30,7 @@ export class ToolResponseDto {
       timeoutMs: t.timeoutMs,
       memoryLimitMb: t.memoryLimitMb,
       allowedHosts: t.allowedHosts,
+      secretNames: t.secretNames,
       metadata: t.metadata,
       createdAt: t.createdAt,
       updatedAt: t.updatedAt,

@@ -49,6 +49,11 @@ export class UpdateToolDto {
   @Matches(ALLOWED_HOST, { each: true, message: 'each of allowedHosts must be a host name, *.domain, or host:port (no scheme or path)' })
   allowedHosts?: string[];
 
+  /** Replaces all of the tool's secrets (`{}` removes them). */
+  @OmittableNotNull()
+  @IsObject()
+  secrets?: Record<string, string>;
+
   @OmittableNotNull()
   @IsObject()
   metadata?: Record<string, unknown>;

@@ -41,6 +41,13 @@ export class Tool {
   @Column({ name: 'allowed_hosts', type: 'text', array: true })
   allowedHosts: string[];
 
+  /** The secrets, sealed by ToolSecrets (never returned by the API); null when there are none. */
+  @Column({ type: 'text', nullable: true })
+  secrets: string | null;
+
+  @Column({ name: 'secret_names', type: 'text', array: true })
+  secretNames: string[];
+
   @Column('jsonb')
   metadata: Record<string, unknown>;
 

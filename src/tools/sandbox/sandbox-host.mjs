@@ -10,7 +10,7 @@
 //
 // Protocol (IPC, one request at a time per child):
 //   → { id, op: 'run', source, format: 'body'|'module', argsJson, timeoutMs, memoryLimitMb,
-//       allowedHosts, allowPrivateNetworks, resultLimitBytes, logLimitBytes }
+//       allowedHosts, allowPrivateNetworks, env, resultLimitBytes, logLimitBytes }
 //   ← { id, status: 'ok'|'error'|'timeout', resultJson?, error?, logs, durationMs, cpuMs }
 //   → { id, op: 'check', source }     ← { id, format: 'body'|'module', error: string | null }
 import dns from 'node:dns';
@@ -335,6 +335,9 @@ async function run(req) {
     const { isolate, context, runner, state } = prepared;
     state.logs = logs;
     state.maxWaitMs = req.timeoutMs;
+    // The tool's secrets, read-only.
+    await context.global.set('env', new ivm.ExternalCopy(req.env ?? {}).copyInto());
+    await context.eval("Object.defineProperty(globalThis, 'env', { value: Object.freeze(globalThis.env), writable: false, configurable: false })", { timeout: 1000 });
     if (req.allowedHosts.length > 0) state.fetch = makeFetch(req.allowedHosts, deadline, req.allowPrivateNetworks === true);
     await compileTool(isolate, context, req.source, req.format, Math.max(1, deadline - Date.now()));
     const out = await runner.apply(undefined, [req.argsJson, req.resultLimitBytes], {

@@ -14,6 +14,8 @@ export interface SandboxRequest {
   timeoutMs: number;
   memoryLimitMb: number;
   allowedHosts: string[];
+  /** The tool's secrets, as `env` inside the isolate. */
+  env: Record<string, string>;
 }
 
 /** What a run gave: the result as JSON text, or an error; always the captured console lines. */
