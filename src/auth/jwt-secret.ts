@@ -7,9 +7,22 @@ import type { AppConfig } from '../config/app-config.js';
  * JWT_SECRET when set; otherwise (embedded mode only: config validation demands it with
  * DATABASE_URL) a secret generated once and kept in DATA_DIR, so tokens survive a restart.
  */
-export async function resolveJwtSecret(config: AppConfig): Promise<string> {
-  if (config.JWT_SECRET) return config.JWT_SECRET;
+export function resolveJwtSecret(config: AppConfig): Promise<string> {
+  if (config.JWT_SECRET) return Promise.resolve(config.JWT_SECRET);
   const dir = resolve(config.DATA_DIR);
+  // The auth and tools modules both ask at start: one read (and one creation) per directory.
+  let pending = resolving.get(dir);
+  if (!pending) {
+    pending = readOrCreate(dir);
+    resolving.set(dir, pending);
+    pending.catch(() => resolving.delete(dir));
+  }
+  return pending;
+}
+
+const resolving = new Map<string, Promise<string>>();
+
+async function readOrCreate(dir: string): Promise<string> {
   const file = join(dir, 'jwt-secret');
   await mkdir(dir, { recursive: true, mode: 0o700 });
   try {

@@ -27,12 +27,31 @@ const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 const MAX_SECRETS = 20;
 const MAX_SECRET_CHARS = 4096;
 
-/** A secret's value in console output or an error becomes `[secret NAME]` (values under 4 characters are left: they would match everywhere). */
+/** A value as it is, inside a JSON string, and inside JSON that is itself inside a JSON string. */
+function escapings(value: string): string[] {
+  const once = JSON.stringify(value).slice(1, -1);
+  return [value, once, JSON.stringify(once).slice(1, -1)];
+}
+
+/**
+ * A secret's value in the result, console output or an error becomes `[secret NAME]`, as it is
+ * and as it appears inside JSON (escaped once or twice); values under 4 characters are left
+ * (they would match everywhere). Results go to the caller, the agent's messages and the LLM:
+ * none may carry a key by accident (a tool bent on leaking one can still encode it).
+ */
 function redactSecrets(outcome: SandboxResult, env: Record<string, string>): SandboxResult {
-  const values = Object.entries(env).filter(([, v]) => v.length >= 4).sort((a, b) => b[1].length - a[1].length);
-  if (values.length === 0) return outcome;
-  const redact = (text: string) => values.reduce((t, [name, value]) => t.split(value).join(`[secret ${name}]`), text);
-  return { ...outcome, logs: outcome.logs.map(redact), ...(outcome.error ? { error: redact(outcome.error) } : {}) };
+  const forms = Object.entries(env)
+    .filter(([, v]) => v.length >= 4)
+    .flatMap(([name, value]) => [...new Set(escapings(value))].map((form) => [name, form] as const))
+    .sort((a, b) => b[1].length - a[1].length);
+  if (forms.length === 0) return outcome;
+  const redact = (text: string) => forms.reduce((t, [name, form]) => t.split(form).join(`[secret ${name}]`), text);
+  return {
+    ...outcome,
+    ...(outcome.resultJson !== undefined ? { resultJson: redact(outcome.resultJson) } : {}),
+    logs: outcome.logs.map(redact),
+    ...(outcome.error ? { error: redact(outcome.error) } : {}),
+  };
 }
 
 /** Who runs a tool: the API caller, or an agent during a turn. */
@@ -55,8 +74,9 @@ export class ToolsService {
     this.checkName(input.name);
     this.schemas.check(input.parameters);
     const now = new Date();
+    const id = uuidv7();
     const tool: Tool = {
-      id: uuidv7(),
+      id,
       organizationId: this.tenant.organizationId,
       name: input.name,
       description: input.description,
@@ -67,7 +87,7 @@ export class ToolsService {
       timeoutMs: input.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       memoryLimitMb: input.memoryLimitMb ?? DEFAULT_MEMORY_LIMIT_MB,
       allowedHosts: [...new Set((input.allowedHosts ?? []).map((h) => h.toLowerCase()))],
-      ...this.sealSecrets(input.secrets ?? {}),
+      ...this.sealSecrets(id, input.secrets ?? null),
       metadata: input.metadata ?? {},
       createdAt: now,
       updatedAt: now,
@@ -109,7 +129,7 @@ export class ToolsService {
     const { secrets, ...fields } = input;
     const changes: ToolChanges = {
       ...fields,
-      ...(secrets !== undefined ? this.sealSecrets(secrets) : {}),
+      ...(secrets !== undefined ? this.sealSecrets(id, secrets) : {}),
       ...(input.sourceCode !== undefined ? { sourceFormat: await this.checkSource(input.sourceCode) } : {}),
       ...(input.tags ? { tags: [...new Set(input.tags)] } : {}),
       ...(input.allowedHosts ? { allowedHosts: [...new Set(input.allowedHosts.map((h) => h.toLowerCase()))] } : {}),
@@ -162,7 +182,7 @@ export class ToolsService {
 
   private async execute(tool: Tool, args: Record<string, unknown>, caller: ToolCaller): Promise<ToolRunResultDto> {
     const argsJson = JSON.stringify(args);
-    const env = tool.secrets ? this.secrets.open(tool.secrets) : {};
+    const env = tool.secrets ? this.secrets.open(tool.id, tool.secrets) : {};
     const outcome = redactSecrets(
       await this.sandbox.run({
         source: tool.sourceCode,
@@ -225,8 +245,12 @@ export class ToolsService {
   }
 
   /** Checks and seals secrets: 400 naming `secrets.NAME` for a bad name or value. */
-  private sealSecrets(values: Record<string, unknown>): Pick<Tool, 'secrets' | 'secretNames'> {
+  private sealSecrets(toolId: string, values: Record<string, unknown> | null): Pick<Tool, 'secrets' | 'secretNames'> {
+    if (values === null) return { secrets: null, secretNames: [] };
     const entries = Object.entries(values);
+    // Empty is refused rather than read as "none": the validation pipe strips keys named
+    // constructor or __proto__, and {constructor: "…"} must not silently remove every secret.
+    if (entries.length === 0) throw new ToolError(ToolErrorCode.InvalidInput, 'secrets must hold at least one NAME: value pair (null removes them; the names constructor and __proto__ are not available)');
     if (entries.length > MAX_SECRETS) throw new ToolError(ToolErrorCode.InvalidInput, `secrets may hold at most ${MAX_SECRETS} values`);
     for (const [name, value] of entries) {
       if (!SECRET_NAME.test(name)) throw new ToolError(ToolErrorCode.InvalidInput, `secrets.${name.slice(0, 80)}: a name must be letters, digits and underscores, not starting with a digit (at most 64)`);
@@ -234,8 +258,7 @@ export class ToolsService {
         throw new ToolError(ToolErrorCode.InvalidInput, `secrets.${name} must be a string of 1 to ${MAX_SECRET_CHARS} characters`);
       }
     }
-    if (entries.length === 0) return { secrets: null, secretNames: [] };
-    return { secrets: this.secrets.seal(values as Record<string, string>), secretNames: entries.map(([name]) => name).sort() };
+    return { secrets: this.secrets.seal(toolId, Object.fromEntries(entries) as Record<string, string>), secretNames: entries.map(([name]) => name).sort() };
   }
 
   private nameTaken(name: string): ToolError {

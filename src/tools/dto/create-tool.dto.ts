@@ -78,7 +78,8 @@ export class CreateToolDto {
   /**
    * Values the tool reads as `env.NAME` (API keys for its `fetch`): at most 20, names like
    * environment variables, values up to 4,096 characters. Stored encrypted and never returned
-   * (responses list `secretNames`); console output and errors show `[secret NAME]` instead.
+   * (responses list `secretNames`); the result, console output and errors show `[secret NAME]`
+   * instead. The names `constructor` and `__proto__` are not available.
    * @example {"WEATHER_API_KEY":"sk-..."}
    */
   @IsOptional()

@@ -1,4 +1,4 @@
-import { ArrayMaxSize, IsArray, IsInt, IsObject, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { OmittableNotNull } from '../../common/validation.js';
 import { ALLOWED_HOST, MAX_MEMORY_LIMIT_MB, MAX_SOURCE_CHARS, MAX_TIMEOUT_MS, MIN_MEMORY_LIMIT_MB, TAG, TOOL_NAME, TOOL_NAME_MESSAGE } from './create-tool.dto.js';
 
@@ -49,10 +49,10 @@ export class UpdateToolDto {
   @Matches(ALLOWED_HOST, { each: true, message: 'each of allowedHosts must be a host name, *.domain, or host:port (no scheme or path)' })
   allowedHosts?: string[];
 
-  /** Replaces all of the tool's secrets (`{}` removes them). */
-  @OmittableNotNull()
+  /** Replaces all of the tool's secrets; `null` removes them. */
+  @IsOptional()
   @IsObject()
-  secrets?: Record<string, string>;
+  secrets?: Record<string, string> | null;
 
   @OmittableNotNull()
   @IsObject()

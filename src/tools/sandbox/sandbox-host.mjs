@@ -22,7 +22,9 @@ import ivm from 'isolated-vm';
 const MAX_FETCHES = 50;
 const FETCH_BODY_LIMIT = 1024 * 1024;
 const LOG_LINE_CHARS = 8192;
-const ERROR_CHARS = 4000;
+// The API cuts errors to 4,000 characters after replacing secrets in them; cutting first could
+// leave half a secret that no longer matches.
+const ERROR_CHARS = 12000;
 
 // Runs inside the isolate before the tool: console, timers bound to this call, optional fetch.
 // Host functions arrive as globals and are removed from the global object at once.
