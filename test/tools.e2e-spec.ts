@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { DataSource } from 'typeorm';
 import { FakeLlm } from '../bench/fake-llm.js';
 import type { ChatReply } from '../bench/fake-llm.js';
+import { uuidv7 } from '../src/common/ids.js';
+import { JobRunner } from '../src/jobs/runners/job-runner.js';
 import { SandboxPool } from '../src/tools/sandbox/sandbox-pool.js';
 import { eventually } from './support/realtime-clients.js';
 import { bearer, expectErrorShape, register, startTestApp } from './support/test-app.js';
@@ -173,6 +175,20 @@ describe('tools: registry and sandboxed execution', () => {
       await http().delete(`/api/v1/tools/${y.id}`).set(as(a)).expect(204);
       await http().get(`/api/v1/tools/${y.id}`).set(as(a)).expect(404);
       await http().get(`/api/v1/tools/${y.id}/runs`).set(as(a)).expect(404);
+    });
+
+    it('forgets run records older than TOOL_RUN_RETENTION_DAYS in the maintenance job', async () => {
+      const kept = await http().post(`/api/v1/tools/${add.id}/run`).set(as(a)).send({ args: { a: 3, b: 4 } }).expect(200);
+      const old = await http().post(`/api/v1/tools/${add.id}/run`).set(as(a)).send({ args: { a: 5, b: 6 } }).expect(200);
+      await t.app.get(DataSource).query(`UPDATE tool_runs SET created_at = now() - interval '31 days' WHERE id = $1`, [old.body.runId]);
+      const runner = t.app.get(JobRunner);
+      const id = uuidv7();
+      await runner.enqueue('maintenance', { organizationId: null, principal: null, payload: {} }, id);
+      await eventually(async () => (await runner.find(id))?.state === 'completed', 30_000, 'maintenance completed');
+      expect((await runner.find(id))!.result).toEqual(expect.objectContaining({ toolRuns: 1 }));
+      const ids = (await runsOf(a, add.id)).map((r: { id: string }) => r.id);
+      expect(ids).toContain(kept.body.runId);
+      expect(ids).not.toContain(old.body.runId);
     });
 
     it('keeps console output, capped', async () => {
@@ -470,7 +486,7 @@ describe('tools: registry and sandboxed execution', () => {
       const pool = small.app.get(SandboxPool);
       await eventually(() => pool.busyPids.length === 1, 10_000, 'the first run started');
       const second = run(slow.id).then((r) => r);
-      await eventually(() => pool.waiting === 1, 10_000, 'the second run queued');
+      await eventually(() => pool.load.waiting === 1, 10_000, 'the second run queued');
       const ready = (await small.http().get('/health/ready').expect(200)).body;
       expect(ready.details.tools).toEqual({ status: 'up', sandboxes: 1, running: 1, waiting: 1, queueMax: 1 });
       const started = Date.now();

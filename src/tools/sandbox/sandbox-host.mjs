@@ -249,10 +249,18 @@ function hostRequest(allowedHosts, deadline, allowPrivate) {
   };
 }
 
+/** The source compiled in its form: a module (refused if it imports anything), or a function body's script. */
+async function compileSource(isolate, source, format) {
+  if (format !== 'module') return isolate.compileScript(wrapBody(source), { filename: 'tool.js', lineOffset: -1 });
+  const mod = await isolate.compileModule(source, { filename: 'tool.mjs' });
+  if (mod.dependencySpecifiers.length > 0) throw new Error(`imports are not available in tools (${mod.dependencySpecifiers.join(', ')})`);
+  return mod;
+}
+
 async function compileTool(isolate, context, source, format, timeoutMs) {
+  const compiled = await compileSource(isolate, source, format);
   if (format === 'module') {
-    const mod = await isolate.compileModule(source, { filename: 'tool.mjs' });
-    if (mod.dependencySpecifiers.length > 0) throw new Error(`imports are not available in tools (${mod.dependencySpecifiers.join(', ')})`);
+    const mod = compiled;
     await mod.instantiate(context, (specifier) => {
       throw new Error(`imports are not available in tools (${specifier})`);
     });
@@ -260,8 +268,7 @@ async function compileTool(isolate, context, source, format, timeoutMs) {
     await context.global.set('__module', mod.namespace.derefInto());
     await context.eval(PICK_EXPORT, { timeout: timeoutMs });
   } else {
-    const script = await isolate.compileScript(wrapBody(source), { filename: 'tool.js', lineOffset: -1 });
-    await script.run(context, { timeout: timeoutMs });
+    await compiled.run(context, { timeout: timeoutMs });
   }
 }
 
@@ -372,12 +379,7 @@ async function run(req) {
 
 async function compiles(isolate, source, format) {
   try {
-    if (format === 'module') {
-      const mod = await isolate.compileModule(source, { filename: 'tool.mjs' });
-      if (mod.dependencySpecifiers.length > 0) return `imports are not available in tools (${mod.dependencySpecifiers.join(', ')})`;
-    } else {
-      await isolate.compileScript(wrapBody(source), { filename: 'tool.js', lineOffset: -1 });
-    }
+    await compileSource(isolate, source, format);
     return null;
   } catch (e) {
     return `${e && e.name === 'SyntaxError' ? 'SyntaxError: ' : ''}${message(e)}`;

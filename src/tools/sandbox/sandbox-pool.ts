@@ -188,11 +188,6 @@ export class SandboxPool implements OnModuleDestroy {
     return { format: reply.format ?? 'body', error: reply.error ?? null };
   }
 
-  /** Runs waiting for a sandbox (for health and benchmarks). */
-  get waiting(): number {
-    return this.queue.length;
-  }
-
   /** How busy the pool is (for /health/ready). */
   get load(): { sandboxes: number; running: number; waiting: number; queueMax: number } {
     return { sandboxes: this.processes.length, running: this.processes.filter((p) => p.busy).length, waiting: this.queue.length, queueMax: this.config.TOOLS_QUEUE_MAX };
