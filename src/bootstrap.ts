@@ -1,3 +1,4 @@
+import { NotFoundException } from '@nestjs/common';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -8,6 +9,7 @@ import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import { errorBodyOf } from './common/errors/all-exceptions.filter.js';
+import { inputGuardMiddleware } from './common/input/input-guard.js';
 import { requestIdMiddleware } from './common/request-id.js';
 import { createValidationPipe } from './common/validation.js';
 import type { AppConfig } from './config/app-config.js';
@@ -15,6 +17,7 @@ import { corsOrigin } from './config/cors.js';
 import { BootResources } from './config/boot-resources.js';
 import { mountJobDashboard } from './jobs/job-dashboard.js';
 import { EmbeddingService } from './llm/embedding/embedding.service.js';
+import openApiMetadata from './openapi-metadata.js';
 import { SocketIoAdapter } from './realtime/socket-io.adapter.js';
 
 export const API_PREFIX = 'api/v1';
@@ -63,6 +66,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   );
   app.use(`/${API_PREFIX}/memories/import`, parsedBody(express.text({ type: JSON_LINES, limit: config.IMPORT_BODY_LIMIT })));
   app.use(parsedBody(express.json({ limit: config.BODY_LIMIT })));
+  app.use(inputGuardMiddleware);
   app.enableCors({
     origin: corsOrigin(config.CORS_ORIGINS),
     exposedHeaders: ['X-Request-Id'],
@@ -71,9 +75,32 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   app.setGlobalPrefix(API_PREFIX, { exclude: ['health/live', 'health/ready'] });
   app.useGlobalPipes(createValidationPipe());
   app.useWebSocketAdapter(new SocketIoAdapter(app, config));
-  setupOpenApi(app, config);
+  await setupOpenApi(app, config);
   mountJobDashboard(app);
+  await app.init();
+  answerUnmatchedInErrorShape(app);
   return app;
+}
+
+/**
+ * Nest answers unknown routes under the global prefix itself; anything else (`/v1/...`, `/x`)
+ * and errors Express raises outside Nest (a path parameter that is not valid percent-encoding)
+ * would get Express's HTML page. Registered after init, so after every route and mount.
+ */
+function answerUnmatchedInErrorShape(app: NestExpressApplication): void {
+  const server = app.getHttpAdapter().getInstance() as express.Express;
+  const requestId = (req: Request) => String((req as Request & { id?: string }).id ?? '');
+  const notFound: express.RequestHandler = (req, res) => {
+    const body = errorBodyOf(new NotFoundException(`Cannot ${req.method} ${req.path}`), requestId(req));
+    res.status(body.statusCode).json(body);
+  };
+  const failed: express.ErrorRequestHandler = (error, req, res, next) => {
+    if (res.headersSent) return next(error);
+    const body = errorBodyOf(error, requestId(req));
+    res.status(body.statusCode).json(body);
+  };
+  server.use(notFound);
+  server.use(failed);
 }
 
 /**
@@ -94,7 +121,9 @@ export async function createWorker(config: AppConfig): Promise<INestApplicationC
   }
 }
 
-function setupOpenApi(app: NestExpressApplication, config: AppConfig): void {
+async function setupOpenApi(app: NestExpressApplication, config: AppConfig): Promise<void> {
+  // What the Swagger plugin learned from the DTOs, for code not built by `nest build` (tests).
+  await SwaggerModule.loadPluginMetadata(openApiMetadata);
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

@@ -152,3 +152,92 @@ describe('login rate limit', () => {
     for (let i = 0; i < 10; i++) await t.http().get('/api/v1/auth/me').set(bearer(owner.accessToken)).expect(200);
   });
 });
+
+describe('input the edge refuses before any route (never a 500)', () => {
+  let t: TestApp;
+  let owner: Registered;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    owner = await register(t);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  const countUsers = async () => (await t.http().get('/api/v1/users').set(bearer(owner.accessToken)).expect(200)).body.data.length;
+
+  const as = () => bearer(owner.accessToken);
+  const raw = (method: 'post' | 'patch', path: string, body: string, auth = true) => {
+    const req = t.http()[method](path).set('Content-Type', 'application/json');
+    return (auth ? req.set(as()) : req).send(body);
+  };
+  const memoryCount = async () => (await t.http().get('/api/v1/memories?limit=100').set(as()).expect(200)).body.data.length;
+
+  it('answers a body nested 10,000 levels deep with 400, before login', async () => {
+    const deep = '{"a":'.repeat(10_000) + '1' + '}'.repeat(10_000);
+    for (const path of ['/api/v1/auth/register', '/api/v1/auth/login']) {
+      const res = await raw('post', path, `{"email":"x@example.test","password":${deep}}`, false).expect(400);
+      expectErrorShape(res.body, 400);
+      expect(res.body).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/^password\.a\.a.*nested deeper than 32 levels/) });
+    }
+    const arrays = '['.repeat(5_000) + ']'.repeat(5_000);
+    const filters = await raw('post', '/api/v1/memories/search', `{"query":"x","userId":"u","filters":{"AND":${arrays}}}`).expect(400);
+    expect(filters.body.message).toMatch(/^filters\.AND\.0\.0.*nested deeper/);
+  });
+
+  it('answers NUL characters with 400 naming the field, and stores nothing', async () => {
+    const before = await memoryCount();
+    const res = await raw('post', '/api/v1/memories', '{"content":"tea\\u0000time","userId":"alice","infer":false}').expect(400);
+    expect(res.body).toMatchObject({ code: 'INVALID_INPUT', message: 'content: must not contain the NUL character (\\u0000)', details: [{ field: 'content' }] });
+    await raw('post', '/api/v1/memories', '{"messages":[{"role":"user","content":"a\\u0000"}],"userId":"alice"}').expect(400);
+    const search = await raw('post', '/api/v1/memories/search', '{"query":"\\u0000","userId":"alice"}').expect(400);
+    expect(search.body.message).toMatch(/^query: /);
+    const agent = await raw('post', '/api/v1/agents', '{"name":"a\\u0000"}').expect(400);
+    expect(agent.body.message).toMatch(/^name: /);
+    expect(await memoryCount()).toBe(before);
+    const path = await t.http().get('/api/v1/memories/%00').set(as()).expect(400);
+    expect(path.body.code).toBe('INVALID_INPUT');
+    const query = await t.http().get('/api/v1/memories?limit=10&userId=%00').set(as()).expect(400);
+    expect(query.body.message).toMatch(/^userId: /);
+  });
+
+  it('answers lone UTF-16 surrogates with 400 naming the field (register, login, users)', async () => {
+    const users = await countUsers();
+    const reg = await raw('post', '/api/v1/auth/register', '{"organizationName":"O","email":"s@example.test","password":"\\ud800\\ud800\\ud800\\ud800","name":"N"}', false).expect(400);
+    expect(reg.body).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/^password: .*surrogate/) });
+    await raw('post', '/api/v1/auth/login', '{"email":"\\udc00@example.test","password":"whatever-1"}', false).expect(400);
+    await raw('post', '/api/v1/users', '{"email":"u@example.test","name":"x\\ud800","password":"password-1","role":"member"}').expect(400);
+    expect(await countUsers()).toBe(users);
+    // A surrogate pair (an emoji) is ordinary text.
+    await raw('post', '/api/v1/memories', '{"content":"tea \\ud83c\\udf75","userId":"alice","infer":false}').expect(201);
+  });
+
+  it.each(['Feb 30 2020', '0', 'March 7 2020 (hello)', '+275760-09-13T00:00:00.000Z', '2020-02-30T00:00:00Z'])('answers the filter date %j with 400 naming the filter path', async (date) => {
+    const res = await t.http().post('/api/v1/memories/search').set(as()).send({ query: 'tea', userId: 'alice', filters: { AND: [{ topic: 'x' }, { createdAt: { gte: date } }] } }).expect(400);
+    expect(res.body.message).toMatch(/^filters\.AND\.1\.createdAt\.gte: must be an ISO 8601 date-time/);
+    const list = await t.http().get(`/api/v1/memories?limit=10&createdAfter=${encodeURIComponent(date)}`).set(as()).expect(400);
+    expect(list.body.message).toMatch(/^createdAfter must be an ISO 8601 date-time/);
+    const key = await t.http().post('/api/v1/api-keys').set(as()).send({ name: 'k', expiresAt: date }).expect(400);
+    expect(key.body.message).toMatch(/^expiresAt must be an ISO 8601/);
+  });
+
+  it('answers null for a required field of a PATCH with 400, leaving the row as it was', async () => {
+    for (const field of ['name', 'role', 'password']) {
+      const res = await t.http().patch(`/api/v1/users/${owner.userId}`).set(as()).send({ [field]: null }).expect(400);
+      expect(res.body.message).toMatch(new RegExp(`^${field} `));
+    }
+    const me = await t.http().get(`/api/v1/users/${owner.userId}`).set(as()).expect(200);
+    expect(me.body).toMatchObject({ name: 'Owner', role: 'owner' });
+  });
+
+  it('answers unknown routes, under /api/v1 or not, with the JSON error shape', async () => {
+    for (const [method, path] of [['post', '/v1/blocks/'], ['get', '/nothing'], ['get', '/api/v1/nothing'], ['delete', '/v3/memories/x']] as const) {
+      const res = await t.http()[method](path).expect(404);
+      expect(res.headers['content-type']).toMatch(/json/);
+      expectErrorShape(res.body, 404);
+    }
+    const undecodable = await t.http().get('/api/v1/memories/%E0%A4%A').set(as()).expect(400);
+    expectErrorShape(undecodable.body, 400);
+  });
+  });

@@ -1,5 +1,7 @@
-import { BadRequestException, ValidationError, ValidationPipe } from '@nestjs/common';
-import { ValidateIf } from 'class-validator';
+import { applyDecorators, BadRequestException, ValidationError, ValidationPipe } from '@nestjs/common';
+import { Transform } from 'class-transformer';
+import { IsDate, ValidateIf } from 'class-validator';
+import { ISO_DATE_MESSAGE, parseIsoDateTime } from './input/iso-date.js';
 
 export interface FieldProblem {
   /** Dotted path of the field, e.g. `messages.0.role`. */
@@ -41,3 +43,13 @@ export function createValidationPipe(): ValidationPipe {
  * through, which a NOT NULL column would answer with a 500): null gets the field's own 400.
  */
 export const OmittableNotNull = () => ValidateIf((_object: object, value: unknown) => value !== undefined);
+
+/**
+ * A date-time field: strict ISO 8601 within PostgreSQL's range (see parseIsoDateTime), turned
+ * into a Date; anything else, including what `new Date()` would still take, is a 400 naming it.
+ */
+export const IsIsoDateTime = () =>
+  applyDecorators(
+    Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? (parseIsoDateTime(value) ?? value) : value)),
+    IsDate({ message: ({ property }) => `${property} ${ISO_DATE_MESSAGE}` }),
+  );

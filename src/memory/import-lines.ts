@@ -1,5 +1,6 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
+import { inputProblem } from '../common/input/input-problems.js';
 import { flattenValidationErrors } from '../common/validation.js';
 import { ImportRowDto } from './dto/import-row.dto.js';
 import { MemoryError, MemoryErrorCode } from './memory.errors.js';
@@ -30,6 +31,12 @@ export function parseImportLines(text: string): ImportRowDto[] {
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       problems.push({ line, field: '(line)', problem: 'must be a JSON object' });
+      continue;
+    }
+    // The same edge rules as a JSON body (depth, NUL, lone surrogates), line by line.
+    const unusable = inputProblem(value);
+    if (unusable) {
+      problems.push({ line, field: unusable.field === '(body)' ? '(line)' : unusable.field, problem: unusable.problem });
       continue;
     }
     const row = plainToInstance(ImportRowDto, value);

@@ -1,3 +1,4 @@
+import { ISO_DATE_MESSAGE, parseIsoDateTime } from '../common/input/iso-date.js';
 import { SearchError, SearchErrorCode } from './search.errors.js';
 import type { SqlParams } from './sql-params.js';
 
@@ -87,8 +88,13 @@ function checkScalar(kind: ColumnKind, value: unknown, path: string): string | n
     if (typeof value !== 'number' || !Number.isFinite(value)) fail(path, 'must be a number');
     return value;
   }
-  if (typeof value !== 'string') fail(path, `must be ${kind === 'date' ? 'an ISO 8601 date-time string' : 'a string'}`);
-  if (kind === 'date' && Number.isNaN(Date.parse(value))) fail(path, 'must be an ISO 8601 date-time string');
+  if (typeof value !== 'string') fail(path, kind === 'date' ? ISO_DATE_MESSAGE : 'must be a string');
+  if (kind === 'date') {
+    // Strict, and passed on as a canonical UTC instant: PostgreSQL never parses the caller's text.
+    const date = parseIsoDateTime(value);
+    if (!date) fail(path, ISO_DATE_MESSAGE);
+    return date.toISOString();
+  }
   return value;
 }
 

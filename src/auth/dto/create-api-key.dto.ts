@@ -1,6 +1,6 @@
-import { Type } from 'class-transformer';
-import { ArrayMinSize, ArrayUnique, IsArray, IsDate, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { ArrayMinSize, ArrayUnique, IsArray, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 import { ApiProperty } from '@nestjs/swagger';
+import { IsIsoDateTime } from '../../common/validation.js';
 import { API_KEY_SCOPES } from '../roles.js';
 import type { ApiKeyScope } from '../roles.js';
 
@@ -22,7 +22,6 @@ export class CreateApiKeyDto {
 
   /** When the key stops working (ISO 8601, in the future); omit for no expiry. @example 2027-01-01T00:00:00Z */
   @IsOptional()
-  @Type(() => Date)
-  @IsDate({ message: 'expiresAt must be an ISO 8601 date-time' })
+  @IsIsoDateTime()
   expiresAt?: Date;
 }

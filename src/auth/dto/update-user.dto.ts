@@ -1,13 +1,14 @@
 import { Transform } from 'class-transformer';
-import { IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsIn, IsString, MaxLength, MinLength } from 'class-validator';
 import { ApiProperty } from '@nestjs/swagger';
+import { OmittableNotNull } from '../../common/validation.js';
 import { ROLES } from '../../common/context/principal.js';
 import type { Role } from '../../common/context/principal.js';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
 export class UpdateUserDto {
-  @IsOptional()
+  @OmittableNotNull()
   @Transform(trim)
   @IsString()
   @MinLength(1)
@@ -16,12 +17,12 @@ export class UpdateUserDto {
 
   /** Only admins and owners change roles; only owners grant or take away owner. */
   @ApiProperty({ enum: ROLES, required: false })
-  @IsOptional()
+  @OmittableNotNull()
   @IsIn(ROLES)
   role?: Role;
 
   /** A new password; ends every session of that user. */
-  @IsOptional()
+  @OmittableNotNull()
   @IsString()
   @MinLength(8)
   @MaxLength(256)

@@ -36,6 +36,9 @@ describe('errorBodyOf', () => {
   it('answers body-parser failures as 4xx', () => {
     expect(errorBodyOf({ type: 'entity.parse.failed', status: 400, message: 'Unexpected end' }, 'r')).toMatchObject({ statusCode: 400, code: 'MALFORMED_JSON' });
     expect(errorBodyOf({ type: 'entity.too.large', status: 413, message: 'too large' }, 'r')).toMatchObject({ statusCode: 413 });
+    // The router's undecodable path parameter (http-errors, exposed).
+    expect(errorBodyOf(Object.assign(new Error("Failed to decode param '%E0%A4%A'"), { status: 400, expose: true }), 'r')).toMatchObject({ statusCode: 400 });
+    expect(errorBodyOf(Object.assign(new Error('secret'), { status: 400 }), 'r')).toMatchObject({ statusCode: 500 });
   });
 
   it('hides the details of anything unexpected behind a 500 with the request id', () => {

@@ -51,14 +51,20 @@ function codeOfStatus(status: number): string {
   }
 }
 
-/** Errors body-parser (JSON, size) raises before any route runs. */
-interface BodyParserError {
-  type: string;
+/**
+ * Errors Express's own middleware raises before any route runs (`http-errors`: body-parser's
+ * malformed JSON and size limits, the router's undecodable path parameters).
+ */
+interface ExpressHttpError {
+  type?: string;
   status: number;
+  expose?: boolean;
   message: string;
 }
-function isBodyParserError(e: unknown): e is BodyParserError {
-  return typeof e === 'object' && e !== null && typeof (e as BodyParserError).type === 'string' && typeof (e as BodyParserError).status === 'number';
+function isExpressHttpError(e: unknown): e is ExpressHttpError {
+  if (typeof e !== 'object' || e === null) return false;
+  const candidate = e as Partial<ExpressHttpError>;
+  return typeof candidate.status === 'number' && (typeof candidate.type === 'string' || candidate.expose === true);
 }
 
 /**
@@ -107,7 +113,7 @@ export function errorBodyOf(exception: unknown, requestId: string): ErrorRespons
     }
     return shape(status, message, code, details, requestId);
   }
-  if (isBodyParserError(exception) && exception.status >= 400 && exception.status < 500) {
+  if (isExpressHttpError(exception) && exception.status >= 400 && exception.status < 500) {
     const message =
       exception.type === 'entity.parse.failed'
         ? `Malformed JSON in request body: ${exception.message}`

@@ -4,7 +4,6 @@ import {
   ArrayMinSize,
   IsArray,
   IsBoolean,
-  IsDate,
   IsIn,
   IsNumber,
   IsObject,
@@ -18,6 +17,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { ApiProperty } from '@nestjs/swagger';
+import { IsIsoDateTime } from '../../common/validation.js';
 import { MEMORY_TYPES } from '../memory.types.js';
 import type { MemoryType } from '../memory.types.js';
 
@@ -82,8 +82,7 @@ export class MemoryAttributesDto extends ScopeDto {
 
   /** When the memory stops being returned (working memories get a default TTL). */
   @IsOptional()
-  @Type(() => Date)
-  @IsDate({ message: 'expiresAt must be an ISO 8601 date-time' })
+  @IsIsoDateTime()
   expiresAt?: Date;
 }
 

@@ -1,5 +1,5 @@
-import { Type } from 'class-transformer';
-import { IsDate, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsIsoDateTime } from '../../common/validation.js';
 import { MemoryAttributesDto } from './create-memory.dto.js';
 
 /** One line of an import (and of an export): a memory as given, with its own scope. */
@@ -11,8 +11,7 @@ export class ImportRowDto extends MemoryAttributesDto {
 
   /** When it was first remembered (kept as given). */
   @IsOptional()
-  @Type(() => Date)
-  @IsDate({ message: 'createdAt must be an ISO 8601 date-time' })
+  @IsIsoDateTime()
   createdAt?: Date;
 
   /** Ignored on import (exports carry it for reference; imported memories get new ids). */

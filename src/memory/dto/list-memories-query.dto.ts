@@ -1,6 +1,6 @@
-import { Type } from 'class-transformer';
-import { IsDate, IsIn, IsOptional } from 'class-validator';
+import { IsIn, IsOptional } from 'class-validator';
 import { ApiProperty, IntersectionType } from '@nestjs/swagger';
+import { IsIsoDateTime } from '../../common/validation.js';
 import { PageQueryDto } from '../../common/pagination/page-query.dto.js';
 import { MEMORY_TYPES } from '../memory.types.js';
 import type { MemoryType } from '../memory.types.js';
@@ -15,13 +15,11 @@ export class ListMemoriesQueryDto extends IntersectionType(PageQueryDto, ScopeDt
 
   /** Only memories created at or after this time. */
   @IsOptional()
-  @Type(() => Date)
-  @IsDate({ message: 'createdAfter must be an ISO 8601 date-time' })
+  @IsIsoDateTime()
   createdAfter?: Date;
 
   /** Only memories created before this time. */
   @IsOptional()
-  @Type(() => Date)
-  @IsDate({ message: 'createdBefore must be an ISO 8601 date-time' })
+  @IsIsoDateTime()
   createdBefore?: Date;
 }
