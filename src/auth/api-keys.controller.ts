@@ -37,8 +37,12 @@ export class ApiKeysController {
     return this.keys.get(id);
   }
 
-  /** Revokes a key at once: its next request gets 401. */
+  /**
+   * Revokes a key at once: its next request gets 401. A key may revoke itself (even a read-only
+   * one); admins revoke any key; others the personal keys they made, up to their own level.
+   */
   @Delete(':id')
+  @Authenticated({ role: 'viewer' })
   @HttpCode(HttpStatus.NO_CONTENT)
   revoke(@Param('id', ParseId) id: string): Promise<void> {
     return this.keys.revoke(id);

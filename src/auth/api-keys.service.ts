@@ -27,6 +27,14 @@ export class ApiKeysService {
 
   async create(input: CreateApiKeyDto): Promise<CreatedApiKeyResponseDto> {
     const principal = this.tenant.principal;
+    // A service key acts for no person, so what it makes is the organization's too.
+    const kind = input.kind ?? (principal.userId ? 'personal' : 'service');
+    if (kind === 'service' && !roleAtLeast(principal.role, 'admin')) {
+      throw new AuthError(AuthErrorCode.InsufficientRole, `Only admins may create service keys (they outlive their creator); your role is ${principal.role}`);
+    }
+    if (kind === 'personal' && !principal.userId) {
+      throw new AuthError(AuthErrorCode.InsufficientRole, 'A service key acts for no person, so it cannot create a personal key (use kind: service)');
+    }
     const scopes = input.scopes ?? DEFAULT_SCOPES;
     const grants = roleOfScopes(scopes);
     if (!roleAtLeast(principal.role, grants)) {
@@ -44,6 +52,7 @@ export class ApiKeysService {
       organizationId: principal.organizationId,
       createdBy: principal.userId,
       name: input.name,
+      kind,
       prefix,
       keyHash: hash,
       scopes,
@@ -64,13 +73,23 @@ export class ApiKeysService {
     return ApiKeyResponseDto.from(await this.find(id));
   }
 
-  /** Admins revoke any key of the organization; others only the keys they created. */
+  /**
+   * Who may revoke what, by the calling credential's own effective role: any key may revoke
+   * itself; admins revoke any key of the organization; anyone else only the personal keys they
+   * made that reach no higher than the caller (a read-only key cannot revoke its creator's write
+   * or admin keys).
+   */
   async revoke(id: string): Promise<void> {
     const key = await this.find(id);
     const principal = this.tenant.principal;
-    const own = principal.userId !== null && key.createdBy === principal.userId;
-    if (!own && !roleAtLeast(principal.role, 'admin')) {
-      throw new AuthError(AuthErrorCode.InsufficientRole, `Only admins may revoke keys created by others; your role is ${principal.role}`);
+    const itself = principal.apiKeyId === key.id;
+    const own = principal.userId !== null && key.kind === 'personal' && key.createdBy === principal.userId;
+    if (!itself && !roleAtLeast(principal.role, 'admin')) {
+      if (!own) throw new AuthError(AuthErrorCode.InsufficientRole, `Only admins may revoke keys made by others or service keys; your role is ${principal.role}`);
+      const reach = roleOfScopes(key.scopes);
+      if (!roleAtLeast(principal.role, reach)) {
+        throw new AuthError(AuthErrorCode.InsufficientRole, `This key reaches the ${reach} role, above the calling credential (${principal.role}): revoke it with that role or as yourself`);
+      }
     }
     await this.keys.revoke(id);
     this.cache.forgetApiKey(id);

@@ -20,7 +20,7 @@ import type { Organization } from './entities/organization.entity.js';
 import type { User } from './entities/user.entity.js';
 import { OrganizationRepository } from './organization.repository.js';
 import { PasswordHasher } from './password-hasher.js';
-import { roleOfScopes } from './roles.js';
+import { lesserRole, roleOfScopes } from './roles.js';
 import { API_KEY_PREFIX, sha256 } from './secrets.js';
 import type { IssuedTokens } from './token.service.js';
 import { TokenService } from './token.service.js';
@@ -127,9 +127,15 @@ export class AuthService {
     const hash = sha256(key);
     const cached = this.cache.get(hash);
     if (cached) return cached;
-    const row = await this.apiKeys.findByHashAcrossTenants(hash);
+    const found = await this.apiKeys.findByHashAcrossTenants(hash);
     const now = new Date();
-    if (!row || row.revokedAt || (row.expiresAt && row.expiresAt <= now)) throw this.invalidKey();
+    if (!found) throw this.invalidKey();
+    const { key: row, creatorRole } = found;
+    if (row.revokedAt || (row.expiresAt && row.expiresAt <= now)) throw this.invalidKey();
+    // A personal key acts for its creator: never above their role today, and not at all once
+    // they are gone. A service key acts for the organization with its scopes alone.
+    const personal = row.kind === 'personal';
+    if (personal && (!row.createdBy || !creatorRole)) throw this.invalidKey();
     // lastUsedAt is coarse on purpose: at most one write a minute per key (and per cache period).
     if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > TOUCH_INTERVAL_MS) {
       await this.apiKeys.touch(row.id, now);
@@ -137,9 +143,9 @@ export class AuthService {
     const principal: Principal = {
       kind: 'api_key',
       organizationId: row.organizationId,
-      userId: row.createdBy,
+      userId: personal ? row.createdBy : null,
       apiKeyId: row.id,
-      role: roleOfScopes(row.scopes),
+      role: personal && creatorRole ? lesserRole(roleOfScopes(row.scopes), creatorRole) : roleOfScopes(row.scopes),
       scopes: row.scopes,
     };
     this.cache.set(hash, principal, row.expiresAt);

@@ -49,8 +49,11 @@ export class CredentialCache {
     for (const [credential, e] of this.entries) if (e.principal.apiKeyId === apiKeyId) this.entries.delete(credential);
   }
 
-  /** A user's role, password or existence changed: drop their tokens (not the org's API keys). */
+  /**
+   * A user's role, password or existence changed: drop their tokens and the personal keys that
+   * act for them (their role caps those keys). Service keys act for nobody and stay.
+   */
   forgetUser(userId: string): void {
-    for (const [credential, e] of this.entries) if (e.principal.kind === 'user' && e.principal.userId === userId) this.entries.delete(credential);
+    for (const [credential, e] of this.entries) if (e.principal.userId === userId) this.entries.delete(credential);
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { roleAtLeast } from '../common/context/principal.js';
 import type { Role } from '../common/context/principal.js';
 import { TenantContext } from '../common/context/tenant-context.js';
@@ -8,6 +8,7 @@ import { CommonError } from '../common/errors/common.errors.js';
 import { isUniqueViolation } from '../common/errors/database-errors.js';
 import { uuidv7 } from '../common/ids.js';
 import { mapPage, Page } from '../common/pagination/page.js';
+import { ApiKeyRepository } from './api-key.repository.js';
 import { AuthError, AuthErrorCode } from './auth.errors.js';
 import { CredentialCache } from './credential-cache.js';
 import type { CreateUserDto } from './dto/create-user.dto.js';
@@ -16,15 +17,20 @@ import { UserResponseDto } from './dto/user-response.dto.js';
 import type { User } from './entities/user.entity.js';
 import { PasswordHasher } from './password-hasher.js';
 import { RefreshTokenRepository } from './refresh-token.repository.js';
+import { lesserRole, roleOfScopes, scopesOfRole } from './roles.js';
 import { UserRepository } from './user.repository.js';
 
-/** Members of the caller's organization. Admins manage members; only owners manage owners. */
+/**
+ * Members of the caller's organization. Admins manage members; only owners manage owners. A
+ * person's personal API keys follow them: trimmed when they are demoted, revoked when removed.
+ */
 @Injectable()
 export class UsersService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly users: UserRepository,
     private readonly refreshTokens: RefreshTokenRepository,
+    private readonly apiKeys: ApiKeyRepository,
     private readonly hasher: PasswordHasher,
     private readonly tenant: TenantContext,
     private readonly cache: CredentialCache,
@@ -80,6 +86,7 @@ export class UsersService {
       }
       await this.users.update(id, { name: input.name, role: input.role, passwordHash }, m);
       if (passwordHash) await this.refreshTokens.revokeAllOfUser(id, m);
+      if (input.role !== undefined && !roleAtLeast(input.role, target.role)) await this.trimKeysTo(id, input.role, m);
     });
     this.cache.forgetUser(id);
     return this.get(id);
@@ -94,9 +101,22 @@ export class UsersService {
         const owners = await this.users.lockOwners(m);
         if (owners.length <= 1) throw this.lastOwner();
       }
+      await this.apiKeys.revokePersonalOf(id, m);
       await this.users.delete(id, m);
     });
     this.cache.forgetUser(id);
+  }
+
+  /**
+   * A demotion shrinks the scopes of the person's keys to the new role for good: promoting them
+   * again later does not give an old key back what it lost. (Authentication caps a key by its
+   * creator's role on every request anyway; this keeps the stored scopes honest.)
+   */
+  private async trimKeysTo(userId: string, role: Role, m: EntityManager): Promise<void> {
+    for (const key of await this.apiKeys.findActivePersonalOf(userId, m)) {
+      const granted = roleOfScopes(key.scopes);
+      if (!roleAtLeast(role, granted)) await this.apiKeys.setScopes(key.id, scopesOfRole(lesserRole(granted, role)), m);
+    }
   }
 
   private async find(id: string): Promise<User> {

@@ -7,6 +7,8 @@ export enum ToolErrorCode {
   QueueFull = 'TOOL_QUEUE_FULL',
   SandboxUnavailable = 'SANDBOX_UNAVAILABLE',
   SecretsUnreadable = 'TOOL_SECRETS_UNREADABLE',
+  /** Changing what a tool with secrets runs or reaches, without replacing the secrets, needs admin. */
+  SecretsGuarded = 'TOOL_SECRETS_GUARDED',
 }
 
 /** Errors of the tool registry and of running tools. */
@@ -21,6 +23,8 @@ export class ToolError extends DomainError {
       case ToolErrorCode.NameTaken:
       case ToolErrorCode.SecretsUnreadable:
         return ErrorKind.Conflict;
+      case ToolErrorCode.SecretsGuarded:
+        return ErrorKind.Forbidden;
       case ToolErrorCode.QueueFull:
         return ErrorKind.RateLimited;
       case ToolErrorCode.SandboxUnavailable:

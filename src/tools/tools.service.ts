@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import { roleAtLeast } from '../common/context/principal.js';
 import { TenantContext } from '../common/context/tenant-context.js';
 import { CommonError } from '../common/errors/common.errors.js';
 import { isForeignKeyViolation, isUniqueViolation } from '../common/errors/database-errors.js';
@@ -52,6 +53,12 @@ function redactSecrets(outcome: SandboxResult, env: Record<string, string>): San
     logs: outcome.logs.map(redact),
     ...(outcome.error ? { error: redact(outcome.error) } : {}),
   };
+}
+
+function sameHosts(given: string[], stored: string[]): boolean {
+  const a = [...new Set(given.map((h) => h.toLowerCase()))].sort();
+  const b = [...stored].sort();
+  return a.length === b.length && a.every((h, i) => h === b[i]);
 }
 
 /** Who runs a tool: the API caller, or an agent during a turn. */
@@ -123,7 +130,8 @@ export class ToolsService {
   }
 
   async update(id: string, input: UpdateToolDto): Promise<ToolResponseDto> {
-    await this.find(id);
+    const current = await this.find(id);
+    this.guardSecrets(current, input);
     if (input.name !== undefined) this.checkName(input.name);
     if (input.parameters !== undefined) this.schemas.check(input.parameters);
     const { secrets, ...fields } = input;
@@ -141,6 +149,25 @@ export class ToolsService {
       throw error;
     }
     return this.get(id);
+  }
+
+  /**
+   * The rule CI systems apply to their secrets: whoever can change what runs next to a secret
+   * can read it (return it reversed or base64: no redaction catches that). So changing the code
+   * or the allowed hosts of a tool that holds secrets needs admin, unless the same request
+   * replaces or removes the secrets (then the caller only reaches values they gave themselves).
+   */
+  private guardSecrets(tool: Tool, input: UpdateToolDto): void {
+    if (!tool.secrets || input.secrets !== undefined) return;
+    const codeChanges = input.sourceCode !== undefined && input.sourceCode !== tool.sourceCode;
+    const hostsChange = input.allowedHosts !== undefined && !sameHosts(input.allowedHosts, tool.allowedHosts);
+    if (!codeChanges && !hostsChange) return;
+    const role = this.tenant.principal.role;
+    if (roleAtLeast(role, 'admin')) return;
+    throw new ToolError(
+      ToolErrorCode.SecretsGuarded,
+      `${codeChanges ? 'sourceCode' : 'allowedHosts'}: this tool holds secrets (${tool.secretNames.join(', ')}); changing its code or allowed hosts needs the admin role (yours: ${role}), or replace the secrets in the same request`,
+    );
   }
 
   /** Deletes the tool, its run records, and detaches it from every agent. */

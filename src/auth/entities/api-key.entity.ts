@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import type { ApiKeyScope } from '../roles.js';
+import type { ApiKeyKind, ApiKeyScope } from '../roles.js';
 
 @Entity('api_keys')
 export class ApiKey {
@@ -14,6 +14,10 @@ export class ApiKey {
 
   @Column('text')
   name: string;
+
+  /** personal (acts for createdBy, capped by their role) or service (the organization's). */
+  @Column('text')
+  kind: ApiKeyKind;
 
   /** The first characters of the key, shown in lists so people can tell keys apart. */
   @Column('text')

@@ -12,10 +12,13 @@ export function roleAtLeast(role: Role, required: Role): boolean {
 export interface Principal {
   kind: 'user' | 'api_key';
   organizationId: string;
-  /** The person (JWT), or the key's creator (API key; null once that user is deleted). */
+  /** The person (JWT), or the person a personal API key acts for; null for a service key. */
   userId: string | null;
   apiKeyId: string | null;
-  /** The effective role: the user's own, or what the key's scopes allow. */
+  /**
+   * The effective role: the user's own; for a personal key the lesser of its scopes and its
+   * creator's current role; for a service key what its scopes allow.
+   */
   role: Role;
   scopes: string[];
 }
