@@ -35,6 +35,8 @@ interface Org {
 
 interface Case {
   credential: Credential;
+  /** One more header with a generated value (request id, SSE resume id, media types, origin). */
+  extraHeader: [string, string] | null;
   pathValues: string[];
   query: [string, unknown][];
   contentType?: string;
@@ -221,7 +223,14 @@ describe('fuzz: every operation of the OpenAPI document', () => {
       : op.method === 'GET' || op.method === 'HEAD'
         ? fc.constant({})
         : fc.oneof({ weight: 3, arbitrary: fc.constant({}) }, { weight: 1, arbitrary: hostileBody() });
-    return fc.tuple(credential, pathValues, query, body).map(([c, p, q, bd]) => ({ credential: c, pathValues: p, query: q, ...bd }));
+    const extraHeader = fc.option(
+      fc.tuple(
+        fc.constantFrom('X-Request-Id', 'Last-Event-ID', 'Accept', 'Accept-Encoding', 'Origin', 'X-Forwarded-For', 'Range', 'If-None-Match'),
+        fc.oneof(fc.string({ unit: 'grapheme-ascii', maxLength: 300 }), fc.constantFrom('*/*', 'text/event-stream', 'gzip, br', '999999999999999999999', 'bytes=0-1,2-3', '../..', ' ')),
+      ),
+      { freq: 3 },
+    );
+    return fc.tuple(credential, pathValues, query, body, extraHeader).map(([c, p, q, bd, h]) => ({ credential: c, pathValues: p, query: q, ...bd, extraHeader: h }));
   }
 
   function hostileBody(): fc.Arbitrary<{ contentType?: string; body?: string }> {
@@ -256,6 +265,7 @@ describe('fuzz: every operation of the OpenAPI document', () => {
         break;
     }
     if (c.contentType) h['Content-Type'] = c.contentType;
+    if (c.extraHeader) h[c.extraHeader[0]] = c.extraHeader[1];
     return h;
   }
 
