@@ -313,7 +313,6 @@ describe('fuzz: every operation of the OpenAPI document', () => {
       expect(operations.length).toBeGreaterThan(50);
       const failures: string[] = [];
       let sent = 0;
-      if (process.env.FUZZ_DEBUG) for (const op of operations) if (op.body) process.stdout.write(`example ${op.method} ${op.path}: ${JSON.stringify(schemas.example(op.body.schema)).slice(0, 300)}\n`);
       for (const [index, op] of operations.entries()) {
         // The previous operation's cases may have revoked a key, deleted the viewer or a resource.
         if (!(await intact(a))) a = await seedOrg(`Org A ${index}`);

@@ -55,8 +55,13 @@ function redactSecrets(outcome: SandboxResult, env: Record<string, string>): San
   };
 }
 
+/** Allowed hosts as stored: lower case, each once. */
+function normalHosts(hosts: string[]): string[] {
+  return [...new Set(hosts.map((h) => h.toLowerCase()))];
+}
+
 function sameHosts(given: string[], stored: string[]): boolean {
-  const a = [...new Set(given.map((h) => h.toLowerCase()))].sort();
+  const a = normalHosts(given).sort();
   const b = [...stored].sort();
   return a.length === b.length && a.every((h, i) => h === b[i]);
 }
@@ -93,7 +98,7 @@ export class ToolsService {
       tags: [...new Set(input.tags ?? [])],
       timeoutMs: input.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       memoryLimitMb: input.memoryLimitMb ?? DEFAULT_MEMORY_LIMIT_MB,
-      allowedHosts: [...new Set((input.allowedHosts ?? []).map((h) => h.toLowerCase()))],
+      allowedHosts: normalHosts(input.allowedHosts ?? []),
       ...this.sealSecrets(id, input.secrets ?? null),
       metadata: input.metadata ?? {},
       createdAt: now,
@@ -140,7 +145,7 @@ export class ToolsService {
       ...(secrets !== undefined ? this.sealSecrets(id, secrets) : {}),
       ...(input.sourceCode !== undefined ? { sourceFormat: await this.checkSource(input.sourceCode) } : {}),
       ...(input.tags ? { tags: [...new Set(input.tags)] } : {}),
-      ...(input.allowedHosts ? { allowedHosts: [...new Set(input.allowedHosts.map((h) => h.toLowerCase()))] } : {}),
+      ...(input.allowedHosts ? { allowedHosts: normalHosts(input.allowedHosts) } : {}),
     };
     try {
       if (!(await this.tools.update(id, changes, new Date()))) throw CommonError.notFound('tool', id);
