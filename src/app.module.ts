@@ -17,7 +17,6 @@ import { LlmModule } from './llm/llm.module.js';
 import { MemoryModule } from './memory/memory.module.js';
 import { EventsModule } from './realtime/events.module.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
-import { SearchModule } from './search/search.module.js';
 import { ToolsModule } from './tools/tools.module.js';
 
 /** Headers and fields that never reach a log line. */
@@ -63,7 +62,6 @@ export class AppModule {
         MemoryModule,
         ToolsModule,
         ...(role === 'api' ? [RealtimeModule] : []),
-        SearchModule,
         HealthModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],

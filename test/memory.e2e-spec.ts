@@ -175,7 +175,8 @@ describe('search', () => {
   const ids: Record<string, string> = {};
 
   beforeAll(async () => {
-    t = await startTestApp();
+    // Independent facts, not turns of a conversation: no session neighbours (tested below).
+    t = await startTestApp({ MEMORY_SESSION_GAP_MINUTES: '0' });
     owner = await register(t);
     const rows: [string, string, Record<string, unknown>][] = [
       ['paris', 'Grace moved to Paris for a job at a bakery', { city: 'Paris', year: 2021, tags: ['move', 'work'], mood: 'happy', address: { country: 'FR' } }],
@@ -268,14 +269,47 @@ describe('search', () => {
   });
 
   it('drops results under the threshold and counts each retrieval', async () => {
+    // Earlier searches' counts are written within a second (off the request path): let them land.
+    await new Promise((r) => setTimeout(r, 1500));
     const before = (await t.http().get(`/api/v1/memories/${ids.berlin}`).set(auth()).expect(200)).body.accessCount as number;
     const all = (await search({ query: 'Grace Berlin museums', userId: 'grace' }).expect(200)).body.results as { id: string; score: number }[];
     expect(all.length).toBeGreaterThan(1);
     const strict = (await search({ query: 'Grace Berlin museums', userId: 'grace', threshold: all[0].score }).expect(200)).body.results as { id: string }[];
     expect(strict.map((r) => r.id)).toEqual([all[0].id]);
-    const memory = await t.http().get(`/api/v1/memories/${ids.berlin}`).set(auth()).expect(200);
+    // Counted off the request path: written within about a second, summed.
+    let memory = await t.http().get(`/api/v1/memories/${ids.berlin}`).set(auth()).expect(200);
+    for (let wait = 0; memory.body.accessCount !== before + 2 && wait < 50; wait++) {
+      await new Promise((r) => setTimeout(r, 100));
+      memory = await t.http().get(`/api/v1/memories/${ids.berlin}`).set(auth()).expect(200);
+    }
     expect(memory.body.accessCount).toBe(before + 2);
     expect(memory.body.lastAccessedAt).not.toBeNull();
+  });
+
+  it('takes adds without a runId within the session gap as turns of one conversation, each in the scope its own', async () => {
+    const session = await startTestApp();
+    try {
+      const me = bearer((await register(session)).accessToken);
+      const turns = ['Did you see the game last night?', 'Yes, the referee was terrible.', 'I still cannot believe that penalty!'];
+      // Concurrent adds of other scopes go into the same statements and must not become neighbours.
+      await Promise.all(
+        Array.from({ length: 6 }, (_, i) => session.http().post('/api/v1/memories').set(me).send({ content: `Unrelated note ${i} about penalty kicks`, userId: `other-${i}`, infer: false }).expect(201)),
+      );
+      for (const content of turns) await session.http().post('/api/v1/memories').set(me).send({ content, userId: 'ivy', infer: false }).expect(201);
+      const texts = async (query: string, userId: string) =>
+        ((await session.http().post('/api/v1/search').set(me).send({ query, userId, mode: 'text' }).expect(200)).body.results as { memory: string }[]).map((r) => r.memory);
+      // "referee" is only in the second turn: the first and third are found by it, as its neighbours, ranked after it.
+      const found = await texts('referee', 'ivy');
+      expect(found[0]).toBe(turns[1]);
+      expect([...found].sort()).toEqual([...turns].sort());
+      expect(await texts('referee', 'other-0')).toEqual([]);
+    } finally {
+      await session.close();
+    }
+    // With the gap at 0 (this app), the same adds stay apart.
+    for (const content of ['Lunch was pasta today.', 'The printer jammed again.']) await t.http().post('/api/v1/memories').set(auth()).send({ content, userId: 'jon', infer: false }).expect(201);
+    const res = await search({ query: 'printer', userId: 'jon', mode: 'text' }).expect(200);
+    expect(res.body.results.map((r: { memory: string }) => r.memory)).toEqual(['The printer jammed again.']);
   });
 
   it('keeps neighbouring turns of a run as context: a turn is found by words of the turn after it', async () => {

@@ -73,6 +73,46 @@ import { onPostgres } from './support/test-app.js';
     expect(await stopped).toEqual({ code: 0, signal: null });
   }, 120_000);
 
+  it('keeps every acknowledged add through a SIGKILL in the middle of concurrent adds (group commit)', async () => {
+    const first = await start();
+    const registered = await post(`${first.url}/api/v1/auth/register`, { organizationName: 'Adder', email: 'adder@example.test', password: 'password-1', name: 'A' });
+    const { accessToken } = (await registered.json()) as { accessToken: string };
+    // Ten clients adding one by one, so that adds share statements; killed mid-load.
+    const acknowledged: string[] = [];
+    let next = 0;
+    const clients = Array.from({ length: 10 }, async () => {
+      for (let i = next++; i < 100_000; i = next++) {
+        const res = await post(`${first.url}/api/v1/memories`, { content: `fact number ${i}`, userId: `user-${i % 3}`, infer: false }, accessToken).catch(() => null);
+        if (!res) return; // the process is gone
+        if (res.status !== 201) return;
+        acknowledged.push(((await res.json()) as { results: { id: string }[] }).results[0].id);
+      }
+    });
+    while (acknowledged.length < 300) await new Promise((r) => setTimeout(r, 10));
+    const killed = exitOf(first.child);
+    first.child.kill('SIGKILL');
+    await killed;
+    await Promise.all(clients);
+
+    const second = await start();
+    const login = await post(`${second.url}/api/v1/auth/login`, { email: 'adder@example.test', password: 'password-1' });
+    const token = ((await login.json()) as { accessToken: string }).accessToken;
+    const stored = new Set<string>();
+    let cursor: string | null = null;
+    do {
+      const page = (await (await fetch(`${second.url}/api/v1/memories?limit=100${cursor ? `&cursor=${cursor}` : ''}`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
+        data: { id: string }[];
+        nextCursor: string | null;
+      };
+      for (const m of page.data) stored.add(m.id);
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(acknowledged.filter((id) => !stored.has(id))).toEqual([]);
+    const stopped = exitOf(second.child);
+    second.child.kill('SIGTERM');
+    expect(await stopped).toEqual({ code: 0, signal: null });
+  }, 120_000);
+
   it('finishes an import acknowledged with 202 after a SIGKILL mid-import, storing every row once', async () => {
     const first = await start();
     const registered = await post(`${first.url}/api/v1/auth/register`, { organizationName: 'Importer', email: 'import@example.test', password: 'password-1', name: 'I' });

@@ -270,6 +270,17 @@ export class AppConfig {
   @IsString()
   EMBEDDING_API_KEY?: string;
 
+  /**
+   * Adds without a runId to the same scope within this many minutes of each other are turns of
+   * one conversation: each is the other's neighbouring context for full-text search, as turns
+   * of a run are. 0 turns it off.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(10080)
+  MEMORY_SESSION_GAP_MINUTES = 30;
+
   /** Lifetime of `working` memories without an explicit expiresAt. */
   @Transform(toInt)
   @IsInt()

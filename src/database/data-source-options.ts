@@ -4,6 +4,15 @@ import { MIGRATIONS } from '../../migrations/migrations.js';
 import type { EmbeddedConnection } from './embedded-postgres.js';
 
 /**
+ * Session settings of every PostgreSQL connection for the HNSW index (pgvector ≥ 0.8; older
+ * versions ignore them with a warning). An HNSW scan stops after `ef_search` neighbours, so a
+ * search whose scope (a user among many) holds few of them would come back short: iterative
+ * scans go on until the LIMIT is met (relaxed order: the statement re-sorts by distance
+ * anyway). ef_search 100 by measurement: bench/README.md, memory engine.
+ */
+const HNSW_SESSION_OPTIONS = '-c hnsw.iterative_scan=relaxed_order -c hnsw.ef_search=100';
+
+/**
  * TypeORM options for either storage mode. Both speak the same PostgreSQL dialect through the
  * ordinary `postgres` driver; the embedded mode reaches PGlite over its one socket.
  */
@@ -33,6 +42,6 @@ export function buildDataSourceOptions(config: AppConfig, embedded: EmbeddedConn
     ...common,
     url: config.DATABASE_URL,
     poolSize: config.DATABASE_POOL_SIZE,
-    extra: { max: config.DATABASE_POOL_SIZE, connectionTimeoutMillis: 10000 },
+    extra: { max: config.DATABASE_POOL_SIZE, connectionTimeoutMillis: 10000, options: HNSW_SESSION_OPTIONS },
   };
 }

@@ -26,6 +26,7 @@ import {
   SearchResponseDto,
 } from './dto/memory-response.dto.js';
 import { SearchMemoriesDto } from './dto/search-memories.dto.js';
+import { SearchService } from './search/search.service.js';
 import { UpdateMemoryDto } from './dto/update-memory.dto.js';
 import { MemoryService } from './memory.service.js';
 import { ExportMemoriesDto } from './dto/export-memories.dto.js';
@@ -43,6 +44,7 @@ import { MemoryError, MemoryErrorCode } from './memory.errors.js';
 export class MemoryController {
   constructor(
     private readonly memories: MemoryService,
+    private readonly searches: SearchService,
     private readonly jobs: JobsService,
   ) {}
 
@@ -104,7 +106,7 @@ export class MemoryController {
   @Post('search')
   @HttpCode(HttpStatus.OK)
   search(@Body() body: SearchMemoriesDto): Promise<SearchResponseDto> {
-    return this.memories.search(body);
+    return this.searches.search(body);
   }
 
   /** Memories by scope, type and creation time, oldest first. */

@@ -12,17 +12,26 @@ import { MemoryIngestProcessor } from './jobs/memory-ingest.processor.js';
 import { ReembedProcessor } from './jobs/reembed.processor.js';
 import { MemoryController } from './memory.controller.js';
 import { MemoryRepository, VECTOR_SCHEMA } from './memory.repository.js';
+import { AddBatcher } from './add-batcher.js';
 import { MemoryService } from './memory.service.js';
+import { AccessCounts } from './search/access-counts.js';
+import { SearchController } from './search/search.controller.js';
+import { SearchRepository } from './search/search.repository.js';
+import { SearchService } from './search/search.service.js';
 import { ensureVectorSchema, wantsHnswIndex } from './vector-schema.js';
 import type { VectorSchemaState } from './vector-schema.js';
 
-/** Memories, their history, extraction, the queries of search, and the memory jobs' processors. Exports MemoryService. */
+/** Memories, their history, extraction, search (search/: POST /memories/search and /search), and the memory jobs' processors. */
 @Module({
   imports: [ToolsModule],
-  controllers: [MemoryController],
+  controllers: [MemoryController, SearchController],
   providers: [
     MemoryService,
     MemoryRepository,
+    SearchRepository,
+    AddBatcher,
+    SearchService,
+    AccessCounts,
     ExtractionService,
     ImportProcessor,
     ExportProcessor,
@@ -40,6 +49,6 @@ import type { VectorSchemaState } from './vector-schema.js';
       },
     },
   ],
-  exports: [MemoryService, VECTOR_SCHEMA],
+  exports: [MemoryService, SearchService, VECTOR_SCHEMA],
 })
 export class MemoryModule {}

@@ -4,62 +4,14 @@ import { DataSource, EntityManager } from 'typeorm';
 import { TenantContext } from '../common/context/tenant-context.js';
 import { Page, toPage } from '../common/pagination/page.js';
 import { returnedRows } from '../database/returned-rows.js';
-import { compileFilter } from '../search/filter-compiler.js';
-import { SqlParams } from '../search/sql-params.js';
-import type { HistoryEvent, HistoryRecord, ImportRow, MemoryRecord, MemoryScope, MemoryType, NewMemory, SearchHit } from './memory.types.js';
+import { SqlParams } from '../database/sql-params.js';
+import { liveMemoryWhere, MEMORY_COLUMNS as COLUMNS, toMemoryRecord as toRecord } from './memory-row.js';
+import type { MemoryRow } from './memory-row.js';
+import type { AddGroup, AddItem, HistoryEvent, HistoryRecord, ImportRow, MemoryRecord, MemoryScope, MemoryType, NewMemory } from './memory.types.js';
 import { toVectorLiteral } from './normalize.js';
 import type { VectorSchemaState } from './vector-schema.js';
 
 export const VECTOR_SCHEMA = Symbol('VECTOR_SCHEMA');
-
-const COLUMNS = `m.id, m.organization_id, m.user_id, m.agent_id, m.run_id, m.content, m.type, m.metadata, m.importance, m.hash,
-  m.access_count, m.last_accessed_at, m.expires_at, m.created_at, m.updated_at`;
-
-/** Rank weights of the tsvector's labels D, C, B, A: context (B) counts half as much as the text (A). */
-const TEXT_WEIGHTS = `'{0.1, 0.2, 0.5, 1.0}'`;
-/** Weight of a word found only in a memory's neighbouring turns, relative to its own text. */
-const CONTEXT_WEIGHT = 0.5;
-/** Reciprocal rank fusion constant (the usual 60). */
-const RRF_K = 60;
-
-interface MemoryRow {
-  id: string;
-  organization_id: string;
-  user_id: string | null;
-  agent_id: string | null;
-  run_id: string | null;
-  content: string;
-  type: MemoryType;
-  metadata: Record<string, unknown>;
-  importance: number;
-  hash: string;
-  access_count: number;
-  last_accessed_at: Date | null;
-  expires_at: Date | null;
-  created_at: Date;
-  updated_at: Date;
-}
-
-
-function toRecord(r: MemoryRow): MemoryRecord {
-  return {
-    id: r.id,
-    organizationId: r.organization_id,
-    userId: r.user_id,
-    agentId: r.agent_id,
-    runId: r.run_id,
-    content: r.content,
-    type: r.type,
-    metadata: r.metadata,
-    importance: Number(r.importance),
-    hash: r.hash,
-    accessCount: r.access_count,
-    lastAccessedAt: r.last_accessed_at,
-    expiresAt: r.expires_at,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-  };
-}
 
 /** What an update may change. */
 export interface MemoryChanges {
@@ -78,30 +30,14 @@ export interface ListCriteria extends Partial<MemoryScope> {
   createdBefore?: Date;
 }
 
-export interface SearchCriteria {
-  query: string;
-  /** 'natural': any of the words (questions, sentences); 'websearch': AND, quotes, -negation as typed. */
-  queryStyle: 'natural' | 'websearch';
-  vector: number[] | null;
-  scope: Partial<MemoryScope>;
-  filters?: unknown;
-  mode: 'hybrid' | 'vector' | 'text';
-  limit: number;
-  weights: { text: number; vector: number };
-  /** Least cosine similarity for the vector leg to count a memory as found. */
-  vectorFloor: number;
-}
-
 /**
  * Every query of the memories and memory_history tables. Written as SQL (the embedding column's
- * size belongs to the installation, the tsvector is generated, search fuses two retrievers);
+ * size belongs to the installation, the tsvector is generated); search has its own (search/);
  * every statement filters on the caller's organization, and reads see only live memories
  * (not deleted, not expired).
  */
 @Injectable()
 export class MemoryRepository {
-  private readonly scopeSizes = new Map<string, { n: number; at: number }>();
-
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly tenant: TenantContext,
@@ -118,11 +54,7 @@ export class MemoryRepository {
 
   /** `organization = caller AND live [AND scope fields]`, appended to `params`. */
   private liveWhere(p: SqlParams, scope: Partial<MemoryScope> = {}): string {
-    const parts = [`m.organization_id = ${p.add(this.tenant.organizationId)}`, `m.deleted_at IS NULL`, `(m.expires_at IS NULL OR m.expires_at > now())`];
-    if (scope.userId != null) parts.push(`m.user_id = ${p.add(scope.userId)}`);
-    if (scope.agentId != null) parts.push(`m.agent_id = ${p.add(scope.agentId)}`);
-    if (scope.runId != null) parts.push(`m.run_id = ${p.add(scope.runId)}`);
-    return parts.join(' AND ');
+    return liveMemoryWhere(p, this.tenant.organizationId, scope);
   }
 
   /**
@@ -169,94 +101,108 @@ export class MemoryRepository {
   }
 
   /**
-   * Stores consecutive texts (turns of one conversation) in ONE statement: the rows, their ADD
-   * history, and the neighbour context — each turn indexes the turn before and after it, the
-   * first one the latest earlier turn of the same run, which in turn gets the first new one.
-   * A text already live in the scope is skipped (ON CONFLICT) and reported as not created.
-   * One statement is atomic without a transaction and costs one round trip, which is most of
-   * the cost of an add on the embedded database.
+   * Stores the adds of several callers (AddBatcher) in ONE statement and one commit: the rows,
+   * their ADD history, and the neighbour context. Each group is consecutive texts of one
+   * caller; each text indexes the text before and after it in its chain. A chain is the group
+   * itself, or for a linked group (a run, or a scope within its session gap) every group of the
+   * same scope in the batch, in order, whose first text also takes the latest earlier memory of
+   * that scope as its "before", which in turn gets that text as its own following context.
+   * A text already live in its scope is skipped (ON CONFLICT) and reported as not created.
    */
-  async addTurns(
-    items: { id: string; content: string; hash: string; embedding: number[] | null }[],
-    scope: MemoryScope,
-    common: { type: MemoryType; metadata: Record<string, unknown>; importance: number; expiresAt: Date | null },
-    actor: string,
-  ): Promise<{ record: MemoryRecord; created: boolean }[]> {
+  async addGroups(groups: AddGroup[], sessionGapMinutes: number): Promise<{ record: MemoryRecord; created: boolean }[][]> {
     const p = new SqlParams();
-    const org = p.add(this.tenant.organizationId);
-    const withVectors = this.vectors.enabled && items.every((i) => i.embedding);
-    // The texts travel as a VALUES list of parameters: (ord, id, content, hash, before, after[, embedding]).
-    const tuples = items.map((item, ord) => {
-      const cells = [
-        `${p.add(ord)}::int`,
-        `${p.add(item.id)}::uuid`,
-        `${p.add(item.content)}::text`,
-        `${p.add(item.hash)}::text`,
-        `${p.add(ord > 0 ? items[ord - 1].content : null)}::text`,
-        `${p.add(ord + 1 < items.length ? items[ord + 1].content : null)}::text`,
-      ];
-      if (withVectors) cells.push(`${p.add(toVectorLiteral(item.embedding!))}::vector`);
-      return `(${cells.join(', ')})`;
+    const withVectors = this.vectors.enabled && groups.every((g) => g.items.every((i) => i.embedding));
+    const chainKey = (g: AddGroup, index: number) => (g.linked ? JSON.stringify([g.organizationId, g.scope.userId, g.scope.agentId, g.scope.runId]) : `#${index}`);
+    // Rows in chain order: each knows its neighbours' texts; a linked chain's first row looks up the latest earlier memory.
+    const chains = new Map<string, { group: AddGroup; item: AddItem; ord: number }[]>();
+    let ord = 0;
+    groups.forEach((group, index) => {
+      const key = chainKey(group, index);
+      const chain = chains.get(key) ?? [];
+      for (const item of group.items) chain.push({ group, item, ord: ord++ });
+      chains.set(key, chain);
     });
-    // With a runId, the latest earlier turn of the run is the first new turn's "before", and
-    // gets that turn as its own following context.
-    const linked = scope.runId != null;
-    const prevCte = linked
-      ? `prev AS MATERIALIZED (
-           SELECT id, content FROM memories
-           WHERE organization_id = ${org} AND deleted_at IS NULL AND (expires_at IS NULL OR expires_at > now())
-             AND run_id = ${p.add(scope.runId)}
-             AND ${scope.userId == null ? 'user_id IS NULL' : `user_id = ${p.add(scope.userId)}`}
-             AND ${scope.agentId == null ? 'agent_id IS NULL' : `agent_id = ${p.add(scope.agentId)}`}
-           ORDER BY id DESC LIMIT 1),`
-      : '';
-    const before = linked ? `coalesce(x.before, CASE WHEN x.ord = 0 THEN (SELECT content FROM prev) END)` : 'x.before';
-    const linkCte = linked
-      ? `, linked AS (
-           UPDATE memories SET context = concat_ws(E'\\n', context, (SELECT content FROM input WHERE ord = 0))
-           FROM prev WHERE memories.id = prev.id AND EXISTS (SELECT 1 FROM ins JOIN input ON input.ord = 0 AND ins.hash = input.hash))`
-      : '';
+    const tuples: string[] = [];
+    const prevLookups: string[] = [];
+    for (const chain of chains.values()) {
+      chain.forEach(({ group, item, ord }, k) => {
+        const cells = [
+          `${p.add(ord)}::int`,
+          `${p.add(item.id)}::uuid`,
+          `${p.add(group.organizationId)}::uuid`,
+          `${p.add(group.scope.userId)}::text`,
+          `${p.add(group.scope.agentId)}::text`,
+          `${p.add(group.scope.runId)}::text`,
+          `${p.add(item.content)}::text`,
+          `${p.add(item.hash)}::text`,
+          `${p.add(k > 0 ? chain[k - 1].item.content : null)}::text`,
+          `${p.add(k + 1 < chain.length ? chain[k + 1].item.content : null)}::text`,
+          `${p.add(group.type)}::text`,
+          `${p.add(JSON.stringify(group.metadata))}::jsonb`,
+          `${p.add(group.importance)}::real`,
+          `${p.add(group.expiresAt)}::timestamptz`,
+          `${p.add(group.actor)}::text`,
+        ];
+        if (withVectors) cells.push(`${p.add(toVectorLiteral(item.embedding!))}::vector`);
+        tuples.push(`(${cells.join(', ')})`);
+      });
+      const { group, ord: first } = chain[0];
+      if (!group.linked) continue;
+      const s = group.scope;
+      const eq = (column: string, value: string | null) => (value == null ? `${column} IS NULL` : `${column} = ${p.add(value)}`);
+      const recent = s.runId == null ? ` AND created_at > now() - make_interval(mins => ${p.add(sessionGapMinutes)})` : '';
+      prevLookups.push(`(SELECT ${p.add(first)}::int AS ord, id, content FROM memories
+           WHERE organization_id = ${p.add(group.organizationId)} AND deleted_at IS NULL AND (expires_at IS NULL OR expires_at > now())
+             AND ${eq('run_id', s.runId)} AND ${eq('user_id', s.userId)} AND ${eq('agent_id', s.agentId)}${recent}
+           ORDER BY id DESC LIMIT 1)`);
+    }
+    const prev = prevLookups.length ? prevLookups.join(' UNION ALL ') : 'SELECT NULL::int AS ord, NULL::uuid AS id, NULL::text AS content WHERE false';
     const rows: MemoryRow[] = await this.dataSource.query(
-      `WITH input (ord, id, content, hash, before, after${withVectors ? ', embedding' : ''}) AS (VALUES ${tuples.join(', ')}),
-       ${prevCte}
+      `WITH input (ord, id, organization_id, user_id, agent_id, run_id, content, hash, before, after, type, metadata, importance, expires_at, actor${withVectors ? ', embedding' : ''})
+         AS (VALUES ${tuples.join(', ')}),
+       prev AS MATERIALIZED (${prev}),
        ins AS (
          INSERT INTO memories AS m (id, organization_id, user_id, agent_id, run_id, content, context, type, metadata, importance, hash, expires_at${withVectors ? ', embedding' : ''})
-         SELECT x.id, ${org}, ${p.add(scope.userId)}, ${p.add(scope.agentId)}, ${p.add(scope.runId)}, x.content,
-                nullif(concat_ws(E'\\n', ${before}, x.after), ''),
-                ${p.add(common.type)}, ${p.add(JSON.stringify(common.metadata))}::jsonb, ${p.add(common.importance)}, x.hash, ${p.add(common.expiresAt)}::timestamptz
-                ${withVectors ? ', x.embedding' : ''}
-         FROM input x ORDER BY x.ord
+         SELECT x.id, x.organization_id, x.user_id, x.agent_id, x.run_id, x.content,
+                nullif(concat_ws(E'\\n', coalesce(x.before, p.content), x.after), ''),
+                x.type, x.metadata, x.importance, x.hash, x.expires_at${withVectors ? ', x.embedding' : ''}
+         FROM input x LEFT JOIN prev p ON p.ord = x.ord ORDER BY x.ord
          ON CONFLICT (organization_id, coalesce(user_id, ''), coalesce(agent_id, ''), coalesce(run_id, ''), hash) WHERE deleted_at IS NULL DO NOTHING
          RETURNING ${COLUMNS}),
        history AS (
          INSERT INTO memory_history (organization_id, memory_id, event, new_content, actor)
-         SELECT ${org}, ins.id, 'ADD', ins.content, ${p.add(actor)} FROM ins)${linkCte}
+         SELECT ins.organization_id, ins.id, 'ADD', ins.content, x.actor FROM ins JOIN input x ON x.id = ins.id),
+       linked AS (
+         UPDATE memories SET context = concat_ws(E'\\n', memories.context, x.content)
+         FROM prev p JOIN input x ON x.ord = p.ord
+         WHERE memories.id = p.id AND EXISTS (SELECT 1 FROM ins WHERE ins.id = x.id))
        SELECT * FROM ins`,
       p.values,
     );
-    const created = new Map(rows.map((r) => [r.hash, toRecord(r)]));
-    const missing = items.filter((i) => !created.has(i.hash)).map((i) => i.hash);
-    const existing = new Map<string, MemoryRecord>();
+    const created = new Map(rows.map((r) => [r.id, toRecord(r)]));
+    const sameText = (g: AddGroup, hash: string) => JSON.stringify([g.organizationId, g.scope.userId ?? '', g.scope.agentId ?? '', g.scope.runId ?? '', hash]);
+    const live = new Map<string, MemoryRecord>();
+    for (const r of created.values()) live.set(JSON.stringify([r.organizationId, r.userId ?? '', r.agentId ?? '', r.runId ?? '', r.hash]), r);
+    const missing = groups.flatMap((g) => g.items.filter((i) => !created.has(i.id) && !live.has(sameText(g, i.hash))).map((i) => ({ g, i })));
     if (missing.length) {
       const q = new SqlParams();
+      const keys = missing.map(({ g, i }) => `(${q.add(g.organizationId)}::uuid, ${q.add(g.scope.userId ?? '')}::text, ${q.add(g.scope.agentId ?? '')}::text, ${q.add(g.scope.runId ?? '')}::text, ${q.add(i.hash)}::text)`);
       const found: MemoryRow[] = await this.dataSource.query(
-        `SELECT ${COLUMNS} FROM memories m WHERE m.organization_id = ${q.add(this.tenant.organizationId)} AND m.deleted_at IS NULL
-           AND coalesce(m.user_id, '') = ${q.add(scope.userId ?? '')} AND coalesce(m.agent_id, '') = ${q.add(scope.agentId ?? '')}
-           AND coalesce(m.run_id, '') = ${q.add(scope.runId ?? '')} AND m.hash = ANY(${q.add(missing)}::text[])`,
+        `SELECT ${COLUMNS} FROM memories m JOIN (VALUES ${keys.join(', ')}) AS k(organization_id, user_id, agent_id, run_id, hash)
+           ON m.organization_id = k.organization_id AND coalesce(m.user_id, '') = k.user_id AND coalesce(m.agent_id, '') = k.agent_id
+          AND coalesce(m.run_id, '') = k.run_id AND m.hash = k.hash
+         WHERE m.deleted_at IS NULL`,
         q.values,
       );
-      for (const r of found) existing.set(r.hash, toRecord(r));
+      for (const r of found.map(toRecord)) live.set(JSON.stringify([r.organizationId, r.userId ?? '', r.agentId ?? '', r.runId ?? '', r.hash]), r);
     }
-    // A text repeated within the same request: its first copy is the new memory, the rest NONE.
-    const seen = new Set<string>();
-    return items.map((i) => {
-      const record = created.get(i.hash);
-      if (record && !seen.has(i.hash)) {
-        seen.add(i.hash);
-        return { record, created: record.id === i.id };
-      }
-      return { record: (record ?? existing.get(i.hash))!, created: false };
-    });
+    // The copy whose id was stored is the new memory; any other copy of the same text is NONE.
+    return groups.map((g) =>
+      g.items.map((i) => {
+        const record = created.get(i.id);
+        return record ? { record, created: true } : { record: live.get(sameText(g, i.hash))!, created: false };
+      }),
+    );
   }
 
   /**
@@ -477,114 +423,5 @@ export class MemoryRepository {
     const rows: { id: string; memory_id: string; event: HistoryEvent; old_content: string | null; new_content: string | null; actor: string; created_at: Date }[] =
       await this.dataSource.query(`SELECT * FROM memory_history WHERE organization_id = $1 AND memory_id = $2 ORDER BY created_at, id`, [this.tenant.organizationId, memoryId]);
     return rows.map((r) => ({ id: r.id, memoryId: r.memory_id, event: r.event, oldContent: r.old_content, newContent: r.new_content, actor: r.actor, createdAt: r.created_at }));
-  }
-
-  /**
-   * Hybrid retrieval in one statement: a full-text leg (tsvector @@ tsquery, ranked by ts_rank
-   * with the context at half weight) and a vector leg (pgvector cosine distance, HNSW when
-   * indexed) each take their best candidates under the same scope and filter; reciprocal rank
-   * fusion (weight / (60 + rank), summed over the legs that found a memory) orders the union.
-   * Single-leg modes return that leg's own score (ts_rank, or cosine similarity).
-   */
-  async search(c: SearchCriteria): Promise<SearchHit[]> {
-    const p = new SqlParams();
-    let where = this.liveWhere(p, c.scope);
-    if (c.filters !== undefined) where += ` AND ${compileFilter(c.filters, p)}`;
-    const whereValues = [...p.values];
-    const candidates = p.add(Math.min(Math.max(c.limit * 5, 50), 200));
-    const legs: string[] = [];
-    if (c.mode !== 'vector') {
-      const raw = p.add(c.query);
-      if (c.queryStyle === 'natural') {
-        // Natural language, BM25-style: candidates are the memories holding any of the query's
-        // words (one GIN index scan); each word counts by its rarity among them (idf, with the
-        // scope's size as N), in full in the memory's own text (label A) and at half weight
-        // when only in its neighbouring turns (label B).
-        const n = p.add(await this.scopeSize(where, whereValues));
-        legs.push(`SELECT id, score, 'text' AS leg, row_number() OVER (ORDER BY score DESC, id) AS rank FROM (
-          WITH terms AS MATERIALIZED (
-                 SELECT lexeme, quote_literal(lexeme)::tsquery AS q, (quote_literal(lexeme) || ':A')::tsquery AS qa
-                 FROM (SELECT DISTINCT lexeme FROM unnest(to_tsvector('english', ${raw}))) x),
-               cand AS MATERIALIZED (
-                 SELECT m.id, m.tsv FROM memories m
-                 WHERE m.tsv @@ (SELECT string_agg(quote_literal(lexeme), ' | ')::tsquery FROM terms) AND ${where}),
-               idf AS MATERIALIZED (
-                 SELECT t.q, t.qa, ln(1 + (greatest(${n}::float8, (SELECT count(*) FROM cand)) - d.df + 0.5) / (d.df + 0.5)) AS w
-                 FROM terms t, LATERAL (SELECT count(*)::float8 AS df FROM cand c WHERE c.tsv @@ t.q) d)
-          SELECT c.id, sum(CASE WHEN c.tsv @@ i.qa THEN i.w WHEN c.tsv @@ i.q THEN i.w * ${p.add(CONTEXT_WEIGHT)}::float8 ELSE 0 END) AS score
-          FROM cand c CROSS JOIN idf i
-          GROUP BY c.id ORDER BY score DESC, c.id LIMIT ${candidates}) t`);
-      } else {
-        legs.push(`SELECT id, score, 'text' AS leg, row_number() OVER (ORDER BY score DESC, id) AS rank FROM (
-          SELECT m.id, ts_rank(${TEXT_WEIGHTS}, m.tsv, q.query, 1) AS score
-          FROM memories m, (SELECT websearch_to_tsquery('english', ${raw}) AS query) q
-          WHERE m.tsv @@ q.query AND ${where}
-          ORDER BY score DESC, m.id LIMIT ${candidates}) t`);
-      }
-    }
-    if (c.mode !== 'text' && c.vector && this.vectors.enabled) {
-      const v = p.add(toVectorLiteral(c.vector));
-      legs.push(`SELECT id, score, 'vector' AS leg, row_number() OVER (ORDER BY score DESC, id) AS rank FROM (
-          SELECT m.id, 1 - (m.embedding <=> ${v}::vector) AS score
-          FROM memories m
-          WHERE m.embedding IS NOT NULL AND ${where}
-          ORDER BY m.embedding <=> ${v}::vector LIMIT ${candidates}) v
-        WHERE score >= ${p.add(c.vectorFloor)}::float8`);
-    }
-    if (legs.length === 0) return [];
-    // Hybrid scores are scaled so that rank 1 in every active leg scores 1.
-    const activeWeight = (c.mode !== 'vector' ? c.weights.text : 0) + (legs.length === 2 || c.mode === 'vector' ? c.weights.vector : 0);
-    const fused =
-      c.mode === 'hybrid'
-        ? `sum(CASE leg WHEN 'text' THEN ${p.add(c.weights.text)}::float8 ELSE ${p.add(c.weights.vector)}::float8 END / (${RRF_K} + rank)) * ${p.add((RRF_K + 1) / (activeWeight || 1))}::float8`
-        : 'max(score)';
-    const rows: (MemoryRow & { fused: number; text_score: number | null; vector_score: number | null })[] = await this.dataSource.query(
-      `WITH ranked AS (${legs.join(' UNION ALL ')}),
-       fused AS (
-         SELECT id, ${fused} AS fused,
-                max(score) FILTER (WHERE leg = 'text') AS text_score,
-                max(score) FILTER (WHERE leg = 'vector') AS vector_score
-         FROM ranked GROUP BY id)
-       SELECT ${COLUMNS}, f.fused, f.text_score, f.vector_score
-       FROM fused f JOIN memories m ON m.id = f.id
-       ORDER BY f.fused DESC, m.id LIMIT ${p.add(c.limit)}`,
-      p.values,
-    );
-    return rows.map((r) => {
-      const scores: SearchHit['scores'] = {};
-      const retrievers: SearchHit['retrievers'] = [];
-      if (r.vector_score !== null) {
-        scores.vector = Number(r.vector_score);
-        retrievers.push('vector');
-      }
-      if (r.text_score !== null) {
-        scores.text = Number(r.text_score);
-        retrievers.push('text');
-      }
-      return { memory: toRecord(r), score: Number(r.fused), scores, retrievers };
-    });
-  }
-
-  /**
-   * How many live memories a search scope holds: BM25's N. A statistic, so it is cached for a
-   * minute per scope rather than counted on every search.
-   */
-  private async scopeSize(where: string, values: unknown[]): Promise<number> {
-    const key = `${where}|${JSON.stringify(values)}`;
-    const cached = this.scopeSizes.get(key);
-    if (cached && cached.at > Date.now() - 60_000) return cached.n;
-    const rows: { n: number }[] = await this.dataSource.query(`SELECT count(*)::int AS n FROM memories m WHERE ${where}`, values);
-    if (this.scopeSizes.size > 10_000) this.scopeSizes.clear();
-    this.scopeSizes.set(key, { n: rows[0].n, at: Date.now() });
-    return rows[0].n;
-  }
-
-  /** Counts a retrieval of these memories. */
-  async bumpAccess(ids: string[]): Promise<void> {
-    if (ids.length === 0) return;
-    await this.dataSource.query(
-      `UPDATE memories SET access_count = access_count + 1, last_accessed_at = now() WHERE organization_id = $1 AND id = ANY($2::uuid[])`,
-      [this.tenant.organizationId, ids],
-    );
   }
 }

@@ -9,8 +9,6 @@ import { uuidv7 } from '../common/ids.js';
 import { mapPage, Page } from '../common/pagination/page.js';
 import { ChatModelService } from '../llm/chat-model.service.js';
 import { EmbeddingService } from '../llm/embedding/embedding.service.js';
-import { legWeights, resolveMode, vectorFloor } from '../search/fusion.js';
-import { SearchError, SearchErrorCode } from '../search/search.errors.js';
 import type { CreateMemoryDto } from './dto/create-memory.dto.js';
 import type { ImportRowDto } from './dto/import-row.dto.js';
 import type { ListMemoriesQueryDto } from './dto/list-memories-query.dto.js';
@@ -19,11 +17,9 @@ import {
   HistoryEntryDto,
   MemoryChangeDto,
   MemoryResponseDto,
-  SearchHitDto,
-  SearchResponseDto,
 } from './dto/memory-response.dto.js';
-import type { SearchMemoriesDto } from './dto/search-memories.dto.js';
 import type { UpdateMemoryDto } from './dto/update-memory.dto.js';
+import { AddBatcher } from './add-batcher.js';
 import { ExtractionService } from './extraction/extraction.service.js';
 import { MemoryError, MemoryErrorCode } from './memory.errors.js';
 import { memoryEvent, MemoryEventName } from './memory.events.js';
@@ -33,7 +29,6 @@ import type { ListCriteria } from './memory.repository.js';
 import type { MemoryScope, MemoryType } from './memory.types.js';
 import { contentHash } from './normalize.js';
 
-/** Search text in web-search syntax (quotes, -exclusion, OR) is taken as typed; anything else as natural language. */
 const EXPORT_PAGE = 1000;
 const REEMBED_BATCH = 256;
 const EXPIRE_BATCH = 1000;
@@ -59,14 +54,11 @@ export function importedMemoryId(jobId: string, line: number): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-export function queryStyleOf(query: string): 'natural' | 'websearch' {
-  return /"|(^|\s)-\S|\sor\s/i.test(query) ? 'websearch' : 'natural';
-}
-
 @Injectable()
 export class MemoryService {
   constructor(
     private readonly memories: MemoryRepository,
+    private readonly batcher: AddBatcher,
     private readonly embeddings: EmbeddingService,
     private readonly chat: ChatModelService,
     private readonly extraction: ExtractionService,
@@ -213,9 +205,10 @@ export class MemoryService {
   }
 
   /**
-   * Stores texts as given, in one transaction. Consecutive texts are turns of a conversation:
-   * each keeps its neighbours as context (indexed for full text at half weight, DESIGN.md), and
-   * with a runId the previous turn of that run, added earlier, gets the first new one.
+   * Stores texts as given, in one statement shared with concurrent adds (AddBatcher).
+   * Consecutive texts are turns of a conversation: each keeps its neighbours as context
+   * (indexed for full text at half weight, DESIGN.md), and the latest earlier turn of the run,
+   * or without a runId of the scope within MEMORY_SESSION_GAP_MINUTES, gets the first new one.
    */
   private async storeAsGiven(
     texts: string[],
@@ -224,12 +217,14 @@ export class MemoryService {
   ): Promise<MemoryChangeDto[]> {
     const vectors = this.memories.vectorsEnabled ? await this.embeddings.embed(texts) : texts.map(() => null);
     const actor = this.tenant.actor;
-    const stored = await this.memories.addTurns(
-      texts.map((content, i) => ({ id: uuidv7(), content, hash: contentHash(content), embedding: vectors[i] })),
+    const stored = await this.batcher.add({
+      organizationId: this.tenant.organizationId,
       scope,
-      common,
+      items: texts.map((content, i) => ({ id: uuidv7(), content, hash: contentHash(content), embedding: vectors[i] })),
+      ...common,
       actor,
-    );
+      linked: scope.runId !== null || this.config.MEMORY_SESSION_GAP_MINUTES > 0,
+    });
     this.events.publish(stored.filter((s) => s.created).map((s) => memoryEvent(MemoryEventName.Created, s.record, actor)));
     return stored.map((s) => ({ id: s.record.id, memory: s.record.content, event: s.created ? 'ADD' : 'NONE' }));
   }
@@ -304,29 +299,6 @@ export class MemoryService {
     const rows = await this.memories.history(id);
     if (!rows) throw CommonError.notFound('memory', id);
     return rows.map(HistoryEntryDto.from);
-  }
-
-  async search(input: SearchMemoriesDto): Promise<SearchResponseDto> {
-    const mode = resolveMode(input.mode ?? this.config.SEARCH_DEFAULT_MODE, this.embeddings.semantic, this.memories.vectorsEnabled);
-    if (mode === 'vector' && !this.memories.vectorsEnabled) {
-      throw new SearchError(SearchErrorCode.VectorUnavailable, 'Vector search is unavailable on this server (no pgvector; see /health/ready); use mode text or hybrid');
-    }
-    const vector = mode !== 'text' && this.memories.vectorsEnabled ? (await this.embeddings.embed([input.query]))[0] : null;
-    let hits = await this.memories.search({
-      query: input.query,
-      queryStyle: queryStyleOf(input.query),
-      vector,
-      scope: { userId: input.userId, agentId: input.agentId, runId: input.runId },
-      filters: input.filters,
-      mode,
-      limit: input.limit,
-      weights: legWeights(this.embeddings.semantic),
-      vectorFloor: vectorFloor(this.embeddings.semantic),
-    });
-    if (input.threshold !== undefined) hits = hits.filter((h) => h.score >= input.threshold!);
-    if (input.rerank && hits.length > 1) hits = await this.extraction.rerank(input.query, hits);
-    await this.memories.bumpAccess(hits.map((h) => h.memory.id));
-    return { results: hits.map(SearchHitDto.fromHit), mode };
   }
 
   private scopeOf(input: { userId?: string; agentId?: string; runId?: string }, action: string): MemoryScope {

@@ -52,6 +52,28 @@ export interface ImportRow extends MemoryScope {
   embedding: number[] | null;
 }
 
+/** One text of an add as given (infer=false). */
+export interface AddItem {
+  id: string;
+  content: string;
+  hash: string;
+  embedding: number[] | null;
+}
+
+/** The texts of one add request, in order, with what they share. */
+export interface AddGroup {
+  organizationId: string;
+  scope: MemoryScope;
+  items: AddItem[];
+  type: MemoryType;
+  metadata: Record<string, unknown>;
+  importance: number;
+  expiresAt: Date | null;
+  actor: string;
+  /** Whether the texts continue earlier memories of the scope: a run, or within the session gap. */
+  linked: boolean;
+}
+
 export type HistoryEvent = 'ADD' | 'UPDATE' | 'DELETE';
 
 export interface HistoryRecord {

@@ -13,7 +13,7 @@ import { ChatModelService } from '../../llm/chat-model.service.js';
 import { LlmStreamPublisher } from '../../llm/llm-stream.publisher.js';
 import { LlmError, LlmErrorCode } from '../../llm/llm.errors.js';
 import { countTokens, MESSAGE_OVERHEAD_TOKENS } from '../../llm/tokens.js';
-import { MemoryService } from '../../memory/memory.service.js';
+import { SearchService } from '../../memory/search/search.service.js';
 import { AgentRepository } from '../agent.repository.js';
 import { AgentError, AgentErrorCode } from '../agents.errors.js';
 import { BlocksService } from '../blocks/blocks.service.js';
@@ -61,7 +61,7 @@ export class AgentLoopService {
     private readonly blocks: BlocksService,
     private readonly messages: MessagesService,
     private readonly memoryTools: MemoryTools,
-    private readonly memories: MemoryService,
+    private readonly searches: SearchService,
     private readonly chat: ChatModelService,
     private readonly jobs: JobsService,
     private readonly stream: LlmStreamPublisher,
@@ -229,7 +229,7 @@ export class AgentLoopService {
     const query = input.messages.map((m) => m.content).join('\n').slice(0, MEMORY_QUERY_CHARS).trim();
     if (!query) return [];
     try {
-      const found = await this.memories.search({ query, limit: this.config.AGENT_CONTEXT_MEMORIES, ...this.memoryTools.memoryScope(scope) });
+      const found = await this.searches.search({ query, limit: this.config.AGENT_CONTEXT_MEMORIES, ...this.memoryTools.memoryScope(scope) });
       return found.results.map((h) => ({ content: h.memory, createdAt: h.createdAt }));
     } catch (error) {
       this.logger.warn(`memories for turn ${scope.requestId} not found: ${String(error)}`);

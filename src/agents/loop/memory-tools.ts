@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { MemoryService } from '../../memory/memory.service.js';
+import { SearchService } from '../../memory/search/search.service.js';
 import { BUILT_IN_TOOL_NAMES } from '../../tools/built-in-tool-names.js';
 import { BlockEditRefused, BlocksService } from '../blocks/blocks.service.js';
 import { MessagesService } from '../messages/messages.service.js';
@@ -36,6 +37,7 @@ export class MemoryTools {
   constructor(
     private readonly blocks: BlocksService,
     private readonly memories: MemoryService,
+    private readonly searches: SearchService,
     private readonly messages: MessagesService,
   ) {}
 
@@ -114,7 +116,7 @@ export class MemoryTools {
         },
         run: (args, scope) =>
           this.guard(async () => {
-            const found = await this.memories.search({ query: text(args, 'query', { max: 2000 }), limit: count(args, 'limit', 5, 20), ...this.memoryScope(scope) });
+            const found = await this.searches.search({ query: text(args, 'query', { max: 2000 }), limit: count(args, 'limit', 5, 20), ...this.memoryScope(scope) });
             return { results: found.results.map((h) => ({ id: h.id, memory: h.memory, created_at: h.createdAt, score: Number(h.score.toFixed(4)) })) };
           }),
       },

@@ -4,7 +4,8 @@ import { EventBus } from '../../common/events/event-bus.js';
 import { uuidv7 } from '../../common/ids.js';
 import { ChatModelService, InvalidModelOutput } from '../../llm/chat-model.service.js';
 import { EmbeddingService } from '../../llm/embedding/embedding.service.js';
-import { legWeights, vectorFloor } from '../../search/fusion.js';
+import { legWeights, vectorFloor } from '../search/fusion.js';
+import { SearchRepository } from '../search/search.repository.js';
 import type { MemoryChangeDto } from '../dto/memory-response.dto.js';
 import { memoryEvent, MemoryEventName } from '../memory.events.js';
 import type { MemoryEvent } from '../memory.events.js';
@@ -81,6 +82,7 @@ export class ExtractionService {
     private readonly chat: ChatModelService,
     private readonly embeddings: EmbeddingService,
     private readonly memories: MemoryRepository,
+    private readonly searches: SearchRepository,
     private readonly tenant: TenantContext,
     private readonly events: EventBus,
   ) {}
@@ -103,7 +105,7 @@ export class ExtractionService {
     const vectors = this.memories.vectorsEnabled ? await this.embeddings.embed(facts) : facts.map(() => null);
     const neighbours = new Map<string, MemoryRecord>();
     for (let i = 0; i < facts.length; i++) {
-      const hits = await this.memories.search({
+      const hits = await this.searches.search({
         query: facts[i],
         queryStyle: 'natural',
         vector: vectors[i],
@@ -111,8 +113,8 @@ export class ExtractionService {
         mode: vectors[i] ? 'hybrid' : 'text',
         limit: NEIGHBOURS_PER_FACT,
         weights: legWeights(this.embeddings.semantic),
-      vectorFloor: vectorFloor(this.embeddings.semantic),
-      });
+        vectorFloor: vectorFloor(this.embeddings.semantic),
+      }, this.memories.vectorsEnabled);
       for (const h of hits) neighbours.set(h.memory.id, h.memory);
     }
     // Short ids for the model: "0", "1", ... mapped back to the real rows here.

@@ -1,6 +1,6 @@
-import { ISO_DATE_MESSAGE, parseIsoDateTime } from '../common/input/iso-date.js';
+import { ISO_DATE_MESSAGE, parseIsoDateTime } from '../../common/input/iso-date.js';
 import { SearchError, SearchErrorCode } from './search.errors.js';
-import type { SqlParams } from './sql-params.js';
+import type { SqlParams } from '../../database/sql-params.js';
 
 export const FILTER_OPERATORS = ['eq', 'ne', 'in', 'nin', 'gt', 'gte', 'lt', 'lte', 'contains'] as const;
 type Operator = (typeof FILTER_OPERATORS)[number];

@@ -1,4 +1,5 @@
-import type { SearchMode } from '../config/app-config.js';
+import type { SearchMode } from '../../config/app-config.js';
+import type { SqlParams } from '../../database/sql-params.js';
 
 /**
  * Weight of the vector leg in hybrid fusion when the embedder is lexical (word-overlap hashes,
@@ -26,4 +27,19 @@ export function vectorFloor(semanticEmbedder: boolean): number {
 export function resolveMode(requested: SearchMode | 'auto', semanticEmbedder: boolean, vectorsEnabled: boolean): SearchMode {
   if (requested !== 'auto') return requested;
   return semanticEmbedder && vectorsEnabled ? 'hybrid' : 'text';
+}
+
+/** Reciprocal rank fusion constant (the usual 60). */
+export const RRF_K = 60;
+
+/**
+ * The fused score over the legs' rows (id, score, leg, rank) grouped by id. Hybrid: reciprocal
+ * rank fusion (weight / (60 + rank), summed over the legs that found a memory), scaled so that
+ * rank 1 in every active leg scores 1; a single leg keeps its own score (BM25 or ts_rank, or
+ * cosine similarity).
+ */
+export function fusedScoreSql(p: SqlParams, mode: SearchMode, weights: { text: number; vector: number }, legs: { text: boolean; vector: boolean }): string {
+  if (mode !== 'hybrid') return 'max(score)';
+  const activeWeight = (legs.text ? weights.text : 0) + (legs.vector ? weights.vector : 0);
+  return `sum(CASE leg WHEN 'text' THEN ${p.add(weights.text)}::float8 ELSE ${p.add(weights.vector)}::float8 END / (${RRF_K} + rank)) * ${p.add((RRF_K + 1) / (activeWeight || 1))}::float8`;
 }

@@ -1,4 +1,4 @@
-import { assertNever, DomainError, ErrorKind } from '../common/errors/domain-error.js';
+import { assertNever, DomainError, ErrorKind } from '../../common/errors/domain-error.js';
 
 export enum SearchErrorCode {
   InvalidFilter = 'INVALID_FILTER',

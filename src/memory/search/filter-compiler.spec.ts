@@ -1,6 +1,6 @@
 import { SearchError } from './search.errors.js';
 import { compileFilter } from './filter-compiler.js';
-import { SqlParams } from './sql-params.js';
+import { SqlParams } from '../../database/sql-params.js';
 
 const compile = (filter: unknown) => {
   const params = new SqlParams();

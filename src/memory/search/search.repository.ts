@@ -1,0 +1,110 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { TenantContext } from '../../common/context/tenant-context.js';
+import type { SearchMode } from '../../config/app-config.js';
+import { SqlParams } from '../../database/sql-params.js';
+import { liveMemoryWhere, MEMORY_COLUMNS, NOT_EXPIRED, toMemoryRecord } from '../memory-row.js';
+import type { MemoryRow } from '../memory-row.js';
+import type { MemoryScope, SearchHit } from '../memory.types.js';
+import { compileFilter } from './filter-compiler.js';
+import { fusedScoreSql } from './fusion.js';
+import { TermStatistics } from './term-statistics.js';
+import { textLeg } from './text-leg.js';
+import { vectorLeg } from './vector-leg.js';
+
+export interface SearchCriteria {
+  query: string;
+  /** 'natural': any of the words (questions, sentences); 'websearch': AND, quotes, -negation as typed. */
+  queryStyle: 'natural' | 'websearch';
+  vector: number[] | null;
+  scope: Partial<MemoryScope>;
+  filters?: unknown;
+  mode: SearchMode;
+  limit: number;
+  weights: { text: number; vector: number };
+  /** Least cosine similarity for the vector leg to count a memory as found. */
+  vectorFloor: number;
+}
+
+type HitRow = MemoryRow & { fused: number; text_score: number | null; vector_score: number | null; counted: { n?: number | null; df?: Record<string, number> } | null };
+
+/**
+ * The statement of a search: each active leg (text-leg.ts, vector-leg.ts) takes its best
+ * candidates under the caller's organization, the scope and the filter; fusion.ts orders the
+ * union; the rows come back in the same round trip, with the statistics the text leg counted.
+ */
+@Injectable()
+export class SearchRepository {
+  private readonly statistics = new TermStatistics();
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly tenant: TenantContext,
+  ) {}
+
+  async search(c: SearchCriteria, vectorsEnabled: boolean): Promise<SearchHit[]> {
+    const p = new SqlParams();
+    // The statistics' scope leaves out the expiry test (not worth a heap visit per row).
+    let scope = liveMemoryWhere(p, this.tenant.organizationId, c.scope, false);
+    if (c.filters !== undefined) scope += ` AND ${compileFilter(c.filters, p)}`;
+    const where = `${scope} AND ${NOT_EXPIRED}`;
+    const scopeKey = `${scope}|${JSON.stringify(p.values)}`;
+    const candidates = p.add(Math.min(Math.max(c.limit * 5, 50), 200));
+    const ctes: string[] = [];
+    const legs: string[] = [];
+    let counted = 'NULL::jsonb';
+    if (c.mode !== 'vector') {
+      const text = textLeg(p, { where, scope }, c.query, c.queryStyle, this.statistics.known(scopeKey, c.query), candidates);
+      ctes.push(...text.ctes);
+      legs.push(text.leg);
+      if (text.counted) counted = text.counted;
+    }
+    const withVector = c.mode !== 'text' && c.vector !== null && vectorsEnabled;
+    if (withVector) legs.push(vectorLeg(p, where, c.vector!, candidates, c.vectorFloor));
+    if (legs.length === 0) return [];
+    const fused = fusedScoreSql(p, c.mode, c.weights, { text: c.mode !== 'vector', vector: withVector });
+    const rows: HitRow[] = await this.dataSource.query(
+      `WITH ${[...ctes, `ranked AS (${legs.join(' UNION ALL ')})`].join(',\n')},
+       fused AS (
+         SELECT id, ${fused} AS fused,
+                max(score) FILTER (WHERE leg = 'text') AS text_score,
+                max(score) FILTER (WHERE leg = 'vector') AS vector_score
+         FROM ranked GROUP BY id),
+       hits AS (
+         SELECT ${MEMORY_COLUMNS}, f.fused, f.text_score, f.vector_score
+         FROM fused f JOIN memories m ON m.id = f.id
+         ORDER BY f.fused DESC, m.id LIMIT ${p.add(c.limit)})
+       SELECT hits.*, ${counted} AS counted FROM (SELECT 1) one LEFT JOIN hits ON true`,
+      p.values,
+    );
+    this.statistics.learn(scopeKey, rows[0]?.counted);
+    return rows
+      .filter((r) => r.id !== null)
+      .map((r) => {
+        const scores: SearchHit['scores'] = {};
+        const retrievers: SearchHit['retrievers'] = [];
+        if (r.vector_score !== null) {
+          scores.vector = Number(r.vector_score);
+          retrievers.push('vector');
+        }
+        if (r.text_score !== null) {
+          scores.text = Number(r.text_score);
+          retrievers.push('text');
+        }
+        return { memory: toMemoryRecord(r), score: Number(r.fused), scores, retrievers };
+      });
+  }
+
+  /** Adds retrievals to memories' access counters, across organizations (AccessCounts flushes them). */
+  async addAccesses(counts: { organizationId: string; id: string; n: number; at: Date }[]): Promise<void> {
+    if (counts.length === 0) return;
+    const p = new SqlParams();
+    const values = counts.map((c) => `(${p.add(c.organizationId)}::uuid, ${p.add(c.id)}::uuid, ${p.add(c.n)}::int, ${p.add(c.at)}::timestamptz)`).join(', ');
+    await this.dataSource.query(
+      `UPDATE memories m SET access_count = m.access_count + v.n, last_accessed_at = greatest(m.last_accessed_at, v.at)
+       FROM (VALUES ${values}) AS v(organization_id, id, n, at) WHERE m.organization_id = v.organization_id AND m.id = v.id`,
+      p.values,
+    );
+  }
+}
