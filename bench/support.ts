@@ -55,7 +55,9 @@ export interface ServerUnderTest {
 export async function startServer(env: Record<string, string> = {}): Promise<ServerUnderTest> {
   const dataDir = await mkdtemp(join(tmpdir(), 'agentmem-bench-'));
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, [join(repoRoot, 'dist', 'src', 'main.js')], {
+  // BENCH_NODE_ARGS: flags for the server's node, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile it under the load.
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, join(repoRoot, 'dist', 'src', 'main.js')], {
     env: { PATH: process.env.PATH ?? '', DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', AUTH_RATE_LIMIT_PER_MINUTE: '100000', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

@@ -165,15 +165,16 @@ describe('readiness with Redis', () => {
 
 describe('embedding model changes', () => {
   it('refuses to start with another embedding size until `reembed` has recomputed every vector', async () => {
-    const first = await startTestApp();
+    const vectors = { VECTOR_SEARCH: 'on' };
+    const first = await startTestApp(vectors);
     const owner = await register(first);
     await first.http().post('/api/v1/memories').set(bearer(owner.accessToken)).send({ content: 'Rosa restores old clocks', userId: 'rosa', infer: false }).expect(201);
     await first.stop();
     try {
-      await expect(startTestApp({ EMBEDDING_DIMENSIONS: '256' }, first.storage)).rejects.toThrow(/npm run reembed/);
-      const result = await reembed(configFor(first.storage, { EMBEDDING_DIMENSIONS: '256' }));
+      await expect(startTestApp({ ...vectors, EMBEDDING_DIMENSIONS: '256' }, first.storage)).rejects.toThrow(/npm run reembed/);
+      const result = await reembed(configFor(first.storage, { ...vectors, EMBEDDING_DIMENSIONS: '256' }));
       expect(result).toMatchObject({ dimensions: 256, memories: 1 });
-      const second = await startTestApp({ EMBEDDING_DIMENSIONS: '256' }, first.storage);
+      const second = await startTestApp({ ...vectors, EMBEDDING_DIMENSIONS: '256' }, first.storage);
       const login = await second.http().post('/api/v1/auth/login').send({ email: owner.email, password: owner.password }).expect(200);
       const hits = await second.http().post('/api/v1/search').set(bearer(login.body.accessToken)).send({ query: 'restores old clocks', userId: 'rosa', mode: 'vector' }).expect(200);
       expect(hits.body.results.map((r: { memory: string }) => r.memory)).toEqual(['Rosa restores old clocks']);

@@ -176,7 +176,8 @@ describe('search', () => {
 
   beforeAll(async () => {
     // Independent facts, not turns of a conversation: no session neighbours (tested below).
-    t = await startTestApp({ MEMORY_SESSION_GAP_MINUTES: '0' });
+    // Vectors on (the lexical embedder's are off by default) so that every mode can be searched.
+    t = await startTestApp({ MEMORY_SESSION_GAP_MINUTES: '0', VECTOR_SEARCH: 'on' });
     owner = await register(t);
     const rows: [string, string, Record<string, unknown>][] = [
       ['paris', 'Grace moved to Paris for a job at a bakery', { city: 'Paris', year: 2021, tags: ['move', 'work'], mood: 'happy', address: { country: 'FR' } }],
@@ -330,7 +331,7 @@ describe('vector search under a selective scope', () => {
   let t: TestApp;
   let owner: Registered;
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startTestApp({ VECTOR_SEARCH: 'on' });
     owner = await register(t);
   });
   afterAll(async () => {

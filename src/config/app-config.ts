@@ -295,6 +295,15 @@ export class AppConfig {
   VECTOR_INDEX: 'auto' | 'hnsw' | 'none' = 'auto';
 
   /**
+   * Whether memories get embeddings at all: on, off, or auto = on with a semantic embedder and
+   * off with the built-in lexical one, whose vectors auto search never uses (they lower recall)
+   * and which cost half of an add's database time. Off: vector mode answers 503, hybrid is full
+   * text. Turning it on later needs `npm run reembed` for the memories stored meanwhile.
+   */
+  @IsIn(['auto', 'on', 'off'])
+  VECTOR_SEARCH: 'auto' | 'on' | 'off' = 'auto';
+
+  /**
    * Retrieval mode when a search names none: auto = hybrid with a semantic embedder, text with
    * the built-in lexical one (bench/locomo.ts: its vectors only lower recall).
    */

@@ -1,10 +1,11 @@
-import { PGlite } from '@electric-sql/pglite';
-import { vector } from '@electric-sql/pglite-pgvector';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { mkdir, mkdtemp, rm, stat, unlink } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { Worker } from 'node:worker_threads';
+
+/** PGlite's own thread (see the file for its messages). */
+const THREAD_SCRIPT = new URL('./embedded-postgres-thread.mjs', import.meta.url);
 
 /** The file name the `pg` driver expects for a server socket in a directory (`.s.PGSQL.<port>`). */
 const SOCKET_PORT = 5432;
@@ -23,6 +24,10 @@ export interface EmbeddedConnection {
  * directory, served over the PostgreSQL wire protocol on a Unix socket so that TypeORM's
  * ordinary `postgres` driver talks to it exactly as it talks to a real server.
  *
+ * PGlite runs in a thread of its own (embedded-postgres-thread.mjs): its WebAssembly PostgreSQL
+ * was ~45 % of the server's CPU under concurrent adds, and in the main thread it held up every
+ * HTTP request while it worked. The socket is how the two threads talk, as before.
+ *
  * It serves exactly ONE connection: PGlite is single-threaded, and with several sockets
  * concurrent transactions corrupted each other's prepared statements (docs/ARCHITECTURE.md).
  * The socket lives in the data directory with the directory's permissions, so no other local
@@ -31,11 +36,12 @@ export interface EmbeddedConnection {
  */
 export class EmbeddedPostgres {
   private constructor(
-    private readonly db: PGlite,
-    private readonly server: PGLiteSocketServer,
+    private readonly thread: Worker,
     private readonly socketDir: string,
     private readonly ownsSocketDir: boolean,
-  ) {}
+  ) {
+    thread.once('exit', () => (this.exited = true));
+  }
 
   static async start(dataDir: string): Promise<EmbeddedPostgres> {
     const root = resolve(dataDir);
@@ -51,15 +57,19 @@ export class EmbeddedPostgres {
     const socketPath = join(socketDir, SOCKET_NAME);
     await EmbeddedPostgres.claimSocket(socketPath, root);
 
-    const db = await PGlite.create(pgdata, { extensions: { vector } });
-    const server = new PGLiteSocketServer({ db, path: socketPath, maxConnections: 1 });
-    try {
-      await server.start();
-    } catch (error) {
-      await db.close();
-      throw error;
-    }
-    return new EmbeddedPostgres(db, server, socketDir, ownsSocketDir);
+    const thread = new Worker(THREAD_SCRIPT, { workerData: { pgdata, socketPath } });
+    await new Promise<void>((ready, fail) => {
+      const onExit = (code: number) => fail(new Error(`the embedded database thread exited (code ${code}) before it was ready`));
+      thread.once('error', fail);
+      thread.once('exit', onExit);
+      thread.once('message', (message: { type: string; message?: string }) => {
+        thread.off('exit', onExit);
+        thread.off('error', fail);
+        if (message.type === 'ready') ready();
+        else fail(new Error(`the embedded database did not start: ${message.message ?? message.type}`));
+      });
+    });
+    return new EmbeddedPostgres(thread, socketDir, ownsSocketDir);
   }
 
   /** Removes a stale socket left by a killed process; refuses when a live server holds it. */
@@ -83,13 +93,25 @@ export class EmbeddedPostgres {
     await unlink(socketPath);
   }
 
+  private stopped: Promise<void> | null = null;
+  private exited = false;
+
   get connection(): EmbeddedConnection {
     return { host: this.socketDir, port: SOCKET_PORT };
   }
 
+  /** Closes the socket and the database (its files complete), then ends the thread. Safe to call twice. */
   async stop(): Promise<void> {
-    await this.server.stop();
-    await this.db.close();
+    if (this.stopped) return this.stopped;
+    this.stopped = new Promise<void>((done) => {
+      if (this.exited) return done();
+      this.thread.once('exit', () => done());
+      this.thread.once('message', (message: { type: string }) => {
+        if (message.type === 'stopped') void this.thread.terminate();
+      });
+      this.thread.postMessage({ type: 'stop' });
+    });
+    await this.stopped;
     if (this.ownsSocketDir) await rm(this.socketDir, { recursive: true, force: true });
   }
 }

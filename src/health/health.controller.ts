@@ -51,6 +51,8 @@ export class HealthController {
           vector: this.database.vector ? 'available' : 'unavailable',
           ...(this.database.vector ? {} : { vectorReason: this.database.vectorReason }),
           vectorIndex: this.vectors.enabled ? (this.vectors.indexed ? 'hnsw' : 'exact') : 'none',
+          vectorSearch: this.vectors.enabled ? 'on' : 'off',
+          ...(this.vectors.enabled || !this.database.vector ? {} : { vectorSearchReason: this.vectors.reason }),
         }),
       () =>
         this.indicators.check('embedder').up({

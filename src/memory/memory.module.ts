@@ -18,7 +18,7 @@ import { AccessCounts } from './search/access-counts.js';
 import { SearchController } from './search/search.controller.js';
 import { SearchRepository } from './search/search.repository.js';
 import { SearchService } from './search/search.service.js';
-import { ensureVectorSchema, wantsHnswIndex } from './vector-schema.js';
+import { ensureVectorSchema, wantsHnswIndex, wantsVectors } from './vector-schema.js';
 import type { VectorSchemaState } from './vector-schema.js';
 
 /** Memories, their history, extraction, search (search/: POST /memories/search and /search), and the memory jobs' processors. */
@@ -42,6 +42,10 @@ import type { VectorSchemaState } from './vector-schema.js';
       provide: VECTOR_SCHEMA,
       inject: [DataSource, DatabaseState, EmbeddingService, AppConfig],
       useFactory: async (dataSource: DataSource, database: DatabaseState, embeddings: EmbeddingService, config: AppConfig): Promise<VectorSchemaState> => {
+        if (!wantsVectors(config, embeddings.semantic)) {
+          new Logger('Memory').log(`vector retrieval off (VECTOR_SEARCH=${config.VECTOR_SEARCH}, ${embeddings.semantic ? 'semantic' : 'lexical'} embedder): full-text search only`);
+          return { enabled: false, indexed: false, reason: `VECTOR_SEARCH=${config.VECTOR_SEARCH}: no embeddings are stored with the lexical embedder; set VECTOR_SEARCH=on (then npm run reembed) or a semantic embedder` };
+        }
         const index = wantsHnswIndex(config);
         const state = await ensureVectorSchema(dataSource, database.vector, { model: embeddings.id, dimensions: embeddings.dimensions }, index);
         new Logger('Memory').log(state.enabled ? `vector retrieval on (${state.indexed ? 'HNSW index' : 'exact scan'})` : 'vector retrieval off: full-text search only');

@@ -2,7 +2,7 @@ import type { AppConfig } from '../config/app-config.js';
 import { withMigratedDatabase } from '../database/migrate.js';
 import { EmbeddingService } from '../llm/embedding/embedding.service.js';
 import { toVectorLiteral } from './normalize.js';
-import { createEmbeddingColumn, saveEmbeddingSetting, wantsHnswIndex } from './vector-schema.js';
+import { createEmbeddingColumn, saveEmbeddingSetting, wantsHnswIndex, wantsVectors } from './vector-schema.js';
 
 const BATCH = 256;
 
@@ -22,6 +22,9 @@ export async function reembed(config: AppConfig, log: (line: string) => void = (
   return withMigratedDatabase(config, async (dataSource, prepared) => {
     if (!prepared.vector) throw new Error(`pgvector is not available (${prepared.vectorReason}): there are no embeddings to recompute`);
     const embedder = await EmbeddingService.create(config);
+    if (!wantsVectors(config, embedder.semantic)) {
+      throw new Error(`VECTOR_SEARCH=${config.VECTOR_SEARCH} stores no embeddings with the lexical embedder: set VECTOR_SEARCH=on to compute them`);
+    }
     const index = wantsHnswIndex(config);
     // A fresh column of the new size; the index is built once, after the rows are filled.
     await dataSource.transaction(async (m) => {

@@ -12,9 +12,16 @@ export interface EmbeddingSetting {
 }
 
 export interface VectorSchemaState {
-  /** Whether memories carry embeddings (pgvector available and the column in place). */
+  /** Whether memories carry embeddings (pgvector available, VECTOR_SEARCH wants them, the column in place). */
   enabled: boolean;
   indexed: boolean;
+  /** Why not, when not enabled. */
+  reason?: string;
+}
+
+/** Whether embeddings are computed and stored (VECTOR_SEARCH; auto = with a semantic embedder only). */
+export function wantsVectors(config: AppConfig, semanticEmbedder: boolean): boolean {
+  return config.VECTOR_SEARCH === 'on' || (config.VECTOR_SEARCH === 'auto' && semanticEmbedder);
 }
 
 export class EmbeddingMismatchError extends Error {
@@ -63,7 +70,7 @@ export async function createEmbeddingColumn(m: EntityManager, dimensions: number
  * another model or size than the stored one fails with a message that says to re-embed.
  */
 export async function ensureVectorSchema(dataSource: DataSource, vectorAvailable: boolean, configured: EmbeddingSetting, index: boolean): Promise<VectorSchemaState> {
-  if (!vectorAvailable) return { enabled: false, indexed: false };
+  if (!vectorAvailable) return { enabled: false, indexed: false, reason: 'pgvector is not available (see /health/ready)' };
   return dataSource.transaction(async (m) => {
     await m.query(`SELECT pg_advisory_xact_lock(${LOCK_ID})`);
     const dims = await columnDimensions(m);

@@ -38,7 +38,7 @@ export class SearchService {
   async search(input: SearchMemoriesDto): Promise<SearchResponseDto> {
     const mode = resolveMode(input.mode ?? this.config.SEARCH_DEFAULT_MODE, this.embeddings.semantic, this.vectors.enabled);
     if (mode === 'vector' && !this.vectors.enabled) {
-      throw new SearchError(SearchErrorCode.VectorUnavailable, 'Vector search is unavailable on this server (no pgvector; see /health/ready); use mode text or hybrid');
+      throw new SearchError(SearchErrorCode.VectorUnavailable, `Vector search is unavailable on this server (${this.vectors.reason ?? 'see /health/ready'}); use mode text or hybrid`);
     }
     const vector = mode !== 'text' && this.vectors.enabled ? (await this.embeddings.embed([input.query]))[0] : null;
     let hits = await this.repository.search(

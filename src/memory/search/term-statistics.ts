@@ -49,7 +49,9 @@ export class TermStatistics {
     if (typeof counted.n === 'number') entry.n = counted.n;
     for (const [lexeme, df] of Object.entries(counted.df ?? {})) {
       if (entry.df.size >= MAX_TERMS_PER_SCOPE) break;
-      entry.df.set(lexeme, Number(df));
+      // A word found nowhere is not kept: the next memory may hold it, and a cached 0 would
+      // leave it out of the candidates for a minute. Counting it again is one empty index probe.
+      if (Number(df) > 0) entry.df.set(lexeme, Number(df));
     }
   }
 
