@@ -61,6 +61,40 @@ const redisUrl = process.env.REDIS_URL;
     }
   });
 
+  it('refuses a key revoked on instance A at once on instance B, which had it cached', async () => {
+    const a = await start();
+    const b = await start();
+    const owner = await register(a, 'Revoker');
+    const created = await a.http().post('/api/v1/api-keys').set(bearer(owner.accessToken)).send({ name: 'ci', scopes: ['read', 'write'] }).expect(201);
+    const key = { 'X-API-Key': created.body.key as string };
+    // B checks the key once and then trusts its cache (CREDENTIAL_CACHE_SECONDS).
+    await b.http().get('/api/v1/memories').set(key).expect(200);
+    await b.http().get('/api/v1/memories').set(key).expect(200);
+    await a.http().delete(`/api/v1/api-keys/${created.body.id}`).set(bearer(owner.accessToken)).expect(204);
+    // The revocation travels as an event: B drops the key within moments, well before the cache would expire.
+    const deadline = Date.now() + 2000;
+    let status = 200;
+    while (status !== 401 && Date.now() < deadline) {
+      status = (await b.http().get('/api/v1/memories').set(key)).status;
+      if (status !== 401) await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(status).toBe(401);
+    // A demotion on A takes effect on B the same way, for a token B had cached.
+    const email = `demoted-${Date.now()}@example.test`;
+    const user = (await a.http().post('/api/v1/users').set(bearer(owner.accessToken)).send({ email, password: 'password-123', name: 'D', role: 'member' }).expect(201)).body;
+    const token = (await a.http().post('/api/v1/auth/login').send({ email, password: 'password-123' }).expect(200)).body.accessToken as string;
+    const write = () => b.http().post('/api/v1/memories').set(bearer(token)).send({ content: `written ${Date.now()} ${Math.random()}`, userId: 'd', infer: false });
+    await write().expect(201);
+    await a.http().patch(`/api/v1/users/${user.id}`).set(bearer(owner.accessToken)).send({ role: 'viewer' }).expect(200);
+    const until = Date.now() + 2000;
+    let answer = 201;
+    while (answer !== 403 && Date.now() < until) {
+      answer = (await write()).status;
+      if (answer !== 403) await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(answer).toBe(403);
+  });
+
   it('counts login attempts of every replica against one limit', async () => {
     const shared = { AUTH_RATE_LIMIT_PER_MINUTE: '3', QUEUE_PREFIX: `limit-${randomBytes(4).toString('hex')}` };
     const a = await start(shared);

@@ -92,7 +92,7 @@ export class ApiKeysService {
       }
     }
     await this.keys.revoke(id);
-    this.cache.forgetApiKey(id);
+    this.cache.forgetApiKey(this.tenant.organizationId, id);
   }
 
   private async find(id: string): Promise<ApiKey> {

@@ -99,7 +99,8 @@ export class AuthService {
 
   /**
    * Who presents this credential: an API key (`am_...`) or an access token (JWT). The role of a
-   * user is read from the database on every request, so a demotion or a deletion takes effect
+   * user is read from the database, not the token, and kept by CredentialCache only until the
+   * user or key changes (an event every replica hears), so a demotion or a deletion takes effect
    * at once rather than when the token expires.
    */
   async authenticate(credential: string): Promise<Principal> {

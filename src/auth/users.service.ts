@@ -88,7 +88,7 @@ export class UsersService {
       if (passwordHash) await this.refreshTokens.revokeAllOfUser(id, m);
       if (input.role !== undefined && !roleAtLeast(input.role, target.role)) await this.trimKeysTo(id, input.role, m);
     });
-    this.cache.forgetUser(id);
+    this.cache.forgetUser(this.tenant.organizationId, id);
     return this.get(id);
   }
 
@@ -104,7 +104,7 @@ export class UsersService {
       await this.apiKeys.revokePersonalOf(id, m);
       await this.users.delete(id, m);
     });
-    this.cache.forgetUser(id);
+    this.cache.forgetUser(this.tenant.organizationId, id);
   }
 
   /**

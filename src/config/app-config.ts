@@ -281,6 +281,18 @@ export class AppConfig {
   @Max(10080)
   MEMORY_SESSION_GAP_MINUTES = 30;
 
+  /**
+   * How long a process trusts a credential it has checked (API key or access token) before it
+   * reads the database again; a revocation or a change of the user ends it at once on every
+   * replica (by an event), this bounds it should that event be lost. 0 reads the database on
+   * every request.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(3600)
+  CREDENTIAL_CACHE_SECONDS = 10;
+
   /** Lifetime of `working` memories without an explicit expiresAt. */
   @Transform(toInt)
   @IsInt()
