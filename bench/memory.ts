@@ -4,8 +4,11 @@
  * search latency at 10k and 100k memories in one organization (10 users), LoCoMo texts.
  * `npm run bench:memory` — set BENCH_MEMORIES=100000 (default) and BENCH_SEARCHES (default 200).
  */
+import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Api, loadConversations, turnText } from './locomo.js';
-import { percentile, record, rssMb, runIfMain, startServer } from './support.js';
+import { percentile, record, repoRoot, rssMb, runIfMain, startServer } from './support.js';
 import type { Figure } from './support.js';
 
 const USERS = 10;
@@ -163,7 +166,59 @@ async function main(): Promise<void> {
       await searches.stop();
     }
   }
+  const peer = process.env.BENCH_PEER === '0' ? null : await runPeer();
+  if (peer) details.peer = compareWithPeer(figures, peer, modes.map((m) => m.label));
   await record('memory', figures, details);
+  if (peer) printComparison(details.peer as Comparison[]);
+}
+
+interface Comparison {
+  figure: string;
+  value: number;
+  peer: string;
+  peerValue: number;
+  /** How many times better than the peer (higher is better, whatever the unit). */
+  times: number;
+  goal?: number;
+}
+
+/** Runs bench/peer.ts (Mem0 OSS in-process) in its own process, so that its RSS is its own; returns its figures. */
+async function runPeer(): Promise<Figure[]> {
+  const child = spawn(process.execPath, [join(repoRoot, 'dist', 'bench', 'peer.js')], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, BENCH_PEER_MEMORIES: '10000' } });
+  const code = await new Promise<number | null>((done) => child.once('exit', done));
+  if (code !== 0) throw new Error(`bench/peer.js exited with ${code}`);
+  const result = JSON.parse(await readFile(join(repoRoot, 'bench', 'results', 'peer.json'), 'utf8')) as { figures: Figure[] };
+  return result.figures;
+}
+
+/** Each figure beside the peer's, measured in the same run, with how many times better it is. */
+function compareWithPeer(ours: Figure[], peer: Figure[], labels: string[]): Comparison[] {
+  const find = (list: Figure[], name: string) => list.find((f) => f.name === name);
+  const pairs: [string, string, 'higher' | 'lower', number?][] = labels.flatMap((l) => [
+    [`${l} add one by one, 1 client: throughput`, 'peer add one by one (1 client): throughput', 'higher', 1.5],
+    [`${l} add one by one, 10 clients: throughput`, 'peer add one by one (10 clients): throughput', 'higher', 5],
+    [`${l} add one by one, 10 clients: p95`, 'peer add one by one (10 clients): p95', 'lower'],
+    [`${l} search text at 10k: p50`, 'peer search at 10k: p50', 'lower'],
+    [`${l} search text at 10k: p95`, 'peer search at 10k: p95', 'lower'],
+    [`${l} search vector at 10k: p95`, 'peer search at 10k: p95', 'lower'],
+    [`${l} get/update/delete: throughput`, 'peer get/update/delete: throughput', 'higher'],
+    [l === 'embedded' ? 'embedded server RSS at 100k' : 'postgres API process RSS at 100k', 'peer peak RSS', 'lower'],
+  ]);
+  return pairs.flatMap(([mine, theirs, better, goal]) => {
+    const a = find(ours, mine);
+    const b = find(peer, theirs);
+    if (!a || !b) return [];
+    const times = better === 'higher' ? a.value / b.value : b.value / a.value;
+    return [{ figure: mine, value: a.value, peer: theirs, peerValue: b.value, times: round(times), ...(goal ? { goal } : {}) }];
+  });
+}
+
+function printComparison(rows: Comparison[]): void {
+  process.stdout.write('\nbeside the peer (Mem0 OSS 3.3.1 in-process, same run; × = times better):\n');
+  for (const r of rows) {
+    const goal = r.goal ? `  goal ≥ ${r.goal}×${r.times >= r.goal ? '' : '  (MISSED)'}` : '';
+    process.stdout.write(`${r.figure.padEnd(44)} ${String(r.value).padStart(10)}  peer ${String(r.peerValue).padStart(10)}  ${r.times}×${goal}\n`);
+  }
 }
 
 runIfMain(import.meta.url, main);

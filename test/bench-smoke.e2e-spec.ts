@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { credentials, loadGet } from '../bench/http.js';
 import { Api, evaluate, ingest, loadConversations, LOCOMO_DIR, turnText } from '../bench/locomo.js';
 import { runMemoryBench } from '../bench/memory.js';
+import { runPeerBench } from '../bench/peer.js';
 import { runAgentBench } from '../bench/agent.js';
 import { FakeLlm } from '../bench/fake-llm.js';
 import { runRealtimeBench } from '../bench/realtime.js';
@@ -58,6 +59,13 @@ describe('benchmark smoke runs', () => {
     const names = figures.map((f) => f.name);
     expect(names).toEqual(expect.arrayContaining(['smoke add one by one, 1 client: throughput', 'smoke add one by one, 2 clients: throughput', 'smoke add in batches of 60: throughput', 'smoke get/update/delete: throughput']));
     for (const f of figures) expect(f.value).toBeGreaterThan(0);
+  });
+
+  (locomo ? it : it.skip)('bench/peer.ts runs Mem0 OSS on a tiny workload, without any LLM call', async () => {
+    const { figures, details } = await runPeerBench({ single: 20, memories: 200, searches: 10, crud: 10 });
+    expect(figures.map((f) => f.name)).toEqual(expect.arrayContaining(['peer add one by one (1 client): throughput', 'peer add one by one (10 clients): throughput', 'peer get/update/delete: throughput']));
+    for (const f of figures) expect(f.value).toBeGreaterThan(0);
+    expect(details.llmRequests).toBe(0);
   });
 
   it('bench/realtime.ts broadcasts to sockets and SSE clients, sustains events, and times jobs', async () => {

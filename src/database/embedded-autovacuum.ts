@@ -15,6 +15,7 @@ interface TableCounters {
   live: number;
   dead: number;
   changed: number;
+  inserted: number;
 }
 
 /**
@@ -23,7 +24,8 @@ interface TableCounters {
  * 100k-row table for an empty one and scans the wrong index: full-text search at 100k took 10×
  * longer) and dead rows of updates and deletes are never reclaimed. This does what autovacuum
  * would, with its rule (a base plus a share of the table): every 15 s it reads the tables'
- * counters and runs ANALYZE or VACUUM (ANALYZE) on those past it, one table at a time. On
+ * counters and runs ANALYZE, or VACUUM (ANALYZE) after dead or newly inserted rows (the
+ * visibility map, which index-only scans of the quantized vectors need), on those past it, one table at a time. On
  * PostgreSQL the server's own autovacuum does this, and this stays off.
  */
 @Injectable()
@@ -57,14 +59,16 @@ export class EmbeddedAutovacuum implements OnApplicationBootstrap, OnApplication
   private async pass(): Promise<void> {
     try {
       const tables: TableCounters[] = await this.dataSource.query(
-        `SELECT relname, n_live_tup::float8 AS live, n_dead_tup::float8 AS dead, n_mod_since_analyze::float8 AS changed
+        `SELECT relname, n_live_tup::float8 AS live, n_dead_tup::float8 AS dead, n_mod_since_analyze::float8 AS changed,
+                n_ins_since_vacuum::float8 AS inserted
          FROM pg_stat_user_tables WHERE schemaname = 'public'`,
       );
       for (const t of tables) {
         if (!this.timer) return; // shutting down
         const threshold = BASE_THRESHOLD + SCALE_FACTOR * t.live;
         const name = `"${t.relname.replace(/"/g, '""')}"`;
-        if (t.dead > threshold) await this.dataSource.query(`VACUUM (ANALYZE) ${name}`);
+        // Inserts count too (as autovacuum_vacuum_insert_threshold): VACUUM marks pages all-visible, which index-only scans need.
+        if (t.dead > threshold || t.inserted > 2 * threshold) await this.dataSource.query(`VACUUM (ANALYZE) ${name}`);
         else if (t.changed > threshold) await this.dataSource.query(`ANALYZE ${name}`);
       }
     } catch (error) {

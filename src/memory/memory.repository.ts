@@ -48,6 +48,11 @@ export class MemoryRepository {
     return this.vectors.enabled;
   }
 
+  /** The vector schema as found at start (search needs its shape). */
+  get vectorSchema(): VectorSchemaState {
+    return this.vectors;
+  }
+
   transaction<T>(work: (m: EntityManager) => Promise<T>): Promise<T> {
     return this.dataSource.transaction(work);
   }

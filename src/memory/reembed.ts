@@ -2,7 +2,7 @@ import type { AppConfig } from '../config/app-config.js';
 import { withMigratedDatabase } from '../database/migrate.js';
 import { EmbeddingService } from '../llm/embedding/embedding.service.js';
 import { toVectorLiteral } from './normalize.js';
-import { createEmbeddingColumn, saveEmbeddingSetting, wantsHnswIndex, wantsVectors } from './vector-schema.js';
+import { createQuantizedColumn, saveEmbeddingSetting, wantsHnswIndex, wantsVectors } from './vector-schema.js';
 
 const BATCH = 256;
 
@@ -29,8 +29,8 @@ export async function reembed(config: AppConfig, log: (line: string) => void = (
     // A fresh column of the new size; the index is built once, after the rows are filled.
     await dataSource.transaction(async (m) => {
       await m.query(`DROP INDEX IF EXISTS memories_embedding_hnsw`);
-      await m.query(`ALTER TABLE memories DROP COLUMN IF EXISTS embedding`);
-      await createEmbeddingColumn(m, embedder.dimensions, false);
+      await m.query(`ALTER TABLE memories DROP COLUMN IF EXISTS embedding CASCADE`); // with embedding_bits and its indexes
+      await m.query(`ALTER TABLE memories ADD COLUMN embedding vector(${Math.trunc(embedder.dimensions)})`);
     });
     let done = 0;
     let cursor = '00000000-0000-0000-0000-000000000000';
@@ -49,6 +49,7 @@ export async function reembed(config: AppConfig, log: (line: string) => void = (
     }
     await dataSource.transaction(async (m) => {
       if (index) await m.query(`CREATE INDEX memories_embedding_hnsw ON memories USING hnsw (embedding vector_cosine_ops)`);
+      else await createQuantizedColumn(m, embedder.dimensions);
       await saveEmbeddingSetting(m, { model: embedder.id, dimensions: embedder.dimensions });
     });
     return { model: embedder.id, dimensions: embedder.dimensions, memories: done };

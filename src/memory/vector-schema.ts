@@ -15,6 +15,12 @@ export interface VectorSchemaState {
   /** Whether memories carry embeddings (pgvector available, VECTOR_SEARCH wants them, the column in place). */
   enabled: boolean;
   indexed: boolean;
+  /**
+   * Without HNSW: each embedding's binary quantization (embedding_bits) is stored too, in
+   * indexes by scope for index-only scans: a search ranks the scope by Hamming distance first
+   * and re-ranks the best few hundred exactly (vector-leg.ts).
+   */
+  quantized?: { dimensions: number };
   /** Why not, when not enabled. */
   reason?: string;
 }
@@ -62,6 +68,32 @@ export async function saveEmbeddingSetting(m: EntityManager, setting: EmbeddingS
 export async function createEmbeddingColumn(m: EntityManager, dimensions: number, index: boolean): Promise<void> {
   await m.query(`ALTER TABLE memories ADD COLUMN embedding vector(${Math.trunc(dimensions)})`);
   if (index) await m.query(`CREATE INDEX memories_embedding_hnsw ON memories USING hnsw (embedding vector_cosine_ops)`);
+  else await createQuantizedColumn(m, dimensions);
+}
+
+/** The scope columns a search filters on; each gets a covering index of the quantized vectors. */
+const QUANTIZED_SCOPES = ['user_id', 'agent_id', 'run_id'] as const;
+
+/**
+ * embedding_bits: the sign bits of the embedding (pgvector's binary_quantize), generated from
+ * it, and for each scope column an index (organization, scope) holding the id, the bits and the
+ * expiry, so that the prefilter of an exact search reads only the index (once autovacuum has
+ * marked the pages all-visible): 10k memories of a user in ~6 ms instead of ~65 ms of heap visits.
+ */
+export async function createQuantizedColumn(m: EntityManager, dimensions: number): Promise<void> {
+  const d = Math.trunc(dimensions);
+  await m.query(`ALTER TABLE memories ADD COLUMN IF NOT EXISTS embedding_bits bit(${d}) GENERATED ALWAYS AS (binary_quantize(embedding)::bit(${d})) STORED`);
+  for (const column of QUANTIZED_SCOPES) {
+    await m.query(
+      `CREATE INDEX IF NOT EXISTS memories_bits_${column} ON memories (organization_id, ${column}) INCLUDE (id, embedding_bits, expires_at)
+       WHERE deleted_at IS NULL AND embedding_bits IS NOT NULL`,
+    );
+  }
+}
+
+async function hasColumn(m: EntityManager, name: string): Promise<boolean> {
+  const rows: unknown[] = await m.query(`SELECT 1 FROM pg_attribute WHERE attrelid = 'memories'::regclass AND attname = $1 AND NOT attisdropped`, [name]);
+  return rows.length > 0;
 }
 
 /**
@@ -78,13 +110,16 @@ export async function ensureVectorSchema(dataSource: DataSource, vectorAvailable
     if (dims === null) {
       await createEmbeddingColumn(m, configured.dimensions, index);
       await saveEmbeddingSetting(m, configured);
-      return { enabled: true, indexed: index };
+      return { enabled: true, indexed: index, ...(index ? {} : { quantized: { dimensions: configured.dimensions } }) };
     }
     if (stored && (stored.model !== configured.model || stored.dimensions !== configured.dimensions || dims !== configured.dimensions)) {
       throw new EmbeddingMismatchError({ model: stored.model, dimensions: dims }, configured);
     }
     if (!stored) await saveEmbeddingSetting(m, configured);
     const indexed: { n: number }[] = await m.query(`SELECT count(*)::int AS n FROM pg_indexes WHERE tablename = 'memories' AND indexname = 'memories_embedding_hnsw'`);
-    return { enabled: true, indexed: indexed[0].n > 0 };
+    if (indexed[0].n > 0) return { enabled: true, indexed: true };
+    // An installation from before the quantized prefilter gets it now (one rewrite of the table).
+    if (!(await hasColumn(m, 'embedding_bits'))) await createQuantizedColumn(m, dims);
+    return { enabled: true, indexed: false, quantized: { dimensions: dims } };
   });
 }

@@ -7,6 +7,7 @@ import { SqlParams } from '../../database/sql-params.js';
 import { liveMemoryWhere, MEMORY_COLUMNS, NOT_EXPIRED, toMemoryRecord } from '../memory-row.js';
 import type { MemoryRow } from '../memory-row.js';
 import type { MemoryScope, SearchHit } from '../memory.types.js';
+import type { VectorSchemaState } from '../vector-schema.js';
 import { compileFilter } from './filter-compiler.js';
 import { fusedScoreSql } from './fusion.js';
 import { TermStatistics } from './term-statistics.js';
@@ -43,25 +44,25 @@ export class SearchRepository {
     private readonly tenant: TenantContext,
   ) {}
 
-  async search(c: SearchCriteria, vectorsEnabled: boolean): Promise<SearchHit[]> {
+  async search(c: SearchCriteria, vectors: VectorSchemaState): Promise<SearchHit[]> {
     const p = new SqlParams();
     // The statistics' scope leaves out the expiry test (not worth a heap visit per row).
     let scope = liveMemoryWhere(p, this.tenant.organizationId, c.scope, false);
     if (c.filters !== undefined) scope += ` AND ${compileFilter(c.filters, p)}`;
     const where = `${scope} AND ${NOT_EXPIRED}`;
     const scopeKey = `${scope}|${JSON.stringify(p.values)}`;
-    const candidates = p.add(Math.min(Math.max(c.limit * 5, 50), 200));
+    const candidateCount = Math.min(Math.max(c.limit * 5, 50), 200);
     const ctes: string[] = [];
     const legs: string[] = [];
     let counted = 'NULL::jsonb';
     if (c.mode !== 'vector') {
-      const text = textLeg(p, { where, scope }, c.query, c.queryStyle, this.statistics.known(scopeKey, c.query), candidates);
+      const text = textLeg(p, { where, scope }, c.query, c.queryStyle, this.statistics.known(scopeKey, c.query), `${p.add(candidateCount)}::int`);
       ctes.push(...text.ctes);
       legs.push(text.leg);
       if (text.counted) counted = text.counted;
     }
-    const withVector = c.mode !== 'text' && c.vector !== null && vectorsEnabled;
-    if (withVector) legs.push(vectorLeg(p, where, c.vector!, candidates, c.vectorFloor));
+    const withVector = c.mode !== 'text' && c.vector !== null && vectors.enabled;
+    if (withVector) legs.push(vectorLeg(p, where, c.vector!, candidateCount, c.vectorFloor, vectors.quantized));
     if (legs.length === 0) return [];
     const fused = fusedScoreSql(p, c.mode, c.weights, { text: c.mode !== 'vector', vector: withVector });
     const rows: HitRow[] = await this.dataSource.query(
