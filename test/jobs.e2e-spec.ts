@@ -51,7 +51,8 @@ describe.each(backends)('Jobs on the %s: import, export, async add, status', (_n
   };
 
   beforeAll(async () => {
-    t = await startTestApp({ ...env, ADMIN_TOKEN, HISTORY_RETENTION_DAYS: '7' });
+    // Vectors on, so that the re-embed job has embeddings to recompute with the lexical embedder.
+    t = await startTestApp({ ...env, ADMIN_TOKEN, HISTORY_RETENTION_DAYS: '7', VECTOR_SEARCH: 'on' });
     expect(t.app.get(JobRunner).kind).toBe(env.REDIS_URL ? 'redis' : onPostgres ? 'postgres' : 'inline');
     a = await register(t, 'Org A');
     b = await register(t, 'Org B');

@@ -1,6 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, symlink } from 'node:fs/promises';
+import { copyFile, mkdtemp, readdir, readFile, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -20,6 +20,15 @@ export interface CompiledServer {
 export async function compileServer(): Promise<CompiledServer> {
   const work = await mkdtemp(join(tmpdir(), 'agentmem-proc-'));
   await promisify(execFile)(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json'), '--outDir', join(work, 'dist')], { cwd: root });
+  // The assets nest-cli.json copies beside the compiled files (`dir/*.ext` patterns under src/).
+  const nestCli = JSON.parse(await readFile(join(root, 'nest-cli.json'), 'utf8')) as { compilerOptions: { assets: { include: string }[] } };
+  for (const { include } of nestCli.compilerOptions.assets) {
+    const [dir, pattern] = [include.slice(0, include.lastIndexOf('/')), include.slice(include.lastIndexOf('/') + 1)];
+    const ext = pattern.replace(/^\*/, '');
+    for (const file of await readdir(join(root, 'src', dir))) {
+      if (file.endsWith(ext)) await copyFile(join(root, 'src', dir, file), join(work, 'dist', 'src', dir, file));
+    }
+  }
   await symlink(join(root, 'node_modules'), join(work, 'node_modules'));
   await symlink(join(root, 'package.json'), join(work, 'package.json'));
   return {
