@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../src/config/app-config.js';
-import { migrate } from '../src/database/migrate.js';
+import { migrate, withMigratedDatabase } from '../src/database/migrate.js';
 import { reembed } from '../src/memory/reembed.js';
 import { MIGRATIONS } from '../migrations/migrations.js';
 import { bearer, freshStorage, onPostgres, register, startTestApp, TEST_JWT_SECRET } from './support/test-app.js';
@@ -159,6 +159,36 @@ describe('readiness with Redis', () => {
       expect(ready.body.info.redis.status).toBe('up');
     } finally {
       await t.close();
+    }
+  });
+});
+
+describe('the quantized prefilter of exact vector search', () => {
+  it('is added at start to an installation whose vectors predate it, and answers vector searches through it', async () => {
+    const env = { VECTOR_SEARCH: 'on', VECTOR_INDEX: 'none' };
+    const first = await startTestApp(env);
+    const owner = await register(first);
+    const texts = ['Nadia repairs vintage bicycles', 'Nadia bakes sourdough on Sundays', 'Nadia collects old maps'];
+    for (const content of texts) await first.http().post('/api/v1/memories').set(bearer(owner.accessToken)).send({ content, userId: 'nadia', infer: false }).expect(201);
+    await first.stop();
+    const bitsIndexes = (storage: Storage) =>
+      withMigratedDatabase(configFor(storage, env), async (ds) => {
+        const rows: { n: number }[] = await ds.query(`SELECT count(*)::int AS n FROM pg_indexes WHERE tablename = 'memories' AND indexname LIKE 'memories_bits_%'`);
+        return rows[0].n;
+      });
+    try {
+      expect(await bitsIndexes(first.storage)).toBe(3);
+      // As an installation from before the prefilter: the embeddings without their bits.
+      await withMigratedDatabase(configFor(first.storage, env), (ds) => ds.query(`ALTER TABLE memories DROP COLUMN embedding_bits CASCADE`));
+      expect(await bitsIndexes(first.storage)).toBe(0);
+      const second = await startTestApp(env, first.storage);
+      const login = await second.http().post('/api/v1/auth/login').send({ email: owner.email, password: owner.password }).expect(200);
+      const hits = await second.http().post('/api/v1/search').set(bearer(login.body.accessToken)).send({ query: 'repairs vintage bicycles', userId: 'nadia', mode: 'vector', limit: 3 }).expect(200);
+      expect(hits.body.results[0].memory).toBe('Nadia repairs vintage bicycles');
+      await second.stop();
+      expect(await bitsIndexes(first.storage)).toBe(3);
+    } finally {
+      await first.storage.drop();
     }
   });
 });
