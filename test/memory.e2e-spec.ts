@@ -1,6 +1,8 @@
+import { DataSource } from 'typeorm';
 import { EventBus } from '../src/common/events/event-bus.js';
+import { EmbeddedAutovacuum } from '../src/database/embedded-autovacuum.js';
 import type { DomainEvent } from '../src/common/events/event-bus.js';
-import { bearer, expectErrorShape, register, startTestApp } from './support/test-app.js';
+import { bearer, expectErrorShape, onPostgres, register, startTestApp } from './support/test-app.js';
 import type { Registered, TestApp } from './support/test-app.js';
 
 describe('memories (infer=false, no LLM)', () => {
@@ -156,6 +158,32 @@ describe('memories (infer=false, no LLM)', () => {
     } finally {
       unsubscribe();
     }
+  });
+
+  it('stores no vectors with the lexical embedder by default: vector mode answers 503 saying why, hybrid is full text', async () => {
+    await add({ content: 'Quinn restores old sailing boats', userId: 'quinn', infer: false }).expect(201);
+    const ready = await t.http().get('/health/ready').expect(200);
+    expect(ready.body.info.storage).toMatchObject({ vectorSearch: 'off', vectorIndex: 'none', vectorSearchReason: expect.stringContaining('VECTOR_SEARCH') });
+    const vector = await search({ query: 'sailing boats', userId: 'quinn', mode: 'vector' }).expect(503);
+    expect(vector.body).toMatchObject({ code: 'VECTOR_UNAVAILABLE', message: expect.stringContaining('VECTOR_SEARCH=auto') });
+    const hybrid = (await search({ query: 'sailing boats', userId: 'quinn', mode: 'hybrid' }).expect(200)).body.results;
+    expect(hybrid.map((r: { memory: string; retrievers: string[] }) => [r.memory, r.retrievers])).toEqual([['Quinn restores old sailing boats', ['text']]]);
+  });
+
+  (onPostgres ? it.skip : it)('analyzes a grown table on the embedded database, which has no autovacuum of its own', async () => {
+    const analyzedAt = async () => {
+      const rows: { at: Date | null }[] = await t.app.get(DataSource).query(`SELECT last_analyze AS at FROM pg_stat_user_tables WHERE relname = 'memories'`);
+      return rows[0].at;
+    };
+    const before = await analyzedAt();
+    for (let i = 0; i < 5; i++) {
+      const messages = Array.from({ length: 200 }, (_, k) => ({ role: 'user', content: `bulk note ${i * 200 + k}` }));
+      await add({ messages, userId: 'bulk', infer: false }).expect(201);
+    }
+    await t.app.get(EmbeddedAutovacuum).check();
+    const after = await analyzedAt();
+    expect(after).not.toBeNull();
+    expect(after).not.toEqual(before);
   });
 
   it('lets viewers read and search but not write memories', async () => {

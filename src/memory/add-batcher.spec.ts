@@ -13,7 +13,6 @@ function group(tag: string): AddGroup {
     importance: 0.5,
     expiresAt: null,
     actor: 'user:x',
-    linked: false,
   };
 }
 

@@ -5,7 +5,7 @@ import { TenantContext } from '../common/context/tenant-context.js';
 import { Page, toPage } from '../common/pagination/page.js';
 import { returnedRows } from '../database/returned-rows.js';
 import { SqlParams } from '../database/sql-params.js';
-import { liveMemoryWhere, MEMORY_COLUMNS as COLUMNS, toMemoryRecord as toRecord } from './memory-row.js';
+import { liveMemoryWhere, MEMORY_COLUMNS as COLUMNS, NOT_EXPIRED, toMemoryRecord as toRecord } from './memory-row.js';
 import type { MemoryRow } from './memory-row.js';
 import type { AddGroup, AddItem, HistoryEvent, HistoryRecord, ImportRow, MemoryRecord, MemoryScope, MemoryType, NewMemory } from './memory.types.js';
 import { toVectorLiteral } from './normalize.js';
@@ -46,11 +46,6 @@ export class MemoryRepository {
 
   get vectorsEnabled(): boolean {
     return this.vectors.enabled;
-  }
-
-  /** The vector schema as found at start (search needs its shape). */
-  get vectorSchema(): VectorSchemaState {
-    return this.vectors;
   }
 
   transaction<T>(work: (m: EntityManager) => Promise<T>): Promise<T> {
@@ -117,7 +112,9 @@ export class MemoryRepository {
   async addGroups(groups: AddGroup[], sessionGapMinutes: number): Promise<{ record: MemoryRecord; created: boolean }[][]> {
     const p = new SqlParams();
     const withVectors = this.vectors.enabled && groups.every((g) => g.items.every((i) => i.embedding));
-    const chainKey = (g: AddGroup, index: number) => (g.linked ? JSON.stringify([g.organizationId, g.scope.userId, g.scope.agentId, g.scope.runId]) : `#${index}`);
+    // A run continues across requests; so does a scope without runId within the session gap.
+    const linked = (g: AddGroup) => g.scope.runId !== null || sessionGapMinutes > 0;
+    const chainKey = (g: AddGroup, index: number) => (linked(g) ? JSON.stringify([g.organizationId, g.scope.userId, g.scope.agentId, g.scope.runId]) : `#${index}`);
     // Rows in chain order: each knows its neighbours' texts; a linked chain's first row looks up the latest earlier memory.
     const chains = new Map<string, { group: AddGroup; item: AddItem; ord: number }[]>();
     let ord = 0;
@@ -152,14 +149,14 @@ export class MemoryRepository {
         tuples.push(`(${cells.join(', ')})`);
       });
       const { group, ord: first } = chain[0];
-      if (!group.linked) continue;
+      if (!linked(group)) continue;
       const s = group.scope;
       const eq = (column: string, value: string | null) => (value == null ? `${column} IS NULL` : `${column} = ${p.add(value)}`);
-      const recent = s.runId == null ? ` AND created_at > now() - make_interval(mins => ${p.add(sessionGapMinutes)})` : '';
-      prevLookups.push(`(SELECT ${p.add(first)}::int AS ord, id, content FROM memories
-           WHERE organization_id = ${p.add(group.organizationId)} AND deleted_at IS NULL AND (expires_at IS NULL OR expires_at > now())
-             AND ${eq('run_id', s.runId)} AND ${eq('user_id', s.userId)} AND ${eq('agent_id', s.agentId)}${recent}
-           ORDER BY id DESC LIMIT 1)`);
+      const recent = s.runId == null ? ` AND m.created_at > now() - make_interval(mins => ${p.add(sessionGapMinutes)})` : '';
+      prevLookups.push(`(SELECT ${p.add(first)}::int AS ord, m.id, m.content FROM memories m
+           WHERE m.organization_id = ${p.add(group.organizationId)} AND m.deleted_at IS NULL AND ${NOT_EXPIRED}
+             AND ${eq('m.run_id', s.runId)} AND ${eq('m.user_id', s.userId)} AND ${eq('m.agent_id', s.agentId)}${recent}
+           ORDER BY m.id DESC LIMIT 1)`);
     }
     const prev = prevLookups.length ? prevLookups.join(' UNION ALL ') : 'SELECT NULL::int AS ord, NULL::uuid AS id, NULL::text AS content WHERE false';
     const rows: MemoryRow[] = await this.dataSource.query(
@@ -185,10 +182,12 @@ export class MemoryRepository {
       p.values,
     );
     const created = new Map(rows.map((r) => [r.id, toRecord(r)]));
-    const sameText = (g: AddGroup, hash: string) => JSON.stringify([g.organizationId, g.scope.userId ?? '', g.scope.agentId ?? '', g.scope.runId ?? '', hash]);
+    // The live memory holding a text in a scope (what the unique index keys on), made or found.
+    const textKey = (organizationId: string, s: MemoryScope, hash: string) => JSON.stringify([organizationId, s.userId ?? '', s.agentId ?? '', s.runId ?? '', hash]);
     const live = new Map<string, MemoryRecord>();
-    for (const r of created.values()) live.set(JSON.stringify([r.organizationId, r.userId ?? '', r.agentId ?? '', r.runId ?? '', r.hash]), r);
-    const missing = groups.flatMap((g) => g.items.filter((i) => !created.has(i.id) && !live.has(sameText(g, i.hash))).map((i) => ({ g, i })));
+    const keep = (r: MemoryRecord) => live.set(textKey(r.organizationId, r, r.hash), r);
+    created.forEach(keep);
+    const missing = groups.flatMap((g) => g.items.filter((i) => !created.has(i.id) && !live.has(textKey(g.organizationId, g.scope, i.hash))).map((i) => ({ g, i })));
     if (missing.length) {
       const q = new SqlParams();
       const keys = missing.map(({ g, i }) => `(${q.add(g.organizationId)}::uuid, ${q.add(g.scope.userId ?? '')}::text, ${q.add(g.scope.agentId ?? '')}::text, ${q.add(g.scope.runId ?? '')}::text, ${q.add(i.hash)}::text)`);
@@ -199,13 +198,13 @@ export class MemoryRepository {
          WHERE m.deleted_at IS NULL`,
         q.values,
       );
-      for (const r of found.map(toRecord)) live.set(JSON.stringify([r.organizationId, r.userId ?? '', r.agentId ?? '', r.runId ?? '', r.hash]), r);
+      found.map(toRecord).forEach(keep);
     }
     // The copy whose id was stored is the new memory; any other copy of the same text is NONE.
     return groups.map((g) =>
       g.items.map((i) => {
         const record = created.get(i.id);
-        return record ? { record, created: true } : { record: live.get(sameText(g, i.hash))!, created: false };
+        return record ? { record, created: true } : { record: live.get(textKey(g.organizationId, g.scope, i.hash))!, created: false };
       }),
     );
   }

@@ -223,7 +223,6 @@ export class MemoryService {
       items: texts.map((content, i) => ({ id: uuidv7(), content, hash: contentHash(content), embedding: vectors[i] })),
       ...common,
       actor,
-      linked: scope.runId !== null || this.config.MEMORY_SESSION_GAP_MINUTES > 0,
     });
     this.events.publish(stored.filter((s) => s.created).map((s) => memoryEvent(MemoryEventName.Created, s.record, actor)));
     return stored.map((s) => ({ id: s.record.id, memory: s.record.content, event: s.created ? 'ADD' : 'NONE' }));

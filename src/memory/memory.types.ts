@@ -70,8 +70,6 @@ export interface AddGroup {
   importance: number;
   expiresAt: Date | null;
   actor: string;
-  /** Whether the texts continue earlier memories of the scope: a run, or within the session gap. */
-  linked: boolean;
 }
 
 export type HistoryEvent = 'ADD' | 'UPDATE' | 'DELETE';

@@ -2,7 +2,7 @@ import type { AppConfig } from '../config/app-config.js';
 import { withMigratedDatabase } from '../database/migrate.js';
 import { EmbeddingService } from '../llm/embedding/embedding.service.js';
 import { toVectorLiteral } from './normalize.js';
-import { createQuantizedColumn, saveEmbeddingSetting, wantsHnswIndex, wantsVectors } from './vector-schema.js';
+import { createEmbeddingColumn, createVectorIndexes, saveEmbeddingSetting, wantsHnswIndex, wantsVectors } from './vector-schema.js';
 
 const BATCH = 256;
 
@@ -26,11 +26,11 @@ export async function reembed(config: AppConfig, log: (line: string) => void = (
       throw new Error(`VECTOR_SEARCH=${config.VECTOR_SEARCH} stores no embeddings with the lexical embedder: set VECTOR_SEARCH=on to compute them`);
     }
     const index = wantsHnswIndex(config);
-    // A fresh column of the new size; the index is built once, after the rows are filled.
+    // A fresh column of the new size; its indexes are built once, after the rows are filled.
     await dataSource.transaction(async (m) => {
       await m.query(`DROP INDEX IF EXISTS memories_embedding_hnsw`);
       await m.query(`ALTER TABLE memories DROP COLUMN IF EXISTS embedding CASCADE`); // with embedding_bits and its indexes
-      await m.query(`ALTER TABLE memories ADD COLUMN embedding vector(${Math.trunc(embedder.dimensions)})`);
+      await createEmbeddingColumn(m, embedder.dimensions);
     });
     let done = 0;
     let cursor = '00000000-0000-0000-0000-000000000000';
@@ -48,8 +48,7 @@ export async function reembed(config: AppConfig, log: (line: string) => void = (
       log(`re-embedded ${done} memories`);
     }
     await dataSource.transaction(async (m) => {
-      if (index) await m.query(`CREATE INDEX memories_embedding_hnsw ON memories USING hnsw (embedding vector_cosine_ops)`);
-      else await createQuantizedColumn(m, embedder.dimensions);
+      await createVectorIndexes(m, embedder.dimensions, index);
       await saveEmbeddingSetting(m, { model: embedder.id, dimensions: embedder.dimensions });
     });
     return { model: embedder.id, dimensions: embedder.dimensions, memories: done };

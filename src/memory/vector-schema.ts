@@ -45,11 +45,12 @@ const SETTING_KEY = 'embedding';
 // An arbitrary constant: serializes schema changes of concurrent starts (advisory lock id).
 const LOCK_ID = 742_001;
 
-async function columnDimensions(m: EntityManager): Promise<number | null> {
-  const rows: { dims: number }[] = await m.query(
-    `SELECT atttypmod AS dims FROM pg_attribute WHERE attrelid = 'memories'::regclass AND attname = 'embedding' AND NOT attisdropped`,
-  );
-  return rows.length ? Number(rows[0].dims) : null;
+/** A column of `memories`' type modifier (a vector's or a bit string's size), or null when there is no such column. */
+async function columnSize(m: EntityManager, column: 'embedding' | 'embedding_bits'): Promise<number | null> {
+  const rows: { size: number }[] = await m.query(`SELECT atttypmod AS size FROM pg_attribute WHERE attrelid = 'memories'::regclass AND attname = $1 AND NOT attisdropped`, [
+    column,
+  ]);
+  return rows.length ? Number(rows[0].size) : null;
 }
 
 export async function storedEmbeddingSetting(m: EntityManager): Promise<EmbeddingSetting | null> {
@@ -65,9 +66,13 @@ export async function saveEmbeddingSetting(m: EntityManager, setting: EmbeddingS
   );
 }
 
-export async function createEmbeddingColumn(m: EntityManager, dimensions: number, index: boolean): Promise<void> {
+export async function createEmbeddingColumn(m: EntityManager, dimensions: number): Promise<void> {
   await m.query(`ALTER TABLE memories ADD COLUMN embedding vector(${Math.trunc(dimensions)})`);
-  if (index) await m.query(`CREATE INDEX memories_embedding_hnsw ON memories USING hnsw (embedding vector_cosine_ops)`);
+}
+
+/** What searches the embedding column: an HNSW index, or the quantized prefilter (built once the rows are there, by reembed). */
+export async function createVectorIndexes(m: EntityManager, dimensions: number, hnsw: boolean): Promise<void> {
+  if (hnsw) await m.query(`CREATE INDEX memories_embedding_hnsw ON memories USING hnsw (embedding vector_cosine_ops)`);
   else await createQuantizedColumn(m, dimensions);
 }
 
@@ -80,7 +85,7 @@ const QUANTIZED_SCOPES = ['user_id', 'agent_id', 'run_id'] as const;
  * expiry, so that the prefilter of an exact search reads only the index (once autovacuum has
  * marked the pages all-visible): 10k memories of a user in ~6 ms instead of ~65 ms of heap visits.
  */
-export async function createQuantizedColumn(m: EntityManager, dimensions: number): Promise<void> {
+async function createQuantizedColumn(m: EntityManager, dimensions: number): Promise<void> {
   const d = Math.trunc(dimensions);
   await m.query(`ALTER TABLE memories ADD COLUMN IF NOT EXISTS embedding_bits bit(${d}) GENERATED ALWAYS AS (binary_quantize(embedding)::bit(${d})) STORED`);
   for (const column of QUANTIZED_SCOPES) {
@@ -89,11 +94,6 @@ export async function createQuantizedColumn(m: EntityManager, dimensions: number
        WHERE deleted_at IS NULL AND embedding_bits IS NOT NULL`,
     );
   }
-}
-
-async function hasColumn(m: EntityManager, name: string): Promise<boolean> {
-  const rows: unknown[] = await m.query(`SELECT 1 FROM pg_attribute WHERE attrelid = 'memories'::regclass AND attname = $1 AND NOT attisdropped`, [name]);
-  return rows.length > 0;
 }
 
 /**
@@ -105,10 +105,11 @@ export async function ensureVectorSchema(dataSource: DataSource, vectorAvailable
   if (!vectorAvailable) return { enabled: false, indexed: false, reason: 'pgvector is not available (see /health/ready)' };
   return dataSource.transaction(async (m) => {
     await m.query(`SELECT pg_advisory_xact_lock(${LOCK_ID})`);
-    const dims = await columnDimensions(m);
+    const dims = await columnSize(m, 'embedding');
     const stored = await storedEmbeddingSetting(m);
     if (dims === null) {
-      await createEmbeddingColumn(m, configured.dimensions, index);
+      await createEmbeddingColumn(m, configured.dimensions);
+      await createVectorIndexes(m, configured.dimensions, index);
       await saveEmbeddingSetting(m, configured);
       return { enabled: true, indexed: index, ...(index ? {} : { quantized: { dimensions: configured.dimensions } }) };
     }
@@ -119,7 +120,7 @@ export async function ensureVectorSchema(dataSource: DataSource, vectorAvailable
     const indexed: { n: number }[] = await m.query(`SELECT count(*)::int AS n FROM pg_indexes WHERE tablename = 'memories' AND indexname = 'memories_embedding_hnsw'`);
     if (indexed[0].n > 0) return { enabled: true, indexed: true };
     // An installation from before the quantized prefilter gets it now (one rewrite of the table).
-    if (!(await hasColumn(m, 'embedding_bits'))) await createQuantizedColumn(m, dims);
+    if ((await columnSize(m, 'embedding_bits')) === null) await createQuantizedColumn(m, dims);
     return { enabled: true, indexed: false, quantized: { dimensions: dims } };
   });
 }

@@ -114,7 +114,7 @@ export class ExtractionService {
         limit: NEIGHBOURS_PER_FACT,
         weights: legWeights(this.embeddings.semantic),
         vectorFloor: vectorFloor(this.embeddings.semantic),
-      }, this.memories.vectorSchema);
+      });
       for (const h of hits) neighbours.set(h.memory.id, h.memory);
     }
     // Short ids for the model: "0", "1", ... mapped back to the real rows here.

@@ -51,6 +51,7 @@ export class AccessCounts implements OnApplicationShutdown {
   flush(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    if (this.pending.size === 0) return this.flushing;
     const batch = [...this.pending.values()];
     this.pending = new Map();
     this.flushing = this.flushing.then(async () => {

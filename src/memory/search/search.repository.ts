@@ -1,9 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { TenantContext } from '../../common/context/tenant-context.js';
 import type { SearchMode } from '../../config/app-config.js';
 import { SqlParams } from '../../database/sql-params.js';
+import { VECTOR_SCHEMA } from '../memory.repository.js';
 import { liveMemoryWhere, MEMORY_COLUMNS, NOT_EXPIRED, toMemoryRecord } from '../memory-row.js';
 import type { MemoryRow } from '../memory-row.js';
 import type { MemoryScope, SearchHit } from '../memory.types.js';
@@ -42,9 +43,10 @@ export class SearchRepository {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly tenant: TenantContext,
+    @Inject(VECTOR_SCHEMA) private readonly vectors: VectorSchemaState,
   ) {}
 
-  async search(c: SearchCriteria, vectors: VectorSchemaState): Promise<SearchHit[]> {
+  async search(c: SearchCriteria): Promise<SearchHit[]> {
     const p = new SqlParams();
     // The statistics' scope leaves out the expiry test (not worth a heap visit per row).
     let scope = liveMemoryWhere(p, this.tenant.organizationId, c.scope, false);
@@ -61,8 +63,8 @@ export class SearchRepository {
       legs.push(text.leg);
       if (text.counted) counted = text.counted;
     }
-    const withVector = c.mode !== 'text' && c.vector !== null && vectors.enabled;
-    if (withVector) legs.push(vectorLeg(p, where, c.vector!, candidateCount, c.vectorFloor, vectors.quantized));
+    const withVector = c.mode !== 'text' && c.vector !== null && this.vectors.enabled;
+    if (withVector) legs.push(vectorLeg(p, where, c.vector!, candidateCount, c.vectorFloor, this.vectors.quantized));
     if (legs.length === 0) return [];
     const fused = fusedScoreSql(p, c.mode, c.weights, { text: c.mode !== 'vector', vector: withVector });
     const rows: HitRow[] = await this.dataSource.query(

@@ -53,7 +53,6 @@ export class SearchService {
         weights: legWeights(this.embeddings.semantic),
         vectorFloor: vectorFloor(this.embeddings.semantic),
       },
-      this.vectors,
     );
     if (input.threshold !== undefined) hits = hits.filter((h) => h.score >= input.threshold!);
     if (input.rerank && hits.length > 1) hits = await this.extraction.rerank(input.query, hits);
