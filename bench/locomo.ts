@@ -7,6 +7,8 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Pool } from 'undici';
+import type { Dispatcher } from 'undici';
 import { percentile, record, repoRoot, rssMb, runIfMain, startServer } from './support.js';
 
 export const LOCOMO_DIR = join(repoRoot, '..', 'shared', 'data', 'locomo-dev');
@@ -51,11 +53,20 @@ export function turnText(turn: Turn): string {
   return `${turn.speaker}: ${turn.text}${turn.blip_caption ? ` [shares a photo of ${turn.blip_caption}]` : ''}`;
 }
 
+/**
+ * The benchmarks' HTTP client: undici's connection pool, whose own cost per request is a third
+ * of `fetch`'s (0.2–0.3 against 0.8–0.9 ms of CPU, measured here): the load generator shares
+ * the two cores with the server it measures.
+ */
 export class Api {
+  private readonly pool: Pool;
+
   constructor(
     readonly baseUrl: string,
     readonly token: string,
-  ) {}
+  ) {
+    this.pool = new Pool(baseUrl, { connections: 32 });
+  }
 
   static async register(baseUrl: string): Promise<Api> {
     const res = await fetch(`${baseUrl}/api/v1/auth/register`, {
@@ -67,14 +78,16 @@ export class Api {
     return new Api(baseUrl, ((await res.json()) as { accessToken: string }).accessToken);
   }
 
-  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const res = await fetch(this.baseUrl + path, {
+  private async call<T>(method: Dispatcher.HttpMethod, path: string, body?: unknown): Promise<T> {
+    const res = await this.pool.request({
+      path,
       method,
       headers: { 'content-type': 'application/json', authorization: `Bearer ${this.token}` },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-    return (res.status === 204 ? undefined : await res.json()) as T;
+    const text = await res.body.text();
+    if (res.statusCode >= 300) throw new Error(`${method} ${path}: ${res.statusCode} ${text}`);
+    return (res.statusCode === 204 || text === '' ? undefined : JSON.parse(text)) as T;
   }
 
   post<T>(path: string, body: unknown): Promise<T> {

@@ -80,9 +80,13 @@ export async function runMemoryBench(
     { name: `${label} add one by one, ${o.concurrency} clients: p95`, value: round(percentile(single.latencies, 95)), unit: 'ms' },
   );
 
-  // get, update, delete of single memories (of the adds above).
-  const page = await api.get<{ data: { id: string }[] }>(`/api/v1/memories?userId=user-0&limit=100`);
-  const ids = page.data.map((m) => m.id);
+  // get, update, delete of single memories (of the adds above): 100 of each user's, so that the
+  // figure is not the warm-up of a few hundred requests.
+  const ids: string[] = [];
+  for (let u = 0; u < USERS; u++) {
+    const page = await api.get<{ data: { id: string }[] }>(`/api/v1/memories?userId=user-${u}&limit=100`);
+    ids.push(...page.data.map((m) => m.id));
+  }
   // Each task reads, updates and deletes one memory in turn: three operations.
   const crud = await pool(ids.length, o.concurrency, async (i) => {
     await api.get(`/api/v1/memories/${ids[i]}`);

@@ -94,6 +94,23 @@ describe('memories (infer=false, no LLM)', () => {
     expect(res.body.results.map((r: { memory: string }) => r.memory)).toEqual(['I just adopted a cat named Miso', 'Congratulations on adopting Miso!']);
   });
 
+  it('stores texts and metadata exactly as sent, whatever characters the one-array-per-column add carries', async () => {
+    // Each column of an add travels as a PostgreSQL array literal: quotes, backslashes, braces,
+    // commas, the word NULL, empty-looking and non-ASCII texts must all come back unchanged.
+    const texts = ['He said "hi", then left', 'C:\\path\\to\\file and \\"escaped\\"', '{braces}, [brackets] and a, comma', 'NULL', ' leading and trailing ', 'Émilie 東京 🚀 naïve'];
+    const metadata = { quote: 'a "b" \\ c', braces: '{x}', nested: { list: [1, null, 'NULL'] } };
+    const sent = await add({ userId: 'dana', runId: 'tricky', infer: false, metadata, messages: texts.map((content) => ({ role: 'user', content })) }).expect(201);
+    expect(sent.body.results.map((r: { memory: string }) => r.memory)).toEqual(texts);
+    for (const r of sent.body.results as { id: string; memory: string }[]) {
+      const got = await t.http().get(`/api/v1/memories/${r.id}`).set(asA()).expect(200);
+      expect(got.body).toMatchObject({ memory: r.memory, metadata, userId: 'dana', runId: 'tricky' });
+    }
+    // The same batch again, one by one, in another run: each a statement of its own (the prepared one), all stored.
+    for (const content of texts) await add({ userId: 'dana', runId: 'tricky-2', infer: false, content }).expect(201);
+    const listed = await t.http().get('/api/v1/memories').query({ userId: 'dana', runId: 'tricky-2' }).set(asA()).expect(200);
+    expect(listed.body.data.map((m: { memory: string }) => m.memory).sort()).toEqual([...texts].sort());
+  });
+
   it('refuses adds without a scope, with both or neither of content and messages, and bad fields', async () => {
     const noScope = await add({ content: 'x', infer: false }).expect(400);
     expectErrorShape(noScope.body, 400);

@@ -4,6 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { TenantContext } from '../common/context/tenant-context.js';
 import { Page, toPage } from '../common/pagination/page.js';
 import { returnedRows } from '../database/returned-rows.js';
+import { preparedQuery } from '../database/prepared.js';
 import { SqlParams } from '../database/sql-params.js';
 import { liveMemoryWhere, MEMORY_COLUMNS as COLUMNS, NOT_EXPIRED, toMemoryRecord as toRecord } from './memory-row.js';
 import type { MemoryRow } from './memory-row.js';
@@ -103,10 +104,11 @@ export class MemoryRepository {
   /**
    * Stores the adds of several callers (AddBatcher) in ONE statement and one commit: the rows,
    * their ADD history, and the neighbour context. Each group is consecutive texts of one
-   * caller; each text indexes the text before and after it in its chain. A chain is the group
-   * itself, or for a linked group (a run, or a scope within its session gap) every group of the
-   * same scope in the batch, in order, whose first text also takes the latest earlier memory of
-   * that scope as its "before", which in turn gets that text as its own following context.
+   * caller; each text indexes the text before it in its chain (`context`) and the text after it
+   * (`memory_following`, so that no earlier row is ever rewritten). A chain is the group itself,
+   * or for a linked group (a run, or a scope within its session gap) every group of the same
+   * scope in the batch, in order, whose first text also takes the latest earlier memory of that
+   * scope as its "before", which in turn gets that text as its following turn.
    * A text already live in its scope is skipped (ON CONFLICT) and reported as not created.
    */
   async addGroups(groups: AddGroup[], sessionGapMinutes: number): Promise<{ record: MemoryRecord; created: boolean }[][]> {
@@ -124,29 +126,45 @@ export class MemoryRepository {
       for (const item of group.items) chain.push({ group, item, ord: ord++ });
       chains.set(key, chain);
     });
-    const tuples: string[] = [];
+    // One array per column (unnest): the statement's text depends on its chains' scopes only, not on
+    // how many rows it holds, so that it is prepared once (database/prepared.ts).
+    const col = {
+      ord: [] as number[],
+      id: [] as string[],
+      organizationId: [] as string[],
+      userId: [] as (string | null)[],
+      agentId: [] as (string | null)[],
+      runId: [] as (string | null)[],
+      content: [] as string[],
+      hash: [] as string[],
+      before: [] as (string | null)[],
+      after: [] as (string | null)[],
+      type: [] as string[],
+      metadata: [] as string[],
+      importance: [] as number[],
+      expiresAt: [] as (Date | null)[],
+      actor: [] as string[],
+      embedding: [] as string[],
+    };
     const prevLookups: string[] = [];
     for (const chain of chains.values()) {
       chain.forEach(({ group, item, ord }, k) => {
-        const cells = [
-          `${p.add(ord)}::int`,
-          `${p.add(item.id)}::uuid`,
-          `${p.add(group.organizationId)}::uuid`,
-          `${p.add(group.scope.userId)}::text`,
-          `${p.add(group.scope.agentId)}::text`,
-          `${p.add(group.scope.runId)}::text`,
-          `${p.add(item.content)}::text`,
-          `${p.add(item.hash)}::text`,
-          `${p.add(k > 0 ? chain[k - 1].item.content : null)}::text`,
-          `${p.add(k + 1 < chain.length ? chain[k + 1].item.content : null)}::text`,
-          `${p.add(group.type)}::text`,
-          `${p.add(JSON.stringify(group.metadata))}::jsonb`,
-          `${p.add(group.importance)}::real`,
-          `${p.add(group.expiresAt)}::timestamptz`,
-          `${p.add(group.actor)}::text`,
-        ];
-        if (withVectors) cells.push(`${p.add(toVectorLiteral(item.embedding!))}::vector`);
-        tuples.push(`(${cells.join(', ')})`);
+        col.ord.push(ord);
+        col.id.push(item.id);
+        col.organizationId.push(group.organizationId);
+        col.userId.push(group.scope.userId);
+        col.agentId.push(group.scope.agentId);
+        col.runId.push(group.scope.runId);
+        col.content.push(item.content);
+        col.hash.push(item.hash);
+        col.before.push(k > 0 ? chain[k - 1].item.content : null);
+        col.after.push(k + 1 < chain.length ? chain[k + 1].item.content : null);
+        col.type.push(group.type);
+        col.metadata.push(JSON.stringify(group.metadata));
+        col.importance.push(group.importance);
+        col.expiresAt.push(group.expiresAt);
+        col.actor.push(group.actor);
+        if (withVectors) col.embedding.push(toVectorLiteral(item.embedding!));
       });
       const { group, ord: first } = chain[0];
       if (!linked(group)) continue;
@@ -158,15 +176,22 @@ export class MemoryRepository {
              AND ${eq('m.run_id', s.runId)} AND ${eq('m.user_id', s.userId)} AND ${eq('m.agent_id', s.agentId)}${recent}
            ORDER BY m.id DESC LIMIT 1)`);
     }
+    const types = ['int', 'uuid', 'uuid', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'jsonb', 'real', 'timestamptz', 'text'];
+    const arrays: unknown[][] = [col.ord, col.id, col.organizationId, col.userId, col.agentId, col.runId, col.content, col.hash];
+    arrays.push(col.before, col.after, col.type, col.metadata, col.importance, col.expiresAt, col.actor);
+    const input = arrays.map((values, i) => `${p.add(values)}::${types[i]}[]`);
+    if (withVectors) input.push(`${p.add(col.embedding)}::vector[]`);
     const prev = prevLookups.length ? prevLookups.join(' UNION ALL ') : 'SELECT NULL::int AS ord, NULL::uuid AS id, NULL::text AS content WHERE false';
-    const rows: MemoryRow[] = await this.dataSource.query(
-      `WITH input (ord, id, organization_id, user_id, agent_id, run_id, content, hash, before, after, type, metadata, importance, expires_at, actor${withVectors ? ', embedding' : ''})
-         AS (VALUES ${tuples.join(', ')}),
+    const rows = await preparedQuery<MemoryRow[]>(
+      this.dataSource,
+      `WITH input AS (
+         SELECT * FROM unnest(${input.join(', ')})
+           AS x (ord, id, organization_id, user_id, agent_id, run_id, content, hash, before, after, type, metadata, importance, expires_at, actor${withVectors ? ', embedding' : ''})),
        prev AS MATERIALIZED (${prev}),
        ins AS (
          INSERT INTO memories AS m (id, organization_id, user_id, agent_id, run_id, content, context, type, metadata, importance, hash, expires_at${withVectors ? ', embedding' : ''})
          SELECT x.id, x.organization_id, x.user_id, x.agent_id, x.run_id, x.content,
-                nullif(concat_ws(E'\\n', coalesce(x.before, p.content), x.after), ''),
+                nullif(coalesce(x.before, p.content), ''),
                 x.type, x.metadata, x.importance, x.hash, x.expires_at${withVectors ? ', x.embedding' : ''}
          FROM input x LEFT JOIN prev p ON p.ord = x.ord ORDER BY x.ord
          ON CONFLICT (organization_id, coalesce(user_id, ''), coalesce(agent_id, ''), coalesce(run_id, ''), hash) WHERE deleted_at IS NULL DO NOTHING
@@ -174,10 +199,12 @@ export class MemoryRepository {
        history AS (
          INSERT INTO memory_history (organization_id, memory_id, event, new_content, actor)
          SELECT ins.organization_id, ins.id, 'ADD', ins.content, x.actor FROM ins JOIN input x ON x.id = ins.id),
-       linked AS (
-         UPDATE memories SET context = concat_ws(E'\\n', memories.context, x.content)
-         FROM prev p JOIN input x ON x.ord = p.ord
-         WHERE memories.id = p.id AND EXISTS (SELECT 1 FROM ins WHERE ins.id = x.id))
+       following AS (
+         INSERT INTO memory_following (memory_id, tsv)
+         SELECT ins.id, to_tsvector('english', x.after) FROM ins JOIN input x ON x.id = ins.id WHERE x.after IS NOT NULL
+         UNION ALL
+         SELECT p.id, to_tsvector('english', x.content) FROM prev p JOIN input x ON x.ord = p.ord WHERE EXISTS (SELECT 1 FROM ins WHERE ins.id = x.id)
+         ON CONFLICT (memory_id) DO UPDATE SET tsv = memory_following.tsv || excluded.tsv)
        SELECT * FROM ins`,
       p.values,
     );
@@ -321,7 +348,8 @@ export class MemoryRepository {
     const p = new SqlParams();
     const org = p.add(this.tenant.organizationId);
     const sets = this.setClauses(p, changes);
-    const rows: MemoryRow[] = await this.dataSource.query(
+    const rows = await preparedQuery<MemoryRow[]>(
+      this.dataSource,
       `WITH old AS (
          SELECT id, content FROM memories
          WHERE organization_id = ${org} AND id = ${p.add(id)} AND deleted_at IS NULL AND (expires_at IS NULL OR expires_at > now())
@@ -338,7 +366,8 @@ export class MemoryRepository {
 
   /** Soft-deletes a live memory and records the DELETE in one statement; null if there is none. */
   async deleteWithHistory(id: string, actor: string): Promise<MemoryRecord | null> {
-    const rows: MemoryRow[] = await this.dataSource.query(
+    const rows = await preparedQuery<MemoryRow[]>(
+      this.dataSource,
       `WITH del AS (
          UPDATE memories m SET deleted_at = now()
          WHERE m.organization_id = $1 AND m.id = $2 AND m.deleted_at IS NULL AND (m.expires_at IS NULL OR m.expires_at > now())
@@ -354,14 +383,14 @@ export class MemoryRepository {
 
   async find(id: string, m: EntityManager = this.dataSource.manager): Promise<MemoryRecord | null> {
     const p = new SqlParams();
-    const rows: MemoryRow[] = await m.query(`SELECT ${COLUMNS} FROM memories m WHERE ${this.liveWhere(p)} AND m.id = ${p.add(id)}`, p.values);
+    const rows = await preparedQuery<MemoryRow[]>(m, `SELECT ${COLUMNS} FROM memories m WHERE ${this.liveWhere(p)} AND m.id = ${p.add(id)}`, p.values);
     return rows.length ? toRecord(rows[0]) : null;
   }
 
   /** Locks a live memory for an update or delete in this transaction. */
   async findForUpdate(m: EntityManager, id: string): Promise<MemoryRecord | null> {
     const p = new SqlParams();
-    const rows: MemoryRow[] = await m.query(`SELECT ${COLUMNS} FROM memories m WHERE ${this.liveWhere(p)} AND m.id = ${p.add(id)} FOR UPDATE`, p.values);
+    const rows = await preparedQuery<MemoryRow[]>(m, `SELECT ${COLUMNS} FROM memories m WHERE ${this.liveWhere(p)} AND m.id = ${p.add(id)} FOR UPDATE`, p.values);
     return rows.length ? toRecord(rows[0]) : null;
   }
 
@@ -372,7 +401,8 @@ export class MemoryRepository {
     if (criteria.createdAfter) parts.push(`m.created_at >= ${p.add(criteria.createdAfter)}`);
     if (criteria.createdBefore) parts.push(`m.created_at < ${p.add(criteria.createdBefore)}`);
     if (cursor) parts.push(`m.id > ${p.add(cursor)}`);
-    const rows: MemoryRow[] = await this.dataSource.query(
+    const rows = await preparedQuery<MemoryRow[]>(
+      this.dataSource,
       `SELECT ${COLUMNS} FROM memories m WHERE ${parts.join(' AND ')} ORDER BY m.id LIMIT ${p.add(limit + 1)}`,
       p.values,
     );
