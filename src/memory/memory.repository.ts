@@ -104,11 +104,11 @@ export class MemoryRepository {
   /**
    * Stores the adds of several callers (AddBatcher) in ONE statement and one commit: the rows,
    * their ADD history, and the neighbour context. Each group is consecutive texts of one
-   * caller; each text indexes the text before it in its chain (`context`) and the text after it
-   * (`memory_following`, so that no earlier row is ever rewritten). A chain is the group itself,
-   * or for a linked group (a run, or a scope within its session gap) every group of the same
-   * scope in the batch, in order, whose first text also takes the latest earlier memory of that
-   * scope as its "before", which in turn gets that text as its following turn.
+   * caller; each text indexes the text before it in its chain (`context`) and points at it
+   * (`prev_id`, how search finds the text after a memory: no earlier row is ever rewritten).
+   * A chain is the group itself, or for a linked group (a run, or a scope within its session
+   * gap) every group of the same scope in the batch, in order, whose first text also takes the
+   * latest earlier memory of that scope as its "before".
    * A text already live in its scope is skipped (ON CONFLICT) and reported as not created.
    */
   async addGroups(groups: AddGroup[], sessionGapMinutes: number): Promise<{ record: MemoryRecord; created: boolean }[][]> {
@@ -138,7 +138,7 @@ export class MemoryRepository {
       content: [] as string[],
       hash: [] as string[],
       before: [] as (string | null)[],
-      after: [] as (string | null)[],
+      prevId: [] as (string | null)[],
       type: [] as string[],
       metadata: [] as string[],
       importance: [] as number[],
@@ -158,7 +158,7 @@ export class MemoryRepository {
         col.content.push(item.content);
         col.hash.push(item.hash);
         col.before.push(k > 0 ? chain[k - 1].item.content : null);
-        col.after.push(k + 1 < chain.length ? chain[k + 1].item.content : null);
+        col.prevId.push(k > 0 ? chain[k - 1].item.id : null);
         col.type.push(group.type);
         col.metadata.push(JSON.stringify(group.metadata));
         col.importance.push(group.importance);
@@ -176,9 +176,9 @@ export class MemoryRepository {
              AND ${eq('m.run_id', s.runId)} AND ${eq('m.user_id', s.userId)} AND ${eq('m.agent_id', s.agentId)}${recent}
            ORDER BY m.id DESC LIMIT 1)`);
     }
-    const types = ['int', 'uuid', 'uuid', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'jsonb', 'real', 'timestamptz', 'text'];
+    const types = ['int', 'uuid', 'uuid', 'text', 'text', 'text', 'text', 'text', 'text', 'uuid', 'text', 'jsonb', 'real', 'timestamptz', 'text'];
     const arrays: unknown[][] = [col.ord, col.id, col.organizationId, col.userId, col.agentId, col.runId, col.content, col.hash];
-    arrays.push(col.before, col.after, col.type, col.metadata, col.importance, col.expiresAt, col.actor);
+    arrays.push(col.before, col.prevId, col.type, col.metadata, col.importance, col.expiresAt, col.actor);
     const input = arrays.map((values, i) => `${p.add(values)}::${types[i]}[]`);
     if (withVectors) input.push(`${p.add(col.embedding)}::vector[]`);
     const prev = prevLookups.length ? prevLookups.join(' UNION ALL ') : 'SELECT NULL::int AS ord, NULL::uuid AS id, NULL::text AS content WHERE false';
@@ -186,25 +186,19 @@ export class MemoryRepository {
       this.dataSource,
       `WITH input AS (
          SELECT * FROM unnest(${input.join(', ')})
-           AS x (ord, id, organization_id, user_id, agent_id, run_id, content, hash, before, after, type, metadata, importance, expires_at, actor${withVectors ? ', embedding' : ''})),
+           AS x (ord, id, organization_id, user_id, agent_id, run_id, content, hash, before, prev_id, type, metadata, importance, expires_at, actor${withVectors ? ', embedding' : ''})),
        prev AS MATERIALIZED (${prev}),
        ins AS (
-         INSERT INTO memories AS m (id, organization_id, user_id, agent_id, run_id, content, context, type, metadata, importance, hash, expires_at${withVectors ? ', embedding' : ''})
+         INSERT INTO memories AS m (id, organization_id, user_id, agent_id, run_id, content, context, prev_id, type, metadata, importance, hash, expires_at${withVectors ? ', embedding' : ''})
          SELECT x.id, x.organization_id, x.user_id, x.agent_id, x.run_id, x.content,
-                nullif(coalesce(x.before, p.content), ''),
+                nullif(coalesce(x.before, p.content), ''), coalesce(x.prev_id, p.id),
                 x.type, x.metadata, x.importance, x.hash, x.expires_at${withVectors ? ', x.embedding' : ''}
          FROM input x LEFT JOIN prev p ON p.ord = x.ord ORDER BY x.ord
          ON CONFLICT (organization_id, coalesce(user_id, ''), coalesce(agent_id, ''), coalesce(run_id, ''), hash) WHERE deleted_at IS NULL DO NOTHING
          RETURNING ${COLUMNS}),
        history AS (
          INSERT INTO memory_history (organization_id, memory_id, event, new_content, actor)
-         SELECT ins.organization_id, ins.id, 'ADD', ins.content, x.actor FROM ins JOIN input x ON x.id = ins.id),
-       following AS (
-         INSERT INTO memory_following (memory_id, tsv)
-         SELECT ins.id, to_tsvector('english', x.after) FROM ins JOIN input x ON x.id = ins.id WHERE x.after IS NOT NULL
-         UNION ALL
-         SELECT p.id, to_tsvector('english', x.content) FROM prev p JOIN input x ON x.ord = p.ord WHERE EXISTS (SELECT 1 FROM ins WHERE ins.id = x.id)
-         ON CONFLICT (memory_id) DO UPDATE SET tsv = memory_following.tsv || excluded.tsv)
+         SELECT ins.organization_id, ins.id, 'ADD', ins.content, x.actor FROM ins JOIN input x ON x.id = ins.id)
        SELECT * FROM ins`,
       p.values,
     );

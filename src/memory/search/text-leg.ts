@@ -34,13 +34,14 @@ export interface TextLeg {
  * The full-text leg. Natural language (questions, sentences) is scored BM25-style: each query
  * word counts by its rarity in the scope (idf), in full in the memory's own text (label A) and
  * at half weight when only in its neighbouring turns: the one before (label B of its tsvector)
- * or the one after (`memory_following`, read by primary key for each candidate). Its cost
+ * or the one after (the own text, label A, of the memory whose `prev_id` it is). Its cost
  * follows the query, not the tenant: candidates come from the posting lists of the query's
- * rarest words only (the GIN indexes of both), and the common words (a speaker's name, found in
- * a third of a conversation) only add to the score of those candidates. Document frequencies
+ * rarest words only (one GIN index scan, which also yields the turns before them), and the
+ * common words (a speaker's name, found in a third of a conversation) only add to the score of
+ * those candidates. Document frequencies
  * (a memory holds a word when its text or a neighbour does) and the scope's size are
  * statistics: the caller passes what it knows (cached for a while), and the statement counts
- * the rest, with the GIN indexes, and reports them back.
+ * the rest, with the GIN index, and reports them back.
  *
  * Web-search syntax (quotes, -exclusion, OR) is taken as typed and ranked by ts_rank.
  * `where` selects the memories a search may return; `scope` the same without the expiry test,
@@ -71,25 +72,26 @@ export function textLeg(p: SqlParams, { where, scope }: { where: string; scope: 
                 ${knownN}::float8 IS NULL AS fresh)`,
       `term_stats AS MATERIALIZED (
          SELECT t.lexeme, t.q, t.qa, t.known_df IS NULL AS fresh,
-                CASE WHEN t.known_df IS NOT NULL THEN t.known_df ELSE (SELECT count(*) FROM (
-                  SELECT m.id FROM memories m WHERE m.tsv @@ t.q AND ${scope}
-                  UNION SELECT m.id FROM memory_following f JOIN memories m ON m.id = f.memory_id WHERE f.tsv @@ t.q AND ${scope}) d)::float8 END AS df
+                CASE WHEN t.known_df IS NOT NULL THEN t.known_df ELSE (
+                  SELECT count(DISTINCT d.id) FROM (SELECT m.id, CASE WHEN m.tsv @@ t.qa THEN m.prev_id END AS prev_id FROM memories m WHERE m.tsv @@ t.q AND ${scope}) x,
+                    LATERAL (VALUES (x.id), (x.prev_id)) d (id) WHERE d.id IS NOT NULL)::float8 END AS df
          FROM terms t)`,
       `rare AS MATERIALIZED (
-         SELECT string_agg(quote_literal(lexeme), ' | ')::tsquery AS q FROM (
+         SELECT string_agg(quote_literal(lexeme), ' | ')::tsquery AS q, string_agg(quote_literal(lexeme) || ':A', ' | ')::tsquery AS qa FROM (
            SELECT lexeme, row_number() OVER w AS n, sum(df) OVER w AS total FROM term_stats WHERE df > 0 WINDOW w AS (ORDER BY df, lexeme)) s
          WHERE n = 1 OR (n <= ${RARE_TERMS} AND total <= ${CANDIDATE_BUDGET}))`,
+      // A memory is a candidate when it holds a rare word, or when the turn after it does in its own text.
+      `rare_hits AS MATERIALIZED (
+         SELECT m.id, CASE WHEN m.tsv @@ r.qa THEN m.prev_id END AS prev_id FROM memories m, rare r WHERE m.tsv @@ r.q AND ${where} LIMIT ${CANDIDATE_CAP})`,
       `cand AS MATERIALIZED (
          SELECT m.id, m.tsv FROM memories m
-         WHERE m.id IN (SELECT m.id FROM memories m WHERE m.tsv @@ (SELECT q FROM rare) AND ${where}
-                        UNION SELECT f.memory_id FROM memory_following f WHERE f.tsv @@ (SELECT q FROM rare))
-           AND ${where} LIMIT ${CANDIDATE_CAP})`,
+         WHERE m.id IN (SELECT id FROM rare_hits UNION SELECT prev_id FROM rare_hits WHERE prev_id IS NOT NULL) AND ${where} LIMIT ${CANDIDATE_CAP})`,
       `idf AS MATERIALIZED (
          SELECT s.q, s.qa, ln(1 + (greatest(n.n, s.df) - s.df + 0.5) / (s.df + 0.5)) AS w FROM term_stats s, scope_n n WHERE s.df > 0)`,
     ],
     leg: `SELECT id, score, 'text' AS leg, row_number() OVER (ORDER BY score DESC, id) AS rank FROM (
-          SELECT c.id, sum(CASE WHEN c.tsv @@ i.qa THEN i.w WHEN c.tsv @@ i.q OR f.tsv @@ i.q THEN i.w * ${CONTEXT_WEIGHT}::float8 ELSE 0 END) AS score
-          FROM cand c LEFT JOIN memory_following f ON f.memory_id = c.id CROSS JOIN idf i
+          SELECT c.id, sum(CASE WHEN c.tsv @@ i.qa THEN i.w WHEN c.tsv @@ i.q OR f.tsv @@ i.qa THEN i.w * ${CONTEXT_WEIGHT}::float8 ELSE 0 END) AS score
+          FROM cand c LEFT JOIN LATERAL (SELECT n.tsv FROM memories n WHERE n.prev_id = c.id ORDER BY n.id LIMIT 1) f ON true CROSS JOIN idf i
           GROUP BY c.id ORDER BY score DESC, c.id LIMIT ${candidates}) t`,
     counted: `(SELECT jsonb_build_object(
                  'n', (SELECT CASE WHEN fresh THEN n END FROM scope_n),
