@@ -91,7 +91,7 @@ export function textLeg(p: SqlParams, { where, scope }: { where: string; scope: 
     ],
     leg: `SELECT id, score, 'text' AS leg, row_number() OVER (ORDER BY score DESC, id) AS rank FROM (
           SELECT c.id, sum(CASE WHEN c.tsv @@ i.qa THEN i.w WHEN c.tsv @@ i.q OR f.tsv @@ i.qa THEN i.w * ${CONTEXT_WEIGHT}::float8 ELSE 0 END) AS score
-          FROM cand c LEFT JOIN LATERAL (SELECT n.tsv FROM memories n WHERE n.prev_id = c.id ORDER BY n.id LIMIT 1) f ON true CROSS JOIN idf i
+          FROM cand c LEFT JOIN LATERAL (SELECT n.tsv FROM memories n WHERE n.prev_id = c.id LIMIT 1) f ON true CROSS JOIN idf i
           GROUP BY c.id ORDER BY score DESC, c.id LIMIT ${candidates}) t`,
     counted: `(SELECT jsonb_build_object(
                  'n', (SELECT CASE WHEN fresh THEN n END FROM scope_n),
