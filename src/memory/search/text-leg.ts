@@ -81,8 +81,10 @@ export function textLeg(p: SqlParams, { where, scope }: { where: string; scope: 
            SELECT lexeme, row_number() OVER w AS n, sum(df) OVER w AS total FROM term_stats WHERE df > 0 WINDOW w AS (ORDER BY df, lexeme)) s
          WHERE n = 1 OR (n <= ${RARE_TERMS} AND total <= ${CANDIDATE_BUDGET}))`,
       // A memory is a candidate when it holds a rare word, or when the turn after it does in its own text.
+      // (The rare words as a scalar subquery, not a join: a join would keep the GIN index out of the plan.)
       `rare_hits AS MATERIALIZED (
-         SELECT m.id, CASE WHEN m.tsv @@ r.qa THEN m.prev_id END AS prev_id FROM memories m, rare r WHERE m.tsv @@ r.q AND ${where} LIMIT ${CANDIDATE_CAP})`,
+         SELECT m.id, CASE WHEN m.tsv @@ (SELECT qa FROM rare) THEN m.prev_id END AS prev_id
+         FROM memories m WHERE m.tsv @@ (SELECT q FROM rare) AND ${where} LIMIT ${CANDIDATE_CAP})`,
       `cand AS MATERIALIZED (
          SELECT m.id, m.tsv FROM memories m
          WHERE m.id IN (SELECT id FROM rare_hits UNION SELECT prev_id FROM rare_hits WHERE prev_id IS NOT NULL) AND ${where} LIMIT ${CANDIDATE_CAP})`,
