@@ -187,6 +187,16 @@ describe('memories (infer=false, no LLM)', () => {
     expect(hybrid.map((r: { memory: string; retrievers: string[] }) => [r.memory, r.retrievers])).toEqual([['Quinn restores old sailing boats', ['text']]]);
   });
 
+  (onPostgres ? it.skip : it)('runs a get as a statement prepared once on the one embedded connection, not parsed again per request', async () => {
+    const id: string = (await add({ content: 'Pia keeps bees on the roof', userId: 'pia', infer: false }).expect(201)).body.results[0].id;
+    for (let i = 0; i < 3; i++) await t.http().get(`/api/v1/memories/${id}`).set(asA()).expect(200);
+    const prepared: { name: string }[] = await t.app.get(DataSource).query(
+      `SELECT name FROM pg_prepared_statements WHERE statement LIKE 'SELECT m.id, m.organization_id%' AND statement LIKE '%AND m.id = $2'`,
+    );
+    expect(prepared).toHaveLength(1);
+    expect(prepared[0].name).toMatch(/^am_/);
+  });
+
   (onPostgres ? it.skip : it)('analyzes a grown table on the embedded database, which has no autovacuum of its own', async () => {
     const analyzedAt = async () => {
       const rows: { at: Date | null }[] = await t.app.get(DataSource).query(`SELECT last_analyze AS at FROM pg_stat_user_tables WHERE relname = 'memories'`);
@@ -360,7 +370,15 @@ describe('search', () => {
 
   it('keeps neighbouring turns of a run as context: a turn is found by words of the turn after it', async () => {
     const turns = ['What did you do this weekend?', 'I went hiking near the lake.', 'Sounds great, any wildlife?', 'We saw a moose and two eagles!'];
-    for (const content of turns) await t.http().post('/api/v1/memories').set(auth()).send({ content, userId: 'hank', runId: 'chat-1', infer: false }).expect(201);
+    // The row version (xmin) of each turn as first written: a later add must never rewrite an earlier turn.
+    const written: { id: string; version: string }[] = [];
+    const versionOf = async (id: string) => ((await t.app.get(DataSource).query(`SELECT xmin::text AS v FROM memories WHERE id = $1`, [id])) as { v: string }[])[0].v;
+    for (const content of turns) {
+      const res = await t.http().post('/api/v1/memories').set(auth()).send({ content, userId: 'hank', runId: 'chat-1', infer: false }).expect(201);
+      const id: string = res.body.results[0].id;
+      written.push({ id, version: await versionOf(id) });
+    }
+    for (const w of written) expect(await versionOf(w.id)).toBe(w.version);
     const res = await search({ query: 'moose', userId: 'hank', mode: 'text' }).expect(200);
     const texts = res.body.results.map((r: { memory: string }) => r.memory);
     // The turn itself first, then its neighbour, which never contained the word.

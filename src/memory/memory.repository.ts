@@ -14,6 +14,25 @@ import type { VectorSchemaState } from './vector-schema.js';
 
 export const VECTOR_SCHEMA = Symbol('VECTOR_SCHEMA');
 
+/** The columns of an add's input, in the order of each row (`addGroups`): name and SQL type. */
+const ADD_COLUMNS: readonly (readonly [string, string])[] = [
+  ['ord', 'int'],
+  ['id', 'uuid'],
+  ['organization_id', 'uuid'],
+  ['user_id', 'text'],
+  ['agent_id', 'text'],
+  ['run_id', 'text'],
+  ['content', 'text'],
+  ['hash', 'text'],
+  ['before', 'text'],
+  ['prev_id', 'uuid'],
+  ['type', 'text'],
+  ['metadata', 'jsonb'],
+  ['importance', 'real'],
+  ['expires_at', 'timestamptz'],
+  ['actor', 'text'],
+];
+
 /** What an update may change. */
 export interface MemoryChanges {
   content?: string;
@@ -117,7 +136,7 @@ export class MemoryRepository {
     // A run continues across requests; so does a scope without runId within the session gap.
     const linked = (g: AddGroup) => g.scope.runId !== null || sessionGapMinutes > 0;
     const chainKey = (g: AddGroup, index: number) => (linked(g) ? JSON.stringify([g.organizationId, g.scope.userId, g.scope.agentId, g.scope.runId]) : `#${index}`);
-    // Rows in chain order: each knows its neighbours' texts; a linked chain's first row looks up the latest earlier memory.
+    // Rows in chain order: each knows the text before it; a linked chain's first row looks up the latest earlier memory.
     const chains = new Map<string, { group: AddGroup; item: AddItem; ord: number }[]>();
     let ord = 0;
     groups.forEach((group, index) => {
@@ -128,43 +147,16 @@ export class MemoryRepository {
     });
     // One array per column (unnest): the statement's text depends on its chains' scopes only, not on
     // how many rows it holds, so that it is prepared once (database/prepared.ts).
-    const col = {
-      ord: [] as number[],
-      id: [] as string[],
-      organizationId: [] as string[],
-      userId: [] as (string | null)[],
-      agentId: [] as (string | null)[],
-      runId: [] as (string | null)[],
-      content: [] as string[],
-      hash: [] as string[],
-      before: [] as (string | null)[],
-      prevId: [] as (string | null)[],
-      type: [] as string[],
-      metadata: [] as string[],
-      importance: [] as number[],
-      expiresAt: [] as (Date | null)[],
-      actor: [] as string[],
-      embedding: [] as string[],
-    };
+    const columns = withVectors ? [...ADD_COLUMNS, ['embedding', 'vector'] as const] : ADD_COLUMNS;
+    const values: unknown[][] = columns.map(() => []);
     const prevLookups: string[] = [];
     for (const chain of chains.values()) {
       chain.forEach(({ group, item, ord }, k) => {
-        col.ord.push(ord);
-        col.id.push(item.id);
-        col.organizationId.push(group.organizationId);
-        col.userId.push(group.scope.userId);
-        col.agentId.push(group.scope.agentId);
-        col.runId.push(group.scope.runId);
-        col.content.push(item.content);
-        col.hash.push(item.hash);
-        col.before.push(k > 0 ? chain[k - 1].item.content : null);
-        col.prevId.push(k > 0 ? chain[k - 1].item.id : null);
-        col.type.push(group.type);
-        col.metadata.push(JSON.stringify(group.metadata));
-        col.importance.push(group.importance);
-        col.expiresAt.push(group.expiresAt);
-        col.actor.push(group.actor);
-        if (withVectors) col.embedding.push(toVectorLiteral(item.embedding!));
+        const before = k > 0 ? chain[k - 1].item : null;
+        const row: unknown[] = [ord, item.id, group.organizationId, group.scope.userId, group.scope.agentId, group.scope.runId, item.content, item.hash];
+        row.push(before?.content ?? null, before?.id ?? null, group.type, JSON.stringify(group.metadata), group.importance, group.expiresAt, group.actor);
+        if (withVectors) row.push(toVectorLiteral(item.embedding!));
+        row.forEach((value, i) => values[i].push(value));
       });
       const { group, ord: first } = chain[0];
       if (!linked(group)) continue;
@@ -176,17 +168,13 @@ export class MemoryRepository {
              AND ${eq('m.run_id', s.runId)} AND ${eq('m.user_id', s.userId)} AND ${eq('m.agent_id', s.agentId)}${recent}
            ORDER BY m.id DESC LIMIT 1)`);
     }
-    const types = ['int', 'uuid', 'uuid', 'text', 'text', 'text', 'text', 'text', 'text', 'uuid', 'text', 'jsonb', 'real', 'timestamptz', 'text'];
-    const arrays: unknown[][] = [col.ord, col.id, col.organizationId, col.userId, col.agentId, col.runId, col.content, col.hash];
-    arrays.push(col.before, col.prevId, col.type, col.metadata, col.importance, col.expiresAt, col.actor);
-    const input = arrays.map((values, i) => `${p.add(values)}::${types[i]}[]`);
-    if (withVectors) input.push(`${p.add(col.embedding)}::vector[]`);
+    const input = columns.map(([, type], i) => `${p.add(values[i])}::${type}[]`);
     const prev = prevLookups.length ? prevLookups.join(' UNION ALL ') : 'SELECT NULL::int AS ord, NULL::uuid AS id, NULL::text AS content WHERE false';
     const rows = await preparedQuery<MemoryRow[]>(
       this.dataSource,
       `WITH input AS (
          SELECT * FROM unnest(${input.join(', ')})
-           AS x (ord, id, organization_id, user_id, agent_id, run_id, content, hash, before, prev_id, type, metadata, importance, expires_at, actor${withVectors ? ', embedding' : ''})),
+           AS x (${columns.map(([name]) => name).join(', ')})),
        prev AS MATERIALIZED (${prev}),
        ins AS (
          INSERT INTO memories AS m (id, organization_id, user_id, agent_id, run_id, content, context, prev_id, type, metadata, importance, hash, expires_at${withVectors ? ', embedding' : ''})

@@ -38,10 +38,9 @@ export interface TextLeg {
  * follows the query, not the tenant: candidates come from the posting lists of the query's
  * rarest words only (one GIN index scan, which also yields the turns before them), and the
  * common words (a speaker's name, found in a third of a conversation) only add to the score of
- * those candidates. Document frequencies
- * (a memory holds a word when its text or a neighbour does) and the scope's size are
- * statistics: the caller passes what it knows (cached for a while), and the statement counts
- * the rest, with the GIN index, and reports them back.
+ * those candidates. Document frequencies (a memory holds a word when its text or a neighbour
+ * does) and the scope's size are statistics: the caller passes what it knows (cached for a
+ * while), and the statement counts the rest, with the GIN index, and reports them back.
  *
  * Web-search syntax (quotes, -exclusion, OR) is taken as typed and ranked by ts_rank.
  * `where` selects the memories a search may return; `scope` the same without the expiry test,
