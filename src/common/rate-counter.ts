@@ -11,7 +11,7 @@ export interface WindowCount {
 }
 
 /**
- * Fixed-window hit counters for rate limits: in Redis with REDIS_URL, so every API replica
+ * Fixed-window hit counters for rate limits (a window opens at a key's first hit): in Redis with REDIS_URL, so every API replica
  * counts together; in process memory otherwise (one server), and as the fallback while Redis
  * does not answer (a limit per replica rather than none).
  */
@@ -35,10 +35,15 @@ export class RateCounter implements OnApplicationShutdown {
     if (this.redis) {
       try {
         if (this.redis.status === 'wait') await this.redis.connect();
-        const window = Math.floor(now / windowMs);
-        const redisKey = `${this.prefix}${key}:${window}`;
-        const [[, count]] = (await this.redis.multi().incr(redisKey).pexpire(redisKey, windowMs).exec()) as [[Error | null, number], unknown];
-        return { count, resetInMs: (window + 1) * windowMs - now };
+        // The window starts at the key's first hit (SET NX with its expiry), as in process: a
+        // window aligned to the clock would let a burst that straddles its end count twice.
+        const redisKey = `${this.prefix}${key}`;
+        const replies = (await this.redis.multi().set(redisKey, 0, 'PX', windowMs, 'NX').incr(redisKey).pttl(redisKey).exec()) as [Error | null, unknown][];
+        const failed = replies.find(([error]) => error);
+        if (failed) throw failed[0];
+        const count = Number(replies[1][1]);
+        const ttl = Number(replies[2][1]);
+        return { count, resetInMs: ttl > 0 ? ttl : windowMs };
       } catch (error) {
         this.logger.warn(`Redis did not answer (${String(error)}); counting in this process`);
       }
