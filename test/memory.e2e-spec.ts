@@ -197,6 +197,27 @@ describe('memories (infer=false, no LLM)', () => {
     expect(prepared[0].name).toMatch(/^am_/);
   });
 
+  (onPostgres ? it.skip : it)('plans a search once on the embedded connection, and names no statement of a filter the caller shaped', async () => {
+    await add({ content: 'Rosa grows saffron on her balcony', userId: 'rosa', infer: false }).expect(201);
+    const searches = () =>
+      t.app.get(DataSource).query(`SELECT name, generic_plans::int AS generic, custom_plans::int AS custom FROM pg_prepared_statements WHERE statement LIKE 'WITH terms AS MATERIALIZED%'`) as Promise<
+        { name: string; generic: number; custom: number }[]
+      >;
+    for (const query of ['saffron', 'Where does Rosa grow saffron?', 'balcony plants', 'Rosa']) {
+      const hits = (await search({ query, userId: 'rosa', mode: 'text' }).expect(200)).body.results;
+      expect(hits.map((h: { memory: string }) => h.memory)).toEqual(['Rosa grows saffron on her balcony']);
+    }
+    const named = await searches();
+    expect(named).toHaveLength(1);
+    expect(named[0]).toMatchObject({ name: expect.stringMatching(/^am_/), custom: 0 });
+    expect(named[0].generic).toBeGreaterThanOrEqual(4);
+    // Filters of ever new shapes run unnamed: a client cannot fill the connection's prepared statements with them.
+    for (let i = 0; i < 5; i++) {
+      await search({ query: 'saffron', userId: 'rosa', mode: 'text', filters: { AND: Array.from({ length: i + 1 }, (_, k) => ({ [`k${k}`]: { ne: 'x' } })) } }).expect(200);
+    }
+    expect(await searches()).toHaveLength(1);
+  });
+
   (onPostgres ? it.skip : it)('analyzes a grown table on the embedded database, which has no autovacuum of its own', async () => {
     const analyzedAt = async () => {
       const rows: { at: Date | null }[] = await t.app.get(DataSource).query(`SELECT last_analyze AS at FROM pg_stat_user_tables WHERE relname = 'memories'`);

@@ -10,11 +10,17 @@ import { vector } from '@electric-sql/pglite-pgvector';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { parentPort, workerData } from 'node:worker_threads';
 
+// Settings beyond PGlite's defaults. Generic plans for prepared statements: planning the search
+// statement took 2-10 ms of WebAssembly per search (more than executing it when few memories
+// match); a generic plan is made once per connection and is as good here, since the words'
+// rarity is computed inside the statement, where no plan could see it anyway.
+const SETTINGS = ['-c', 'plan_cache_mode=force_generic_plan'];
+
 const { pgdata, socketPath } = workerData;
 let db;
 let server;
 try {
-  db = await PGlite.create(pgdata, { extensions: { vector } });
+  db = await PGlite.create(pgdata, { extensions: { vector }, startParams: [...PGlite.defaultStartParams, ...SETTINGS] });
   server = new PGLiteSocketServer({ db, path: socketPath, maxConnections: 1 });
   await server.start();
   parentPort.postMessage({ type: 'ready' });

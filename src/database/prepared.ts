@@ -32,9 +32,8 @@ function statementOf(text: string): NamedStatement {
  * On the embedded database, parsing and planning were most of a short statement's cost: a
  * memory's add 2.4 → 0.9 ms, a get by id 0.37 → 0.16 ms (bench/README.md, memory engine).
  *
- * Only for statements of bounded shape (CRUD by id, the add of a few chains); searches keep
- * per-execution plans, since the best plan there depends on the values (how rare a word is).
- * Same results and errors as `query` (TypeORM hands the config to `pg` as it is).
+ * Only for statements of bounded shape (CRUD by id, the add of a few chains, a search without a
+ * caller's filter). Same results and errors as `query` (TypeORM hands the config to `pg` as it is).
  */
 export function preparedQuery<T>(db: DataSource | EntityManager, text: string, values: unknown[]): Promise<T> {
   // TypeORM types the statement as a string but passes it to pg's `query` untouched, which takes a config object.

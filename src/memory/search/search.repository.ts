@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { TenantContext } from '../../common/context/tenant-context.js';
 import type { SearchMode } from '../../config/app-config.js';
+import { preparedQuery } from '../../database/prepared.js';
 import { SqlParams } from '../../database/sql-params.js';
 import { VECTOR_SCHEMA } from '../memory.repository.js';
 import { liveMemoryWhere, MEMORY_COLUMNS, NOT_EXPIRED, toMemoryRecord } from '../memory-row.js';
@@ -67,8 +68,7 @@ export class SearchRepository {
     if (withVector) legs.push(vectorLeg(p, where, c.vector!, candidateCount, c.vectorFloor, this.vectors.quantized));
     if (legs.length === 0) return [];
     const fused = fusedScoreSql(p, c.mode, c.weights, { text: c.mode !== 'vector', vector: withVector });
-    const rows: HitRow[] = await this.dataSource.query(
-      `WITH ${[...ctes, `ranked AS (${legs.join(' UNION ALL ')})`].join(',\n')},
+    const sql = `WITH ${[...ctes, `ranked AS (${legs.join(' UNION ALL ')})`].join(',\n')},
        fused AS (
          SELECT id, ${fused} AS fused,
                 max(score) FILTER (WHERE leg = 'text') AS text_score,
@@ -78,9 +78,11 @@ export class SearchRepository {
          SELECT ${MEMORY_COLUMNS}, f.fused, f.text_score, f.vector_score
          FROM fused f JOIN memories m ON m.id = f.id
          ORDER BY f.fused DESC, m.id LIMIT ${p.add(c.limit)})
-       SELECT hits.*, ${counted} AS counted FROM (SELECT 1) one LEFT JOIN hits ON true`,
-      p.values,
-    );
+       SELECT hits.*, ${counted} AS counted FROM (SELECT 1) one LEFT JOIN hits ON true`;
+    // A prepared statement of the connection (parsed once; planned once on the embedded
+    // database, see embedded-postgres-thread.mjs), unless a filter gives the text a shape of the
+    // caller's making: those run unnamed, so that no client can fill the connection's statements.
+    const rows: HitRow[] = c.filters === undefined ? await preparedQuery<HitRow[]>(this.dataSource, sql, p.values) : await this.dataSource.query(sql, p.values);
     this.statistics.learn(scopeKey, rows[0]?.counted);
     return rows
       .filter((r) => r.id !== null)

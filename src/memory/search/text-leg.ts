@@ -12,7 +12,7 @@ export const CONTEXT_WEIGHT = 0.5;
  * Measured on LoCoMo dev (bench/locomo.ts): see docs/ARCHITECTURE.md, "Full text".
  */
 export const RARE_TERMS = 8;
-export const CANDIDATE_BUDGET = 1500;
+export const CANDIDATE_BUDGET = 500;
 export const CANDIDATE_CAP = 2000;
 
 /** What the statistics cache already knows of a search scope: its size (BM25's N) and words' document frequencies. */
@@ -72,8 +72,8 @@ export function textLeg(p: SqlParams, { where, scope }: { where: string; scope: 
       `term_stats AS MATERIALIZED (
          SELECT t.lexeme, t.q, t.qa, t.known_df IS NULL AS fresh,
                 CASE WHEN t.known_df IS NOT NULL THEN t.known_df ELSE (
-                  SELECT count(DISTINCT d.id) FROM (SELECT m.id, CASE WHEN m.tsv @@ t.qa THEN m.prev_id END AS prev_id FROM memories m WHERE m.tsv @@ t.q AND ${scope}) x,
-                    LATERAL (VALUES (x.id), (x.prev_id)) d (id) WHERE d.id IS NOT NULL)::float8 END AS df
+                  WITH x AS MATERIALIZED (SELECT m.id, CASE WHEN m.tsv @@ t.qa THEN m.prev_id END AS prev_id FROM memories m WHERE m.tsv @@ t.q AND ${scope})
+                  SELECT count(*) FROM (SELECT id FROM x UNION SELECT prev_id FROM x WHERE prev_id IS NOT NULL) d)::float8 END AS df
          FROM terms t)`,
       `rare AS MATERIALIZED (
          SELECT string_agg(quote_literal(lexeme), ' | ')::tsquery AS q, string_agg(quote_literal(lexeme) || ':A', ' | ')::tsquery AS qa FROM (
@@ -91,9 +91,9 @@ export function textLeg(p: SqlParams, { where, scope }: { where: string; scope: 
          SELECT s.q, s.qa, ln(1 + (greatest(n.n, s.df) - s.df + 0.5) / (s.df + 0.5)) AS w FROM term_stats s, scope_n n WHERE s.df > 0)`,
     ],
     leg: `SELECT id, score, 'text' AS leg, row_number() OVER (ORDER BY score DESC, id) AS rank FROM (
-          SELECT c.id, sum(CASE WHEN c.tsv @@ i.qa THEN i.w WHEN c.tsv @@ i.q OR f.tsv @@ i.qa THEN i.w * ${CONTEXT_WEIGHT}::float8 ELSE 0 END) AS score
-          FROM cand c LEFT JOIN LATERAL (SELECT n.tsv FROM memories n WHERE n.prev_id = c.id LIMIT 1) f ON true CROSS JOIN idf i
-          GROUP BY c.id ORDER BY score DESC, c.id LIMIT ${candidates}) t`,
+          SELECT c.id, (SELECT sum(CASE WHEN c.tsv @@ i.qa THEN i.w WHEN c.tsv @@ i.q OR f.tsv @@ i.qa THEN i.w * ${CONTEXT_WEIGHT}::float8 ELSE 0 END) FROM idf i) AS score
+          FROM cand c LEFT JOIN LATERAL (SELECT n.tsv FROM memories n WHERE n.prev_id = c.id LIMIT 1) f ON true
+          ORDER BY score DESC, c.id LIMIT ${candidates}) t`,
     counted: `(SELECT jsonb_build_object(
                  'n', (SELECT CASE WHEN fresh THEN n END FROM scope_n),
                  'df', (SELECT coalesce(jsonb_object_agg(lexeme, df), '{}'::jsonb) FROM term_stats WHERE fresh)))`,
