@@ -191,9 +191,10 @@ async function waitForAutoanalyze(databaseUrl: string): Promise<number> {
   const since = new Date();
   try {
     for (;;) {
-      // Analyzed since, or too few changes left for autovacuum to analyze (its default threshold: 50 rows + 10 %).
+      // Analyzed since, or too few changes left for a pass to analyze (the server's threshold when
+      // PostgreSQL's autovacuum is off, 500 rows + 20 %; autovacuum's own, 50 + 10 %, is lower).
       const { rows } = await client.query<{ at: Date | null; settled: boolean }>(
-        `SELECT greatest(last_autoanalyze, last_analyze) AS at, n_mod_since_analyze < 50 + 0.1 * n_live_tup AS settled FROM pg_stat_user_tables WHERE relname = 'memories'`,
+        `SELECT greatest(last_autoanalyze, last_analyze) AS at, n_mod_since_analyze < 500 + 0.2 * n_live_tup AS settled FROM pg_stat_user_tables WHERE relname = 'memories'`,
       );
       const waited = (Date.now() - since.getTime()) / 1000;
       if ((rows[0]?.at && rows[0].at > since) || rows[0]?.settled || waited > 120) return waited;
