@@ -236,6 +236,30 @@ describe('memories (infer=false, no LLM)', () => {
     expect(after).not.toEqual(before);
   });
 
+  (onPostgres ? it : it.skip)('on a PostgreSQL server, analyzes a grown table in a pass that one process at a time runs (for servers with autovacuum off)', async () => {
+    const db = t.app.get(DataSource);
+    const table = `maintenance_probe_${Date.now()}`;
+    await db.query(`CREATE TABLE ${table} (n int)`);
+    const other = db.createQueryRunner();
+    try {
+      await db.query(`INSERT INTO ${table} SELECT generate_series(1, 2000)`);
+      await db.query(`SELECT pg_stat_force_next_flush()`);
+      const analyzedAt = async () =>
+        ((await db.query(`SELECT last_analyze AS at FROM pg_stat_user_tables WHERE relname = $1`, [table])) as { at: Date | null }[])[0]?.at ?? null;
+      // Another process (here: another connection) holds the installation's lock: this pass skips.
+      await other.connect();
+      await other.query(`SELECT pg_advisory_lock(7161453)`);
+      await t.app.get(EmbeddedAutovacuum).check();
+      expect(await analyzedAt()).toBeNull();
+      await other.query(`SELECT pg_advisory_unlock(7161453)`);
+      await t.app.get(EmbeddedAutovacuum).check();
+      expect(await analyzedAt()).not.toBeNull();
+    } finally {
+      await other.release();
+      await db.query(`DROP TABLE ${table}`);
+    }
+  });
+
   it('lets viewers read and search but not write memories', async () => {
     const key = await t.http().post('/api/v1/api-keys').set(asA()).send({ name: 'reader', scopes: ['read'] }).expect(201);
     const reader = bearer(key.body.key);

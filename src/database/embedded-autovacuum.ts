@@ -46,6 +46,7 @@ export class EmbeddedAutovacuum implements OnApplicationBootstrap, OnApplication
   private readonly logger = new Logger('Autovacuum');
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
+  private stopping = false;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -64,6 +65,7 @@ export class EmbeddedAutovacuum implements OnApplicationBootstrap, OnApplication
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.running;
@@ -104,7 +106,7 @@ export class EmbeddedAutovacuum implements OnApplicationBootstrap, OnApplication
          FROM pg_stat_user_tables WHERE schemaname = 'public'`,
       );
       for (const t of tables) {
-        if (!this.timer) return; // shutting down
+        if (this.stopping) return;
         const threshold = BASE_THRESHOLD + SCALE_FACTOR * t.live;
         const name = `"${t.relname.replace(/"/g, '""')}"`;
         // Inserts count too (as autovacuum_vacuum_insert_threshold): VACUUM marks pages all-visible, which index-only scans need.
