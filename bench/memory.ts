@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
+import { BASE_THRESHOLD, SCALE_FACTOR } from '../src/database/embedded-autovacuum.js';
 import { Api, loadConversations, turnText } from './locomo.js';
 import { percentile, record, repoRoot, rssMb, runIfMain, startServer } from './support.js';
 import type { Figure } from './support.js';
@@ -192,9 +193,10 @@ async function waitForAutoanalyze(databaseUrl: string): Promise<number> {
   try {
     for (;;) {
       // Analyzed since, or too few changes left for a pass to analyze (the server's threshold when
-      // PostgreSQL's autovacuum is off, 500 rows + 20 %; autovacuum's own, 50 + 10 %, is lower).
+      // PostgreSQL's autovacuum is off; autovacuum's own, 50 rows + 10 %, is lower).
       const { rows } = await client.query<{ at: Date | null; settled: boolean }>(
-        `SELECT greatest(last_autoanalyze, last_analyze) AS at, n_mod_since_analyze < 500 + 0.2 * n_live_tup AS settled FROM pg_stat_user_tables WHERE relname = 'memories'`,
+        `SELECT greatest(last_autoanalyze, last_analyze) AS at, n_mod_since_analyze < $1 + $2 * n_live_tup AS settled FROM pg_stat_user_tables WHERE relname = 'memories'`,
+        [BASE_THRESHOLD, SCALE_FACTOR],
       );
       const waited = (Date.now() - since.getTime()) / 1000;
       if ((rows[0]?.at && rows[0].at > since) || rows[0]?.settled || waited > 120) return waited;

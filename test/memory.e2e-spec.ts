@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { EventBus } from '../src/common/events/event-bus.js';
-import { EmbeddedAutovacuum } from '../src/database/embedded-autovacuum.js';
+import { EmbeddedAutovacuum, PASS_LOCK } from '../src/database/embedded-autovacuum.js';
 import type { DomainEvent } from '../src/common/events/event-bus.js';
 import { bearer, expectErrorShape, onPostgres, register, startTestApp } from './support/test-app.js';
 import type { Registered, TestApp } from './support/test-app.js';
@@ -248,10 +248,10 @@ describe('memories (infer=false, no LLM)', () => {
         ((await db.query(`SELECT last_analyze AS at FROM pg_stat_user_tables WHERE relname = $1`, [table])) as { at: Date | null }[])[0]?.at ?? null;
       // Another process (here: another connection) holds the installation's lock: this pass skips.
       await other.connect();
-      await other.query(`SELECT pg_advisory_lock(7161453)`);
+      await other.query(`SELECT pg_advisory_lock($1)`, [PASS_LOCK]);
       await t.app.get(EmbeddedAutovacuum).check();
       expect(await analyzedAt()).toBeNull();
-      await other.query(`SELECT pg_advisory_unlock(7161453)`);
+      await other.query(`SELECT pg_advisory_unlock($1)`, [PASS_LOCK]);
       await t.app.get(EmbeddedAutovacuum).check();
       expect(await analyzedAt()).not.toBeNull();
     } finally {

@@ -14,10 +14,10 @@ const CHECK_INTERVAL_MS = 2_000;
 /** On a PostgreSQL server whose own autovacuum is off: as often as its naptime would allow, about. */
 const SERVER_CHECK_INTERVAL_MS = 10_000;
 /** The advisory lock that lets one process (API replica or worker) of an installation do a pass at a time. */
-const PASS_LOCK = 7_161_453;
+export const PASS_LOCK = 7_161_453;
 /** A table is analyzed after this many changed rows plus a share of its size, vacuumed after as many dead rows. */
-const BASE_THRESHOLD = 500;
-const SCALE_FACTOR = 0.2;
+export const BASE_THRESHOLD = 500;
+export const SCALE_FACTOR = 0.2;
 
 interface TableCounters {
   relname: string;
@@ -73,7 +73,11 @@ export class EmbeddedAutovacuum implements OnApplicationBootstrap, OnApplication
 
   /** One pass over the tables; a pass still running is not started again. */
   check(): Promise<void> {
-    this.running ??= (this.config.embedded ? this.pass(this.dataSource) : this.lockedPass()).finally(() => (this.running = null));
+    this.running ??= (this.config.embedded ? this.pass(this.dataSource) : this.lockedPass())
+      .catch((error: Error) => {
+        if (this.dataSource.isInitialized) this.logger.warn(`table maintenance failed: ${error.message}`);
+      })
+      .finally(() => (this.running = null));
     return this.running;
   }
 
@@ -89,32 +93,27 @@ export class EmbeddedAutovacuum implements OnApplicationBootstrap, OnApplication
       } finally {
         await runner.query(`SELECT pg_advisory_unlock(${PASS_LOCK})`);
       }
-    } catch (error) {
-      if (this.dataSource.isInitialized) this.logger.warn(`table maintenance failed: ${(error as Error).message}`);
     } finally {
       await runner.release();
     }
   }
 
   private async pass(db: Pick<DataSource, 'query'>): Promise<void> {
-    try {
-      // A connection's counters reach the shared statistics at most once a second; flush this one's first.
-      await db.query(`SELECT pg_stat_force_next_flush()`);
-      const tables: TableCounters[] = await db.query(
-        `SELECT relname, n_live_tup::float8 AS live, n_dead_tup::float8 AS dead, n_mod_since_analyze::float8 AS changed,
-                n_ins_since_vacuum::float8 AS inserted
-         FROM pg_stat_user_tables WHERE schemaname = 'public'`,
-      );
-      for (const t of tables) {
-        if (this.stopping) return;
-        const threshold = BASE_THRESHOLD + SCALE_FACTOR * t.live;
-        const name = `"${t.relname.replace(/"/g, '""')}"`;
-        // Inserts count too (as autovacuum_vacuum_insert_threshold): VACUUM marks pages all-visible, which index-only scans need.
-        if (t.dead > threshold || t.inserted > 2 * threshold) await db.query(`VACUUM (ANALYZE) ${name}`);
-        else if (t.changed > threshold) await db.query(`ANALYZE ${name}`);
-      }
-    } catch (error) {
-      if (this.dataSource.isInitialized) this.logger.warn(`table maintenance failed: ${(error as Error).message}`);
+    // The one embedded connection's counters reach the shared statistics at most once a second;
+    // flush them first (a PostgreSQL pass runs on a connection of its own, which has none).
+    if (this.config.embedded) await db.query(`SELECT pg_stat_force_next_flush()`);
+    const tables: TableCounters[] = await db.query(
+      `SELECT relname, n_live_tup::float8 AS live, n_dead_tup::float8 AS dead, n_mod_since_analyze::float8 AS changed,
+              n_ins_since_vacuum::float8 AS inserted
+       FROM pg_stat_user_tables WHERE schemaname = 'public'`,
+    );
+    for (const t of tables) {
+      if (this.stopping) return;
+      const threshold = BASE_THRESHOLD + SCALE_FACTOR * t.live;
+      const name = `"${t.relname.replace(/"/g, '""')}"`;
+      // Inserts count too (as autovacuum_vacuum_insert_threshold): VACUUM marks pages all-visible, which index-only scans need.
+      if (t.dead > threshold || t.inserted > 2 * threshold) await db.query(`VACUUM (ANALYZE) ${name}`);
+      else if (t.changed > threshold) await db.query(`ANALYZE ${name}`);
     }
   }
 }
