@@ -200,7 +200,12 @@ describe('memories (infer=false, no LLM)', () => {
   (onPostgres ? it.skip : it)('plans a search once on the embedded connection, and names no statement of a filter the caller shaped', async () => {
     await add({ content: 'Rosa grows saffron on her balcony', userId: 'rosa', infer: false }).expect(201);
     const searches = () =>
-      t.app.get(DataSource).query(`SELECT name, generic_plans::int AS generic, custom_plans::int AS custom FROM pg_prepared_statements WHERE statement LIKE 'WITH terms AS MATERIALIZED%'`) as Promise<
+      // The hits' rows of an unfiltered search (answered from the in-process index), and the search statement.
+      t.app
+        .get(DataSource)
+        .query(
+          `SELECT name, generic_plans::int AS generic, custom_plans::int AS custom FROM pg_prepared_statements WHERE statement LIKE '%AS vector_exact FROM memories%' OR statement LIKE 'WITH terms AS MATERIALIZED%'`,
+        ) as Promise<
         { name: string; generic: number; custom: number }[]
       >;
     const before = new Map((await searches()).map((s) => [s.name, s.generic]));

@@ -323,6 +323,17 @@ export class AppConfig {
   SEARCH_DEFAULT_MODE: SearchMode | 'auto' = 'auto';
 
   /**
+   * Megabytes of the in-process search index on the embedded database (posting lists and 8-bit
+   * vectors of the scopes searched lately, a cache of the database: memory-index.ts); 0 searches
+   * with SQL statements only. Not used with DATABASE_URL (other processes write there).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65536)
+  SEARCH_INDEX_MB = 256;
+
+  /**
    * Where jobs run: redis (BullMQ on REDIS_URL), postgres (BullMQ's PostgreSQL backend on
    * DATABASE_URL), inline (in this process, kept in the database), or auto = the first of
    * those the settings allow.

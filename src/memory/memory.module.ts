@@ -15,6 +15,7 @@ import { MemoryRepository, VECTOR_SCHEMA } from './memory.repository.js';
 import { AddBatcher } from './add-batcher.js';
 import { MemoryService } from './memory.service.js';
 import { AccessCounts } from './search/access-counts.js';
+import { MemoryIndex } from './search/memory-index.js';
 import { SearchController } from './search/search.controller.js';
 import { SearchRepository } from './search/search.repository.js';
 import { SearchService } from './search/search.service.js';
@@ -29,6 +30,7 @@ import type { VectorSchemaState } from './vector-schema.js';
     MemoryService,
     MemoryRepository,
     SearchRepository,
+    MemoryIndex,
     AddBatcher,
     SearchService,
     AccessCounts,

@@ -43,3 +43,32 @@ export function fusedScoreSql(p: SqlParams, mode: SearchMode, weights: { text: n
   const activeWeight = (legs.text ? weights.text : 0) + (legs.vector ? weights.vector : 0);
   return `sum(CASE leg WHEN 'text' THEN ${p.add(weights.text)}::float8 ELSE ${p.add(weights.vector)}::float8 END / (${RRF_K} + rank)) * ${p.add((RRF_K + 1) / (activeWeight || 1))}::float8`;
 }
+
+/** A memory as fusion ranks it: its fused score and each leg's own score. */
+export interface Fused {
+  id: string;
+  fused: number;
+  text: number | null;
+  vector: number | null;
+}
+
+/**
+ * fusedScoreSql's arithmetic over legs ranked in process (memory-index.ts): each leg's list
+ * best first, rank 1 first; the union ordered by fused score, then id.
+ */
+export function fuseRanked(mode: SearchMode, weights: { text: number; vector: number }, legs: { text?: { id: string; score: number }[]; vector?: { id: string; score: number }[] }): Fused[] {
+  const activeWeight = (legs.text ? weights.text : 0) + (legs.vector ? weights.vector : 0);
+  const byId = new Map<string, Fused>();
+  for (const leg of ['text', 'vector'] as const) {
+    legs[leg]?.forEach((r, i) => {
+      let f = byId.get(r.id);
+      if (!f) byId.set(r.id, (f = { id: r.id, fused: 0, text: null, vector: null }));
+      f[leg] = r.score;
+      // Outside hybrid one leg runs, and a memory is found once: its own score.
+      f.fused = mode === 'hybrid' ? f.fused + weights[leg] / (RRF_K + i + 1) : r.score;
+    });
+  }
+  const fused = [...byId.values()];
+  if (mode === 'hybrid') for (const f of fused) f.fused *= (RRF_K + 1) / (activeWeight || 1);
+  return fused.sort((a, b) => b.fused - a.fused || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}

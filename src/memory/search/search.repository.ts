@@ -12,6 +12,7 @@ import type { MemoryScope, SearchHit } from '../memory.types.js';
 import type { VectorSchemaState } from '../vector-schema.js';
 import { compileFilter } from './filter-compiler.js';
 import { fusedScoreSql } from './fusion.js';
+import { MemoryIndex } from './memory-index.js';
 import { TermStatistics } from './term-statistics.js';
 import { textLeg } from './text-leg.js';
 import { vectorLeg } from './vector-leg.js';
@@ -33,7 +34,8 @@ export interface SearchCriteria {
 type HitRow = MemoryRow & { fused: number; text_score: number | null; vector_score: number | null; counted: { n?: number | null; df?: Record<string, number> } | null };
 
 /**
- * The statement of a search: each active leg (text-leg.ts, vector-leg.ts) takes its best
+ * A search: from the in-process index when it serves it (memory-index.ts, the embedded
+ * database), else one statement where each active leg (text-leg.ts, vector-leg.ts) takes its best
  * candidates under the caller's organization, the scope and the filter; fusion.ts orders the
  * union; the rows come back in the same round trip, with the statistics the text leg counted.
  */
@@ -45,16 +47,21 @@ export class SearchRepository {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly tenant: TenantContext,
     @Inject(VECTOR_SCHEMA) private readonly vectors: VectorSchemaState,
+    private readonly index: MemoryIndex,
   ) {}
 
   async search(c: SearchCriteria): Promise<SearchHit[]> {
+    const candidateCount = Math.min(Math.max(c.limit * 5, 50), 200);
+    if (this.index.serves(c)) {
+      const hits = await this.index.search(this.tenant.organizationId, c, candidateCount);
+      if (hits !== null) return hits;
+    }
     const p = new SqlParams();
     // The statistics' scope leaves out the expiry test (not worth a heap visit per row).
     let scope = liveMemoryWhere(p, this.tenant.organizationId, c.scope, false);
     if (c.filters !== undefined) scope += ` AND ${compileFilter(c.filters, p)}`;
     const where = `${scope} AND ${NOT_EXPIRED}`;
     const scopeKey = `${scope}|${JSON.stringify(p.values)}`;
-    const candidateCount = Math.min(Math.max(c.limit * 5, 50), 200);
     const ctes: string[] = [];
     const legs: string[] = [];
     let counted = 'NULL::jsonb';

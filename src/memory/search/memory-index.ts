@@ -1,0 +1,295 @@
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { EventBus } from '../../common/events/event-bus.js';
+import type { DomainEvent } from '../../common/events/event-bus.js';
+import { AppConfig } from '../../config/app-config.js';
+import { preparedQuery } from '../../database/prepared.js';
+import { SqlParams } from '../../database/sql-params.js';
+import { VECTOR_SCHEMA } from '../memory.repository.js';
+import { MemoryEventName } from '../memory.events.js';
+import type { MemoryEventPayload } from '../memory.events.js';
+import { liveMemoryWhere, MEMORY_COLUMNS, toMemoryRecord } from '../memory-row.js';
+import type { MemoryRow } from '../memory-row.js';
+import type { MemoryScope, SearchHit } from '../memory.types.js';
+import { toVectorLiteral } from '../normalize.js';
+import type { VectorSchemaState } from '../vector-schema.js';
+import { fuseRanked } from './fusion.js';
+import { ScopeIndex } from './scope-index.js';
+import type { IndexedMemory, Ranked } from './scope-index.js';
+import type { SearchCriteria } from './search.repository.js';
+
+/** Changes noted for a scope before it is rebuilt instead of read back one by one. */
+const MAX_PENDING = 2_000;
+/** Queries whose lexemes are remembered (PostgreSQL's stemming is a round trip). */
+const MAX_QUERIES = 2_000;
+/** Scopes found larger than the whole bound, searched by statement for this long. */
+const TOO_LARGE_MS = 10 * 60_000;
+
+interface Entry {
+  key: string;
+  organizationId: string;
+  scope: Partial<MemoryScope>;
+  index: ScopeIndex;
+  /** The load, then each read-back of changed memories, in order. */
+  ready: Promise<void>;
+  /** Memories changed since they were read (ids), read back before the next search. */
+  pending: Set<string>;
+}
+
+interface IndexRow {
+  id: string;
+  prev_id: string | null;
+  expires_at: number | null;
+  own: string[];
+  context: string[];
+  embedding?: string | null;
+}
+
+type HitRow = MemoryRow & { vector_exact: number | null };
+
+/**
+ * The in-process search index of the embedded database: per search scope (organization and
+ * the scope fields a search names) a ScopeIndex of its memories' lexemes, neighbours and vectors.
+ * An unfiltered natural-language search is answered from it in microseconds to a few
+ * milliseconds (instead of a statement whose cost grew with the scope), then its hits are read
+ * by id under the same tenant and scope conditions, so the database has the last word on what
+ * is returned.
+ *
+ * It is a cache of the database, never a second store: a scope is read on its first search
+ * (after a start, after eviction), every memory event this process publishes marks the memory
+ * for reading back before the scope's next search (EventBus.observe, synchronously: a client's
+ * own add is found by its next search), and writes without events (imports, re-embedding) drop
+ * what they touch. Bounded by SEARCH_INDEX_MB, least recently searched scope first. Only on the
+ * embedded database, whose one process is the only writer; with DATABASE_URL, other processes
+ * write, and searches run as statements (docs/ARCHITECTURE.md, "Search index").
+ */
+@Injectable()
+export class MemoryIndex implements OnModuleInit {
+  private readonly logger = new Logger('MemoryIndex');
+  readonly enabled: boolean;
+  private readonly budget: number;
+  /** Least recently searched first. */
+  private readonly entries = new Map<string, Entry>();
+  private readonly byOrganization = new Map<string, Set<Entry>>();
+  private readonly lexemeCache = new Map<string, string[]>();
+  private readonly tooLarge = new Map<string, number>();
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly bus: EventBus,
+    config: AppConfig,
+    @Inject(VECTOR_SCHEMA) private readonly vectors: VectorSchemaState,
+  ) {
+    this.enabled = config.embedded && config.SEARCH_INDEX_MB > 0;
+    this.budget = config.SEARCH_INDEX_MB * 1024 * 1024;
+  }
+
+  onModuleInit(): void {
+    if (this.enabled) this.bus.observe((events) => this.noted(events));
+  }
+
+  /** Bytes held by the scopes in the index (an estimate). */
+  get bytes(): number {
+    let total = 0;
+    for (const e of this.entries.values()) total += e.index.bytes;
+    return total;
+  }
+
+  /** Whether this search is one the index answers: natural language, no caller's filter. */
+  serves(c: SearchCriteria): boolean {
+    return this.enabled && c.filters === undefined && c.queryStyle === 'natural';
+  }
+
+  /** The search, from the index; null when its scope is too large for the bound (then run the statement). */
+  async search(organizationId: string, c: SearchCriteria, candidates: number): Promise<SearchHit[] | null> {
+    const withText = c.mode !== 'vector';
+    const withVector = c.mode !== 'text' && c.vector !== null && this.vectors.enabled;
+    if (!withText && !withVector) return [];
+    const key = scopeKey(organizationId, c.scope);
+    const bigSince = this.tooLarge.get(key);
+    if (bigSince !== undefined && bigSince > Date.now() - TOO_LARGE_MS) return null;
+    const [index, lexemes] = await Promise.all([this.scopeIndex(key, organizationId, c.scope, withVector), withText ? this.lexemes(c.query) : []]);
+    if (index === null) return null;
+    const now = Date.now();
+    const legs: { text?: Ranked[]; vector?: Ranked[] } = {};
+    if (withText) legs.text = index.text(lexemes, candidates, now);
+    if (withVector) legs.vector = index.vector(c.vector!, candidates, c.vectorFloor, now);
+    // Vector mode re-ranks twice the limit by the exact cosine, read with the rows.
+    const best = fuseRanked(c.mode, c.weights, legs).slice(0, c.mode === 'vector' ? c.limit * 2 : c.limit);
+    if (best.length === 0) return [];
+    const rows = await this.rows(organizationId, c.scope, best.map((b) => b.id), withVector ? c.vector : null);
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    let hits: SearchHit[] = [];
+    for (const b of best) {
+      const r = byId.get(b.id);
+      if (!r) continue;
+      const scores: SearchHit['scores'] = {};
+      const retrievers: SearchHit['retrievers'] = [];
+      if (b.vector !== null) {
+        scores.vector = r.vector_exact === null ? b.vector : Number(r.vector_exact);
+        retrievers.push('vector');
+      }
+      if (b.text !== null) {
+        scores.text = b.text;
+        retrievers.push('text');
+      }
+      hits.push({ memory: toMemoryRecord(r), score: c.mode === 'vector' ? scores.vector! : b.fused, scores, retrievers });
+    }
+    if (c.mode === 'vector') {
+      hits = hits
+        .filter((h) => h.score >= c.vectorFloor)
+        .sort((a, b) => b.score - a.score || (a.memory.id < b.memory.id ? -1 : 1))
+        .slice(0, c.limit);
+    }
+    return hits;
+  }
+
+  /** Drops what the index holds of an organization (after writes that publish no events: an import). */
+  forgetOrganization(organizationId: string): void {
+    for (const e of [...(this.byOrganization.get(organizationId) ?? [])]) this.drop(e);
+  }
+
+  /** Drops everything (after the memories' vectors were replaced: a re-embedding). */
+  clear(): void {
+    for (const e of [...this.entries.values()]) this.drop(e);
+  }
+
+  private async scopeIndex(key: string, organizationId: string, scope: Partial<MemoryScope>, withVectors: boolean): Promise<ScopeIndex | null> {
+    let e = this.entries.get(key);
+    // Built without vectors (text searches so far) and now a vector search: read it again with them.
+    if (e && withVectors && !e.index.withVectors) {
+      this.drop(e);
+      e = undefined;
+    }
+    if (e) {
+      this.entries.delete(key);
+      this.entries.set(key, e);
+    } else {
+      e = { key, organizationId, scope, index: new ScopeIndex(withVectors), ready: Promise.resolve(), pending: new Set() };
+      const entry = e;
+      e.ready = this.load(entry);
+      this.entries.set(key, e);
+      let group = this.byOrganization.get(organizationId);
+      if (!group) this.byOrganization.set(organizationId, (group = new Set()));
+      group.add(e);
+    }
+    if (e.pending.size > 0) {
+      const entry = e;
+      e.ready = e.ready.then(() => this.readBack(entry));
+    }
+    try {
+      await e.ready;
+    } catch (error) {
+      this.drop(e);
+      throw error;
+    }
+    if (e.index.bytes > this.budget) {
+      this.logger.warn({ scope: key, bytes: e.index.bytes, budget: this.budget }, 'a search scope is larger than SEARCH_INDEX_MB: its searches run as statements');
+      this.tooLarge.set(key, Date.now());
+      this.drop(e);
+      return null;
+    }
+    // Mostly dead slots (memories changed or deleted since the load): read it afresh next time.
+    if (e.index.garbage > Math.max(1_000, e.index.size)) this.drop(e);
+    this.evict();
+    return e.index;
+  }
+
+  private async load(e: Entry): Promise<void> {
+    const p = new SqlParams();
+    const where = liveMemoryWhere(p, e.organizationId, e.scope, false);
+    const rows = await preparedQuery<IndexRow[]>(this.dataSource, `SELECT ${indexColumns(e.index.withVectors)} FROM memories m WHERE ${where}`, p.values);
+    for (const r of rows) e.index.put(toIndexed(r));
+  }
+
+  /** Reads back the memories changed since the scope was read: changed, gone, or now outside it. */
+  private async readBack(e: Entry): Promise<void> {
+    if (e.pending.size === 0) return;
+    const ids = [...e.pending];
+    e.pending.clear();
+    const p = new SqlParams();
+    const where = liveMemoryWhere(p, e.organizationId, e.scope, false);
+    const rows = await preparedQuery<IndexRow[]>(
+      this.dataSource,
+      `SELECT ${indexColumns(e.index.withVectors)} FROM memories m WHERE ${where} AND m.id = ANY(${p.add(ids)}::uuid[])`,
+      p.values,
+    );
+    for (const id of ids) e.index.remove(id);
+    for (const r of rows) e.index.put(toIndexed(r));
+  }
+
+  private noted(events: DomainEvent[]): void {
+    for (const event of events) {
+      if (event.name !== MemoryEventName.Created && event.name !== MemoryEventName.Updated && event.name !== MemoryEventName.Deleted) continue;
+      const group = this.byOrganization.get(event.organizationId);
+      if (!group) continue;
+      const memory = event.payload as MemoryEventPayload;
+      for (const e of [...group]) {
+        if (!inScope(e.scope, memory)) continue;
+        e.pending.add(memory.memoryId);
+        if (e.pending.size > MAX_PENDING) this.drop(e);
+      }
+    }
+  }
+
+  private evict(): void {
+    let total = this.bytes;
+    for (const e of this.entries.values()) {
+      if (total <= this.budget || this.entries.size <= 1) return;
+      total -= e.index.bytes;
+      this.drop(e);
+    }
+  }
+
+  private drop(e: Entry): void {
+    if (this.entries.get(e.key) === e) this.entries.delete(e.key);
+    const group = this.byOrganization.get(e.organizationId);
+    group?.delete(e);
+    if (group?.size === 0) this.byOrganization.delete(e.organizationId);
+  }
+
+  /** The distinct lexemes of a query, as PostgreSQL's English configuration stems them. */
+  private async lexemes(query: string): Promise<string[]> {
+    const known = this.lexemeCache.get(query);
+    if (known) return known;
+    const rows = await preparedQuery<{ lexemes: string[] }[]>(this.dataSource, `SELECT tsvector_to_array(to_tsvector('english', $1)) AS lexemes`, [query]);
+    const lexemes = rows[0].lexemes;
+    if (this.lexemeCache.size >= MAX_QUERIES) this.lexemeCache.delete(this.lexemeCache.keys().next().value!);
+    this.lexemeCache.set(query, lexemes);
+    return lexemes;
+  }
+
+  /** The hits' rows, under the tenant's and the scope's conditions and unexpired; with the exact cosine when there is a query vector. */
+  private rows(organizationId: string, scope: Partial<MemoryScope>, ids: string[], vector: number[] | null): Promise<HitRow[]> {
+    const p = new SqlParams();
+    const where = liveMemoryWhere(p, organizationId, scope, true);
+    const exact = vector ? `1 - (m.embedding <=> ${p.add(toVectorLiteral(vector))}::vector)` : 'NULL::float8';
+    return preparedQuery<HitRow[]>(this.dataSource, `SELECT ${MEMORY_COLUMNS}, ${exact} AS vector_exact FROM memories m WHERE ${where} AND m.id = ANY(${p.add(ids)}::uuid[])`, p.values);
+  }
+}
+
+function indexColumns(withVectors: boolean): string {
+  return `m.id, m.prev_id, (extract(epoch FROM m.expires_at) * 1000)::float8 AS expires_at,
+    tsvector_to_array(ts_filter(m.tsv, '{a}')) AS own, tsvector_to_array(ts_filter(m.tsv, '{b}')) AS context${withVectors ? ', m.embedding::text AS embedding' : ''}`;
+}
+
+function toIndexed(r: IndexRow): IndexedMemory {
+  return {
+    id: r.id,
+    prevId: r.prev_id,
+    expiresAt: r.expires_at === null ? null : Number(r.expires_at),
+    own: r.own,
+    context: r.context,
+    vector: r.embedding ? (JSON.parse(r.embedding) as number[]) : null,
+  };
+}
+
+function scopeKey(organizationId: string, scope: Partial<MemoryScope>): string {
+  return JSON.stringify([organizationId, scope.userId ?? null, scope.agentId ?? null, scope.runId ?? null]);
+}
+
+/** Whether a memory of these scope fields belongs to the search scope (fields the search leaves out match anything). */
+function inScope(scope: Partial<MemoryScope>, memory: Pick<MemoryEventPayload, 'userId' | 'agentId' | 'runId'>): boolean {
+  return (scope.userId == null || scope.userId === memory.userId) && (scope.agentId == null || scope.agentId === memory.agentId) && (scope.runId == null || scope.runId === memory.runId);
+}

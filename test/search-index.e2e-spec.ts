@@ -1,0 +1,111 @@
+import { MemoryIndex } from '../src/memory/search/memory-index.js';
+import { eventually } from './support/realtime-clients.js';
+import { bearer, onPostgres, register, startTestApp } from './support/test-app.js';
+import type { Registered, TestApp } from './support/test-app.js';
+
+/** Turns of two conversations and some facts: neighbours, shared words, a vector for each. */
+const TURNS = [
+  'Caroline: I went to the LGBTQ support group yesterday and it was powerful.',
+  'Melanie: That sounds amazing, what did you learn there?',
+  'Caroline: The transgender stories inspired me to pursue counseling.',
+  'Melanie: I painted a sunrise over the lake last week with my kids.',
+  'Caroline: I am researching adoption agencies for my family.',
+  'Melanie: We went camping at the beach and roasted marshmallows.',
+  'Caroline: My friends from the pottery class gave me a handmade bowl.',
+  'Melanie: Running helps me clear my head every morning.',
+];
+const QUESTIONS = [
+  'What did Caroline research?',
+  'When did Melanie paint a sunrise?',
+  'What inspired Caroline to pursue counseling?',
+  'Where did Melanie go camping?',
+  'Who gave Caroline a bowl?',
+  'What helps Melanie clear her head?',
+  'support group',
+  'kids lake',
+];
+
+type Hit = { id: string; memory: string; score: number; scores: Record<string, number>; retrievers: string[] };
+
+describe('search from the in-process index (embedded database)', () => {
+  let withIndex: TestApp;
+  let a: Registered;
+
+  beforeAll(async () => {
+    // Neighbours by run only (the turns below): the single adds of the tests stay apart.
+    withIndex = await startTestApp({ VECTOR_SEARCH: 'on', MEMORY_SESSION_GAP_MINUTES: '0' });
+    a = await register(withIndex);
+    const auth = bearer(a.accessToken);
+    await withIndex.http().post('/api/v1/memories').set(auth).send({ messages: TURNS.map((content) => ({ role: 'user', content })), userId: 'u1', runId: 'r1', infer: false }).expect(201);
+    await withIndex.http().post('/api/v1/memories').set(auth).send({ content: 'Caroline keeps a journal of her counseling sessions', userId: 'u1', infer: false }).expect(201);
+    await withIndex.http().post('/api/v1/memories').set(auth).send({ content: 'Caroline from another user also paints', userId: 'u2', infer: false }).expect(201);
+  });
+  afterAll(async () => {
+    await withIndex?.close();
+  });
+
+  const search = (t: TestApp, who: Registered, body: Record<string, unknown>) =>
+    t.http().post('/api/v1/memories/search').set(bearer(who.accessToken)).send({ userId: 'u1', limit: 5, ...body }).expect(200);
+  const hits = async (body: Record<string, unknown>) => (await search(withIndex, a, body)).body.results as Hit[];
+
+  // A filter (here one that keeps the same scope) sends a search to the SQL statement instead.
+  it('ranks as the SQL statement does, in every mode: the same memories in the same order, the same scores', async () => {
+    for (const mode of ['text', 'vector', 'hybrid']) {
+      for (const query of QUESTIONS) {
+        // Scores may differ in the last bit between JavaScript and PostgreSQL: compared to 9 places.
+        const [indexed, statement] = await Promise.all([search(withIndex, a, { query, mode }), search(withIndex, a, { query, mode, filters: { userId: 'u1' } })]);
+        const ranking = (hits: Hit[]) =>
+          hits.map((h) => ({ memory: h.memory, score: h.score.toFixed(9), retrievers: h.retrievers, scores: Object.fromEntries(Object.entries(h.scores).map(([leg, v]) => [leg, v.toFixed(9)])) }));
+        expect({ mode, query, ranking: ranking(indexed.body.results as Hit[]) }).toEqual({ mode, query, ranking: ranking(statement.body.results as Hit[]) });
+      }
+    }
+    if (!onPostgres) expect(withIndex.app.get(MemoryIndex).bytes).toBeGreaterThan(0);
+    else expect(withIndex.app.get(MemoryIndex).enabled).toBe(false);
+  });
+
+  it("sees the caller's own writes in its very next search: an add, an update, a delete, a scope's bulk delete", async () => {
+    const auth = bearer(a.accessToken);
+    await hits({ query: 'violin' });
+    const added = await withIndex.http().post('/api/v1/memories').set(auth).send({ content: 'Caroline started violin lessons', userId: 'u1', infer: false }).expect(201);
+    const id = added.body.results[0].id as string;
+    expect((await hits({ query: 'violin' })).map((h) => h.id)).toEqual([id]);
+    await withIndex.http().patch(`/api/v1/memories/${id}`).set(auth).send({ content: 'Caroline started cello lessons' }).expect(200);
+    expect(await hits({ query: 'violin' })).toEqual([]);
+    expect((await hits({ query: 'cello', mode: 'vector' })).map((h) => h.id)).toContain(id);
+    await withIndex.http().delete(`/api/v1/memories/${id}`).set(auth).expect(204);
+    expect(await hits({ query: 'cello' })).toEqual([]);
+    await withIndex.http().post('/api/v1/memories').set(auth).send({ content: 'Temporary trombone memory', userId: 'u3', infer: false }).expect(201);
+    expect(await hits({ query: 'trombone', userId: 'u3' })).toHaveLength(1);
+    expect(await hits({ query: 'trombone', userId: undefined })).toHaveLength(1);
+    await withIndex.http().delete('/api/v1/memories?userId=u3').set(auth).expect(200);
+    expect(await hits({ query: 'trombone', userId: 'u3' })).toEqual([]);
+    expect(await hits({ query: 'trombone', userId: undefined })).toEqual([]);
+  });
+
+  it('keeps scopes and organizations apart: no other user or organization shares what a scope holds', async () => {
+    const other = await register(withIndex, 'Other org');
+    await withIndex.http().post('/api/v1/memories').set(bearer(other.accessToken)).send({ content: 'Caroline painted the journal', userId: 'u1', infer: false }).expect(201);
+    const mine = await hits({ query: 'Caroline paints journal', limit: 20 });
+    expect(mine.map((h) => h.memory)).not.toContain('Caroline painted the journal');
+    expect(mine.map((h) => h.memory)).not.toContain('Caroline from another user also paints');
+    const theirs = (await search(withIndex, other, { query: 'Caroline paints journal', limit: 20 })).body.results as Hit[];
+    expect(theirs.map((h) => h.memory)).toEqual(['Caroline painted the journal']);
+  });
+
+  it('hides a working memory once it expires, and finds what an import job stored', async () => {
+    const auth = bearer(a.accessToken);
+    const expiresAt = new Date(Date.now() + 1500).toISOString();
+    await withIndex.http().post('/api/v1/memories').set(auth).send({ content: 'Short-lived harmonica note', userId: 'u1', type: 'working', expiresAt, infer: false }).expect(201);
+    expect(await hits({ query: 'harmonica' })).toHaveLength(1);
+    await eventually(async () => (await hits({ query: 'harmonica' })).length === 0, 5000, 'the expired memory gone from search');
+    const job = await withIndex
+      .http()
+      .post('/api/v1/memories/import')
+      .set(auth)
+      .set('Content-Type', 'application/x-ndjson')
+      .send(`${JSON.stringify({ content: 'Imported accordion recital', userId: 'u1' })}\n`)
+      .expect(202);
+    await eventually(async () => (await withIndex.http().get(`/api/v1/jobs/${job.body.jobId}`).set(auth)).body.state === 'completed', 10_000, 'the import job done');
+    expect((await hits({ query: 'accordion' })).map((h) => h.memory)).toEqual(['Imported accordion recital']);
+  });
+});
