@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, stat, unlink } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -57,6 +58,18 @@ export class EmbeddedPostgres {
     const socketPath = join(socketDir, SOCKET_NAME);
     await EmbeddedPostgres.claimSocket(socketPath, root);
 
+    if (!existsSync(join(pgdata, 'PG_VERSION'))) {
+      // A new data directory: PGlite creates the cluster (initdb) in the thread's WebAssembly
+      // memory, which grows by ~300 MB doing it and never gives it back. That thread only
+      // creates it; the server's thread opens it at its working size (bench/README.md, RSS).
+      await new EmbeddedPostgres(await EmbeddedPostgres.spawn(pgdata, socketPath), socketDir, false).stop();
+      await EmbeddedPostgres.claimSocket(socketPath, root);
+    }
+    return new EmbeddedPostgres(await EmbeddedPostgres.spawn(pgdata, socketPath), socketDir, ownsSocketDir);
+  }
+
+  /** Starts PGlite's thread on the data directory, serving the socket once it is ready. */
+  private static async spawn(pgdata: string, socketPath: string): Promise<Worker> {
     const thread = new Worker(THREAD_SCRIPT, { workerData: { pgdata, socketPath } });
     await new Promise<void>((ready, fail) => {
       const onExit = (code: number) => fail(new Error(`the embedded database thread exited (code ${code}) before it was ready`));
@@ -69,7 +82,7 @@ export class EmbeddedPostgres {
         else fail(new Error(`the embedded database did not start: ${message.message ?? message.type}`));
       });
     });
-    return new EmbeddedPostgres(thread, socketDir, ownsSocketDir);
+    return thread;
   }
 
   /** Removes a stale socket left by a killed process; refuses when a live server holds it. */
