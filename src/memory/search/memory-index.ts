@@ -23,6 +23,8 @@ import type { SearchCriteria } from './search.repository.js';
 const MAX_PENDING = 2_000;
 /** Queries whose lexemes are remembered (PostgreSQL's stemming is a round trip). */
 const MAX_QUERIES = 2_000;
+/** Memories read per statement when a scope is read. */
+const LOAD_PAGE = 2_000;
 /** Scopes found larger than the whole bound, searched by statement for this long. */
 const TOO_LARGE_MS = 10 * 60_000;
 
@@ -43,7 +45,8 @@ interface IndexRow {
   expires_at: number | null;
   own: string[];
   context: string[];
-  embedding?: string | null;
+  /** pgvector's binary form (vector_send): dimensions (int16), unused (int16), then float4 big-endian. */
+  embedding?: Buffer | null;
 }
 
 type HitRow = MemoryRow & { vector_exact: number | null };
@@ -196,11 +199,22 @@ export class MemoryIndex implements OnModuleInit {
     return e.index;
   }
 
+  /** Reads the scope LOAD_PAGE memories at a time, in id order: one result of a 10k scope's vectors is ~30 MB of hex in both threads. */
   private async load(e: Entry): Promise<void> {
-    const p = new SqlParams();
-    const where = liveMemoryWhere(p, e.organizationId, e.scope, false);
-    const rows = await preparedQuery<IndexRow[]>(this.dataSource, `SELECT ${indexColumns(e.index.withVectors)} FROM memories m WHERE ${where}`, p.values);
-    for (const r of rows) e.index.put(toIndexed(r));
+    let after = '00000000-0000-0000-0000-000000000000';
+    for (;;) {
+      const p = new SqlParams();
+      const where = liveMemoryWhere(p, e.organizationId, e.scope, false);
+      const rows = await preparedQuery<IndexRow[]>(
+        this.dataSource,
+        `SELECT ${indexColumns(e.index.withVectors)} FROM memories m WHERE ${where} AND m.id > ${p.add(after)}::uuid ORDER BY m.id LIMIT ${LOAD_PAGE}`,
+        p.values,
+      );
+      e.index.reserve(rows.length);
+      for (const r of rows) e.index.put(toIndexed(r));
+      if (rows.length < LOAD_PAGE) return;
+      after = rows[rows.length - 1].id;
+    }
   }
 
   /** Reads back the memories changed since the scope was read: changed, gone, or now outside it. */
@@ -271,7 +285,7 @@ export class MemoryIndex implements OnModuleInit {
 
 function indexColumns(withVectors: boolean): string {
   return `m.id, m.prev_id, (extract(epoch FROM m.expires_at) * 1000)::float8 AS expires_at,
-    tsvector_to_array(ts_filter(m.tsv, '{a}')) AS own, tsvector_to_array(ts_filter(m.tsv, '{b}')) AS context${withVectors ? ', m.embedding::text AS embedding' : ''}`;
+    tsvector_to_array(ts_filter(m.tsv, '{a}')) AS own, tsvector_to_array(ts_filter(m.tsv, '{b}')) AS context${withVectors ? ', vector_send(m.embedding) AS embedding' : ''}`;
 }
 
 function toIndexed(r: IndexRow): IndexedMemory {
@@ -281,8 +295,19 @@ function toIndexed(r: IndexRow): IndexedMemory {
     expiresAt: r.expires_at === null ? null : Number(r.expires_at),
     own: r.own,
     context: r.context,
-    vector: r.embedding ? (JSON.parse(r.embedding) as number[]) : null,
+    vector: r.embedding ? vectorOf(r.embedding) : null,
   };
+}
+
+/**
+ * A vector from pgvector's binary form: read as bytes, it spares PGlite printing 384 floats as
+ * text, and this thread parsing them, for each memory of a scope being read.
+ */
+function vectorOf(bytes: Buffer): Float32Array {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const vector = new Float32Array(view.getInt16(0));
+  for (let i = 0; i < vector.length; i++) vector[i] = view.getFloat32(4 + i * 4);
+  return vector;
 }
 
 function scopeKey(organizationId: string, scope: Partial<MemoryScope>): string {

@@ -11,7 +11,7 @@ export interface IndexedMemory {
   own: string[];
   /** Lexemes of its neighbouring turn (label B). */
   context: string[];
-  vector?: number[] | null;
+  vector?: ArrayLike<number> | null;
 }
 
 /** A ranked candidate of one leg. */
@@ -21,24 +21,12 @@ export interface Ranked {
 }
 
 
-/** A growable list of 32-bit ints: a posting list, four bytes a posting. */
-class IntList {
-  data = new Int32Array(4);
-  length = 0;
-  push(v: number): void {
-    if (this.length === this.data.length) {
-      const grown = new Int32Array(this.data.length * 2);
-      grown.set(this.data);
-      this.data = grown;
-    }
-    this.data[this.length++] = v;
-  }
-}
-
-interface Postings {
-  own: IntList;
-  context: IntList;
-}
+/**
+ * A lexeme's postings: per memory holding it, `slot * 2`, plus 1 when only its neighbouring turn
+ * (label B) holds it. A plain array of small integers: most lexemes of a scope (names, numbers)
+ * have one or two postings, where a typed array's own objects would cost ten times the data.
+ */
+type Postings = number[];
 
 /**
  * The memories of one search scope (organization and the scope fields a search names), in
@@ -52,7 +40,9 @@ interface Postings {
  */
 export class ScopeIndex {
   private ids: string[] = [];
-  private prevIds: (string | null)[] = [];
+  /** The slot of each memory's turn before, -1 when none; `pendingPrev` when it was not read yet. */
+  private prevSlot = new Int32Array(64);
+  private readonly pendingPrev = new Map<number, string>();
   private alive = new Uint8Array(64);
   private expires = new Float64Array(64);
   private readonly slotOf = new Map<string, number>();
@@ -83,7 +73,12 @@ export class ScopeIndex {
 
   /** An estimate of the bytes held, for the cache's bound. */
   get bytes(): number {
-    return this.ids.length * (140 + 9 + this.dimensions + this.words * 4 + 4) + this.postingCount * 4 + this.postings.size * 160;
+    return this.ids.length * (80 + 13 + this.dimensions + this.words * 4 + 4) + this.postingCount * 8 + this.postings.size * 120;
+  }
+
+  /** Makes room for `more` memories at once (a scope being read), instead of doubling as they come. */
+  reserve(more: number): void {
+    this.ensure(this.ids.length + more, true);
   }
 
   has(id: string): boolean {
@@ -96,13 +91,15 @@ export class ScopeIndex {
     const slot = this.ids.length;
     this.ensure(slot + 1);
     this.ids.push(m.id);
-    this.prevIds.push(m.prevId);
+    const prev = m.prevId === null ? undefined : this.slotOf.get(m.prevId);
+    this.prevSlot[slot] = prev ?? -1;
+    if (m.prevId !== null && prev === undefined) this.pendingPrev.set(slot, m.prevId);
     this.alive[slot] = 1;
     this.expires[slot] = m.expiresAt ?? Number.POSITIVE_INFINITY;
     this.slotOf.set(m.id, slot);
     this.live++;
-    for (const lexeme of m.own) this.postingsOf(lexeme).own.push(slot);
-    for (const lexeme of m.context) this.postingsOf(lexeme).context.push(slot);
+    for (const lexeme of m.own) this.postingsOf(lexeme).push(slot * 2);
+    for (const lexeme of m.context) if (!m.own.includes(lexeme)) this.postingsOf(lexeme).push(slot * 2 + 1);
     this.postingCount += m.own.length + m.context.length;
     this.scale[slot] = Number.NaN;
     if (this.withVectors && m.vector) this.putVector(slot, m.vector);
@@ -130,26 +127,19 @@ export class ScopeIndex {
     for (const lexeme of new Set(lexemes)) {
       const p = this.postings.get(lexeme);
       if (!p) continue;
-      for (let i = 0; i < p.own.length; i++) {
-        const s = p.own.data[i];
+      for (const posting of p) {
+        const s = posting >>> 1;
         if (!this.alive[s]) continue;
         if (this.level[s] === 0) touched.push(s);
-        this.level[s] = 2;
-      }
-      for (let i = 0; i < p.context.length; i++) {
-        const s = p.context.data[i];
-        if (this.alive[s] && this.level[s] === 0) {
-          this.level[s] = 1;
-          touched.push(s);
-        }
+        if ((posting & 1) === 0) this.level[s] = 2;
+        else if (this.level[s] === 0) this.level[s] = 1;
       }
       // The turn before a memory holding the word in its own text has it as context.
-      for (let i = 0; i < p.own.length; i++) {
-        const s = p.own.data[i];
-        if (!this.alive[s]) continue;
-        const prevId = this.prevIds[s];
-        const prev = prevId === null ? undefined : this.slotOf.get(prevId);
-        if (prev !== undefined && this.level[prev] === 0) {
+      for (const posting of p) {
+        const s = posting >>> 1;
+        if ((posting & 1) === 1 || !this.alive[s]) continue;
+        const prev = this.prevOf(s);
+        if (prev >= 0 && this.level[prev] === 0) {
           this.level[prev] = 1;
           touched.push(prev);
         }
@@ -225,7 +215,7 @@ export class ScopeIndex {
     return best.ranked();
   }
 
-  private putVector(slot: number, vector: number[]): void {
+  private putVector(slot: number, vector: ArrayLike<number>): void {
     if (this.dimensions === 0) {
       this.dimensions = vector.length;
       this.words = Math.ceil(vector.length / 32);
@@ -235,9 +225,9 @@ export class ScopeIndex {
     if (vector.length !== this.dimensions) return;
     let max = 0;
     let norm = 0;
-    for (const v of vector) {
-      max = Math.max(max, Math.abs(v));
-      norm += v * v;
+    for (let i = 0; i < vector.length; i++) {
+      max = Math.max(max, Math.abs(vector[i]));
+      norm += vector[i] * vector[i];
     }
     if (max === 0) return;
     const base = slot * this.dimensions;
@@ -254,17 +244,34 @@ export class ScopeIndex {
   private postingsOf(lexeme: string): Postings {
     let p = this.postings.get(lexeme);
     if (!p) {
-      p = { own: new IntList(), context: new IntList() };
+      p = [];
       this.postings.set(lexeme, p);
     }
     return p;
   }
 
+  /** The live slot of a memory's turn before, or -1 (not in the scope, or gone). */
+  private prevOf(slot: number): number {
+    let prev = this.prevSlot[slot];
+    if (prev < 0) {
+      const id = this.pendingPrev.get(slot);
+      if (id === undefined) return -1;
+      prev = this.slotOf.get(id) ?? -1;
+      if (prev < 0) return -1;
+      this.prevSlot[slot] = prev;
+      this.pendingPrev.delete(slot);
+    }
+    if (this.alive[prev]) return prev;
+    // The turn before was changed since (a new slot) or removed.
+    return this.slotOf.get(this.ids[prev]) ?? -1;
+  }
+
   /** Room for `slots` slots in every per-slot array. */
-  private ensure(slots: number): void {
+  private ensure(slots: number, exact = false): void {
     if (slots <= this.alive.length) return;
-    const capacity = Math.max(slots, this.alive.length * 2);
+    const capacity = exact ? slots : Math.max(slots, this.alive.length * 2);
     this.alive = grow(this.alive, capacity);
+    this.prevSlot = grow(this.prevSlot, capacity);
     this.expires = grow(this.expires, capacity);
     this.scale = grow(this.scale, capacity);
     this.level = new Uint8Array(capacity);
@@ -276,7 +283,7 @@ export class ScopeIndex {
   }
 }
 
-function grow<T extends Uint8Array | Int8Array | Float64Array | Float32Array | Uint32Array>(array: T, length: number): T {
+function grow<T extends Uint8Array | Int8Array | Int32Array | Float64Array | Float32Array | Uint32Array>(array: T, length: number): T {
   const grown = new (array.constructor as new (n: number) => T)(length);
   grown.set(array);
   return grown;
