@@ -201,7 +201,7 @@ async function waitForAutoanalyze(databaseUrl: string): Promise<number> {
       // Analyzed since, or too few changes left for a pass to analyze (the server's threshold when
       // PostgreSQL's autovacuum is off; autovacuum's own, 50 rows + 10 %, is lower).
       const { rows } = await client.query<{ at: Date | null; settled: boolean }>(
-        `SELECT greatest(last_autoanalyze, last_analyze) AS at, n_mod_since_analyze < $1 + $2 * n_live_tup AS settled FROM pg_stat_user_tables WHERE relname = 'memories'`,
+        `SELECT greatest(last_autoanalyze, last_analyze) AS at, n_mod_since_analyze < $1::float8 + $2::float8 * n_live_tup AS settled FROM pg_stat_user_tables WHERE relname = 'memories'`,
         [BASE_THRESHOLD, SCALE_FACTOR],
       );
       const waited = (Date.now() - since.getTime()) / 1000;

@@ -323,9 +323,9 @@ export class AppConfig {
   SEARCH_DEFAULT_MODE: SearchMode | 'auto' = 'auto';
 
   /**
-   * Megabytes of the in-process search index on the embedded database (posting lists and 8-bit
-   * vectors of the scopes searched lately, a cache of the database: memory-index.ts); 0 searches
-   * with SQL statements only. Not used with DATABASE_URL (other processes write there).
+   * Megabytes of each process's in-process search index (posting lists and 8-bit vectors of the
+   * scopes searched lately, a cache of the database that follows every writer:
+   * memory-index.ts); 0 runs every search as a SQL statement.
    */
   @Transform(toInt)
   @IsInt()

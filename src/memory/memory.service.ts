@@ -25,7 +25,6 @@ import { MemoryError, MemoryErrorCode } from './memory.errors.js';
 import { memoryEvent, MemoryEventName } from './memory.events.js';
 import type { MemoryEvent } from './memory.events.js';
 import { MemoryRepository } from './memory.repository.js';
-import { MemoryIndex } from './search/memory-index.js';
 import type { ListCriteria } from './memory.repository.js';
 import type { MemoryScope, MemoryType } from './memory.types.js';
 import { contentHash } from './normalize.js';
@@ -66,7 +65,6 @@ export class MemoryService {
     private readonly tenant: TenantContext,
     private readonly events: EventBus,
     private readonly config: AppConfig,
-    private readonly index: MemoryIndex,
   ) {}
 
   /**
@@ -142,8 +140,6 @@ export class MemoryService {
       }),
       actor,
     );
-    // No events for the search index to follow: what it holds of the organization goes.
-    this.index.forgetOrganization(this.tenant.organizationId);
     return { stored, skipped: rows.length - stored };
   }
 
@@ -186,7 +182,6 @@ export class MemoryService {
       if (rows.length === 0) return done;
       const vectors = await this.embeddings.embed(rows.map((r) => r.content));
       await this.memories.setEmbeddings(rows.map((r, i) => ({ id: r.id, embedding: vectors[i] })));
-      this.index.forgetOrganization(this.tenant.organizationId);
       done += rows.length;
       cursor = rows[rows.length - 1].id;
       await onBatch(done, total);

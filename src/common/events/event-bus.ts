@@ -36,22 +36,11 @@ export interface EventTransport {
 export class EventBus {
   private readonly logger = new Logger('EventBus');
   private readonly handlers = new Set<Handler>();
-  private readonly observers = new Set<(events: DomainEvent[]) => void>();
   private transport: EventTransport | null = null;
 
   subscribe(handler: Handler): () => void {
     this.handlers.add(handler);
     return () => this.handlers.delete(handler);
-  }
-
-  /**
-   * Calls `observer` with the events this process publishes, synchronously, before they leave
-   * it: for state of this process that must follow its own writes at once (a transport hands
-   * them back a little later, after the caller may have been answered).
-   */
-  observe(observer: (events: DomainEvent[]) => void): () => void {
-    this.observers.add(observer);
-    return () => this.observers.delete(observer);
   }
 
   /** Routes events through a transport from now on (set once at start by the realtime module). */
@@ -63,13 +52,6 @@ export class EventBus {
   publish(events: NewDomainEvent[]): void {
     if (events.length === 0) return;
     const stamped: DomainEvent[] = events.map((e) => ({ id: uuidv7(), ...e }));
-    for (const observer of this.observers) {
-      try {
-        observer(stamped);
-      } catch (error) {
-        this.logger.error({ err: error, events: stamped.length }, 'event observer failed');
-      }
-    }
     if (!this.transport) {
       this.deliver(stamped);
       return;

@@ -1,14 +1,10 @@
-import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { EventBus } from '../../common/events/event-bus.js';
-import type { DomainEvent } from '../../common/events/event-bus.js';
 import { AppConfig } from '../../config/app-config.js';
 import { preparedQuery } from '../../database/prepared.js';
 import { SqlParams } from '../../database/sql-params.js';
 import { VECTOR_SCHEMA } from '../memory.repository.js';
-import { MemoryEventName } from '../memory.events.js';
-import type { MemoryEventPayload } from '../memory.events.js';
 import { liveMemoryWhere, MEMORY_COLUMNS, toMemoryRecord } from '../memory-row.js';
 import type { MemoryRow } from '../memory-row.js';
 import type { MemoryScope, SearchHit } from '../memory.types.js';
@@ -52,23 +48,23 @@ interface IndexRow {
 type HitRow = MemoryRow & { vector_exact: number | null };
 
 /**
- * The in-process search index of the embedded database: per search scope (organization and
- * the scope fields a search names) a ScopeIndex of its memories' lexemes, neighbours and vectors.
- * An unfiltered natural-language search is answered from it in microseconds to a few
- * milliseconds (instead of a statement whose cost grew with the scope), then its hits are read
- * by id under the same tenant and scope conditions, so the database has the last word on what
- * is returned.
+ * The in-process search index: per search scope (organization and the scope fields a search
+ * names) a ScopeIndex of its memories' lexemes, neighbours and vectors. An unfiltered
+ * natural-language search is answered from it in microseconds to a few milliseconds (instead of
+ * a statement whose cost grew with the scope), then its hits are read by id under the same
+ * tenant and scope conditions, so the database has the last word on what is returned.
  *
- * It is a cache of the database, never a second store: a scope is read on its first search
- * (after a start, after eviction), every memory event this process publishes marks the memory
- * for reading back before the scope's next search (EventBus.observe, synchronously: a client's
- * own add is found by its next search), and writes without events (imports, re-embedding) drop
- * what they touch. Bounded by SEARCH_INDEX_MB, least recently searched scope first. Only on the
- * embedded database, whose one process is the only writer; with DATABASE_URL, other processes
- * write, and searches run as statements (docs/ARCHITECTURE.md, "Search index").
+ * It is a cache of the database, never a second store, and it follows every writer (this
+ * process, other replicas, workers, imports, re-embedding) the same way: a trigger stamps each
+ * change of a memory with its transaction (`change_xid`, migration MemoryChanges), and before
+ * each search the organization's changes since the oldest transaction still running at the
+ * previous look are listed (one index range scan, usually empty) and read back into the scopes
+ * they touch. A write committed before a search starts is seen by it, on any replica. A scope is
+ * read on its first search (after a start, after eviction); bounded by SEARCH_INDEX_MB, least
+ * recently searched scope first (docs/ARCHITECTURE.md, "Search index").
  */
 @Injectable()
-export class MemoryIndex implements OnModuleInit {
+export class MemoryIndex {
   private readonly logger = new Logger('MemoryIndex');
   readonly enabled: boolean;
   private readonly budget: number;
@@ -77,19 +73,16 @@ export class MemoryIndex implements OnModuleInit {
   private readonly byOrganization = new Map<string, Set<Entry>>();
   private readonly lexemeCache = new Map<string, string[]>();
   private readonly tooLarge = new Map<string, number>();
+  /** Per organization with scopes here: the oldest transaction running at its last look (xid8, as text). */
+  private readonly horizons = new Map<string, bigint>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly bus: EventBus,
     config: AppConfig,
     @Inject(VECTOR_SCHEMA) private readonly vectors: VectorSchemaState,
   ) {
-    this.enabled = config.embedded && config.SEARCH_INDEX_MB > 0;
+    this.enabled = config.SEARCH_INDEX_MB > 0;
     this.budget = config.SEARCH_INDEX_MB * 1024 * 1024;
-  }
-
-  onModuleInit(): void {
-    if (this.enabled) this.bus.observe((events) => this.noted(events));
   }
 
   /** Bytes held by the scopes in the index (an estimate). */
@@ -112,7 +105,7 @@ export class MemoryIndex implements OnModuleInit {
     const key = scopeKey(organizationId, c.scope);
     const bigSince = this.tooLarge.get(key);
     if (bigSince !== undefined && bigSince > Date.now() - TOO_LARGE_MS) return null;
-    const [index, lexemes] = await Promise.all([this.scopeIndex(key, organizationId, c.scope, withVector), withText ? this.lexemes(c.query) : []]);
+    const [index, lexemes] = await Promise.all([this.catchUp(organizationId).then(() => this.scopeIndex(key, organizationId, c.scope, withVector)), withText ? this.lexemes(c.query) : []]);
     if (index === null) return null;
     const now = Date.now();
     const legs: { text?: Ranked[]; vector?: Ranked[] } = {};
@@ -146,16 +139,6 @@ export class MemoryIndex implements OnModuleInit {
         .slice(0, c.limit);
     }
     return hits;
-  }
-
-  /** Drops what the index holds of an organization (after writes that publish no events: an import). */
-  forgetOrganization(organizationId: string): void {
-    for (const e of [...(this.byOrganization.get(organizationId) ?? [])]) this.drop(e);
-  }
-
-  /** Drops everything (after the memories' vectors were replaced: a re-embedding). */
-  clear(): void {
-    for (const e of [...this.entries.values()]) this.drop(e);
   }
 
   private async scopeIndex(key: string, organizationId: string, scope: Partial<MemoryScope>, withVectors: boolean): Promise<ScopeIndex | null> {
@@ -233,18 +216,42 @@ export class MemoryIndex implements OnModuleInit {
     for (const r of rows) e.index.put(toIndexed(r));
   }
 
-  private noted(events: DomainEvent[]): void {
-    for (const event of events) {
-      if (event.name !== MemoryEventName.Created && event.name !== MemoryEventName.Updated && event.name !== MemoryEventName.Deleted) continue;
-      const group = this.byOrganization.get(event.organizationId);
-      if (!group) continue;
-      const memory = event.payload as MemoryEventPayload;
+  /**
+   * Notes the organization's memories changed since its last look for the scopes that hold them
+   * (read back before their next search). The first look only takes the horizon, before any
+   * scope of the organization is read. Transactions still running at a look have ids at or
+   * above its horizon, so what they commit later is listed by the next look; what committed
+   * before is in the look's snapshot. Concurrent looks are harmless: each lists a superset of
+   * what an older one saw, and the horizon only moves forward.
+   */
+  private async catchUp(organizationId: string): Promise<void> {
+    const since = this.horizons.get(organizationId);
+    if (since === undefined) {
+      const rows = await preparedQuery<{ horizon: string }[]>(this.dataSource, `SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS horizon`, []);
+      this.advance(organizationId, BigInt(rows[0].horizon));
+      return;
+    }
+    const rows = await preparedQuery<({ horizon: string } & Partial<Record<'id' | 'user_id' | 'agent_id' | 'run_id', string | null>>)[]>(
+      this.dataSource,
+      `SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS horizon, c.* FROM (SELECT 1) one LEFT JOIN (
+         SELECT m.id, m.user_id, m.agent_id, m.run_id FROM memories m WHERE m.organization_id = $1 AND m.change_xid >= $2::text::xid8) c ON true`,
+      [organizationId, since.toString()],
+    );
+    const group = this.byOrganization.get(organizationId);
+    for (const r of rows) {
+      if (!r.id || !group) continue;
       for (const e of [...group]) {
-        if (!inScope(e.scope, memory)) continue;
-        e.pending.add(memory.memoryId);
+        if (!inScope(e.scope, { userId: r.user_id ?? null, agentId: r.agent_id ?? null, runId: r.run_id ?? null })) continue;
+        e.pending.add(r.id);
         if (e.pending.size > MAX_PENDING) this.drop(e);
       }
     }
+    this.advance(organizationId, BigInt(rows[0].horizon));
+  }
+
+  private advance(organizationId: string, horizon: bigint): void {
+    const known = this.horizons.get(organizationId);
+    if (known === undefined || horizon > known) this.horizons.set(organizationId, horizon);
   }
 
   private evict(): void {
@@ -260,7 +267,10 @@ export class MemoryIndex implements OnModuleInit {
     if (this.entries.get(e.key) === e) this.entries.delete(e.key);
     const group = this.byOrganization.get(e.organizationId);
     group?.delete(e);
-    if (group?.size === 0) this.byOrganization.delete(e.organizationId);
+    if (group?.size === 0) {
+      this.byOrganization.delete(e.organizationId);
+      this.horizons.delete(e.organizationId);
+    }
   }
 
   /** The distinct lexemes of a query, as PostgreSQL's English configuration stems them. */
@@ -315,6 +325,6 @@ function scopeKey(organizationId: string, scope: Partial<MemoryScope>): string {
 }
 
 /** Whether a memory of these scope fields belongs to the search scope (fields the search leaves out match anything). */
-function inScope(scope: Partial<MemoryScope>, memory: Pick<MemoryEventPayload, 'userId' | 'agentId' | 'runId'>): boolean {
+function inScope(scope: Partial<MemoryScope>, memory: { userId: string | null; agentId: string | null; runId: string | null }): boolean {
   return (scope.userId == null || scope.userId === memory.userId) && (scope.agentId == null || scope.agentId === memory.agentId) && (scope.runId == null || scope.runId === memory.runId);
 }
