@@ -1,6 +1,8 @@
 import { DataSource } from 'typeorm';
 import { EventBus } from '../src/common/events/event-bus.js';
 import { EmbeddedAutovacuum, PASS_LOCK } from '../src/database/embedded-autovacuum.js';
+import { MemoryIndex } from '../src/memory/search/memory-index.js';
+import { eventually } from './support/realtime-clients.js';
 import type { DomainEvent } from '../src/common/events/event-bus.js';
 import { bearer, expectErrorShape, onPostgres, register, startTestApp } from './support/test-app.js';
 import type { Registered, TestApp } from './support/test-app.js';
@@ -208,6 +210,9 @@ describe('memories (infer=false, no LLM)', () => {
         ) as Promise<
         { name: string; generic: number; custom: number }[]
       >;
+    // The scope's first search runs the statement while the search index reads the scope.
+    await search({ query: 'saffron', userId: 'rosa', mode: 'text' }).expect(200);
+    await eventually(() => !t.app.get(MemoryIndex).reading, 5000, 'the scope read into the index');
     const before = new Map((await searches()).map((s) => [s.name, s.generic]));
     for (const query of ['saffron', 'Where does Rosa grow saffron?', 'balcony plants', 'Rosa']) {
       const hits = (await search({ query, userId: 'rosa', mode: 'text' }).expect(200)).body.results;

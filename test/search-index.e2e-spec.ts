@@ -47,10 +47,16 @@ describe('search from the in-process search index', () => {
   const search = (t: TestApp, who: Registered, body: Record<string, unknown>) =>
     t.http().post('/api/v1/memories/search').set(bearer(who.accessToken)).send({ userId: 'u1', limit: 5, ...body }).expect(200);
   const hits = async (body: Record<string, unknown>) => (await search(withIndex, a, body)).body.results as Hit[];
+  /** A scope's first search runs the statement while the index reads it: search once, then wait for the read. */
+  const warm = async (body: Record<string, unknown>) => {
+    await search(withIndex, a, { query: 'warm', ...body });
+    await eventually(() => !withIndex.app.get(MemoryIndex).reading, 5000, 'the scope read into the index');
+  };
 
   // A filter (here one that keeps the same scope) sends a search to the SQL statement instead.
   it('ranks as the SQL statement does, in every mode: the same memories in the same order, the same scores', async () => {
     for (const mode of ['text', 'vector', 'hybrid']) {
+      await warm({ mode });
       for (const query of QUESTIONS) {
         // Scores may differ in the last bit between JavaScript and PostgreSQL: compared to 9 places.
         const [indexed, statement] = await Promise.all([search(withIndex, a, { query, mode }), search(withIndex, a, { query, mode, filters: { userId: 'u1' } })]);
@@ -73,6 +79,8 @@ describe('search from the in-process search index', () => {
     expect((await hits({ query: 'cello', mode: 'vector' })).map((h) => h.id)).toContain(id);
     await withIndex.http().delete(`/api/v1/memories/${id}`).set(auth).expect(204);
     expect(await hits({ query: 'cello' })).toEqual([]);
+    await warm({ userId: 'u3' });
+    await warm({ userId: undefined });
     await withIndex.http().post('/api/v1/memories').set(auth).send({ content: 'Temporary trombone memory', userId: 'u3', infer: false }).expect(201);
     expect(await hits({ query: 'trombone', userId: 'u3' })).toHaveLength(1);
     expect(await hits({ query: 'trombone', userId: undefined })).toHaveLength(1);

@@ -21,8 +21,9 @@ const MAX_PENDING = 2_000;
 const MAX_QUERIES = 2_000;
 /** Memories read per statement when a scope is read. */
 const LOAD_PAGE = 2_000;
-/** Scopes found larger than the whole bound, searched by statement for this long. */
-const TOO_LARGE_MS = 10 * 60_000;
+/** How long a scope evicted, or found larger than the whole bound, is searched by statement. */
+const BY_STATEMENT_MS = 10 * 60_000;
+const MAX_BY_STATEMENT = 10_000;
 
 interface Entry {
   key: string;
@@ -33,6 +34,8 @@ interface Entry {
   ready: Promise<void>;
   /** Memories changed since they were read (ids), read back before the next search. */
   pending: Set<string>;
+  /** Read in full (until then, searches of the scope run the statement). */
+  loaded: boolean;
 }
 
 interface IndexRow {
@@ -72,7 +75,8 @@ export class MemoryIndex {
   private readonly entries = new Map<string, Entry>();
   private readonly byOrganization = new Map<string, Set<Entry>>();
   private readonly lexemeCache = new Map<string, string[]>();
-  private readonly tooLarge = new Map<string, number>();
+  /** Scopes searched by statement for a while (evicted, or too large), since when. */
+  private readonly byStatement = new Map<string, number>();
   /** Per organization with scopes here: the oldest transaction running at its last look (xid8, as text). */
   private readonly horizons = new Map<string, bigint>();
 
@@ -103,10 +107,9 @@ export class MemoryIndex {
     const withVector = c.mode !== 'text' && c.vector !== null && this.vectors.enabled;
     if (!withText && !withVector) return [];
     const key = scopeKey(organizationId, c.scope);
-    const bigSince = this.tooLarge.get(key);
-    if (bigSince !== undefined && bigSince > Date.now() - TOO_LARGE_MS) return null;
-    const [index, lexemes] = await Promise.all([this.catchUp(organizationId).then(() => this.scopeIndex(key, organizationId, c.scope, withVector)), withText ? this.lexemes(c.query) : []]);
+    const index = await this.scopeIndex(key, organizationId, c.scope, withVector);
     if (index === null) return null;
+    const lexemes = withText ? await this.lexemes(c.query) : [];
     const now = Date.now();
     const legs: { text?: Ranked[]; vector?: Ranked[] } = {};
     if (withText) legs.text = index.text(lexemes, candidates, now);
@@ -141,6 +144,12 @@ export class MemoryIndex {
     return hits;
   }
 
+  /**
+   * The scope's index, caught up with every change committed so far; null while it is being read
+   * (this search runs the statement meanwhile, so a first search costs what it cost before) and
+   * for a while after it was evicted or found too large (so that a working set larger than the
+   * bound does not read scopes over and over).
+   */
   private async scopeIndex(key: string, organizationId: string, scope: Partial<MemoryScope>, withVectors: boolean): Promise<ScopeIndex | null> {
     let e = this.entries.get(key);
     // Built without vectors (text searches so far) and now a vector search: read it again with them.
@@ -148,42 +157,58 @@ export class MemoryIndex {
       this.drop(e);
       e = undefined;
     }
-    if (e) {
-      this.entries.delete(key);
-      this.entries.set(key, e);
-    } else {
-      e = { key, organizationId, scope, index: new ScopeIndex(withVectors), ready: Promise.resolve(), pending: new Set() };
-      const entry = e;
-      e.ready = this.load(entry);
-      this.entries.set(key, e);
-      let group = this.byOrganization.get(organizationId);
-      if (!group) this.byOrganization.set(organizationId, (group = new Set()));
-      group.add(e);
+    if (!e) {
+      const since = this.byStatement.get(key);
+      if (since !== undefined && since > Date.now() - BY_STATEMENT_MS) return null;
+      this.byStatement.delete(key);
+      this.start(key, organizationId, scope, withVectors);
+      return null;
     }
-    if (e.pending.size > 0) {
-      const entry = e;
-      e.ready = e.ready.then(() => this.readBack(entry));
-    }
+    if (!e.loaded) return null;
+    this.entries.delete(key);
+    this.entries.set(key, e);
     try {
+      await this.catchUp(organizationId);
+      if (e.pending.size > 0) {
+        const entry = e;
+        e.ready = e.ready.then(() => this.readBack(entry));
+      }
       await e.ready;
     } catch (error) {
-      this.drop(e);
-      throw error;
-    }
-    if (e.index.bytes > this.budget) {
-      this.logger.warn({ scope: key, bytes: e.index.bytes, budget: this.budget }, 'a search scope is larger than SEARCH_INDEX_MB: its searches run as statements');
-      this.tooLarge.set(key, Date.now());
+      this.logger.warn({ err: error, scope: key }, 'the search index could not catch up with a scope; it will be read afresh');
       this.drop(e);
       return null;
     }
-    // Mostly dead slots (memories changed or deleted since the load): read it afresh next time.
+    // Mostly dead slots (memories changed or deleted since the read): read it afresh.
     if (e.index.garbage > Math.max(1_000, e.index.size)) this.drop(e);
-    this.evict();
     return e.index;
+  }
+
+  /** Reads a scope into the index in the background. */
+  private start(key: string, organizationId: string, scope: Partial<MemoryScope>, withVectors: boolean): void {
+    const e: Entry = { key, organizationId, scope, index: new ScopeIndex(withVectors), ready: Promise.resolve(), pending: new Set(), loaded: false };
+    this.entries.set(key, e);
+    let group = this.byOrganization.get(organizationId);
+    if (!group) this.byOrganization.set(organizationId, (group = new Set()));
+    group.add(e);
+    e.ready = this.load(e).then(() => {
+      e.loaded = true;
+      if (e.index.bytes > this.budget) {
+        this.logger.warn({ scope: key, bytes: e.index.bytes, budget: this.budget }, 'a search scope is larger than SEARCH_INDEX_MB: its searches run as statements');
+        this.restByStatement(e);
+      }
+      this.evict();
+    });
+    e.ready.catch((error: unknown) => {
+      this.logger.warn({ err: error, scope: key }, 'a search scope could not be read into the index; its searches run as statements meanwhile');
+      this.drop(e);
+    });
   }
 
   /** Reads the scope LOAD_PAGE memories at a time, in id order: one result of a 10k scope's vectors is ~30 MB of hex in both threads. */
   private async load(e: Entry): Promise<void> {
+    // The organization's horizon is taken before its first scope is read: what commits after, the next look lists.
+    if (!this.horizons.has(e.organizationId)) await this.catchUp(e.organizationId);
     let after = '00000000-0000-0000-0000-000000000000';
     for (;;) {
       const p = new SqlParams();
@@ -259,8 +284,20 @@ export class MemoryIndex {
     for (const e of this.entries.values()) {
       if (total <= this.budget || this.entries.size <= 1) return;
       total -= e.index.bytes;
-      this.drop(e);
+      this.restByStatement(e);
     }
+  }
+
+  private restByStatement(e: Entry): void {
+    this.drop(e);
+    if (this.byStatement.size >= MAX_BY_STATEMENT) this.byStatement.delete(this.byStatement.keys().next().value!);
+    this.byStatement.set(e.key, Date.now());
+  }
+
+  /** Whether a scope is being read (tests wait for it). */
+  get reading(): boolean {
+    for (const e of this.entries.values()) if (!e.loaded) return true;
+    return false;
   }
 
   private drop(e: Entry): void {

@@ -34,8 +34,8 @@ export interface SearchCriteria {
 type HitRow = MemoryRow & { fused: number; text_score: number | null; vector_score: number | null; counted: { n?: number | null; df?: Record<string, number> } | null };
 
 /**
- * A search: from the in-process index when it serves it (memory-index.ts, the embedded
- * database), else one statement where each active leg (text-leg.ts, vector-leg.ts) takes its best
+ * A search: from the in-process index when it serves it (memory-index.ts: unfiltered natural
+ * language), else one statement where each active leg (text-leg.ts, vector-leg.ts) takes its best
  * candidates under the caller's organization, the scope and the filter; fusion.ts orders the
  * union; the rows come back in the same round trip, with the statistics the text leg counted.
  */
