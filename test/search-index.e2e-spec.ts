@@ -89,6 +89,19 @@ describe('search from the in-process search index', () => {
     expect(await hits({ query: 'trombone', userId: undefined })).toEqual([]);
   });
 
+  it('reads a scope afresh after more changes than it reads back one by one (a bulk add), and finds them all', async () => {
+    const auth = bearer(a.accessToken);
+    await warm({ userId: 'u4' });
+    for (let b = 0; b < 11; b++) {
+      const messages = Array.from({ length: 200 }, (_, k) => ({ role: 'user', content: `Bulk note ${b * 200 + k} about kayak${b * 200 + k}` }));
+      await withIndex.http().post('/api/v1/memories').set(auth).send({ messages, userId: 'u4', infer: false }).expect(201);
+    }
+    expect((await hits({ query: 'kayak2199', userId: 'u4' }))[0].memory).toBe('Bulk note 2199 about kayak2199');
+    await eventually(() => !withIndex.app.get(MemoryIndex).reading, 10_000, 'the scope read again');
+    expect((await hits({ query: 'kayak1234', userId: 'u4' }))[0].memory).toBe('Bulk note 1234 about kayak1234');
+    expect((await hits({ query: 'kayak7', userId: 'u4' }))[0].memory).toBe('Bulk note 7 about kayak7');
+  });
+
   it('keeps scopes and organizations apart: no other user or organization shares what a scope holds', async () => {
     const other = await register(withIndex, 'Other org');
     await withIndex.http().post('/api/v1/memories').set(bearer(other.accessToken)).send({ content: 'Caroline painted the journal', userId: 'u1', infer: false }).expect(201);
