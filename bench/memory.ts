@@ -128,8 +128,11 @@ export async function runMemoryBench(
       await new Promise((r) => setTimeout(r, INDEX_READ_WAIT_MS));
       let hits = 0;
       const run = await pool(o.searches, 4, async (i) => {
+        const started = Date.now();
         const found = await searchApi.post<{ results: unknown[] }>('/api/v1/memories/search', { query: questions[i % questions.length], userId: `user-${i % USERS}`, limit: 10, mode });
         hits += found.results.length;
+        // With the server's log on stdout (BENCH_SERVER_LOG), a slow search is put beside it.
+        if (process.env.BENCH_SERVER_LOG && Date.now() - started > 100) console.error(`slow ${mode} search at ${new Date(started).toISOString()}: ${Date.now() - started} ms`);
       });
       // A scope (a user among ten) must still get its `limit` hits from an HNSW index (iterative scans).
       details[`hits per ${mode} search at ${size / 1000}k`] = round(hits / o.searches, 1);

@@ -57,10 +57,12 @@ export async function startServer(env: Record<string, string> = {}): Promise<Ser
   const port = await freePort();
   // BENCH_NODE_ARGS: flags for the server's node, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile it under the load.
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  // BENCH_SERVER_LOG=<level>: the server's JSON log on this process's stdout at that level (default: warnings, not shown).
+  const logLevel = process.env.BENCH_SERVER_LOG;
   const child: ChildProcess = spawn(process.execPath, [...nodeArgs, join(repoRoot, 'dist', 'src', 'main.js')], {
     // MALLOC_ARENA_MAX as `npm start` and the Docker image set it.
-    env: { PATH: process.env.PATH ?? '', MALLOC_ARENA_MAX: '2', DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', AUTH_RATE_LIMIT_PER_MINUTE: '100000', ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { PATH: process.env.PATH ?? '', MALLOC_ARENA_MAX: '2', DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: logLevel ?? 'warn', AUTH_RATE_LIMIT_PER_MINUTE: '100000', ...env },
+    stdio: ['ignore', logLevel ? 'inherit' : 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;

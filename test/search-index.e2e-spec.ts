@@ -102,6 +102,23 @@ describe('search from the in-process search index', () => {
     expect((await hits({ query: 'kayak7', userId: 'u4' }))[0].memory).toBe('Bulk note 7 about kayak7');
   });
 
+  it('keeps every scope after concurrent first searches that each find a bulk add: none is left out of the index', async () => {
+    const auth = bearer(a.accessToken);
+    const users = ['u5', 'u6', 'u7', 'u8'];
+    for (const userId of users) await warm({ userId });
+    const index = withIndex.app.get(MemoryIndex);
+    expect(users.every((userId) => index.holds(a.organizationId, { userId }))).toBe(true);
+    for (let b = 0; b < 11; b++) {
+      const messages = Array.from({ length: 200 }, (_, k) => ({ role: 'user', content: `Canoe trip ${b * 200 + k}` }));
+      await withIndex.http().post('/api/v1/memories').set(auth).send({ messages, userId: 'u5', infer: false }).expect(201);
+    }
+    // Each of these searches looks at the organization's changes, finds more than it reads back, and drops its scopes.
+    await Promise.all(users.map((userId) => search(withIndex, a, { query: 'canoe', userId })));
+    await eventually(() => !index.reading, 10_000, 'the scopes read again');
+    expect(users.filter((userId) => !index.holds(a.organizationId, { userId }))).toEqual([]);
+    expect((await hits({ query: 'canoe trip 2199', userId: 'u5' }))[0].memory).toBe('Canoe trip 2199');
+  });
+
   it('keeps scopes and organizations apart: no other user or organization shares what a scope holds', async () => {
     const other = await register(withIndex, 'Other org');
     await withIndex.http().post('/api/v1/memories').set(bearer(other.accessToken)).send({ content: 'Caroline painted the journal', userId: 'u1', infer: false }).expect(201);

@@ -112,8 +112,11 @@ export class EmbeddedAutovacuum implements OnApplicationBootstrap, OnApplication
       const threshold = BASE_THRESHOLD + SCALE_FACTOR * t.live;
       const name = `"${t.relname.replace(/"/g, '""')}"`;
       // Inserts count too (as autovacuum_vacuum_insert_threshold): VACUUM marks pages all-visible, which index-only scans need.
-      if (t.dead > threshold || t.inserted > 2 * threshold) await db.query(`VACUUM (ANALYZE) ${name}`);
-      else if (t.changed > threshold) await db.query(`ANALYZE ${name}`);
+      const statement = t.dead > threshold || t.inserted > 2 * threshold ? `VACUUM (ANALYZE) ${name}` : t.changed > threshold ? `ANALYZE ${name}` : null;
+      if (!statement) continue;
+      const started = performance.now();
+      await db.query(statement);
+      this.logger.debug(`${statement}: ${Math.round(performance.now() - started)} ms (${t.live} live, ${t.dead} dead, ${t.inserted} inserted rows)`);
     }
   }
 }

@@ -36,6 +36,8 @@ interface Entry {
   pending: Set<string>;
   /** Read in full (until then, searches of the scope run the statement). */
   loaded: boolean;
+  /** When its read began, in the order of reads and looks (MemoryIndex.clock). */
+  born: number;
 }
 
 interface IndexRow {
@@ -79,6 +81,8 @@ export class MemoryIndex {
   private readonly byStatement = new Map<string, number>();
   /** Per organization with scopes here: the oldest transaction running at its last look (xid8, as text). */
   private readonly horizons = new Map<string, bigint>();
+  /** Counts reads and looks begun, so that a look knows which scopes were read after it began. */
+  private clock = 0;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -87,6 +91,11 @@ export class MemoryIndex {
   ) {
     this.enabled = config.SEARCH_INDEX_MB > 0;
     this.budget = config.SEARCH_INDEX_MB * 1024 * 1024;
+  }
+
+  /** Whether a scope is held (being read or read; tests look). */
+  holds(organizationId: string, scope: Partial<MemoryScope>): boolean {
+    return this.entries.has(scopeKey(organizationId, scope));
   }
 
   /** Bytes held by the scopes in the index (an estimate). */
@@ -188,13 +197,15 @@ export class MemoryIndex {
 
   /** Reads a scope into the index in the background. */
   private start(key: string, organizationId: string, scope: Partial<MemoryScope>, withVectors: boolean): void {
-    const e: Entry = { key, organizationId, scope, index: new ScopeIndex(withVectors), ready: Promise.resolve(), pending: new Set(), loaded: false };
+    const e: Entry = { key, organizationId, scope, index: new ScopeIndex(withVectors), ready: Promise.resolve(), pending: new Set(), loaded: false, born: ++this.clock };
     this.entries.set(key, e);
     let group = this.byOrganization.get(organizationId);
     if (!group) this.byOrganization.set(organizationId, (group = new Set()));
     group.add(e);
+    const started = performance.now();
     e.ready = this.load(e).then(() => {
       e.loaded = true;
+      this.logger.debug({ scope: key, memories: e.index.size, bytes: e.index.bytes, ms: Math.round(performance.now() - started) }, 'a search scope was read into the index');
       if (e.index.bytes > this.budget) {
         this.logger.warn({ scope: key, bytes: e.index.bytes, budget: this.budget }, 'a search scope is larger than SEARCH_INDEX_MB: its searches run as statements');
         this.restByStatement(e);
@@ -258,6 +269,7 @@ export class MemoryIndex {
       this.advance(organizationId, BigInt(rows[0].horizon));
       return;
     }
+    const began = ++this.clock;
     const rows = await preparedQuery<({ horizon: string } & Partial<Record<'id' | 'user_id' | 'agent_id' | 'run_id', string | null>>)[]>(
       this.dataSource,
       `SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS horizon, c.* FROM (SELECT 1) one LEFT JOIN (
@@ -267,10 +279,14 @@ export class MemoryIndex {
     const group = this.byOrganization.get(organizationId);
     // More changes than any scope would read back one by one (a bulk add, an import): the
     // organization's scopes are read afresh instead, and the next look starts from this one.
-    // (The ORDER BY keeps the look on the memories_changes index: with a bare LIMIT, the generic
-    // plan scanned the organization's rows instead, 0.4 s at 100k.)
-    if (rows.length > MAX_PENDING && group) for (const e of [...group]) this.drop(e);
-    else for (const r of rows) {
+    // Not the scopes whose read began after this look did: they read what it listed, and
+    // dropping them (concurrent first searches after a bulk add each made such a look) left
+    // their scopes out of the index until their next search. (The ORDER BY keeps the look on
+    // the memories_changes index: with a bare LIMIT, the generic plan scanned the
+    // organization's rows instead, 0.4 s at 100k.)
+    if (rows.length > MAX_PENDING && group) {
+      for (const e of [...group]) if (e.born < began) this.drop(e);
+    } else for (const r of rows) {
       if (!r.id || !group) continue;
       for (const e of [...group]) {
         if (!inScope(e.scope, { userId: r.user_id ?? null, agentId: r.agent_id ?? null, runId: r.run_id ?? null })) continue;
