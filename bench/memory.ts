@@ -2,7 +2,8 @@
  * Memory engine throughput and latency on the embedded default (and on PostgreSQL when
  * DATABASE_URL is set): adds one by one and in batches (infer=false), get/update/delete, and
  * search latency at 10k and 100k memories in one organization (10 users), LoCoMo texts.
- * `npm run bench:memory` — set BENCH_MEMORIES=100000 (default) and BENCH_SEARCHES (default 200).
+ * `npm run bench:memory` — set BENCH_MEMORIES=100000 (default) and BENCH_SEARCHES (default 200);
+ * BENCH_RESULT names the results file (default memory).
  */
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
@@ -195,7 +196,8 @@ async function main(): Promise<void> {
   }
   const peer = process.env.BENCH_PEER === '0' ? null : await runPeer();
   if (peer) details.peer = compareWithPeer(figures, peer, modes.map((m) => m.label));
-  await record('memory', figures, details);
+  // BENCH_RESULT names the results file (a 1M run on PostgreSQL: BENCH_RESULT=memory-1m).
+  await record(process.env.BENCH_RESULT ?? 'memory', figures, details);
   if (peer) printComparison(details.peer as Comparison[]);
 }
 
