@@ -21,7 +21,7 @@ export interface HttpBenchResult {
 export async function loadGet(url: string, headers: Record<string, string>, durationSeconds: number, connections: number): Promise<HttpBenchResult> {
   const latencies: number[] = [];
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    const instance = autocannon({ url, headers, connections, duration: durationSeconds, pipelining: 1 }, (err, res) => (err ? reject(err) : resolve(res)));
+    const instance = autocannon({ url, headers, connections, duration: durationSeconds, pipelining: 1 }, (err, res) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(res)));
     instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => latencies.push(responseTime));
   });
   latencies.sort((a, b) => a - b);

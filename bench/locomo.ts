@@ -41,7 +41,7 @@ export async function loadConversations(dir = LOCOMO_DIR): Promise<Conversation[
       const sessions = Object.keys(raw)
         .filter((k) => /^session_\d+$/.test(k) && Array.isArray(raw[k]))
         .sort((a, b) => Number(a.split('_')[1]) - Number(b.split('_')[1]))
-        .map((name) => ({ name, date: String(raw[`${name}_date_time`] ?? ''), turns: raw[name] as Turn[] }));
+        .map((name) => ({ name, date: (raw[`${name}_date_time`] as string | undefined) ?? '', turns: raw[name] as Turn[] }));
       const questions = (raw.qa as Question[]).filter((q) => q.category >= 1 && q.category <= 4 && q.evidence?.length);
       return { id: file.replace('.json', ''), sessions, questions };
     }),
@@ -76,6 +76,12 @@ export class Api {
     });
     if (!res.ok) throw new Error(`register: ${res.status} ${await res.text()}`);
     return new Api(baseUrl, ((await res.json()) as { accessToken: string }).accessToken);
+  }
+
+  /** The same account through an API key of its own (an access token lives 15 minutes). */
+  async withApiKey(): Promise<Api> {
+    const created = await this.post<{ key: string }>('/api/v1/api-keys', { name: 'bench' });
+    return new Api(this.baseUrl, created.key);
   }
 
   private async call<T>(method: Dispatcher.HttpMethod, path: string, body?: unknown): Promise<T> {

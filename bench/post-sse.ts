@@ -32,7 +32,7 @@ export async function postSse(url: string, token: string, body: unknown): Promis
         if (colon <= 0) continue;
         fields[line.slice(0, colon)] = (fields[line.slice(0, colon)] ?? '') + line.slice(colon + 1).trimStart();
       }
-      if (fields.data !== undefined) events.push({ id: fields.id ?? '', event: fields.event ?? 'message', data: JSON.parse(fields.data), at: performance.now() - start });
+      if (fields.data !== undefined) events.push({ id: fields.id ?? '', event: fields.event ?? 'message', data: JSON.parse(fields.data) as Record<string, unknown>, at: performance.now() - start });
     }
   }
   return { status: res.status, events, firstByteMs };

@@ -206,7 +206,10 @@ export async function runRealtimeBench(api: Api, o: RealtimeBenchOptions, label:
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('import did not finish within 5 minutes')), 300_000);
       watcher.on('job_progress', (e: { job_id: string; state: string }) => {
-        if (e.job_id === jobId && (e.state === 'completed' || e.state === 'failed')) (clearTimeout(timer), resolve());
+        if (e.job_id === jobId && (e.state === 'completed' || e.state === 'failed')) {
+          clearTimeout(timer);
+          resolve();
+        }
       });
     });
     const importSeconds = (performance.now() - importStart) / 1000;

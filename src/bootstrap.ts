@@ -88,7 +88,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
  * would get Express's HTML page. Registered after init, so after every route and mount.
  */
 function answerUnmatchedInErrorShape(app: NestExpressApplication): void {
-  const server = app.getHttpAdapter().getInstance() as express.Express;
+  const server = app.getHttpAdapter().getInstance();
   const requestId = (req: Request) => String((req as Request & { id?: string }).id ?? '');
   const notFound: express.RequestHandler = (req, res) => {
     const body = errorBodyOf(new NotFoundException(`Cannot ${req.method} ${req.path}`), requestId(req));

@@ -141,7 +141,7 @@ const redisUrl = process.env.REDIS_URL;
         expect(done.state).toBe('completed');
         expect(done.result.rows).toBe(20_000);
       } catch (error) {
-        throw new Error(`${String(error)}; worker said: ${first.stderr()} ${second.stderr()}`);
+        throw new Error(`${String(error)}; worker said: ${first.stderr()} ${second.stderr()}`, { cause: error });
       }
       const db = new pg.Client({ connectionString: storage.location });
       await db.connect();

@@ -292,7 +292,7 @@ describe('fuzz: every operation of the OpenAPI document', () => {
     if (ms > RESPONSE_LIMIT_MS) return `${what}: answered after ${Math.round(ms)} ms`;
     // 431 and 414 come from Node's HTTP parser, before any application code, with no body.
     if (res.status >= 400 && res.status !== 431 && res.status !== 414) {
-      let body: { statusCode?: unknown; code?: unknown; message?: unknown } = {};
+      let body: { statusCode?: unknown; code?: unknown; message?: unknown };
       try {
         body = JSON.parse(text);
       } catch {

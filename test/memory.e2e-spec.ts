@@ -205,11 +205,9 @@ describe('memories (infer=false, no LLM)', () => {
       // The hits' rows of an unfiltered search (answered from the in-process index), and the search statement.
       t.app
         .get(DataSource)
-        .query(
+        .query<{ name: string; generic: number; custom: number }[]>(
           `SELECT name, generic_plans::int AS generic, custom_plans::int AS custom FROM pg_prepared_statements WHERE statement LIKE '%AS vector_exact FROM memories%' OR statement LIKE 'WITH terms AS MATERIALIZED%'`,
-        ) as Promise<
-        { name: string; generic: number; custom: number }[]
-      >;
+        );
     // The scope's first search runs the statement while the search index reads the scope.
     await search({ query: 'saffron', userId: 'rosa', mode: 'text' }).expect(200);
     await eventually(() => !t.app.get(MemoryIndex).reading, 5000, 'the scope read into the index');
@@ -255,7 +253,7 @@ describe('memories (infer=false, no LLM)', () => {
       await db.query(`INSERT INTO ${table} SELECT generate_series(1, 2000)`);
       await db.query(`SELECT pg_stat_force_next_flush()`);
       const analyzedAt = async () =>
-        ((await db.query(`SELECT last_analyze AS at FROM pg_stat_user_tables WHERE relname = $1`, [table])) as { at: Date | null }[])[0]?.at ?? null;
+        (await db.query<{ at: Date | null }[]>(`SELECT last_analyze AS at FROM pg_stat_user_tables WHERE relname = $1`, [table]))[0]?.at ?? null;
       // Another process (here: another connection) holds the installation's lock: this pass skips.
       await other.connect();
       await other.query(`SELECT pg_advisory_lock($1)`, [PASS_LOCK]);
@@ -429,7 +427,7 @@ describe('search', () => {
     const turns = ['What did you do this weekend?', 'I went hiking near the lake.', 'Sounds great, any wildlife?', 'We saw a moose and two eagles!'];
     // The row version (xmin) of each turn as first written: a later add must never rewrite an earlier turn.
     const written: { id: string; version: string }[] = [];
-    const versionOf = async (id: string) => ((await t.app.get(DataSource).query(`SELECT xmin::text AS v FROM memories WHERE id = $1`, [id])) as { v: string }[])[0].v;
+    const versionOf = async (id: string) => (await t.app.get(DataSource).query<{ v: string }[]>(`SELECT xmin::text AS v FROM memories WHERE id = $1`, [id]))[0].v;
     for (const content of turns) {
       const res = await t.http().post('/api/v1/memories').set(auth()).send({ content, userId: 'hank', runId: 'chat-1', infer: false }).expect(201);
       const id: string = res.body.results[0].id;

@@ -40,7 +40,7 @@ export class RateCounter implements OnApplicationShutdown {
         const redisKey = `${this.prefix}${key}`;
         const replies = (await this.redis.multi().set(redisKey, 0, 'PX', windowMs, 'NX').incr(redisKey).pttl(redisKey).exec()) as [Error | null, unknown][];
         const failed = replies.find(([error]) => error);
-        if (failed) throw failed[0];
+        if (failed) throw failed[0] as Error;
         const count = Number(replies[1][1]);
         const ttl = Number(replies[2][1]);
         return { count, resetInMs: ttl > 0 ? ttl : windowMs };

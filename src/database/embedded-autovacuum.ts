@@ -86,7 +86,7 @@ export class EmbeddedAutovacuum implements OnApplicationBootstrap, OnApplication
     const runner = this.dataSource.createQueryRunner();
     try {
       await runner.connect();
-      const [{ locked }]: { locked: boolean }[] = await runner.query(`SELECT pg_try_advisory_lock(${PASS_LOCK}) AS locked`);
+      const [{ locked }] = (await runner.query(`SELECT pg_try_advisory_lock(${PASS_LOCK}) AS locked`)) as { locked: boolean }[];
       if (!locked) return;
       try {
         await this.pass(runner);

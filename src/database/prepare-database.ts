@@ -37,7 +37,7 @@ export async function prepareDatabase(dataSource: DataSource, mode: VectorExtens
       if (mode === 'require') throw new VectorExtensionRequiredError(vectorReason);
     }
   }
-  const installed = await dataSource.query(`SELECT 1 FROM pg_extension WHERE extname = 'vector'`);
+  const installed = await dataSource.query<unknown[]>(`SELECT 1 FROM pg_extension WHERE extname = 'vector'`);
   const vector = mode !== 'off' && installed.length > 0;
   const migrations = await dataSource.runMigrations({ transaction: 'each' });
   return { vector, vectorReason: vector ? undefined : (vectorReason ?? 'extension not installed'), applied: migrations.map((m) => m.name) };

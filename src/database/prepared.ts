@@ -37,5 +37,5 @@ function statementOf(text: string): NamedStatement {
  */
 export function preparedQuery<T>(db: DataSource | EntityManager, text: string, values: unknown[]): Promise<T> {
   // TypeORM types the statement as a string but passes it to pg's `query` untouched, which takes a config object.
-  return db.query(statementOf(text) as unknown as string, values) as Promise<T>;
+  return db.query<T>(statementOf(text) as unknown as string, values);
 }

@@ -23,7 +23,7 @@ export class RedisProbe implements OnApplicationShutdown {
     if (!this.client) return;
     if (this.client.status === 'wait') await this.client.connect();
     const answer = await this.client.ping();
-    if (answer !== 'PONG') throw new Error(`unexpected PING answer ${answer}`);
+    if (answer !== 'PONG') throw new Error(`unexpected PING answer ${String(answer)}`);
   }
 
   async onApplicationShutdown(): Promise<void> {

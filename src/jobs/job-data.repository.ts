@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { returnedRows } from '../database/returned-rows.js';
+import type { Returned } from '../database/returned-rows.js';
 
 export interface StoredResult {
   contentType: string;
@@ -46,10 +47,10 @@ export class JobDataRepository {
 
   /** Deletes result files, inputs of jobs that never completed, and finished in-process jobs older than their retention. */
   async prune(resultDays: number): Promise<{ results: number; jobs: number }> {
-    const results = await this.dataSource.query(`DELETE FROM job_results WHERE created_at < now() - make_interval(days => $1) RETURNING job_id`, [resultDays]);
+    const results = await this.dataSource.query<Returned<{ job_id: string }>>(`DELETE FROM job_results WHERE created_at < now() - make_interval(days => $1) RETURNING job_id`, [resultDays]);
     // Failed jobs are kept 7 days for inspection, with their input.
     await this.dataSource.query(`DELETE FROM job_payloads WHERE created_at < now() - interval '7 days'`);
-    const jobs = await this.dataSource.query(
+    const jobs = await this.dataSource.query<Returned<{ id: string }>>(
       `DELETE FROM jobs WHERE (state = 'completed' AND finished_at < now() - interval '1 day') OR (state = 'failed' AND finished_at < now() - interval '7 days') RETURNING id`,
     );
     return { results: returnedRows(results).length, jobs: returnedRows(jobs).length };

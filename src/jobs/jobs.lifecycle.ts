@@ -28,7 +28,7 @@ export class JobsLifecycle implements OnApplicationBootstrap, BeforeApplicationS
 
   async onApplicationBootstrap(): Promise<void> {
     for (const wrapper of this.discovery.getProviders()) {
-      const queue: QueueName | undefined = wrapper.metatype ? Reflect.getMetadata(JOB_QUEUE, wrapper.metatype) : undefined;
+      const queue = wrapper.metatype ? (Reflect.getMetadata(JOB_QUEUE, wrapper.metatype) as QueueName | undefined) : undefined;
       if (queue && wrapper.instance) this.executor.register(queue, wrapper.instance as JobProcessor);
     }
     if (!this.runWorkers) {

@@ -4,6 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { TenantContext } from '../common/context/tenant-context.js';
 import { Page, toPage } from '../common/pagination/page.js';
 import { returnedRows } from '../database/returned-rows.js';
+import type { Returned } from '../database/returned-rows.js';
 import { preparedQuery } from '../database/prepared.js';
 import { SqlParams } from '../database/sql-params.js';
 import { liveMemoryWhere, MEMORY_COLUMNS as COLUMNS, NOT_EXPIRED, toMemoryRecord as toRecord } from './memory-row.js';
@@ -317,8 +318,8 @@ export class MemoryRepository {
 
   /** Maintenance, across organizations: removes memories deleted more than `days` ago, with their history. */
   async purgeDeletedAcrossTenants(days: number): Promise<number> {
-    const result = await this.dataSource.query(`DELETE FROM memories WHERE deleted_at < now() - make_interval(days => $1) RETURNING id`, [days]);
-    return returnedRows<{ id: string }>(result).length;
+    const result = await this.dataSource.query<Returned<{ id: string }>>(`DELETE FROM memories WHERE deleted_at < now() - make_interval(days => $1) RETURNING id`, [days]);
+    return returnedRows(result).length;
   }
 
   /** Changes a live memory and records the UPDATE (old and new text) in one statement; null if there is none. */

@@ -23,7 +23,6 @@ import { AddBatcher } from './add-batcher.js';
 import { ExtractionService } from './extraction/extraction.service.js';
 import { MemoryError, MemoryErrorCode } from './memory.errors.js';
 import { memoryEvent, MemoryEventName } from './memory.events.js';
-import type { MemoryEvent } from './memory.events.js';
 import { MemoryRepository } from './memory.repository.js';
 import type { ListCriteria } from './memory.repository.js';
 import type { MemoryScope, MemoryType } from './memory.types.js';

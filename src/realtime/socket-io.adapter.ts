@@ -30,7 +30,7 @@ export class SocketIoAdapter extends IoAdapter {
       pingInterval: 25_000,
       pingTimeout: 20_000,
       maxHttpBufferSize: 1_000_000,
-    } as ServerOptions) as Server;
+    } as ServerOptions);
     if (this.config.REDIS_URL) {
       // Commands wait for Redis rather than fail: a server starts (and serves REST) while Redis is down.
       const pub = new Redis(this.config.REDIS_URL, { connectionName: 'agentmem-socketio-pub', maxRetriesPerRequest: null });

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import type { JSONSchema7 } from 'ai';
 import { AgentTool, AgentToolSource, ToolOutcome, TurnScope } from '../agents/loop/agent-tools.js';
 import { ToolsService } from './tools.service.js';
 
@@ -19,7 +18,7 @@ export class RegistryToolSource extends AgentToolSource {
     return found.map((tool) => ({
       name: tool.name,
       description: tool.description,
-      parameters: tool.parameters as JSONSchema7,
+      parameters: tool.parameters,
       run: async (args: unknown, scope: TurnScope): Promise<ToolOutcome> => {
         const run = await this.tools.runForAgent(tool, args, scope.agentId);
         if (run.status === 'ok') return { ok: true, result: run.result ?? null };

@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { TenantContext } from '../common/context/tenant-context.js';
 import { Page, toPage } from '../common/pagination/page.js';
 import { returnedRows } from '../database/returned-rows.js';
+import type { Returned } from '../database/returned-rows.js';
 import { Tool } from './entities/tool.entity.js';
 import { ToolRun } from './entities/tool-run.entity.js';
 
@@ -151,12 +152,12 @@ export class ToolRepository {
       if (value === undefined) continue;
       sets.push(`${column} = $${params.push(key === 'parameters' || key === 'metadata' ? JSON.stringify(value) : value)}`);
     }
-    const rows = returnedRows(await this.dataSource.query(`UPDATE tools SET ${sets.join(', ')} WHERE id = $1 AND organization_id = $2 RETURNING id`, params));
+    const rows = returnedRows(await this.dataSource.query<Returned<{ id: string }>>(`UPDATE tools SET ${sets.join(', ')} WHERE id = $1 AND organization_id = $2 RETURNING id`, params));
     return rows.length > 0;
   }
 
   async delete(id: string): Promise<boolean> {
-    const rows = returnedRows(await this.dataSource.query(`DELETE FROM tools WHERE id = $1 AND organization_id = $2 RETURNING id`, [id, this.tenant.organizationId]));
+    const rows = returnedRows(await this.dataSource.query<Returned<{ id: string }>>(`DELETE FROM tools WHERE id = $1 AND organization_id = $2 RETURNING id`, [id, this.tenant.organizationId]));
     return rows.length > 0;
   }
 
@@ -184,7 +185,7 @@ export class ToolRepository {
 
   /** Deletes run records older than `days`, across organizations (maintenance). */
   async pruneRuns(days: number): Promise<number> {
-    const rows = returnedRows(await this.dataSource.query(`DELETE FROM tool_runs WHERE created_at < now() - make_interval(days => $1) RETURNING id`, [days]));
+    const rows = returnedRows(await this.dataSource.query<Returned<{ id: string }>>(`DELETE FROM tool_runs WHERE created_at < now() - make_interval(days => $1) RETURNING id`, [days]));
     return rows.length;
   }
 }

@@ -35,7 +35,7 @@ export async function compileServer(): Promise<CompiledServer> {
     spawn(entry, env) {
       const child = spawn(process.execPath, [join(work, `dist/src/${entry}.js`)], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
       let stderr = '';
-      child.stderr!.on('data', (d) => (stderr += d));
+      child.stderr.on('data', (d) => (stderr += d));
       return { child, stderr: () => stderr };
     },
     remove: () => rm(work, { recursive: true, force: true }),

@@ -4,6 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { TenantContext } from '../../common/context/tenant-context.js';
 import { Page, toPage } from '../../common/pagination/page.js';
 import { returnedRows } from '../../database/returned-rows.js';
+import type { Returned } from '../../database/returned-rows.js';
 import { Block } from '../entities/block.entity.js';
 
 interface BlockRow {
@@ -136,11 +137,11 @@ export class BlockRepository {
   }
 
   async detach(agentId: string, blockId: string): Promise<boolean> {
-    const result = await this.dataSource.query(
+    const result = await this.dataSource.query<Returned<{ block_id: string }>>(
       `DELETE FROM agent_blocks ab USING blocks b WHERE ab.agent_id = $1 AND ab.block_id = $2 AND b.id = ab.block_id AND b.organization_id = $3 RETURNING ab.block_id`,
       [agentId, blockId, this.tenant.organizationId],
     );
-    return returnedRows<{ block_id: string }>(result).length > 0;
+    return returnedRows(result).length > 0;
   }
 
   async isAttached(agentId: string, blockId: string): Promise<boolean> {
@@ -162,7 +163,7 @@ export class BlockRepository {
   }
 
   async delete(id: string): Promise<boolean> {
-    const result = await this.dataSource.query(`DELETE FROM blocks WHERE id = $1 AND organization_id = $2 RETURNING id`, [id, this.tenant.organizationId]);
-    return returnedRows<{ id: string }>(result).length > 0;
+    const result = await this.dataSource.query<Returned<{ id: string }>>(`DELETE FROM blocks WHERE id = $1 AND organization_id = $2 RETURNING id`, [id, this.tenant.organizationId]);
+    return returnedRows(result).length > 0;
   }
 }

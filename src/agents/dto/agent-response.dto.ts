@@ -16,7 +16,7 @@ export class AgentResponseDto {
   createdAt: Date;
   updatedAt: Date;
 
-  static from(a: Agent, blocks: BlockResponseDto[]): AgentResponseDto {
+  static from(this: void, a: Agent, blocks: BlockResponseDto[]): AgentResponseDto {
     return {
       id: a.id,
       name: a.name,

@@ -174,7 +174,7 @@ export class AgentLoopService {
             break;
           case 'tool-call':
             calls.push({ id: part.toolCallId, name: part.toolName, arguments: part.input ?? {} });
-            if ('invalid' in part && part.invalid) invalid.set(part.toolCallId, String((part as { error?: unknown }).error ?? 'invalid arguments'));
+            if ('invalid' in part && part.invalid) invalid.set(part.toolCallId, reasonOf((part as { error?: unknown }).error));
             break;
           case 'finish-step':
             usage.promptTokens += part.usage.inputTokens ?? 0;
@@ -299,4 +299,10 @@ async function* guarded<T>(stream: AsyncIterable<T>): AsyncGenerator<T> {
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : typeof error === 'string' ? error : JSON.stringify(error);
+}
+
+/** Why the model's tool call was refused (the SDK's validation error, or a message of its own). */
+function reasonOf(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return typeof error === 'string' ? error : 'invalid arguments';
 }

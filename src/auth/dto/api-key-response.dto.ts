@@ -22,7 +22,7 @@ export class ApiKeyResponseDto {
   createdBy: string | null;
   createdAt: Date;
 
-  static from(key: ApiKey): ApiKeyResponseDto {
+  static from(this: void, key: ApiKey): ApiKeyResponseDto {
     return {
       id: key.id,
       name: key.name,

@@ -6,7 +6,7 @@ export class OrganizationResponseDto {
   name: string;
   createdAt: Date;
 
-  static from(org: Organization): OrganizationResponseDto {
+  static from(this: void, org: Organization): OrganizationResponseDto {
     return { id: org.id, name: org.name, createdAt: org.createdAt };
   }
 }

@@ -16,7 +16,7 @@ export class UserResponseDto {
   createdAt: Date;
   updatedAt: Date;
 
-  static from(user: User): UserResponseDto {
+  static from(this: void, user: User): UserResponseDto {
     return {
       id: user.id,
       organizationId: user.organizationId,

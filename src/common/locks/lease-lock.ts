@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config.js';
 import { returnedRows } from '../../database/returned-rows.js';
+import type { Returned } from '../../database/returned-rows.js';
 import { closeRedis } from '../redis-close.js';
 
 /** How long a lease lives without renewal: a process that dies holding one frees it this much later. */
@@ -57,13 +58,13 @@ export class LeaseLock implements OnApplicationShutdown {
         }
       : {
           acquire: async (key, token) => {
-            const rows = await dataSource.query(
+            const rows = await dataSource.query<Returned<{ token: string }>>(
               `INSERT INTO locks (key, token, expires_at) VALUES ($1, $2, now() + make_interval(secs => $3))
                ON CONFLICT (key) DO UPDATE SET token = EXCLUDED.token, expires_at = EXCLUDED.expires_at WHERE locks.expires_at < now()
                RETURNING token`,
               [key, token, LEASE_MS / 1000],
             );
-            return returnedRows<{ token: string }>(rows).length > 0;
+            return returnedRows(rows).length > 0;
           },
           renew: async (key, token) => void (await dataSource.query(`UPDATE locks SET expires_at = now() + make_interval(secs => $3) WHERE key = $1 AND token = $2`, [key, token, LEASE_MS / 1000])),
           release: async (key, token) => void (await dataSource.query(`DELETE FROM locks WHERE key = $1 AND token = $2`, [key, token])),

@@ -18,7 +18,7 @@ export class JobResponseDto {
   createdAt: Date;
   finishedAt: Date | null;
 
-  static from(job: JobRecord): JobResponseDto {
+  static from(this: void, job: JobRecord): JobResponseDto {
     return {
       id: job.id,
       queue: job.queue,

@@ -19,7 +19,7 @@ async function withTimeout<T, U>(work: Promise<T>, ms: number, onTimeout: () => 
   const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), ms)));
   try {
     const first = await Promise.race([work, late]);
-    return first === 'late' ? onTimeout() : (first as T);
+    return first === 'late' ? onTimeout() : (first);
   } finally {
     clearTimeout(timer);
   }
@@ -64,7 +64,7 @@ export class BullmqJobRunner extends JobRunner {
       removeOnFail: { age: 7 * DAY_SECONDS },
     };
     for (const name of QUEUE_NAMES) {
-      const queue = new this.classes.Queue(name, { connection: this.connection as never, prefix: config.QUEUE_PREFIX, defaultJobOptions });
+      const queue = new this.classes.Queue(name, { connection: this.connection, prefix: config.QUEUE_PREFIX, defaultJobOptions });
       queue.on('error', (error: Error) => this.logger.warn(`queue ${name}: ${error.message}`));
       this.queues.set(name, queue);
     }
@@ -128,7 +128,7 @@ export class BullmqJobRunner extends JobRunner {
             saveProgress: (percent) => job.updateProgress(percent),
           }),
         {
-          connection: this.connection as never,
+          connection: this.connection,
           prefix: this.config.QUEUE_PREFIX,
           concurrency: this.config.JOBS_CONCURRENCY,
           // A crashed worker's job goes back to the queue after this long without a lock renewal.

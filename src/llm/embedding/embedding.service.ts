@@ -42,7 +42,7 @@ export class EmbeddingService {
       try {
         model = await TransformersEmbedder.load(source);
       } catch (error) {
-        throw new Error(`Could not load the embedding model of ${setting}: ${(error as Error).message}`);
+        throw new Error(`Could not load the embedding model of ${setting}: ${(error as Error).message}`, { cause: error });
       }
       if (model.dimensions !== config.EMBEDDING_DIMENSIONS) {
         throw new Error(`The model of ${setting} makes ${model.dimensions}-dimensional vectors; set EMBEDDING_DIMENSIONS=${model.dimensions}`);

@@ -23,6 +23,7 @@ import type { MemoryType } from '../memory.types.js';
 
 export const MESSAGE_ROLES = ['user', 'assistant', 'system', 'tool'] as const;
 /** Scope ids are the application's own (an end user, an agent, a session): printable, no spaces at the ends. */
+// eslint-disable-next-line no-control-regex -- control characters are what the pattern refuses
 export const SCOPE_ID = /^[^\s\u0000-\u001f](.*[^\s\u0000-\u001f])?$/;
 const SCOPE_MESSAGE = 'must be 1-200 printable characters without surrounding spaces';
 

@@ -21,7 +21,7 @@ export class MemoryResponseDto {
   createdAt: Date;
   updatedAt: Date;
 
-  static from(m: MemoryRecord): MemoryResponseDto {
+  static from(this: void, m: MemoryRecord): MemoryResponseDto {
     return {
       id: m.id,
       memory: m.content,
@@ -81,7 +81,7 @@ export class SearchHitDto extends MemoryResponseDto {
   @ApiProperty({ enum: ['vector', 'text'], isArray: true })
   retrievers: ('vector' | 'text')[];
 
-  static fromHit(hit: SearchHit): SearchHitDto {
+  static fromHit(this: void, hit: SearchHit): SearchHitDto {
     return { ...MemoryResponseDto.from(hit.memory), score: hit.score, scores: hit.scores, retrievers: hit.retrievers };
   }
 }
@@ -103,7 +103,7 @@ export class HistoryEntryDto {
   actor: string;
   createdAt: Date;
 
-  static from(h: HistoryRecord): HistoryEntryDto {
+  static from(this: void, h: HistoryRecord): HistoryEntryDto {
     return { id: h.id, memoryId: h.memoryId, event: h.event, oldContent: h.oldContent, newContent: h.newContent, actor: h.actor, createdAt: h.createdAt };
   }
 }

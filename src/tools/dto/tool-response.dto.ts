@@ -18,7 +18,7 @@ export class ToolResponseDto {
   createdAt: Date;
   updatedAt: Date;
 
-  static from(t: Tool): ToolResponseDto {
+  static from(this: void, t: Tool): ToolResponseDto {
     return {
       id: t.id,
       name: t.name,

@@ -31,7 +31,7 @@ export class ToolRunResponseDto {
   error: string | null;
   createdAt: Date;
 
-  static from(r: ToolRun): ToolRunResponseDto {
+  static from(this: void, r: ToolRun): ToolRunResponseDto {
     return {
       id: r.id,
       toolId: r.toolId,

@@ -14,7 +14,7 @@ export class BlockResponseDto {
   createdAt: Date;
   updatedAt: Date;
 
-  static from(b: Block, agentIds: string[]): BlockResponseDto {
+  static from(this: void, b: Block, agentIds: string[]): BlockResponseDto {
     return {
       id: b.id,
       label: b.label,

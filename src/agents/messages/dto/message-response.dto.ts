@@ -27,7 +27,7 @@ export class MessageResponseDto {
   toolName: string | null;
   createdAt: Date;
 
-  static from(m: Message): MessageResponseDto {
+  static from(this: void, m: Message): MessageResponseDto {
     return {
       id: m.id,
       agentId: m.agentId,
