@@ -4,7 +4,21 @@ import tseslint from 'typescript-eslint';
 
 /** Node's globals, for the plain JavaScript files (the sandbox host, the PGlite thread, scripts). */
 const nodeGlobals = Object.fromEntries(
-  ['process', 'console', 'Buffer', 'URL', 'fetch', 'performance', 'structuredClone', 'AbortController', 'TextEncoder', 'TextDecoder', 'WebAssembly', 'queueMicrotask', 'AbortSignal']
+  [
+    'process',
+    'console',
+    'Buffer',
+    'URL',
+    'fetch',
+    'performance',
+    'structuredClone',
+    'AbortController',
+    'TextEncoder',
+    'TextDecoder',
+    'WebAssembly',
+    'queueMicrotask',
+    'AbortSignal',
+  ]
     .concat(['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'setImmediate', 'clearImmediate'])
     .map((name) => [name, 'readonly']),
 );
@@ -17,7 +31,10 @@ export default tseslint.config(
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
       // Implementations of async interfaces (runners, transports, embedders, Nest's hooks) are
       // async without awaiting anything; no-floating-promises and no-misused-promises keep the callers honest.
       '@typescript-eslint/require-await': 'off',
@@ -43,7 +60,10 @@ export default tseslint.config(
   {
     // Jest loads its environment and reporter as CommonJS.
     files: ['**/*.cjs'],
-    languageOptions: { sourceType: 'commonjs', globals: { ...nodeGlobals, require: 'readonly', module: 'writable', globalThis: 'readonly' } },
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { ...nodeGlobals, require: 'readonly', module: 'writable', globalThis: 'readonly' },
+    },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );

@@ -33,12 +33,26 @@ function stats(label: string, name: string, values: number[], unit = 'ms'): Figu
 }
 
 /** Runs the turns against a server whose LLM is `llm`; the caller started both. */
-export async function runAgentBench(api: Api, llm: FakeLlm, o: AgentBenchOptions, label: string): Promise<{ figures: Figure[]; details: Record<string, unknown> }> {
+export async function runAgentBench(
+  api: Api,
+  llm: FakeLlm,
+  o: AgentBenchOptions,
+  label: string,
+): Promise<{ figures: Figure[]; details: Record<string, unknown> }> {
   llm.latencyMs = o.llmLatencyMs;
-  llm.script = (request) => (request.response_format ? (request.response_format.json_schema?.name === 'facts' ? '{"facts": []}' : '{"memory": []}') : REPLY);
-  const agent = await api.post<{ id: string }>('/api/v1/agents', { name: `bench-${label}`, system: 'You are a benchmark agent.' });
+  llm.script = (request) =>
+    request.response_format
+      ? request.response_format.json_schema?.name === 'facts'
+        ? '{"facts": []}'
+        : '{"memory": []}'
+      : REPLY;
+  const agent = await api.post<{ id: string }>('/api/v1/agents', {
+    name: `bench-${label}`,
+    system: 'You are a benchmark agent.',
+  });
   // Timings are recorded as calls end, so a turn's calls are picked by what they asked, not by position.
-  const turnCallsSince = (t0: number) => llm.timings.filter((c) => c.receivedAt >= t0 && c.request !== null && !c.request.response_format);
+  const turnCallsSince = (t0: number) =>
+    llm.timings.filter((c) => c.receivedAt >= t0 && c.request !== null && !c.request.response_format);
 
   // 1. Plain turns, one after another, on one growing conversation.
   const overhead: number[] = [];
@@ -47,7 +61,10 @@ export async function runAgentBench(api: Api, llm: FakeLlm, o: AgentBenchOptions
   const started = performance.now();
   for (let i = 0; i < o.turns; i++) {
     const t0 = performance.now();
-    await api.post(`/api/v1/agents/${agent.id}/messages`, { messages: [{ content: `Turn ${i}: I had a ${i % 2 ? 'coffee' : 'tea'} with friend number ${i}.` }], userId: 'bench-user' });
+    await api.post(`/api/v1/agents/${agent.id}/messages`, {
+      messages: [{ content: `Turn ${i}: I had a ${i % 2 ? 'coffee' : 'tea'} with friend number ${i}.` }],
+      userId: 'bench-user',
+    });
     const t1 = performance.now();
     const calls = turnCallsSince(t0);
     const llmTime = calls.reduce((sum, c) => sum + (c.endedAt - c.receivedAt), 0);
@@ -62,8 +79,13 @@ export async function runAgentBench(api: Api, llm: FakeLlm, o: AgentBenchOptions
   const tokenDelay: number[] = [];
   for (let i = 0; i < o.streamedTurns; i++) {
     const t0 = performance.now();
-    const res = await postSse(`${api.baseUrl}/api/v1/agents/${agent.id}/messages`, api.token, { messages: [{ content: `Streamed ${i}: what did I drink?` }], userId: 'bench-user', stream: true });
-    if (res.events.at(-1)?.event !== 'done') throw new Error(`streamed turn ${i} ended with ${JSON.stringify(res.events.at(-1))}`);
+    const res = await postSse(`${api.baseUrl}/api/v1/agents/${agent.id}/messages`, api.token, {
+      messages: [{ content: `Streamed ${i}: what did I drink?` }],
+      userId: 'bench-user',
+      stream: true,
+    });
+    if (res.events.at(-1)?.event !== 'done')
+      throw new Error(`streamed turn ${i} ended with ${JSON.stringify(res.events.at(-1))}`);
     firstByte.push(res.firstByteMs ?? Number.NaN);
     const firstDelta = res.events.find((e) => e.event === 'assistant_delta');
     const call = turnCallsSince(t0).find((c) => c.firstTextAt !== null);
@@ -78,7 +100,15 @@ export async function runAgentBench(api: Api, llm: FakeLlm, o: AgentBenchOptions
     ...stats(label, 'streamed: first byte', firstByte),
     ...stats(label, 'streamed: token delay after the LLM', tokenDelay),
   ];
-  return { figures, details: { turns: o.turns, streamedTurns: o.streamedTurns, llmLatencyMs: o.llmLatencyMs, messagesInConversation: 2 * o.turns + 2 * o.streamedTurns } };
+  return {
+    figures,
+    details: {
+      turns: o.turns,
+      streamedTurns: o.streamedTurns,
+      llmLatencyMs: o.llmLatencyMs,
+      messagesInConversation: 2 * o.turns + 2 * o.streamedTurns,
+    },
+  };
 }
 
 runIfMain(import.meta.url, async () => {
@@ -88,11 +118,21 @@ runIfMain(import.meta.url, async () => {
     llmLatencyMs: Number(process.env.BENCH_LLM_LATENCY_MS ?? 50),
   };
   const llm = await new FakeLlm().start();
-  const server = await startServer({ LLM_PROVIDER: 'openai-compatible', LLM_BASE_URL: llm.url, LLM_MODEL: 'fake-model', LLM_API_KEY: 'bench' });
+  const server = await startServer({
+    LLM_PROVIDER: 'openai-compatible',
+    LLM_BASE_URL: llm.url,
+    LLM_MODEL: 'fake-model',
+    LLM_API_KEY: 'bench',
+  });
   try {
     const api = await Api.register(server.url);
     const { figures, details } = await runAgentBench(api, llm, options, 'embedded');
-    figures.push({ name: 'embedded server RSS after the run', value: await rssMb(server.pid), unit: 'MB', higherIsBetter: false });
+    figures.push({
+      name: 'embedded server RSS after the run',
+      value: await rssMb(server.pid),
+      unit: 'MB',
+      higherIsBetter: false,
+    });
     await record('agent', figures, { options, details });
   } finally {
     await server.stop();

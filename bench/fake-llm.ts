@@ -45,7 +45,8 @@ export function textOf(request: ChatRequest, role: string): string {
 export class FakeLlm {
   readonly requests: ChatRequest[] = [];
   /** When each request arrived, sent its first text, and ended (performance.now(), for benchmarks). */
-  readonly timings: { request: ChatRequest | null; receivedAt: number; firstTextAt: number | null; endedAt: number }[] = [];
+  readonly timings: { request: ChatRequest | null; receivedAt: number; firstTextAt: number | null; endedAt: number }[] =
+    [];
   script: ChatScript = () => '{}';
   /** Milliseconds before each answer starts (an LLM's latency); streamed answers also wait this long between chunks / 10. */
   latencyMs = 0;
@@ -74,11 +75,15 @@ export class FakeLlm {
     const receivedAt = performance.now();
     let firstTextAt: number | null = null;
     let parsed: ChatRequest | null = null;
-    res.once('finish', () => this.timings.push({ request: parsed, receivedAt, firstTextAt, endedAt: performance.now() }));
+    res.once('finish', () =>
+      this.timings.push({ request: parsed, receivedAt, firstTextAt, endedAt: performance.now() }),
+    );
     let raw = '';
     for await (const chunk of req) raw += chunk;
     if (req.method !== 'POST' || !req.url?.endsWith('/chat/completions')) {
-      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: `no route ${req.url}` } }));
+      res
+        .writeHead(404, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: { message: `no route ${req.url}` } }));
       return;
     }
     const request = JSON.parse(raw) as ChatRequest;
@@ -92,7 +97,12 @@ export class FakeLlm {
     }
     const turn: ScriptedTurn = typeof reply === 'string' ? { text: reply } : reply;
     const id = `chatcmpl-${++this.calls}`;
-    const toolCalls = (turn.toolCalls ?? []).map((c, index) => ({ index, id: `call_${this.calls}_${index}`, type: 'function', function: { name: c.name, arguments: JSON.stringify(c.arguments) } }));
+    const toolCalls = (turn.toolCalls ?? []).map((c, index) => ({
+      index,
+      id: `call_${this.calls}_${index}`,
+      type: 'function',
+      function: { name: c.name, arguments: JSON.stringify(c.arguments) },
+    }));
     const finish = toolCalls.length > 0 ? 'tool_calls' : 'stop';
     const usage = { prompt_tokens: 10, completion_tokens: 10, total_tokens: 20 };
     const created = Math.floor(Date.now() / 1000);
@@ -103,7 +113,17 @@ export class FakeLlm {
           object: 'chat.completion',
           created,
           model: request.model,
-          choices: [{ index: 0, message: { role: 'assistant', content: turn.text ?? null, ...(toolCalls.length > 0 ? { tool_calls: toolCalls.map(({ index: _i, ...c }) => c) } : {}) }, finish_reason: finish }],
+          choices: [
+            {
+              index: 0,
+              message: {
+                role: 'assistant',
+                content: turn.text ?? null,
+                ...(toolCalls.length > 0 ? { tool_calls: toolCalls.map(({ index: _i, ...c }) => c) } : {}),
+              },
+              finish_reason: finish,
+            },
+          ],
           usage,
         }),
       );
@@ -111,7 +131,9 @@ export class FakeLlm {
     }
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
     const send = (choices: unknown[], extra: Record<string, unknown> = {}) =>
-      res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: request.model, choices, ...extra })}\n\n`);
+      res.write(
+        `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: request.model, choices, ...extra })}\n\n`,
+      );
     send([{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }]);
     for (const piece of (turn.text ?? '').match(/\S+\s*|\s+/g) ?? []) {
       if (this.latencyMs > 0) await sleep(this.latencyMs / 10);

@@ -18,11 +18,20 @@ export interface HttpBenchResult {
 }
 
 /** Loads one URL with `connections` concurrent keep-alive clients for `durationSeconds`. */
-export async function loadGet(url: string, headers: Record<string, string>, durationSeconds: number, connections: number): Promise<HttpBenchResult> {
+export async function loadGet(
+  url: string,
+  headers: Record<string, string>,
+  durationSeconds: number,
+  connections: number,
+): Promise<HttpBenchResult> {
   const latencies: number[] = [];
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    const instance = autocannon({ url, headers, connections, duration: durationSeconds, pipelining: 1 }, (err, res) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(res)));
-    instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => latencies.push(responseTime));
+    const instance = autocannon({ url, headers, connections, duration: durationSeconds, pipelining: 1 }, (err, res) =>
+      err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(res),
+    );
+    instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) =>
+      latencies.push(responseTime),
+    );
   });
   latencies.sort((a, b) => a - b);
   const round = (n: number) => Math.round(n * 100) / 100;
@@ -49,7 +58,12 @@ export async function credentials(baseUrl: string): Promise<{ jwt: string; apiKe
     if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
     return res.json() as Promise<Record<string, string>>;
   };
-  const registered = (await post('/api/v1/auth/register', { organizationName: 'Bench', email, password: 'bench-password', name: 'Bench' })) as unknown as {
+  const registered = (await post('/api/v1/auth/register', {
+    organizationName: 'Bench',
+    email,
+    password: 'bench-password',
+    name: 'Bench',
+  })) as unknown as {
     accessToken: string;
     user: { id: string };
   };
@@ -79,13 +93,28 @@ async function main(): Promise<void> {
       if (r.errors || r.non2xx) throw new Error(`${run.name}: failed requests: ${JSON.stringify(r)}`);
       results[run.name] = r;
       figures.push(
-        { name: `${run.name}: throughput`, value: r.requestsPerSecond, unit: 'req/s', target: 1000, higherIsBetter: true },
+        {
+          name: `${run.name}: throughput`,
+          value: r.requestsPerSecond,
+          unit: 'req/s',
+          target: 1000,
+          higherIsBetter: true,
+        },
         { name: `${run.name}: p50`, value: r.p50Ms, unit: 'ms' },
         { name: `${run.name}: p95`, value: r.p95Ms, unit: 'ms' },
       );
     }
-    figures.push({ name: 'server RSS after the runs', value: await rssMb(server.pid), unit: 'MB', target: 1024, higherIsBetter: false });
-    await record('http', figures, { settings: { durationSeconds: duration, connections, storage: 'embedded PGlite' }, results });
+    figures.push({
+      name: 'server RSS after the runs',
+      value: await rssMb(server.pid),
+      unit: 'MB',
+      target: 1024,
+      higherIsBetter: false,
+    });
+    await record('http', figures, {
+      settings: { durationSeconds: duration, connections, storage: 'embedded PGlite' },
+      results,
+    });
   } finally {
     await server.stop();
   }

@@ -41,7 +41,11 @@ export async function loadConversations(dir = LOCOMO_DIR): Promise<Conversation[
       const sessions = Object.keys(raw)
         .filter((k) => /^session_\d+$/.test(k) && Array.isArray(raw[k]))
         .sort((a, b) => Number(a.split('_')[1]) - Number(b.split('_')[1]))
-        .map((name) => ({ name, date: (raw[`${name}_date_time`] as string | undefined) ?? '', turns: raw[name] as Turn[] }));
+        .map((name) => ({
+          name,
+          date: (raw[`${name}_date_time`] as string | undefined) ?? '',
+          turns: raw[name] as Turn[],
+        }));
       const questions = (raw.qa as Question[]).filter((q) => q.category >= 1 && q.category <= 4 && q.evidence?.length);
       return { id: file.replace('.json', ''), sessions, questions };
     }),
@@ -72,7 +76,12 @@ export class Api {
     const res = await fetch(`${baseUrl}/api/v1/auth/register`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ organizationName: 'LoCoMo', email: `locomo-${Date.now()}-${Math.random()}@example.test`, password: 'bench-password', name: 'Bench' }),
+      body: JSON.stringify({
+        organizationName: 'LoCoMo',
+        email: `locomo-${Date.now()}-${Math.random()}@example.test`,
+        password: 'bench-password',
+        name: 'Bench',
+      }),
     });
     if (!res.ok) throw new Error(`register: ${res.status} ${await res.text()}`);
     return new Api(baseUrl, ((await res.json()) as { accessToken: string }).accessToken);
@@ -118,7 +127,12 @@ export class Api {
  * or (withRunId false) with the user id only, as Mem0-style clients send them, so that only the
  * server's session gap makes consecutive turns neighbours.
  */
-export async function ingest(api: Api, conversations: Conversation[], userPrefix = 'locomo', withRunId = true): Promise<number> {
+export async function ingest(
+  api: Api,
+  conversations: Conversation[],
+  userPrefix = 'locomo',
+  withRunId = true,
+): Promise<number> {
   let count = 0;
   for (const c of conversations) {
     for (const s of c.sessions) {
@@ -145,7 +159,12 @@ export interface ModeResult {
 }
 
 /** Searches every question in one mode and measures evidence recall at each k. */
-export async function evaluate(api: Api, conversations: Conversation[], mode: (typeof MODES)[number], userPrefix = 'locomo'): Promise<ModeResult> {
+export async function evaluate(
+  api: Api,
+  conversations: Conversation[],
+  mode: (typeof MODES)[number],
+  userPrefix = 'locomo',
+): Promise<ModeResult> {
   const sums = { 5: 0, 10: 0, 20: 0 };
   const latencies: number[] = [];
   let questions = 0;

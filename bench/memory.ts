@@ -17,7 +17,11 @@ import type { Figure } from './support.js';
 const USERS = 10;
 
 /** Runs `total` tasks with `concurrency` workers; returns per-task latencies (ms) and the wall time (s). */
-export async function pool(total: number, concurrency: number, task: (i: number) => Promise<void>): Promise<{ latencies: number[]; seconds: number }> {
+export async function pool(
+  total: number,
+  concurrency: number,
+  task: (i: number) => Promise<void>,
+): Promise<{ latencies: number[]; seconds: number }> {
   const latencies: number[] = [];
   let next = 0;
   const started = performance.now();
@@ -70,7 +74,13 @@ export async function runMemoryBench(
   const figures: Figure[] = [];
   const details: Record<string, unknown> = {};
   const textAt = (i: number) => `${texts[i % texts.length]}${i >= texts.length ? ` (note ${i})` : ''}`;
-  const addOne = (target: Api, i: number) => target.post('/api/v1/memories', { content: textAt(i), userId: `user-${i % USERS}`, infer: false, metadata: { n: i } });
+  const addOne = (target: Api, i: number) =>
+    target.post('/api/v1/memories', {
+      content: textAt(i),
+      userId: `user-${i % USERS}`,
+      infer: false,
+      metadata: { n: i },
+    });
 
   // One by one: one memory per request, one client and then `concurrency` clients.
   const alone = await pool(Math.ceil(o.oneByOne / 3), 1, async (i) => {
@@ -80,11 +90,31 @@ export async function runMemoryBench(
     await addOne(api, o.oneByOne + i);
   });
   figures.push(
-    { name: `${label} add one by one, 1 client: throughput`, value: round(Math.ceil(o.oneByOne / 3) / alone.seconds, 0), unit: 'adds/s', target: ADD_TARGETS.oneClient, higherIsBetter: true },
+    {
+      name: `${label} add one by one, 1 client: throughput`,
+      value: round(Math.ceil(o.oneByOne / 3) / alone.seconds, 0),
+      unit: 'adds/s',
+      target: ADD_TARGETS.oneClient,
+      higherIsBetter: true,
+    },
     { name: `${label} add one by one, 1 client: p50`, value: round(percentile(alone.latencies, 50)), unit: 'ms' },
-    { name: `${label} add one by one, ${o.concurrency} clients: throughput`, value: round(o.oneByOne / single.seconds, 0), unit: 'adds/s', target: ADD_TARGETS.tenClients, higherIsBetter: true },
-    { name: `${label} add one by one, ${o.concurrency} clients: p50`, value: round(percentile(single.latencies, 50)), unit: 'ms' },
-    { name: `${label} add one by one, ${o.concurrency} clients: p95`, value: round(percentile(single.latencies, 95)), unit: 'ms' },
+    {
+      name: `${label} add one by one, ${o.concurrency} clients: throughput`,
+      value: round(o.oneByOne / single.seconds, 0),
+      unit: 'adds/s',
+      target: ADD_TARGETS.tenClients,
+      higherIsBetter: true,
+    },
+    {
+      name: `${label} add one by one, ${o.concurrency} clients: p50`,
+      value: round(percentile(single.latencies, 50)),
+      unit: 'ms',
+    },
+    {
+      name: `${label} add one by one, ${o.concurrency} clients: p95`,
+      value: round(percentile(single.latencies, 95)),
+      unit: 'ms',
+    },
   );
 
   // get, update, delete of single memories (of the adds above): 100 of each user's, so that the
@@ -100,7 +130,13 @@ export async function runMemoryBench(
     await api.patch(`/api/v1/memories/${ids[i]}`, { metadata: { touched: i } });
     await api.delete(`/api/v1/memories/${ids[i]}`);
   });
-  figures.push({ name: `${label} get/update/delete: throughput`, value: round((ids.length * 3) / crud.seconds, 0), unit: 'ops/s', target: 1000, higherIsBetter: true });
+  figures.push({
+    name: `${label} get/update/delete: throughput`,
+    value: round((ids.length * 3) / crud.seconds, 0),
+    unit: 'ops/s',
+    target: 1000,
+    higherIsBetter: true,
+  });
 
   let stored = 0;
 
@@ -123,22 +159,41 @@ export async function runMemoryBench(
       // reading the scope into the server's search index (memory-index.ts) in the background;
       // the figures below are the searches after the reads (INDEX_READ_WAIT_MS).
       const first = await pool(USERS, 4, async (u) => {
-        await searchApi.post('/api/v1/memories/search', { query: questions[u % questions.length], userId: `user-${u}`, limit: 10, mode });
+        await searchApi.post('/api/v1/memories/search', {
+          query: questions[u % questions.length],
+          userId: `user-${u}`,
+          limit: 10,
+          mode,
+        });
       });
-      figures.push({ name: `${label} search ${mode} at ${size / 1000}k: first search of each user, max`, value: round(Math.max(...first.latencies)), unit: 'ms' });
+      figures.push({
+        name: `${label} search ${mode} at ${size / 1000}k: first search of each user, max`,
+        value: round(Math.max(...first.latencies)),
+        unit: 'ms',
+      });
       await new Promise((r) => setTimeout(r, INDEX_READ_WAIT_MS));
       let hits = 0;
       const run = await pool(o.searches, 4, async (i) => {
         const started = Date.now();
-        const found = await searchApi.post<{ results: unknown[] }>('/api/v1/memories/search', { query: questions[i % questions.length], userId: `user-${i % USERS}`, limit: 10, mode });
+        const found = await searchApi.post<{ results: unknown[] }>('/api/v1/memories/search', {
+          query: questions[i % questions.length],
+          userId: `user-${i % USERS}`,
+          limit: 10,
+          mode,
+        });
         hits += found.results.length;
         // With the server's log on stdout (BENCH_SERVER_LOG), a slow search is put beside it.
-        if (process.env.BENCH_SERVER_LOG && Date.now() - started > 100) console.error(`slow ${mode} search at ${new Date(started).toISOString()}: ${Date.now() - started} ms`);
+        if (process.env.BENCH_SERVER_LOG && Date.now() - started > 100)
+          console.error(`slow ${mode} search at ${new Date(started).toISOString()}: ${Date.now() - started} ms`);
       });
       // A scope (a user among ten) must still get its `limit` hits from an HNSW index (iterative scans).
       details[`hits per ${mode} search at ${size / 1000}k`] = round(hits / o.searches, 1);
       figures.push(
-        { name: `${label} search ${mode} at ${size / 1000}k: p50`, value: round(percentile(run.latencies, 50)), unit: 'ms' },
+        {
+          name: `${label} search ${mode} at ${size / 1000}k: p50`,
+          value: round(percentile(run.latencies, 50)),
+          unit: 'ms',
+        },
         {
           name: `${label} search ${mode} at ${size / 1000}k: p95`,
           value: round(percentile(run.latencies, 95)),
@@ -150,7 +205,13 @@ export async function runMemoryBench(
   };
 
   const batchedRate = await fill(Math.min(10_000, o.memories));
-  figures.push({ name: `${label} add in batches of ${o.batch}: throughput`, value: round(batchedRate, 0), unit: 'memories/s', target: 2000, higherIsBetter: true });
+  figures.push({
+    name: `${label} add in batches of ${o.batch}: throughput`,
+    value: round(batchedRate, 0),
+    unit: 'memories/s',
+    target: 2000,
+    higherIsBetter: true,
+  });
   if (settle) details['seconds until analyzed at 10k'] = round(await settle(), 1);
   await search(Math.min(10_000, o.memories));
 
@@ -164,7 +225,13 @@ export async function runMemoryBench(
 
 async function main(): Promise<void> {
   const memories = Number(process.env.BENCH_MEMORIES ?? 100_000);
-  const options: MemoryBenchOptions = { memories, searches: Number(process.env.BENCH_SEARCHES ?? 200), oneByOne: 3000, batch: 200, concurrency: 10 };
+  const options: MemoryBenchOptions = {
+    memories,
+    searches: Number(process.env.BENCH_SEARCHES ?? 200),
+    oneByOne: 3000,
+    batch: 200,
+    concurrency: 10,
+  };
   const conversations = await loadConversations();
   const texts = conversations.flatMap((c) => c.sessions.flatMap((s) => s.turns.map(turnText)));
   const questions = conversations.flatMap((c) => c.questions.map((q) => q.question));
@@ -174,9 +241,15 @@ async function main(): Promise<void> {
   // Per storage mode, two servers: the default configuration for the writes, and one with
   // VECTOR_SEARCH=on (the lexical embedder's vectors stored, as a semantic embedder's would be) for search.
   const modes: { label: string; env: Record<string, string>; rssName: string; rssTarget: number }[] = [];
-  if (process.env.BENCH_EMBEDDED !== '0') modes.push({ label: 'embedded', env: {}, rssName: 'embedded server RSS at 100k', rssTarget: 600 });
+  if (process.env.BENCH_EMBEDDED !== '0')
+    modes.push({ label: 'embedded', env: {}, rssName: 'embedded server RSS at 100k', rssTarget: 600 });
   if (process.env.DATABASE_URL) {
-    modes.push({ label: 'postgres', env: { DATABASE_URL: process.env.DATABASE_URL, JWT_SECRET: 'bench-secret-bench-secret-bench-secret-0123' }, rssName: 'postgres API process RSS at 100k', rssTarget: 250 });
+    modes.push({
+      label: 'postgres',
+      env: { DATABASE_URL: process.env.DATABASE_URL, JWT_SECRET: 'bench-secret-bench-secret-bench-secret-0123' },
+      rssName: 'postgres API process RSS at 100k',
+      rssTarget: 250,
+    });
   }
   for (const mode of modes) {
     const writes = await startServer(mode.env);
@@ -188,8 +261,22 @@ async function main(): Promise<void> {
       const settle = mode.env.DATABASE_URL ? () => waitForAutoanalyze(mode.env.DATABASE_URL) : undefined;
       // A fill past 100k outlives an access token (15 minutes): those runs search with an API key.
       const searcher = await Api.register(searches.url);
-      const run = await runMemoryBench(await Api.register(writes.url), texts, questions, options, mode.label, memories > 100_000 ? await searcher.withApiKey() : searcher, settle);
-      figures.push(...run.figures, { name: mode.rssName, value: await rssMb(searches.pid), unit: 'MB', target: mode.rssTarget, higherIsBetter: false });
+      const run = await runMemoryBench(
+        await Api.register(writes.url),
+        texts,
+        questions,
+        options,
+        mode.label,
+        memories > 100_000 ? await searcher.withApiKey() : searcher,
+        settle,
+      );
+      figures.push(...run.figures, {
+        name: mode.rssName,
+        value: await rssMb(searches.pid),
+        unit: 'MB',
+        target: mode.rssTarget,
+        higherIsBetter: false,
+      });
       details[mode.label] = run.details;
     } finally {
       await writes.stop();
@@ -197,7 +284,12 @@ async function main(): Promise<void> {
     }
   }
   const peer = process.env.BENCH_PEER === '0' ? null : await runPeer();
-  if (peer) details.peer = compareWithPeer(figures, peer, modes.map((m) => m.label));
+  if (peer)
+    details.peer = compareWithPeer(
+      figures,
+      peer,
+      modes.map((m) => m.label),
+    );
   // BENCH_RESULT names the results file (a 1M run on PostgreSQL: BENCH_RESULT=memory-1m).
   await record(process.env.BENCH_RESULT ?? 'memory', figures, details);
   if (peer) printComparison(details.peer as Comparison[]);
@@ -237,10 +329,15 @@ interface Comparison {
 
 /** Runs bench/peer.ts (Mem0 OSS in-process) in its own process, so that its RSS is its own; returns its figures. */
 async function runPeer(): Promise<Figure[]> {
-  const child = spawn(process.execPath, [join(repoRoot, 'dist', 'bench', 'peer.js')], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, BENCH_PEER_MEMORIES: '10000' } });
+  const child = spawn(process.execPath, [join(repoRoot, 'dist', 'bench', 'peer.js')], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, BENCH_PEER_MEMORIES: '10000' },
+  });
   const code = await new Promise<number | null>((done) => child.once('exit', done));
   if (code !== 0) throw new Error(`bench/peer.js exited with ${code}`);
-  const result = JSON.parse(await readFile(join(repoRoot, 'bench', 'results', 'peer.json'), 'utf8')) as { figures: Figure[] };
+  const result = JSON.parse(await readFile(join(repoRoot, 'bench', 'results', 'peer.json'), 'utf8')) as {
+    figures: Figure[];
+  };
   return result.figures;
 }
 
@@ -262,7 +359,16 @@ function compareWithPeer(ours: Figure[], peer: Figure[], labels: string[]): Comp
     const b = find(peer, theirs);
     if (!a || !b) return [];
     const times = better === 'higher' ? a.value / b.value : b.value / a.value;
-    return [{ figure: mine, value: a.value, peer: theirs, peerValue: b.value, times: round(times), ...(goal ? { goal } : {}) }];
+    return [
+      {
+        figure: mine,
+        value: a.value,
+        peer: theirs,
+        peerValue: b.value,
+        times: round(times),
+        ...(goal ? { goal } : {}),
+      },
+    ];
   });
 }
 
@@ -270,7 +376,9 @@ function printComparison(rows: Comparison[]): void {
   process.stdout.write('\nbeside the peer (Mem0 OSS 3.3.1 in-process, same run; × = times better):\n');
   for (const r of rows) {
     const goal = r.goal ? `  goal ≥ ${r.goal}×${r.times >= r.goal ? '' : '  (MISSED)'}` : '';
-    process.stdout.write(`${r.figure.padEnd(44)} ${String(r.value).padStart(10)}  peer ${String(r.peerValue).padStart(10)}  ${r.times}×${goal}\n`);
+    process.stdout.write(
+      `${r.figure.padEnd(44)} ${String(r.value).padStart(10)}  peer ${String(r.peerValue).padStart(10)}  ${r.times}×${goal}\n`,
+    );
   }
 }
 

@@ -98,7 +98,11 @@ async function countingLlmEndpoint(): Promise<{ baseURL: string; requests: () =>
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return { baseURL: `http://127.0.0.1:${port}/v1`, requests: () => requests, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return {
+    baseURL: `http://127.0.0.1:${port}/v1`,
+    requests: () => requests,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }
 
 /** The process's RSS, sampled every 100 ms; `stop()` returns the peak in MB. */
@@ -117,7 +121,9 @@ function sampleRss(): { stop: () => number } {
 }
 
 async function mem0Version(): Promise<string> {
-  const pkg = JSON.parse(await readFile(join(repoRoot, 'node_modules', 'mem0ai', 'package.json'), 'utf8')) as { version: string };
+  const pkg = JSON.parse(await readFile(join(repoRoot, 'node_modules', 'mem0ai', 'package.json'), 'utf8')) as {
+    version: string;
+  };
   return pkg.version;
 }
 
@@ -128,7 +134,9 @@ async function importMem0(dir: string): Promise<typeof import('mem0ai/oss')> {
   return import('mem0ai/oss');
 }
 
-export async function runPeerBench(options: PeerBenchOptions): Promise<{ figures: Figure[]; details: Record<string, unknown> }> {
+export async function runPeerBench(
+  options: PeerBenchOptions,
+): Promise<{ figures: Figure[]; details: Record<string, unknown> }> {
   const o = { concurrency: 10, searchConcurrency: 4, storage: 'file' as const, ...options };
   if (o.memories < o.single) throw new Error(`memories (${o.memories}) must be at least single (${o.single})`);
   const started = performance.now();
@@ -152,14 +160,25 @@ export async function runPeerBench(options: PeerBenchOptions): Promise<{ figures
     const file = (name: string) => (o.storage === 'memory' ? ':memory:' : join(dir, name));
     const config: Partial<MemoryConfig> = {
       embedder: { provider: 'langchain', config: { model: embeddings, embeddingDims: DIMENSIONS } },
-      vectorStore: { provider: 'memory', config: { collectionName: 'memories', dimension: DIMENSIONS, dbPath: file('vector_store.db') } },
+      vectorStore: {
+        provider: 'memory',
+        config: { collectionName: 'memories', dimension: DIMENSIONS, dbPath: file('vector_store.db') },
+      },
       llm: { provider: 'openai', config: { apiKey: 'sk-unused', baseURL: llm.baseURL, model: 'gpt-5-mini' } },
       historyStore: { provider: 'sqlite', config: { historyDbPath: file('history.db') } },
     };
     const memory = new Memory(config);
     const figures: Figure[] = [];
     const details: Record<string, unknown> = {
-      options: { single: o.single, memories: o.memories, searches: o.searches, crud: o.crud, concurrency: o.concurrency, searchConcurrency: o.searchConcurrency, storage: o.storage },
+      options: {
+        single: o.single,
+        memories: o.memories,
+        searches: o.searches,
+        crud: o.crud,
+        concurrency: o.concurrency,
+        searchConcurrency: o.searchConcurrency,
+        storage: o.storage,
+      },
       mem0: {
         version: await mem0Version(),
         embedder: `langchain provider wrapping AgentMem's LexicalEmbedder (${DIMENSIONS} dimensions), in-process`,
@@ -175,17 +194,42 @@ export async function runPeerBench(options: PeerBenchOptions): Promise<{ figures
 
     // 1. One client.
     const alone = await pool(o.single, 1, addOne);
-    details['add one by one (1 client)'] = { adds: o.single, seconds: round(alone.seconds), p50: round(percentile(alone.latencies, 50)), p95: round(percentile(alone.latencies, 95)) };
-    figures.push({ name: 'peer add one by one (1 client): throughput', value: round(o.single / alone.seconds, 0), unit: 'adds/s', higherIsBetter: true });
+    details['add one by one (1 client)'] = {
+      adds: o.single,
+      seconds: round(alone.seconds),
+      p50: round(percentile(alone.latencies, 50)),
+      p95: round(percentile(alone.latencies, 95)),
+    };
+    figures.push({
+      name: 'peer add one by one (1 client): throughput',
+      value: round(o.single / alone.seconds, 0),
+      unit: 'adds/s',
+      higherIsBetter: true,
+    });
 
     // 2. Ten clients, up to the store's size.
     const rest = o.memories - o.single;
     const many = await pool(rest, o.concurrency, (i) => addOne(o.single + i));
     details[`add one by one (${o.concurrency} clients)`] = { adds: rest, seconds: round(many.seconds) };
     figures.push(
-      { name: `peer add one by one (${o.concurrency} clients): throughput`, value: round(rest / many.seconds, 0), unit: 'adds/s', higherIsBetter: true },
-      { name: `peer add one by one (${o.concurrency} clients): p50`, value: round(percentile(many.latencies, 50)), unit: 'ms', higherIsBetter: false },
-      { name: `peer add one by one (${o.concurrency} clients): p95`, value: round(percentile(many.latencies, 95)), unit: 'ms', higherIsBetter: false },
+      {
+        name: `peer add one by one (${o.concurrency} clients): throughput`,
+        value: round(rest / many.seconds, 0),
+        unit: 'adds/s',
+        higherIsBetter: true,
+      },
+      {
+        name: `peer add one by one (${o.concurrency} clients): p50`,
+        value: round(percentile(many.latencies, 50)),
+        unit: 'ms',
+        higherIsBetter: false,
+      },
+      {
+        name: `peer add one by one (${o.concurrency} clients): p95`,
+        value: round(percentile(many.latencies, 95)),
+        unit: 'ms',
+        higherIsBetter: false,
+      },
     );
 
     // 3. Search at that size: one user's top 10 (Mem0 3.3.1 takes the user in `filters`, the limit as `topK`).
@@ -193,14 +237,32 @@ export async function runPeerBench(options: PeerBenchOptions): Promise<{ figures
     let hits = 0;
     const searchEmbedsBefore = embeddings.texts;
     const search = await pool(o.searches, o.searchConcurrency, async (i) => {
-      const found = await memory.search(asked[i % asked.length], { filters: { user_id: `user-${i % USERS}` }, topK: 10 });
+      const found = await memory.search(asked[i % asked.length], {
+        filters: { user_id: `user-${i % USERS}` },
+        topK: 10,
+      });
       hits += found.results.length;
     });
     const size = `${round(o.memories / 1000, 1)}k`;
-    details[`search at ${size}`] = { searches: o.searches, seconds: round(search.seconds), hitsPerSearch: round(hits / Math.max(1, o.searches), 1), textsEmbeddedPerSearch: round((embeddings.texts - searchEmbedsBefore) / Math.max(1, o.searches), 1) };
+    details[`search at ${size}`] = {
+      searches: o.searches,
+      seconds: round(search.seconds),
+      hitsPerSearch: round(hits / Math.max(1, o.searches), 1),
+      textsEmbeddedPerSearch: round((embeddings.texts - searchEmbedsBefore) / Math.max(1, o.searches), 1),
+    };
     figures.push(
-      { name: `peer search at ${size}: p50`, value: round(percentile(search.latencies, 50)), unit: 'ms', higherIsBetter: false },
-      { name: `peer search at ${size}: p95`, value: round(percentile(search.latencies, 95)), unit: 'ms', higherIsBetter: false },
+      {
+        name: `peer search at ${size}: p50`,
+        value: round(percentile(search.latencies, 50)),
+        unit: 'ms',
+        higherIsBetter: false,
+      },
+      {
+        name: `peer search at ${size}: p95`,
+        value: round(percentile(search.latencies, 95)),
+        unit: 'ms',
+        higherIsBetter: false,
+      },
     );
 
     // 4. get + update + delete, three operations per memory of user-0.
@@ -210,8 +272,18 @@ export async function runPeerBench(options: PeerBenchOptions): Promise<{ figures
       await memory.update(ids[i], { metadata: { touched: i } });
       await memory.delete(ids[i]);
     });
-    details['get/update/delete'] = { memories: ids.length, seconds: round(crud.seconds), p50PerMemory: round(percentile(crud.latencies, 50)), p95PerMemory: round(percentile(crud.latencies, 95)) };
-    figures.push({ name: 'peer get/update/delete: throughput', value: round((ids.length * 3) / crud.seconds, 0), unit: 'ops/s', higherIsBetter: true });
+    details['get/update/delete'] = {
+      memories: ids.length,
+      seconds: round(crud.seconds),
+      p50PerMemory: round(percentile(crud.latencies, 50)),
+      p95PerMemory: round(percentile(crud.latencies, 95)),
+    };
+    figures.push({
+      name: 'peer get/update/delete: throughput',
+      value: round((ids.length * 3) / crud.seconds, 0),
+      unit: 'ops/s',
+      higherIsBetter: true,
+    });
 
     if (llm.requests() > 0) throw new Error(`Mem0 sent ${llm.requests()} requests to the LLM with infer=false`);
     details.llmRequests = llm.requests();

@@ -27,8 +27,15 @@ const round1 = (n: number) => Math.round(n * 10) / 10;
 async function connectSockets(url: string, token: string, n: number): Promise<Socket[]> {
   const sockets: Socket[] = [];
   for (let i = 0; i < n; i += 50) {
-    const batch = Array.from({ length: Math.min(50, n - i) }, () => io(url, { path: '/api/v1/ws', transports: ['websocket'], reconnection: false, forceNew: true, auth: { token } }));
-    await Promise.all(batch.map((s) => new Promise<void>((resolve, reject) => (s.once('connect', () => resolve()), s.once('connect_error', reject)))));
+    const batch = Array.from({ length: Math.min(50, n - i) }, () =>
+      io(url, { path: '/api/v1/ws', transports: ['websocket'], reconnection: false, forceNew: true, auth: { token } }),
+    );
+    await Promise.all(
+      batch.map(
+        (s) =>
+          new Promise<void>((resolve, reject) => (s.once('connect', () => resolve()), s.once('connect_error', reject))),
+      ),
+    );
     sockets.push(...batch);
   }
   return sockets;
@@ -37,7 +44,14 @@ async function connectSockets(url: string, token: string, n: number): Promise<So
 async function connectSse(url: string, token: string, n: number): Promise<EventSource[]> {
   const sources = Array.from(
     { length: n },
-    () => new EventSource(`${url}/api/v1/sse`, { fetch: (input, init) => fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), authorization: `Bearer ${token}` } }) }),
+    () =>
+      new EventSource(`${url}/api/v1/sse`, {
+        fetch: (input, init) =>
+          fetch(input, {
+            ...init,
+            headers: { ...(init?.headers as Record<string, string>), authorization: `Bearer ${token}` },
+          }),
+      }),
   );
   await Promise.all(
     sources.map(
@@ -52,7 +66,11 @@ async function connectSse(url: string, token: string, n: number): Promise<EventS
 }
 
 /** Resolves when every listener has seen an event whose user_id is `userId`; returns when the last did. */
-function allReceive(sockets: Socket[], sources: EventSource[], userId: string): { sockets: Promise<number>; sse: Promise<number> } {
+function allReceive(
+  sockets: Socket[],
+  sources: EventSource[],
+  userId: string,
+): { sockets: Promise<number>; sse: Promise<number> } {
   const wait = (count: number, subscribe: (done: () => void) => void) =>
     new Promise<number>((resolve) => {
       let left = count;
@@ -86,7 +104,11 @@ function allReceive(sockets: Socket[], sources: EventSource[], userId: string): 
   };
 }
 
-export async function runRealtimeBench(api: Api, o: RealtimeBenchOptions, label: string): Promise<{ figures: Figure[]; details: Record<string, unknown> }> {
+export async function runRealtimeBench(
+  api: Api,
+  o: RealtimeBenchOptions,
+  label: string,
+): Promise<{ figures: Figure[]; details: Record<string, unknown> }> {
   const figures: Figure[] = [];
   const details: Record<string, unknown> = {};
   const connectStart = performance.now();
@@ -110,7 +132,13 @@ export async function runRealtimeBench(api: Api, o: RealtimeBenchOptions, label:
     }
     for (const list of [socketMs, sseMs, addMs]) list.sort((a, b) => a - b);
     figures.push(
-      { name: `${label} broadcast to ${o.sockets} sockets: p50`, value: round1(percentile(socketMs, 50)), unit: 'ms', target: 50, higherIsBetter: false },
+      {
+        name: `${label} broadcast to ${o.sockets} sockets: p50`,
+        value: round1(percentile(socketMs, 50)),
+        unit: 'ms',
+        target: 50,
+        higherIsBetter: false,
+      },
       { name: `${label} broadcast to ${o.sockets} sockets: p95`, value: round1(percentile(socketMs, 95)), unit: 'ms' },
       { name: `${label} broadcast to ${o.sse} SSE clients: p50`, value: round1(percentile(sseMs, 50)), unit: 'ms' },
       { name: `${label} broadcast to ${o.sse} SSE clients: p95`, value: round1(percentile(sseMs, 95)), unit: 'ms' },
@@ -129,20 +157,37 @@ export async function runRealtimeBench(api: Api, o: RealtimeBenchOptions, label:
     await Promise.all(
       Array.from({ length: 4 }, async (_, worker) => {
         for (let n = 0; performance.now() < until; n += 1) {
-          const messages = Array.from({ length: 20 }, (_, i) => ({ role: 'user', content: `sustained ${label} ${worker} ${n} ${i}` }));
+          const messages = Array.from({ length: 20 }, (_, i) => ({
+            role: 'user',
+            content: `sustained ${label} ${worker} ${n} ${i}`,
+          }));
           await api.post('/api/v1/memories', { messages, userId: `${label}-sustain`, infer: false });
           published += 20;
         }
       }),
     );
     const deadline = performance.now() + 10_000;
-    while (delivered < published * listeners.length && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while (delivered < published * listeners.length && performance.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
     const seconds = (performance.now() - sustainStart) / 1000;
     figures.push(
-      { name: `${label} sustained events/s (to each of 100 sockets)`, value: Math.round(delivered / listeners.length / seconds), unit: 'events/s' },
-      { name: `${label} sustained deliveries/s (events × sockets)`, value: Math.round(delivered / seconds), unit: 'msgs/s' },
+      {
+        name: `${label} sustained events/s (to each of 100 sockets)`,
+        value: Math.round(delivered / listeners.length / seconds),
+        unit: 'events/s',
+      },
+      {
+        name: `${label} sustained deliveries/s (events × sockets)`,
+        value: Math.round(delivered / seconds),
+        unit: 'msgs/s',
+      },
     );
-    details.sustained = { published, delivered, seconds: round1(seconds), lost: published * listeners.length - delivered };
+    details.sustained = {
+      published,
+      delivered,
+      seconds: round1(seconds),
+      lost: published * listeners.length - delivered,
+    };
 
     // 3. A started job, seen by a client: POST with async → its first job_progress event.
     const watcher = listeners[0];
@@ -153,14 +198,29 @@ export async function runRealtimeBench(api: Api, o: RealtimeBenchOptions, label:
     });
     for (let i = 0; i < Math.min(o.rounds, 20); i += 1) {
       const t0 = performance.now();
-      const { jobId } = await api.post<{ jobId: string }>('/api/v1/memories', { content: `job ${label} ${i}`, userId: `${label}-jobs`, infer: false, async: true });
+      const { jobId } = await api.post<{ jobId: string }>('/api/v1/memories', {
+        content: `job ${label} ${i}`,
+        userId: `${label}-jobs`,
+        infer: false,
+        async: true,
+      });
       const giveUp = performance.now() + 10_000;
       while (!firstSeen.has(jobId) && performance.now() < giveUp) await new Promise((r) => setImmediate(r));
       visibleMs.push((firstSeen.get(jobId) ?? Number.NaN) - t0);
     }
     visibleMs.sort((a, b) => a - b);
-    figures.push({ name: `${label} started job visible to a client: p50`, value: round1(percentile(visibleMs, 50)), unit: 'ms', target: 100, higherIsBetter: false });
-    figures.push({ name: `${label} started job visible to a client: p95`, value: round1(percentile(visibleMs, 95)), unit: 'ms' });
+    figures.push({
+      name: `${label} started job visible to a client: p50`,
+      value: round1(percentile(visibleMs, 50)),
+      unit: 'ms',
+      target: 100,
+      higherIsBetter: false,
+    });
+    figures.push({
+      name: `${label} started job visible to a client: p95`,
+      value: round1(percentile(visibleMs, 95)),
+      unit: 'ms',
+    });
 
     // 4. Job throughput: many async adds, from the first POST to the last completion event.
     // Only this step's jobs count: a job of step 3 (or of another client) may complete meanwhile.
@@ -183,7 +243,12 @@ export async function runRealtimeBench(api: Api, o: RealtimeBenchOptions, label:
       Array.from({ length: 10 }, async () => {
         while (next < o.jobs) {
           const i = next++;
-          const { jobId } = await api.post<{ jobId: string }>('/api/v1/memories', { content: `throughput ${label} ${i}`, userId: `${label}-throughput`, infer: false, async: true });
+          const { jobId } = await api.post<{ jobId: string }>('/api/v1/memories', {
+            content: `throughput ${label} ${i}`,
+            userId: `${label}-throughput`,
+            infer: false,
+            async: true,
+          });
           mine.add(jobId);
           count(jobId);
         }
@@ -191,16 +256,32 @@ export async function runRealtimeBench(api: Api, o: RealtimeBenchOptions, label:
     );
     const enqueueSeconds = (performance.now() - jobsStart) / 1000;
     let giveUpTimer: NodeJS.Timeout | undefined;
-    const doneAt = await Promise.race([allDone, new Promise<number>((r) => (giveUpTimer = setTimeout(() => r(performance.now()), 60_000)))]);
+    const doneAt = await Promise.race([
+      allDone,
+      new Promise<number>((r) => (giveUpTimer = setTimeout(() => r(performance.now()), 60_000))),
+    ]);
     clearTimeout(giveUpTimer);
     const jobSeconds = (doneAt - jobsStart) / 1000;
-    figures.push({ name: `${label} async adds: jobs/s (HTTP enqueue → completed)`, value: Math.round(completed / jobSeconds), unit: 'jobs/s' });
+    figures.push({
+      name: `${label} async adds: jobs/s (HTTP enqueue → completed)`,
+      value: Math.round(completed / jobSeconds),
+      unit: 'jobs/s',
+    });
     details.jobs = { enqueued: o.jobs, completed, enqueueSeconds: round1(enqueueSeconds), seconds: round1(jobSeconds) };
 
     // 5. An import job: JSON Lines over HTTP → the job's completion event (DESIGN: ≥ 2,000 adds/s in batches).
-    const lines = Array.from({ length: o.importRows }, (_, i) => JSON.stringify({ content: `imported ${label} fact ${i} on topic ${i % 101}`, userId: `${label}-import-${i % 10}` })).join('\n');
+    const lines = Array.from({ length: o.importRows }, (_, i) =>
+      JSON.stringify({
+        content: `imported ${label} fact ${i} on topic ${i % 101}`,
+        userId: `${label}-import-${i % 10}`,
+      }),
+    ).join('\n');
     const importStart = performance.now();
-    const res = await fetch(`${api.baseUrl}/api/v1/memories/import`, { method: 'POST', headers: { authorization: `Bearer ${api.token}`, 'content-type': 'application/x-ndjson' }, body: lines });
+    const res = await fetch(`${api.baseUrl}/api/v1/memories/import`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${api.token}`, 'content-type': 'application/x-ndjson' },
+      body: lines,
+    });
     if (res.status !== 202) throw new Error(`import: ${res.status} ${await res.text()}`);
     const { jobId } = (await res.json()) as { jobId: string };
     await new Promise<void>((resolve, reject) => {
@@ -213,7 +294,13 @@ export async function runRealtimeBench(api: Api, o: RealtimeBenchOptions, label:
       });
     });
     const importSeconds = (performance.now() - importStart) / 1000;
-    figures.push({ name: `${label} import of ${o.importRows} lines: rows/s`, value: Math.round(o.importRows / importSeconds), unit: 'rows/s', target: 2000, higherIsBetter: true });
+    figures.push({
+      name: `${label} import of ${o.importRows} lines: rows/s`,
+      value: Math.round(o.importRows / importSeconds),
+      unit: 'rows/s',
+      target: 2000,
+      higherIsBetter: true,
+    });
   } finally {
     for (const s of sockets) s.disconnect();
     for (const e of sources) e.close();
@@ -232,13 +319,27 @@ runIfMain(import.meta.url, async () => {
   };
   const figures: Figure[] = [];
   const details: Record<string, unknown> = {};
-  const modes: [string, Record<string, string>][] = [['embedded', {}], ...(process.env.REDIS_URL ? [['redis', { REDIS_URL: process.env.REDIS_URL, QUEUE_PREFIX: `bench-${Date.now()}` }] as [string, Record<string, string>]] : [])];
+  const modes: [string, Record<string, string>][] = [
+    ['embedded', {}],
+    ...(process.env.REDIS_URL
+      ? [
+          ['redis', { REDIS_URL: process.env.REDIS_URL, QUEUE_PREFIX: `bench-${Date.now()}` }] as [
+            string,
+            Record<string, string>,
+          ],
+        ]
+      : []),
+  ];
   for (const [label, env] of modes) {
     const server = await startServer(env);
     try {
       const api = await Api.register(server.url);
       const run = await runRealtimeBench(api, options, label);
-      figures.push(...run.figures, { name: `${label} server RSS after the run`, value: await rssMb(server.pid), unit: 'MB' });
+      figures.push(...run.figures, {
+        name: `${label} server RSS after the run`,
+        value: await rssMb(server.pid),
+        unit: 'MB',
+      });
       details[label] = run.details;
     } finally {
       await server.stop();

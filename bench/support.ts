@@ -61,7 +61,16 @@ export async function startServer(env: Record<string, string> = {}): Promise<Ser
   const logLevel = process.env.BENCH_SERVER_LOG;
   const child: ChildProcess = spawn(process.execPath, [...nodeArgs, join(repoRoot, 'dist', 'src', 'main.js')], {
     // MALLOC_ARENA_MAX as `npm start` and the Docker image set it.
-    env: { PATH: process.env.PATH ?? '', MALLOC_ARENA_MAX: '2', DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: logLevel ?? 'warn', AUTH_RATE_LIMIT_PER_MINUTE: '100000', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      MALLOC_ARENA_MAX: '2',
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: logLevel ?? 'warn',
+      AUTH_RATE_LIMIT_PER_MINUTE: '100000',
+      ...env,
+    },
     stdio: ['ignore', logLevel ? 'inherit' : 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
@@ -101,18 +110,26 @@ export interface Figure {
 /** Prints each figure with its target and ratio, and writes bench/results/<name>.json. */
 export async function record(name: string, figures: Figure[], extra: Record<string, unknown> = {}): Promise<void> {
   const rows = figures.map((f) => {
-    const ratio = f.target === undefined ? undefined : f.higherIsBetter === false ? f.target / f.value : f.value / f.target;
+    const ratio =
+      f.target === undefined ? undefined : f.higherIsBetter === false ? f.target / f.value : f.value / f.target;
     const meets = ratio === undefined ? undefined : ratio >= 1;
     return { ...f, ratio: ratio === undefined ? undefined : Math.round(ratio * 100) / 100, meets };
   });
   for (const r of rows) {
-    const target = r.target === undefined ? '' : `  target ${r.higherIsBetter === false ? '≤' : '≥'} ${r.target} ${r.unit}  ratio ${r.ratio}${r.meets ? '' : '  (MISSED)'}`;
+    const target =
+      r.target === undefined
+        ? ''
+        : `  target ${r.higherIsBetter === false ? '≤' : '≥'} ${r.target} ${r.unit}  ratio ${r.ratio}${r.meets ? '' : '  (MISSED)'}`;
     process.stdout.write(`${r.name.padEnd(44)} ${String(r.value).padStart(10)} ${r.unit}${target}\n`);
   }
   const dir = join(repoRoot, 'bench', 'results');
   await mkdir(dir, { recursive: true });
   const machine = { node: process.version, platform: process.platform, cpus: (await import('node:os')).cpus().length };
-  await writeFile(join(dir, `${name}.json`), JSON.stringify({ benchmark: name, date: new Date().toISOString(), machine, figures: rows, ...extra }, null, 2) + '\n');
+  await writeFile(
+    join(dir, `${name}.json`),
+    JSON.stringify({ benchmark: name, date: new Date().toISOString(), machine, figures: rows, ...extra }, null, 2) +
+      '\n',
+  );
 }
 
 /** Runs a benchmark's main() when its file is the one node was started with (not when imported by a test). */

@@ -43,7 +43,13 @@ function stats(label: string, name: string, values: number[], unit = 'ms'): Figu
 }
 
 /** `count` runs of a tool over `clients` concurrent clients: the answers, the HTTP latencies, and the seconds it took. */
-async function runMany(api: Api, toolId: string, count: number, clients: number, args: Record<string, unknown>): Promise<{ answers: RunAnswer[]; latencies: number[]; seconds: number }> {
+async function runMany(
+  api: Api,
+  toolId: string,
+  count: number,
+  clients: number,
+  args: Record<string, unknown>,
+): Promise<{ answers: RunAnswer[]; latencies: number[]; seconds: number }> {
   const answers: RunAnswer[] = [];
   const latencies: number[] = [];
   let next = 0;
@@ -63,7 +69,11 @@ async function runMany(api: Api, toolId: string, count: number, clients: number,
   return { answers, latencies, seconds: (performance.now() - started) / 1000 };
 }
 
-export async function runToolsBench(api: Api, o: ToolsBenchOptions, label: string): Promise<{ figures: Figure[]; details: Record<string, unknown> }> {
+export async function runToolsBench(
+  api: Api,
+  o: ToolsBenchOptions,
+  label: string,
+): Promise<{ figures: Figure[]; details: Record<string, unknown> }> {
   const add = await api.post<{ id: string }>('/api/v1/tools', {
     name: `add_${label}`,
     description: 'Adds two numbers',
@@ -95,7 +105,9 @@ export async function runToolsBench(api: Api, o: ToolsBenchOptions, label: strin
 
   const cold: number[] = [];
   for (let i = 0; i < Math.min(o.sequential, 200); i++) {
-    const answer = await api.post<RunAnswer>(`/api/v1/tools/${i % 2 ? add.id : add63.id}/run`, { args: { a: 1, b: 2 } });
+    const answer = await api.post<RunAnswer>(`/api/v1/tools/${i % 2 ? add.id : add63.id}/run`, {
+      args: { a: 1, b: 2 },
+    });
     cold.push(answer.durationMs);
   }
   const one = await runMany(api, add.id, o.sequential, 1, { a: 1, b: 2 });
@@ -103,24 +115,66 @@ export async function runToolsBench(api: Api, o: ToolsBenchOptions, label: strin
   const burn = await runMany(api, heavy.id, o.heavy, o.clients, {});
 
   const figures: Figure[] = [
-    { name: `${label} first run after start (forks a sandbox process)`, value: round1(firstRunMs), unit: 'ms', higherIsBetter: false },
+    {
+      name: `${label} first run after start (forks a sandbox process)`,
+      value: round1(firstRunMs),
+      unit: 'ms',
+      higherIsBetter: false,
+    },
     ...stats(label, 'cold run inside the sandbox (isolate made for the call)', cold),
-    ...stats(label, 'warm run inside the sandbox (isolate made ahead)', one.answers.map((a) => a.durationMs)),
+    ...stats(
+      label,
+      'warm run inside the sandbox (isolate made ahead)',
+      one.answers.map((a) => a.durationMs),
+    ),
     ...stats(label, 'trivial run over HTTP, one client', one.latencies),
-    { name: `${label} trivial runs/s, one client`, value: round1(o.sequential / one.seconds), unit: 'runs/s', higherIsBetter: true },
+    {
+      name: `${label} trivial runs/s, one client`,
+      value: round1(o.sequential / one.seconds),
+      unit: 'runs/s',
+      higherIsBetter: true,
+    },
     ...stats(label, `trivial run over HTTP, ${o.clients} clients`, many.latencies),
-    { name: `${label} trivial runs/s, ${o.clients} clients`, value: round1(o.concurrent / many.seconds), unit: 'runs/s', higherIsBetter: true },
-    ...stats(label, 'heavy run inside the sandbox (2e7-step loop)', burn.answers.map((a) => a.durationMs)),
-    { name: `${label} heavy runs/s, ${o.clients} clients`, value: round1(o.heavy / burn.seconds), unit: 'runs/s', higherIsBetter: true },
+    {
+      name: `${label} trivial runs/s, ${o.clients} clients`,
+      value: round1(o.concurrent / many.seconds),
+      unit: 'runs/s',
+      higherIsBetter: true,
+    },
+    ...stats(
+      label,
+      'heavy run inside the sandbox (2e7-step loop)',
+      burn.answers.map((a) => a.durationMs),
+    ),
+    {
+      name: `${label} heavy runs/s, ${o.clients} clients`,
+      value: round1(o.heavy / burn.seconds),
+      unit: 'runs/s',
+      higherIsBetter: true,
+    },
   ];
-  return { figures, details: { ...o, cpuMsTrivialP50: round1(percentile([...one.answers.map((a) => a.cpuMs)].sort((a, b) => a - b), 50)) } };
+  return {
+    figures,
+    details: {
+      ...o,
+      cpuMsTrivialP50: round1(
+        percentile(
+          [...one.answers.map((a) => a.cpuMs)].sort((a, b) => a - b),
+          50,
+        ),
+      ),
+    },
+  };
 }
 
 /** Process ids of a process's children (the sandbox processes of a server). */
 async function childrenOf(pid: number): Promise<number[]> {
   try {
     const { stdout } = await promisify(execFile)('ps', ['-o', 'pid=', '--ppid', String(pid)]);
-    return stdout.split('\n').map((s) => Number(s.trim())).filter((n) => n > 0);
+    return stdout
+      .split('\n')
+      .map((s) => Number(s.trim()))
+      .filter((n) => n > 0);
   } catch {
     return [];
   }
@@ -137,11 +191,28 @@ runIfMain(import.meta.url, async () => {
   try {
     const api = await Api.register(server.url);
     const { figures, details } = await runToolsBench(api, options, 'embedded');
-    figures.push({ name: 'embedded server RSS after the run', value: await rssMb(server.pid), unit: 'MB', higherIsBetter: false });
+    figures.push({
+      name: 'embedded server RSS after the run',
+      value: await rssMb(server.pid),
+      unit: 'MB',
+      higherIsBetter: false,
+    });
     const sandboxes = await childrenOf(server.pid);
     const sandboxRss = await Promise.all(sandboxes.map((pid) => rssMb(pid).catch(() => 0)));
-    figures.push({ name: 'RSS of each sandbox process (max)', value: Math.max(0, ...sandboxRss), unit: 'MB', higherIsBetter: false });
-    await record('tools', figures, { options, details: { ...details, sandboxProcesses: sandboxes.length, toolsConcurrency: process.env.TOOLS_CONCURRENCY ?? '2' } });
+    figures.push({
+      name: 'RSS of each sandbox process (max)',
+      value: Math.max(0, ...sandboxRss),
+      unit: 'MB',
+      higherIsBetter: false,
+    });
+    await record('tools', figures, {
+      options,
+      details: {
+        ...details,
+        sandboxProcesses: sandboxes.length,
+        toolsConcurrency: process.env.TOOLS_CONCURRENCY ?? '2',
+      },
+    });
   } finally {
     await server.stop();
   }

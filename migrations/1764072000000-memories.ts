@@ -41,7 +41,9 @@ export class Memories1764072000000 implements MigrationInterface {
         WHERE deleted_at IS NULL`);
     await q.query(`CREATE INDEX memories_org_page ON memories (organization_id, id) WHERE deleted_at IS NULL`);
     await q.query(`CREATE INDEX memories_org_user ON memories (organization_id, user_id, id) WHERE deleted_at IS NULL`);
-    await q.query(`CREATE INDEX memories_org_agent ON memories (organization_id, agent_id, id) WHERE deleted_at IS NULL`);
+    await q.query(
+      `CREATE INDEX memories_org_agent ON memories (organization_id, agent_id, id) WHERE deleted_at IS NULL`,
+    );
     await q.query(`CREATE INDEX memories_org_run ON memories (organization_id, run_id, id) WHERE deleted_at IS NULL`);
     await q.query(`CREATE INDEX memories_tsv ON memories USING gin (tsv)`);
     await q.query(`CREATE INDEX memories_metadata ON memories USING gin (metadata jsonb_path_ops)`);

@@ -8,7 +8,9 @@ export class AgentChat1764518400000 implements MigrationInterface {
   name = 'AgentChat1764518400000';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`ALTER TABLE agents ADD COLUMN model jsonb NOT NULL DEFAULT '{}'::jsonb, ADD COLUMN tool_ids uuid[] NOT NULL DEFAULT '{}'`);
+    await q.query(
+      `ALTER TABLE agents ADD COLUMN model jsonb NOT NULL DEFAULT '{}'::jsonb, ADD COLUMN tool_ids uuid[] NOT NULL DEFAULT '{}'`,
+    );
     await q.query(`
       CREATE TABLE blocks (
         id uuid PRIMARY KEY,
@@ -56,7 +58,9 @@ export class AgentChat1764518400000 implements MigrationInterface {
       )`);
     await q.query(`CREATE INDEX messages_agent ON messages (organization_id, agent_id, id)`);
     await q.query(`CREATE INDEX messages_agent_user ON messages (organization_id, agent_id, user_id, id)`);
-    await q.query(`CREATE INDEX messages_run ON messages (organization_id, agent_id, run_id, id) WHERE run_id IS NOT NULL`);
+    await q.query(
+      `CREATE INDEX messages_run ON messages (organization_id, agent_id, run_id, id) WHERE run_id IS NOT NULL`,
+    );
     await q.query(`CREATE INDEX messages_tsv ON messages USING gin (tsv)`);
     // Leases that serialize work across processes when there is no Redis (an agent's turns per user).
     await q.query(`CREATE TABLE locks (key text PRIMARY KEY, token uuid NOT NULL, expires_at timestamptz NOT NULL)`);

@@ -62,7 +62,9 @@ export class Tools1764547200000 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE agents ADD COLUMN tool_ids uuid[] NOT NULL DEFAULT '{}'`);
-    await q.query(`UPDATE agents a SET tool_ids = ARRAY(SELECT t.tool_id FROM agent_tools t WHERE t.agent_id = a.id ORDER BY t.position)`);
+    await q.query(
+      `UPDATE agents a SET tool_ids = ARRAY(SELECT t.tool_id FROM agent_tools t WHERE t.agent_id = a.id ORDER BY t.position)`,
+    );
     await q.query(`DROP TABLE agent_tools`);
     await q.query(`DROP TABLE tool_runs`);
     await q.query(`DROP TABLE tools`);

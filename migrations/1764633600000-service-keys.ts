@@ -11,7 +11,9 @@ export class ServiceKeys1764633600000 implements MigrationInterface {
   name = 'ServiceKeys1764633600000';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`ALTER TABLE api_keys ADD COLUMN kind text NOT NULL DEFAULT 'personal' CHECK (kind IN ('personal', 'service'))`);
+    await q.query(
+      `ALTER TABLE api_keys ADD COLUMN kind text NOT NULL DEFAULT 'personal' CHECK (kind IN ('personal', 'service'))`,
+    );
     await q.query(`UPDATE api_keys SET revoked_at = now() WHERE created_by IS NULL AND revoked_at IS NULL`);
     // Keys of people demoted before this rule: their scopes shrink to what the person's role allows.
     await q.query(`

@@ -14,8 +14,12 @@ export class MemoryChanges1764892800000 implements MigrationInterface {
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE memories ADD COLUMN change_xid xid8`);
-    await q.query(`CREATE FUNCTION memories_note_change() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.change_xid := pg_current_xact_id(); RETURN NEW; END $$`);
-    await q.query(`CREATE TRIGGER memories_note_insert BEFORE INSERT ON memories FOR EACH ROW EXECUTE FUNCTION memories_note_change()`);
+    await q.query(
+      `CREATE FUNCTION memories_note_change() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.change_xid := pg_current_xact_id(); RETURN NEW; END $$`,
+    );
+    await q.query(
+      `CREATE TRIGGER memories_note_insert BEFORE INSERT ON memories FOR EACH ROW EXECUTE FUNCTION memories_note_change()`,
+    );
     // The access counters' update is the one that changes access_count (and nothing else): no call at all.
     await q.query(
       `CREATE TRIGGER memories_note_update BEFORE UPDATE ON memories FOR EACH ROW WHEN (OLD.access_count IS NOT DISTINCT FROM NEW.access_count) EXECUTE FUNCTION memories_note_change()`,
@@ -23,7 +27,9 @@ export class MemoryChanges1764892800000 implements MigrationInterface {
     // Room in each page for the counters' updates to stay on the page (HOT: no index touched;
     // with full pages each one inserted every index entry of the row again, GIN's included).
     await q.query(`ALTER TABLE memories SET (fillfactor = 80)`);
-    await q.query(`CREATE INDEX memories_changes ON memories (organization_id, change_xid) WHERE change_xid IS NOT NULL`);
+    await q.query(
+      `CREATE INDEX memories_changes ON memories (organization_id, change_xid) WHERE change_xid IS NOT NULL`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -14,4 +14,16 @@ import { MemoryChanges1764892800000 } from './1764892800000-memory-changes.js';
  * Every migration, oldest first. Listed by hand rather than globbed so the same list serves the
  * compiled server, the CLI and the test suite (which runs the TypeScript sources).
  */
-export const MIGRATIONS = [Foundation1764064800000, Memories1764072000000, Agents1764158400000, Jobs1764162000000, JobPayloads1764165600000, AgentChat1764518400000, Tools1764547200000, ServiceKeys1764633600000, FollowingTurns1764720000000, ShortGinPendingList1764806400000, MemoryChanges1764892800000];
+export const MIGRATIONS = [
+  Foundation1764064800000,
+  Memories1764072000000,
+  Agents1764158400000,
+  Jobs1764162000000,
+  JobPayloads1764165600000,
+  AgentChat1764518400000,
+  Tools1764547200000,
+  ServiceKeys1764633600000,
+  FollowingTurns1764720000000,
+  ShortGinPendingList1764806400000,
+  MemoryChanges1764892800000,
+];

@@ -37,7 +37,12 @@ export class AppModule {
    * `api`: the HTTP server with its gateways (and the job processors unless JOBS_IN_PROCESS=false);
    * `worker`: the same modules without realtime clients, running the job processors.
    */
-  static forRoot(config: AppConfig, embedder: Embedder, resources?: BootResources, role: 'api' | 'worker' = 'api'): DynamicModule {
+  static forRoot(
+    config: AppConfig,
+    embedder: Embedder,
+    resources?: BootResources,
+    role: 'api' | 'worker' = 'api',
+  ): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -48,8 +53,11 @@ export class AppModule {
             genReqId: (req) => String((req as Request & { id?: string }).id),
             redact: { paths: REDACT, censor: '[redacted]' },
             // EventSource clients pass their credential as ?token= (SSE routes only).
-            serializers: { req: (req: { url?: string }) => ({ ...req, url: req.url?.replace(/([?&]token=)[^&]*/g, '$1[redacted]') }) },
-            customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+            serializers: {
+              req: (req: { url?: string }) => ({ ...req, url: req.url?.replace(/([?&]token=)[^&]*/g, '$1[redacted]') }),
+            },
+            customLogLevel: (_req, res, err) =>
+              err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
           },
         }),
         CommonModule,

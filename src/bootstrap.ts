@@ -23,7 +23,13 @@ import { SocketIoAdapter } from './realtime/socket-io.adapter.js';
 export const API_PREFIX = 'api/v1';
 
 /** Media types of a JSON Lines import. */
-const JSON_LINES = ['application/x-ndjson', 'application/jsonl', 'application/json-lines', 'application/jsonlines', 'text/plain'];
+const JSON_LINES = [
+  'application/x-ndjson',
+  'application/jsonl',
+  'application/json-lines',
+  'application/jsonlines',
+  'text/plain',
+];
 
 /**
  * Request bodies: JSON up to BODY_LIMIT, JSON Lines imports up to IMPORT_BODY_LIMIT. Parse
@@ -46,7 +52,11 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   const resources = new BootResources();
   let app: NestExpressApplication;
   try {
-    app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, embedder, resources), { bufferLogs: true, bodyParser: false, abortOnError: false });
+    app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, embedder, resources), {
+      bufferLogs: true,
+      bodyParser: false,
+      abortOnError: false,
+    });
   } catch (error) {
     await resources.releaseAll();
     throw error;
@@ -64,7 +74,10 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
       },
     }),
   );
-  app.use(`/${API_PREFIX}/memories/import`, parsedBody(express.text({ type: JSON_LINES, limit: config.IMPORT_BODY_LIMIT })));
+  app.use(
+    `/${API_PREFIX}/memories/import`,
+    parsedBody(express.text({ type: JSON_LINES, limit: config.IMPORT_BODY_LIMIT })),
+  );
   app.use(parsedBody(express.json({ limit: config.BODY_LIMIT })));
   app.use(inputGuardMiddleware);
   app.enableCors({
@@ -111,7 +124,10 @@ export async function createWorker(config: AppConfig): Promise<INestApplicationC
   const embedder = await EmbeddingService.create(config);
   const resources = new BootResources();
   try {
-    const context = await NestFactory.createApplicationContext(AppModule.forRoot(config, embedder, resources, 'worker'), { bufferLogs: true, abortOnError: false });
+    const context = await NestFactory.createApplicationContext(
+      AppModule.forRoot(config, embedder, resources, 'worker'),
+      { bufferLogs: true, abortOnError: false },
+    );
     context.useLogger(context.get(Logger));
     context.flushLogs();
     return context;
@@ -133,7 +149,10 @@ async function setupOpenApi(app: NestExpressApplication, config: AppConfig): Pro
           'Authenticate with `Authorization: Bearer <access token or API key>` or `X-API-Key: <API key>`.',
       )
       .setVersion('0.1.0')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'JWT access token (from /auth/login) or an API key (am_...)' }, 'bearer')
+      .addBearerAuth(
+        { type: 'http', scheme: 'bearer', description: 'JWT access token (from /auth/login) or an API key (am_...)' },
+        'bearer',
+      )
       .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'API key (am_...)' }, 'api-key')
       .build(),
   );

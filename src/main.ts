@@ -11,5 +11,7 @@ runMain('AgentMem', async () => {
   exitOnSignals(config, 'AgentMem', () => app.close());
   await app.listen(config.PORT, config.HOST);
   const storage = config.embedded ? `embedded PGlite in ${config.DATA_DIR}` : 'PostgreSQL (DATABASE_URL)';
-  new Logger('AgentMem').log(`listening on http://${config.HOST}:${config.PORT} (docs at /${config.DOCS_PATH}); storage: ${storage}; jobs: ${config.jobsBackend}`);
+  new Logger('AgentMem').log(
+    `listening on http://${config.HOST}:${config.PORT} (docs at /${config.DOCS_PATH}); storage: ${storage}; jobs: ${config.jobsBackend}`,
+  );
 });

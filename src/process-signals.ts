@@ -39,7 +39,9 @@ export function exitOnSignals(config: AppConfig, what: string, close: () => Prom
 /** Runs an entry point's main(), reporting a failed start on stderr with exit code 1. */
 export function runMain(what: string, main: () => Promise<void>): void {
   main().catch((error: unknown) => {
-    process.stderr.write(`${what} failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `${what} failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     process.exit(1);
   });
 }

@@ -12,7 +12,9 @@ import { exitOnSignals, loadConfigOrExit, runMain } from './process-signals.js';
 runMain('AgentMem worker', async () => {
   const config = loadConfigOrExit();
   if (config.jobsBackend === 'inline') {
-    process.stderr.write('The worker needs a shared jobs backend: set REDIS_URL, or DATABASE_URL (BullMQ on PostgreSQL). On the embedded database, `npm start` runs the jobs itself.\n');
+    process.stderr.write(
+      'The worker needs a shared jobs backend: set REDIS_URL, or DATABASE_URL (BullMQ on PostgreSQL). On the embedded database, `npm start` runs the jobs itself.\n',
+    );
     process.exit(1);
   }
   const context = await createWorker(config);

@@ -35,44 +35,82 @@ describe('benchmark smoke runs', () => {
   });
 
   const locomo = existsSync(LOCOMO_DIR);
-  (locomo ? it : it.skip)('bench/locomo.ts ingests a LoCoMo slice and finds the evidence of its questions', async () => {
-    const [conversation] = await loadConversations();
-    const sessions = conversation.sessions.slice(0, 2);
-    const ids = new Set(sessions.flatMap((s) => s.turns.map((turn) => turn.dia_id)));
-    const slice = { ...conversation, sessions, questions: conversation.questions.filter((q) => q.evidence.every((e) => ids.has(e))).slice(0, 15) };
-    expect(slice.questions.length).toBeGreaterThan(3);
-    const api = await Api.register(t.url);
-    expect(await ingest(api, [slice], 'smoke')).toBe(ids.size);
-    const result = await evaluate(api, [slice], 'default', 'smoke');
-    expect(result.questions).toBe(slice.questions.length);
-    // Two sessions hold ~40 turns: the evidence must mostly be in the top 10.
-    expect(result.recall['@10']).toBeGreaterThan(0.5);
-    expect(result.recall['@20']).toBeGreaterThanOrEqual(result.recall['@10']);
-  });
+  (locomo ? it : it.skip)(
+    'bench/locomo.ts ingests a LoCoMo slice and finds the evidence of its questions',
+    async () => {
+      const [conversation] = await loadConversations();
+      const sessions = conversation.sessions.slice(0, 2);
+      const ids = new Set(sessions.flatMap((s) => s.turns.map((turn) => turn.dia_id)));
+      const slice = {
+        ...conversation,
+        sessions,
+        questions: conversation.questions.filter((q) => q.evidence.every((e) => ids.has(e))).slice(0, 15),
+      };
+      expect(slice.questions.length).toBeGreaterThan(3);
+      const api = await Api.register(t.url);
+      expect(await ingest(api, [slice], 'smoke')).toBe(ids.size);
+      const result = await evaluate(api, [slice], 'default', 'smoke');
+      expect(result.questions).toBe(slice.questions.length);
+      // Two sessions hold ~40 turns: the evidence must mostly be in the top 10.
+      expect(result.recall['@10']).toBeGreaterThan(0.5);
+      expect(result.recall['@20']).toBeGreaterThanOrEqual(result.recall['@10']);
+    },
+  );
 
-  (locomo ? it : it.skip)('bench/memory.ts adds one by one and in batches, searches, and reads, updates and deletes', async () => {
-    const conversations = await loadConversations();
-    const texts = conversations[0].sessions.flatMap((s) => s.turns.map(turnText));
-    const questions = conversations[0].questions.map((q) => q.question);
-    const api = await Api.register(t.url);
-    const { figures } = await runMemoryBench(api, texts, questions, { memories: 400, searches: 10, oneByOne: 40, batch: 60, concurrency: 2 }, 'smoke');
-    const names = figures.map((f) => f.name);
-    expect(names).toEqual(expect.arrayContaining(['smoke add one by one, 1 client: throughput', 'smoke add one by one, 2 clients: throughput', 'smoke add in batches of 60: throughput', 'smoke get/update/delete: throughput']));
-    for (const f of figures) expect(f.value).toBeGreaterThan(0);
-  });
+  (locomo ? it : it.skip)(
+    'bench/memory.ts adds one by one and in batches, searches, and reads, updates and deletes',
+    async () => {
+      const conversations = await loadConversations();
+      const texts = conversations[0].sessions.flatMap((s) => s.turns.map(turnText));
+      const questions = conversations[0].questions.map((q) => q.question);
+      const api = await Api.register(t.url);
+      const { figures } = await runMemoryBench(
+        api,
+        texts,
+        questions,
+        { memories: 400, searches: 10, oneByOne: 40, batch: 60, concurrency: 2 },
+        'smoke',
+      );
+      const names = figures.map((f) => f.name);
+      expect(names).toEqual(
+        expect.arrayContaining([
+          'smoke add one by one, 1 client: throughput',
+          'smoke add one by one, 2 clients: throughput',
+          'smoke add in batches of 60: throughput',
+          'smoke get/update/delete: throughput',
+        ]),
+      );
+      for (const f of figures) expect(f.value).toBeGreaterThan(0);
+    },
+  );
 
   (locomo ? it : it.skip)('bench/peer.ts runs Mem0 OSS on a tiny workload, without any LLM call', async () => {
     const { figures, details } = await runPeerBench({ single: 20, memories: 200, searches: 10, crud: 10 });
-    expect(figures.map((f) => f.name)).toEqual(expect.arrayContaining(['peer add one by one (1 client): throughput', 'peer add one by one (10 clients): throughput', 'peer get/update/delete: throughput']));
+    expect(figures.map((f) => f.name)).toEqual(
+      expect.arrayContaining([
+        'peer add one by one (1 client): throughput',
+        'peer add one by one (10 clients): throughput',
+        'peer get/update/delete: throughput',
+      ]),
+    );
     for (const f of figures) expect(f.value).toBeGreaterThan(0);
     expect(details.llmRequests).toBe(0);
   });
 
   it('bench/realtime.ts broadcasts to sockets and SSE clients, sustains events, and times jobs', async () => {
     const api = await Api.register(t.url);
-    const { figures, details } = await runRealtimeBench(api, { sockets: 20, sse: 5, rounds: 3, sustainSeconds: 1, jobs: 20, importRows: 200 }, 'smoke');
+    const { figures, details } = await runRealtimeBench(
+      api,
+      { sockets: 20, sse: 5, rounds: 3, sustainSeconds: 1, jobs: 20, importRows: 200 },
+      'smoke',
+    );
     expect(figures.map((f) => f.name)).toEqual(
-      expect.arrayContaining(['smoke broadcast to 20 sockets: p50', 'smoke broadcast to 5 SSE clients: p50', 'smoke started job visible to a client: p50', 'smoke async adds: jobs/s (HTTP enqueue → completed)']),
+      expect.arrayContaining([
+        'smoke broadcast to 20 sockets: p50',
+        'smoke broadcast to 5 SSE clients: p50',
+        'smoke started job visible to a client: p50',
+        'smoke async adds: jobs/s (HTTP enqueue → completed)',
+      ]),
     );
     for (const f of figures) expect(Number.isFinite(f.value) && f.value > 0).toBe(true);
     expect(details.sustained).toEqual(expect.objectContaining({ lost: 0 }));
@@ -83,7 +121,12 @@ describe('benchmark smoke runs', () => {
     const api = await Api.register(t.url);
     const { figures } = await runToolsBench(api, { sequential: 6, concurrent: 8, clients: 3, heavy: 3 }, 'smoke');
     expect(figures.map((f) => f.name)).toEqual(
-      expect.arrayContaining(['smoke cold run inside the sandbox (isolate made for the call): p50', 'smoke warm run inside the sandbox (isolate made ahead): p50', 'smoke trivial runs/s, 3 clients', 'smoke heavy runs/s, 3 clients']),
+      expect.arrayContaining([
+        'smoke cold run inside the sandbox (isolate made for the call): p50',
+        'smoke warm run inside the sandbox (isolate made ahead): p50',
+        'smoke trivial runs/s, 3 clients',
+        'smoke heavy runs/s, 3 clients',
+      ]),
     );
     for (const f of figures) expect(Number.isFinite(f.value) && f.value > 0).toBe(true);
   });
@@ -94,7 +137,12 @@ describe('agent benchmark smoke run', () => {
   let t: TestApp;
   beforeAll(async () => {
     await llm.start();
-    t = await startTestApp({ LLM_PROVIDER: 'openai-compatible', LLM_BASE_URL: llm.url, LLM_MODEL: 'fake-model', LLM_API_KEY: 'test' });
+    t = await startTestApp({
+      LLM_PROVIDER: 'openai-compatible',
+      LLM_BASE_URL: llm.url,
+      LLM_MODEL: 'fake-model',
+      LLM_API_KEY: 'test',
+    });
   });
   afterAll(async () => {
     await t?.close();
@@ -103,9 +151,19 @@ describe('agent benchmark smoke run', () => {
 
   it('bench/agent.ts times plain and streamed turns against the fake LLM', async () => {
     const api = await Api.register(t.url);
-    const { figures, details } = await runAgentBench(api, llm, { turns: 5, streamedTurns: 3, llmLatencyMs: 5 }, 'smoke');
+    const { figures, details } = await runAgentBench(
+      api,
+      llm,
+      { turns: 5, streamedTurns: 3, llmLatencyMs: 5 },
+      'smoke',
+    );
     expect(figures.map((f) => f.name)).toEqual(
-      expect.arrayContaining(['smoke turn overhead beyond the LLM: p50', 'smoke streamed: first byte: p50', 'smoke streamed: token delay after the LLM: p50', 'smoke sequential turns/s']),
+      expect.arrayContaining([
+        'smoke turn overhead beyond the LLM: p50',
+        'smoke streamed: first byte: p50',
+        'smoke streamed: token delay after the LLM: p50',
+        'smoke sequential turns/s',
+      ]),
     );
     for (const f of figures) expect(Number.isFinite(f.value)).toBe(true);
     expect(details).toEqual(expect.objectContaining({ messagesInConversation: 16 }));

@@ -17,11 +17,21 @@ describe('memory extraction with an LLM (fake OpenAI-compatible server)', () => 
   let owner: Registered;
   const auth = () => bearer(owner.accessToken);
   const add = (body: Record<string, unknown>) => t.http().post('/api/v1/memories').set(auth()).send(body);
-  const list = async (userId: string) => (await t.http().get('/api/v1/memories').query({ userId }).set(auth()).expect(200)).body.data as { id: string; memory: string }[];
+  const list = async (userId: string) =>
+    (await t.http().get('/api/v1/memories').query({ userId }).set(auth()).expect(200)).body.data as {
+      id: string;
+      memory: string;
+    }[];
 
   beforeAll(async () => {
     await llm.start();
-    t = await startTestApp({ LLM_PROVIDER: 'openai-compatible', LLM_BASE_URL: llm.url, LLM_MODEL: 'fake-model', LLM_API_KEY: 'test', JOBS_ATTEMPTS: '2' });
+    t = await startTestApp({
+      LLM_PROVIDER: 'openai-compatible',
+      LLM_BASE_URL: llm.url,
+      LLM_MODEL: 'fake-model',
+      LLM_API_KEY: 'test',
+      JOBS_ATTEMPTS: '2',
+    });
     owner = await register(t);
   });
   afterAll(async () => {
@@ -39,7 +49,8 @@ describe('memory extraction with an LLM (fake OpenAI-compatible server)', () => 
     };
   }
 
-  const idOf = (existing: Map<string, string>, word: string) => [...existing].find(([, text]) => text.includes(word))?.[0];
+  const idOf = (existing: Map<string, string>, word: string) =>
+    [...existing].find(([, text]) => text.includes(word))?.[0];
 
   it('"I live in Paris" then "I moved to Berlin": one memory, updated to Berlin, with history', async () => {
     script(['Lives in Paris'], () => [{ event: 'ADD', text: 'Lives in Paris' }]);
@@ -54,7 +65,9 @@ describe('memory extraction with an LLM (fake OpenAI-compatible server)', () => 
       return [{ event: 'UPDATE', id: idOf(existing, 'Paris'), text: 'Lives in Berlin' }];
     });
     const second = await add({ messages: [{ role: 'user', content: 'I moved to Berlin' }], userId: 'ivy' }).expect(201);
-    expect(second.body.results).toEqual([{ id, event: 'UPDATE', memory: 'Lives in Berlin', previous: 'Lives in Paris' }]);
+    expect(second.body.results).toEqual([
+      { id, event: 'UPDATE', memory: 'Lives in Berlin', previous: 'Lives in Paris' },
+    ]);
     const reconcile = llm.requestsNamed('memory_reconciliation').at(-1)!;
     expect(textOf(reconcile, 'user')).not.toContain(id);
 
@@ -141,13 +154,23 @@ describe('memory extraction with an LLM (fake OpenAI-compatible server)', () => 
   });
 
   it('reranks search results with the LLM when asked', async () => {
-    for (const content of ['Olga likes tea', 'Olga likes coffee', 'Olga likes cocoa']) await add({ content, userId: 'olga', infer: false }).expect(201);
-    const plain = (await t.http().post('/api/v1/search').set(auth()).send({ query: 'Olga likes', userId: 'olga' }).expect(200)).body.results as { memory: string }[];
+    for (const content of ['Olga likes tea', 'Olga likes coffee', 'Olga likes cocoa'])
+      await add({ content, userId: 'olga', infer: false }).expect(201);
+    const plain = (
+      await t.http().post('/api/v1/search').set(auth()).send({ query: 'Olga likes', userId: 'olga' }).expect(200)
+    ).body.results as { memory: string }[];
     llm.script = (request) => {
       const shown = existingIn(request);
       return JSON.stringify({ order: [...shown.keys()].reverse() });
     };
-    const reranked = (await t.http().post('/api/v1/search').set(auth()).send({ query: 'Olga likes', userId: 'olga', rerank: true }).expect(200)).body.results as { memory: string }[];
+    const reranked = (
+      await t
+        .http()
+        .post('/api/v1/search')
+        .set(auth())
+        .send({ query: 'Olga likes', userId: 'olga', rerank: true })
+        .expect(200)
+    ).body.results as { memory: string }[];
     expect(reranked.map((r) => r.memory)).toEqual(plain.map((r) => r.memory).reverse());
   });
 
@@ -158,14 +181,25 @@ describe('memory extraction with an LLM (fake OpenAI-compatible server)', () => 
     try {
       const states: string[] = [];
       socket.on('job_progress', (e: { state: string }) => states.push(e.state));
-      const res = await add({ messages: [{ role: 'user', content: 'I adopted a cat named Miso' }], userId: 'retry-user', async: true }).expect(202);
-      const failed = await nextEvent<{ job_id: string; state: string; error: string }>(socket, 'job_progress', (e) => e.job_id === res.body.jobId && e.state === 'failed', 30_000);
+      const res = await add({
+        messages: [{ role: 'user', content: 'I adopted a cat named Miso' }],
+        userId: 'retry-user',
+        async: true,
+      }).expect(202);
+      const failed = await nextEvent<{ job_id: string; state: string; error: string }>(
+        socket,
+        'job_progress',
+        (e) => e.job_id === res.body.jobId && e.state === 'failed',
+        30_000,
+      );
       expect(failed.error).toMatch(/LLM/);
       // Attempt 1 failed and waited (delayed) before attempt 2; the extraction call was tried twice per attempt.
       expect(states).toEqual(['active', 'delayed', 'active', 'failed']);
       expect(llm.requests.length - before).toBe(4);
       const job = (await t.http().get(`/api/v1/jobs/${res.body.jobId}`).set(auth()).expect(200)).body;
-      expect(job).toEqual(expect.objectContaining({ state: 'failed', attempts: 2, maxAttempts: 2, error: expect.stringMatching(/LLM/) }));
+      expect(job).toEqual(
+        expect.objectContaining({ state: 'failed', attempts: 2, maxAttempts: 2, error: expect.stringMatching(/LLM/) }),
+      );
       expect(await list('retry-user')).toEqual([]);
     } finally {
       socket.disconnect();

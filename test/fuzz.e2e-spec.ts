@@ -48,7 +48,13 @@ function encodePart(value: string): string {
   let out = '';
   for (const ch of value) {
     const code = ch.codePointAt(0) ?? 0;
-    out += code >= 0xd800 && code <= 0xdfff ? '%ED%' + (0x80 | ((code >> 6) & 0x3f)).toString(16).toUpperCase() + '%' + (0x80 | (code & 0x3f)).toString(16).toUpperCase() : encodeURIComponent(ch);
+    out +=
+      code >= 0xd800 && code <= 0xdfff
+        ? '%ED%' +
+          (0x80 | ((code >> 6) & 0x3f)).toString(16).toUpperCase() +
+          '%' +
+          (0x80 | (code & 0x3f)).toString(16).toUpperCase()
+        : encodeURIComponent(ch);
   }
   return out;
 }
@@ -57,7 +63,8 @@ function queryText(query: [string, unknown][]): string {
   const parts: string[] = [];
   for (const [name, value] of query) {
     const values = Array.isArray(value) ? value : [value];
-    for (const v of values) parts.push(`${encodePart(name)}=${encodePart(typeof v === 'string' ? v : (JSON.stringify(v) ?? ''))}`);
+    for (const v of values)
+      parts.push(`${encodePart(name)}=${encodePart(typeof v === 'string' ? v : (JSON.stringify(v) ?? ''))}`);
   }
   return parts.length ? `?${parts.join('&')}` : '';
 }
@@ -88,21 +95,67 @@ describe('fuzz: every operation of the OpenAPI document', () => {
     const owner = await register(t, name);
     const as = bearer(owner.accessToken);
     const viewerEmail = uniqueEmail('viewer');
-    const viewer = (await http().post('/api/v1/users').set(as).send({ email: viewerEmail, name: 'Viewer', password: 'viewer-password', role: 'viewer' }).expect(201)).body;
-    const viewerToken = (await http().post('/api/v1/auth/login').send({ email: viewerEmail, password: 'viewer-password' }).expect(200)).body.accessToken;
-    const adminKey = (await http().post('/api/v1/api-keys').set(as).send({ name: 'admin', scopes: ['read', 'write', 'admin'] }).expect(201)).body;
-    const readKey = (await http().post('/api/v1/api-keys').set(as).send({ name: 'read', scopes: ['read'] }).expect(201)).body;
-    const memory = (await http().post('/api/v1/memories').set(as).send({ content: `${name} likes green tea`, userId: 'alice', infer: false }).expect(201)).body;
-    const block = (await http().post('/api/v1/blocks').set(as).send({ label: 'shared', value: 'shared notes' }).expect(201)).body;
+    const viewer = (
+      await http()
+        .post('/api/v1/users')
+        .set(as)
+        .send({ email: viewerEmail, name: 'Viewer', password: 'viewer-password', role: 'viewer' })
+        .expect(201)
+    ).body;
+    const viewerToken = (
+      await http().post('/api/v1/auth/login').send({ email: viewerEmail, password: 'viewer-password' }).expect(200)
+    ).body.accessToken;
+    const adminKey = (
+      await http()
+        .post('/api/v1/api-keys')
+        .set(as)
+        .send({ name: 'admin', scopes: ['read', 'write', 'admin'] })
+        .expect(201)
+    ).body;
+    const readKey = (
+      await http()
+        .post('/api/v1/api-keys')
+        .set(as)
+        .send({ name: 'read', scopes: ['read'] })
+        .expect(201)
+    ).body;
+    const memory = (
+      await http()
+        .post('/api/v1/memories')
+        .set(as)
+        .send({ content: `${name} likes green tea`, userId: 'alice', infer: false })
+        .expect(201)
+    ).body;
+    const block = (
+      await http().post('/api/v1/blocks').set(as).send({ label: 'shared', value: 'shared notes' }).expect(201)
+    ).body;
     const tool = (
       await http()
         .post('/api/v1/tools')
         .set(as)
-        .send({ name: 'add', description: 'adds', parameters: { type: 'object', properties: { a: { type: 'number' } } }, sourceCode: 'return (args.a ?? 0) + 1;', secrets: { TOKEN: 'secret-value-123' } })
+        .send({
+          name: 'add',
+          description: 'adds',
+          parameters: { type: 'object', properties: { a: { type: 'number' } } },
+          sourceCode: 'return (args.a ?? 0) + 1;',
+          secrets: { TOKEN: 'secret-value-123' },
+        })
         .expect(201)
     ).body;
-    const agent = (await http().post('/api/v1/agents').set(as).send({ name: 'helper', toolIds: [tool.id], blockIds: [block.id] }).expect(201)).body;
-    const job = (await http().post('/api/v1/memories').set(as).send({ content: `${name} job`, userId: 'bob', infer: false, async: true }).expect(202)).body;
+    const agent = (
+      await http()
+        .post('/api/v1/agents')
+        .set(as)
+        .send({ name: 'helper', toolIds: [tool.id], blockIds: [block.id] })
+        .expect(201)
+    ).body;
+    const job = (
+      await http()
+        .post('/api/v1/memories')
+        .set(as)
+        .send({ content: `${name} job`, userId: 'bob', infer: false, async: true })
+        .expect(202)
+    ).body;
     return {
       owner,
       viewerToken,
@@ -123,10 +176,22 @@ describe('fuzz: every operation of the OpenAPI document', () => {
 
   /** Whether every credential and resource of the fixture still works. */
   async function intact(org: Org): Promise<boolean> {
-    const me = async (headers: Record<string, string>) => (await http().get('/api/v1/auth/me').set(headers)).status === 200;
-    const checks = [me(bearer(org.owner.accessToken)), me(bearer(org.viewerToken)), me({ 'X-API-Key': org.adminKey }), me({ 'X-API-Key': org.readKey })];
+    const me = async (headers: Record<string, string>) =>
+      (await http().get('/api/v1/auth/me').set(headers)).status === 200;
+    const checks = [
+      me(bearer(org.owner.accessToken)),
+      me(bearer(org.viewerToken)),
+      me({ 'X-API-Key': org.adminKey }),
+      me({ 'X-API-Key': org.readKey }),
+    ];
     for (const resource of ['users', 'api-keys', 'memories', 'blocks', 'tools', 'agents', 'jobs']) {
-      for (const id of org.ids[resource]) checks.push(http().get(`/api/v1/${resource}/${id}`).set(bearer(org.owner.accessToken)).then((r) => r.status === 200));
+      for (const id of org.ids[resource])
+        checks.push(
+          http()
+            .get(`/api/v1/${resource}/${id}`)
+            .set(bearer(org.owner.accessToken))
+            .then((r) => r.status === 200),
+        );
     }
     return (await Promise.all(checks)).every(Boolean);
   }
@@ -156,7 +221,12 @@ describe('fuzz: every operation of the OpenAPI document', () => {
   beforeAll(async () => {
     await llm.start();
     llm.script = (request) => (request.response_format ? '{"facts": []}' : 'OK.');
-    t = await startTestApp({ LLM_PROVIDER: 'openai-compatible', LLM_BASE_URL: llm.url, LLM_MODEL: 'fake-model', LLM_API_KEY: 'test' });
+    t = await startTestApp({
+      LLM_PROVIDER: 'openai-compatible',
+      LLM_BASE_URL: llm.url,
+      LLM_MODEL: 'fake-model',
+      LLM_API_KEY: 'test',
+    });
     a = await seedOrg('Org A');
     b = await seedOrg('Org B');
     doc = (await http().get('/docs-json').expect(200)).body;
@@ -168,7 +238,23 @@ describe('fuzz: every operation of the OpenAPI document', () => {
   });
 
   function caseOf(op: Operation, schemas: SchemaArbitraries): fc.Arbitrary<Case> {
-    const credential = fc.constantFrom<Credential>('owner', 'owner', 'owner', 'owner', 'owner', 'owner', 'owner', 'owner', 'viewer', 'adminKey', 'readKey', 'none', 'garbage', 'foreignShape', 'apiKeyGarbage');
+    const credential = fc.constantFrom<Credential>(
+      'owner',
+      'owner',
+      'owner',
+      'owner',
+      'owner',
+      'owner',
+      'owner',
+      'owner',
+      'viewer',
+      'adminKey',
+      'readKey',
+      'none',
+      'garbage',
+      'foreignShape',
+      'apiKeyGarbage',
+    );
     const pathValues = fc.tuple(
       ...op.pathParams.map((p) => {
         const resource = resourceOf(op.path, p);
@@ -176,7 +262,20 @@ describe('fuzz: every operation of the OpenAPI document', () => {
           { weight: 5, arbitrary: fc.constantFrom(...(a.ids[resource] ?? ['x'])) },
           { weight: 2, arbitrary: fc.constantFrom(...(b.ids[resource] ?? ['x'])) },
           { weight: 1, arbitrary: fc.uuid() },
-          { weight: 2, arbitrary: fc.constantFrom('\u0000', '\ud800', 'x'.repeat(300), '..', '%', 'null', '00000000-0000-0000-0000-000000000000', ' ', 'persona\u0000') },
+          {
+            weight: 2,
+            arbitrary: fc.constantFrom(
+              '\u0000',
+              '\ud800',
+              'x'.repeat(300),
+              '..',
+              '%',
+              'null',
+              '00000000-0000-0000-0000-000000000000',
+              ' ',
+              'persona\u0000',
+            ),
+          },
         );
       }),
     );
@@ -184,20 +283,38 @@ describe('fuzz: every operation of the OpenAPI document', () => {
     const query = fc.oneof(
       {
         weight: 3,
-        arbitrary: fc.tuple(
-          ...op.query.map((p) =>
-            fc.oneof(
-              { weight: 2, arbitrary: fc.constant<[string, unknown] | null>(null) },
-              { weight: 3, arbitrary: fc.constant<[string, unknown]>([p.name, schemas.example(p.schema ?? {})]) },
-              { weight: 2, arbitrary: schemas.value(p.schema ?? {}).map((v): [string, unknown] => [p.name, v]) },
-              { weight: 1, arbitrary: fc.array(schemas.value(p.schema ?? {}), { minLength: 2, maxLength: 3 }).map((v): [string, unknown] => [p.name, v]) },
+        arbitrary: fc
+          .tuple(
+            ...op.query.map((p) =>
+              fc.oneof(
+                { weight: 2, arbitrary: fc.constant<[string, unknown] | null>(null) },
+                { weight: 3, arbitrary: fc.constant<[string, unknown]>([p.name, schemas.example(p.schema ?? {})]) },
+                { weight: 2, arbitrary: schemas.value(p.schema ?? {}).map((v): [string, unknown] => [p.name, v]) },
+                {
+                  weight: 1,
+                  arbitrary: fc
+                    .array(schemas.value(p.schema ?? {}), { minLength: 2, maxLength: 3 })
+                    .map((v): [string, unknown] => [p.name, v]),
+                },
+              ),
             ),
-          ),
-          fc.option(fc.tuple(fc.constantFrom('unknown', '__proto__', 'limit[gt]', 'a[b][c][d]', 'token'), fc.string({ maxLength: 20 })), { freq: 4 }),
-        ).map((entries) => entries.filter((e): e is [string, unknown] => e !== null)),
+            fc.option(
+              fc.tuple(
+                fc.constantFrom('unknown', '__proto__', 'limit[gt]', 'a[b][c][d]', 'token'),
+                fc.string({ maxLength: 20 }),
+              ),
+              { freq: 4 },
+            ),
+          )
+          .map((entries) => entries.filter((e): e is [string, unknown] => e !== null)),
       },
       // Every parameter the same poisoned text (the page size keeps a valid value).
-      { weight: 1, arbitrary: poison.map((text) => op.query.map((p): [string, unknown] => [p.name, p.name === 'limit' ? 10 : text])) },
+      {
+        weight: 1,
+        arbitrary: poison.map((text) =>
+          op.query.map((p): [string, unknown] => [p.name, p.name === 'limit' ? 10 : text]),
+        ),
+      },
     );
     const body: fc.Arbitrary<{ contentType?: string; body?: string }> = op.body
       ? fc.oneof(
@@ -213,28 +330,84 @@ describe('fuzz: every operation of the OpenAPI document', () => {
                   )
                   .map(serialize)
               : fc
-                  .array(fc.oneof(schemas.mutated(IMPORT_LINE), poison.map((text) => schemas.everyString(IMPORT_LINE, text))).map(serialize), { minLength: 1, maxLength: 3 })
+                  .array(
+                    fc
+                      .oneof(
+                        schemas.mutated(IMPORT_LINE),
+                        poison.map((text) => schemas.everyString(IMPORT_LINE, text)),
+                      )
+                      .map(serialize),
+                    { minLength: 1, maxLength: 3 },
+                  )
                   .map((lines) => lines.join('\n'))
             ).map((text) => ({ contentType: op.body!.mediaType, body: text })),
           },
-          { weight: 1, arbitrary: fc.constantFrom('{"a":', '', '[1,2]', '"text"', 'null', '\u0000', '{"content": "\\u0000"}', '{"a": 1, "a": 2}').map((text) => ({ contentType: 'application/json', body: text })) },
-          { weight: 1, arbitrary: fc.constantFrom('text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=utf-16', 'multipart/form-data; boundary=x').map((contentType) => ({ contentType, body: 'a=1&b=2' })) },
+          {
+            weight: 1,
+            arbitrary: fc
+              .constantFrom(
+                '{"a":',
+                '',
+                '[1,2]',
+                '"text"',
+                'null',
+                '\u0000',
+                '{"content": "\\u0000"}',
+                '{"a": 1, "a": 2}',
+              )
+              .map((text) => ({ contentType: 'application/json', body: text })),
+          },
+          {
+            weight: 1,
+            arbitrary: fc
+              .constantFrom(
+                'text/plain',
+                'application/x-www-form-urlencoded',
+                'application/json; charset=utf-16',
+                'multipart/form-data; boundary=x',
+              )
+              .map((contentType) => ({ contentType, body: 'a=1&b=2' })),
+          },
         )
       : op.method === 'GET' || op.method === 'HEAD'
         ? fc.constant({})
         : fc.oneof({ weight: 3, arbitrary: fc.constant({}) }, { weight: 1, arbitrary: hostileBody() });
     const extraHeader = fc.option(
       fc.tuple(
-        fc.constantFrom('X-Request-Id', 'Last-Event-ID', 'Accept', 'Accept-Encoding', 'Origin', 'X-Forwarded-For', 'Range', 'If-None-Match'),
-        fc.oneof(fc.string({ unit: 'grapheme-ascii', maxLength: 300 }), fc.constantFrom('*/*', 'text/event-stream', 'gzip, br', '999999999999999999999', 'bytes=0-1,2-3', '../..', ' ')),
+        fc.constantFrom(
+          'X-Request-Id',
+          'Last-Event-ID',
+          'Accept',
+          'Accept-Encoding',
+          'Origin',
+          'X-Forwarded-For',
+          'Range',
+          'If-None-Match',
+        ),
+        fc.oneof(
+          fc.string({ unit: 'grapheme-ascii', maxLength: 300 }),
+          fc.constantFrom(
+            '*/*',
+            'text/event-stream',
+            'gzip, br',
+            '999999999999999999999',
+            'bytes=0-1,2-3',
+            '../..',
+            ' ',
+          ),
+        ),
       ),
       { freq: 3 },
     );
-    return fc.tuple(credential, pathValues, query, body, extraHeader).map(([c, p, q, bd, h]) => ({ credential: c, pathValues: p, query: q, ...bd, extraHeader: h }));
+    return fc
+      .tuple(credential, pathValues, query, body, extraHeader)
+      .map(([c, p, q, bd, h]) => ({ credential: c, pathValues: p, query: q, ...bd, extraHeader: h }));
   }
 
   function hostileBody(): fc.Arbitrary<{ contentType?: string; body?: string }> {
-    return fc.constantFrom('{"x": 1}', '[]', '{"a":'.repeat(2000) + '1' + '}'.repeat(2000)).map((body) => ({ contentType: 'application/json', body }));
+    return fc
+      .constantFrom('{"x": 1}', '[]', '{"a":'.repeat(2000) + '1' + '}'.repeat(2000))
+      .map((body) => ({ contentType: 'application/json', body }));
   }
 
   function headersOf(c: Case): Record<string, string> {
@@ -277,7 +450,12 @@ describe('fuzz: every operation of the OpenAPI document', () => {
     const started = performance.now();
     let res: Response;
     try {
-      res = await fetch(url, { method: op.method, headers: headersOf(c), body: c.body, signal: AbortSignal.timeout(RESPONSE_LIMIT_MS) });
+      res = await fetch(url, {
+        method: op.method,
+        headers: headersOf(c),
+        body: c.body,
+        signal: AbortSignal.timeout(RESPONSE_LIMIT_MS),
+      });
     } catch (error) {
       return `${op.method} ${url}: no answer within ${RESPONSE_LIMIT_MS} ms (${(error as Error).message})`;
     }
@@ -298,7 +476,8 @@ describe('fuzz: every operation of the OpenAPI document', () => {
       } catch {
         return `${what}: ${res.status} is not the JSON error shape: ${text.slice(0, 200)}`;
       }
-      if (body.statusCode !== res.status || typeof body.code !== 'string' || typeof body.message !== 'string') return `${what}: ${res.status} is not the JSON error shape: ${text.slice(0, 200)}`;
+      if (body.statusCode !== res.status || typeof body.code !== 'string' || typeof body.message !== 'string')
+        return `${what}: ${res.status} is not the JSON error shape: ${text.slice(0, 200)}`;
     }
     return null;
   }
@@ -330,7 +509,8 @@ describe('fuzz: every operation of the OpenAPI document', () => {
           failures.push(problem ?? String(error));
         }
         const ready = await http().get('/health/ready');
-        if (ready.status !== 200) failures.push(`after ${op.method} ${op.path}: /health/ready answered ${ready.status}`);
+        if (ready.status !== 200)
+          failures.push(`after ${op.method} ${op.path}: /health/ready answered ${ready.status}`);
         const now = await snapshot(b);
         if (now !== snapshotOfB) {
           failures.push(`after ${op.method} ${op.path}: organization B's data changed`);
@@ -338,7 +518,12 @@ describe('fuzz: every operation of the OpenAPI document', () => {
         }
       }
       if (process.env.FUZZ_VERBOSE) {
-        for (const [key, counts] of Object.entries(statusCounts)) process.stdout.write(`${key}: ${Object.entries(counts).map(([st, n]) => `${st}×${n}`).join(' ')}\n`);
+        for (const [key, counts] of Object.entries(statusCounts))
+          process.stdout.write(
+            `${key}: ${Object.entries(counts)
+              .map(([st, n]) => `${st}×${n}`)
+              .join(' ')}\n`,
+          );
       }
       expect(failures).toEqual([]);
       expect(sent).toBeGreaterThanOrEqual(operations.length * RUNS);

@@ -19,7 +19,10 @@ describe.each([
   beforeAll(async () => {
     if (useRedis && !redisUrl) return;
     t = await startTestApp();
-    const config = loadConfig({ ...(useRedis ? { REDIS_URL: redisUrl!, QUEUE_PREFIX: `lock-test-${Date.now()}` } : {}), DATA_DIR: '/tmp/unused' });
+    const config = loadConfig({
+      ...(useRedis ? { REDIS_URL: redisUrl!, QUEUE_PREFIX: `lock-test-${Date.now()}` } : {}),
+      DATA_DIR: '/tmp/unused',
+    });
     const dataSource = t.app.get(DataSource);
     one = new LeaseLock(config, dataSource);
     two = new LeaseLock(config, dataSource);

@@ -28,23 +28,44 @@ describe('search with an in-process neural embedder (EMBEDDING_MODEL_PATH)', () 
 
   it('says in readiness which embedder runs', async () => {
     const ready = await t.http().get('/health/ready').expect(200);
-    expect(ready.body.info.embedder).toMatchObject({ model: 'transformers:tiny-bert/16', dimensions: 16, kind: 'semantic' });
+    expect(ready.body.info.embedder).toMatchObject({
+      model: 'transformers:tiny-bert/16',
+      dimensions: 16,
+      kind: 'semantic',
+    });
   });
 
   it('finds by meaning: "automobile" finds the car, in vector and in the default (hybrid) mode', async () => {
-    const vector = await t.http().post('/api/v1/search').set(auth).send({ query: 'automobile', userId: 'uma', mode: 'vector' }).expect(200);
+    const vector = await t
+      .http()
+      .post('/api/v1/search')
+      .set(auth)
+      .send({ query: 'automobile', userId: 'uma', mode: 'vector' })
+      .expect(200);
     expect(vector.body.results[0]).toMatchObject({ memory: 'I bought a new car', retrievers: ['vector'] });
-    const byDefault = await t.http().post('/api/v1/search').set(auth).send({ query: 'an old automobile', userId: 'uma' }).expect(200);
+    const byDefault = await t
+      .http()
+      .post('/api/v1/search')
+      .set(auth)
+      .send({ query: 'an old automobile', userId: 'uma' })
+      .expect(200);
     expect(byDefault.body.mode).toBe('hybrid');
     expect(byDefault.body.results[0].memory).toBe('I bought a new car');
     // Full text alone cannot: no word is shared.
-    const text = await t.http().post('/api/v1/search').set(auth).send({ query: 'automobile', userId: 'uma', mode: 'text' }).expect(200);
+    const text = await t
+      .http()
+      .post('/api/v1/search')
+      .set(auth)
+      .send({ query: 'automobile', userId: 'uma', mode: 'text' })
+      .expect(200);
     expect(text.body.results).toEqual([]);
   });
 
   it('refuses to start when the model does not match EMBEDDING_DIMENSIONS or cannot be loaded', async () => {
     const model = await writeTinyModel(dir, 'other-tiny', 8);
-    await expect(startTestApp({ EMBEDDING_MODEL_PATH: model.path })).rejects.toThrow(/makes 8-dimensional vectors; set EMBEDDING_DIMENSIONS=8/);
+    await expect(startTestApp({ EMBEDDING_MODEL_PATH: model.path })).rejects.toThrow(
+      /makes 8-dimensional vectors; set EMBEDDING_DIMENSIONS=8/,
+    );
     await expect(startTestApp({ EMBEDDING_MODEL_PATH: join(dir, 'missing') })).rejects.toThrow(/EMBEDDING_MODEL_PATH=/);
   });
 });

@@ -27,25 +27,41 @@ import { onPostgres } from './support/test-app.js';
 
   async function start(): Promise<{ child: ChildProcess; url: string }> {
     const port = await freePort();
-    const { child, stderr: errors } = server.spawn('main', { DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' });
+    const { child, stderr: errors } = server.spawn('main', {
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+    });
     const url = `http://127.0.0.1:${port}`;
     const deadline = Date.now() + 60_000;
     for (;;) {
       if (child.exitCode !== null) throw new Error(`server exited (${child.exitCode}): ${errors()}`);
-      const ok = await fetch(`${url}/health/ready`).then((r) => r.ok, () => false);
+      const ok = await fetch(`${url}/health/ready`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (ok) return { child, url };
       if (Date.now() > deadline) throw new Error(`not ready within 60 s: ${errors()}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   }
 
-
   const post = (url: string, body: unknown, token?: string) =>
-    fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
+    fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(body),
+    });
 
   it('keeps every acknowledged write through a SIGKILL, and stops cleanly on SIGTERM', async () => {
     const first = await start();
-    const registered = await post(`${first.url}/api/v1/auth/register`, { organizationName: 'Killed', email: 'kill@example.test', password: 'password-1', name: 'K' });
+    const registered = await post(`${first.url}/api/v1/auth/register`, {
+      organizationName: 'Killed',
+      email: 'kill@example.test',
+      password: 'password-1',
+      name: 'K',
+    });
     expect(registered.status).toBe(201);
     const { accessToken } = (await registered.json()) as { accessToken: string };
     // A burst of acknowledged writes, then the process dies without any chance to flush.
@@ -65,7 +81,9 @@ import { onPostgres } from './support/test-app.js';
     const login = await post(`${second.url}/api/v1/auth/login`, { email: 'kill@example.test', password: 'password-1' });
     expect(login.status).toBe(200);
     const token = ((await login.json()) as { accessToken: string }).accessToken;
-    const list = (await (await fetch(`${second.url}/api/v1/api-keys?limit=100`, { headers: { authorization: `Bearer ${token}` } })).json()) as { data: { id: string }[] };
+    const list = (await (
+      await fetch(`${second.url}/api/v1/api-keys?limit=100`, { headers: { authorization: `Bearer ${token}` } })
+    ).json()) as { data: { id: string }[] };
     expect(list.data.map((k) => k.id).sort()).toEqual([...created].sort());
 
     const stopped = exitOf(second.child);
@@ -75,14 +93,23 @@ import { onPostgres } from './support/test-app.js';
 
   it('keeps every acknowledged add through a SIGKILL in the middle of concurrent adds (group commit)', async () => {
     const first = await start();
-    const registered = await post(`${first.url}/api/v1/auth/register`, { organizationName: 'Adder', email: 'adder@example.test', password: 'password-1', name: 'A' });
+    const registered = await post(`${first.url}/api/v1/auth/register`, {
+      organizationName: 'Adder',
+      email: 'adder@example.test',
+      password: 'password-1',
+      name: 'A',
+    });
     const { accessToken } = (await registered.json()) as { accessToken: string };
     // Ten clients adding one by one, so that adds share statements; killed mid-load.
     const acknowledged: string[] = [];
     let next = 0;
     const clients = Array.from({ length: 10 }, async () => {
       for (let i = next++; i < 100_000; i = next++) {
-        const res = await post(`${first.url}/api/v1/memories`, { content: `fact number ${i}`, userId: `user-${i % 3}`, infer: false }, accessToken).catch(() => null);
+        const res = await post(
+          `${first.url}/api/v1/memories`,
+          { content: `fact number ${i}`, userId: `user-${i % 3}`, infer: false },
+          accessToken,
+        ).catch(() => null);
         if (!res) return; // the process is gone
         if (res.status !== 201) return;
         acknowledged.push(((await res.json()) as { results: { id: string }[] }).results[0].id);
@@ -95,12 +122,19 @@ import { onPostgres } from './support/test-app.js';
     await Promise.all(clients);
 
     const second = await start();
-    const login = await post(`${second.url}/api/v1/auth/login`, { email: 'adder@example.test', password: 'password-1' });
+    const login = await post(`${second.url}/api/v1/auth/login`, {
+      email: 'adder@example.test',
+      password: 'password-1',
+    });
     const token = ((await login.json()) as { accessToken: string }).accessToken;
     const stored = new Set<string>();
     let cursor: string | null = null;
     do {
-      const page = (await (await fetch(`${second.url}/api/v1/memories?limit=100${cursor ? `&cursor=${cursor}` : ''}`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
+      const page = (await (
+        await fetch(`${second.url}/api/v1/memories?limit=100${cursor ? `&cursor=${cursor}` : ''}`, {
+          headers: { authorization: `Bearer ${token}` },
+        })
+      ).json()) as {
         data: { id: string }[];
         nextCursor: string | null;
       };
@@ -115,13 +149,27 @@ import { onPostgres } from './support/test-app.js';
 
   it('finishes an import acknowledged with 202 after a SIGKILL mid-import, storing every row once', async () => {
     const first = await start();
-    const registered = await post(`${first.url}/api/v1/auth/register`, { organizationName: 'Importer', email: 'import@example.test', password: 'password-1', name: 'I' });
+    const registered = await post(`${first.url}/api/v1/auth/register`, {
+      organizationName: 'Importer',
+      email: 'import@example.test',
+      password: 'password-1',
+      name: 'I',
+    });
     const { accessToken } = (await registered.json()) as { accessToken: string };
     const auth = { authorization: `Bearer ${accessToken}` };
-    const accepted = await fetch(`${first.url}/api/v1/memories/import`, { method: 'POST', headers: { ...auth, 'content-type': 'application/x-ndjson' }, body: importLines(20_000) });
+    const accepted = await fetch(`${first.url}/api/v1/memories/import`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/x-ndjson' },
+      body: importLines(20_000),
+    });
     expect(accepted.status).toBe(202);
     const { jobId } = (await accepted.json()) as { jobId: string };
-    const jobOf = async (url: string) => (await (await fetch(`${url}/api/v1/jobs/${jobId}`, { headers: auth })).json()) as { state: string; progress: number; result?: unknown };
+    const jobOf = async (url: string) =>
+      (await (await fetch(`${url}/api/v1/jobs/${jobId}`, { headers: auth })).json()) as {
+        state: string;
+        progress: number;
+        result?: unknown;
+      };
     // Kill it once the job is under way, but well before the end.
     for (;;) {
       const job = await jobOf(first.url);
@@ -146,7 +194,9 @@ import { onPostgres } from './support/test-app.js';
     let total = 0;
     let cursor: string | null = null;
     do {
-      const page = (await (await fetch(`${second.url}/api/v1/memories?limit=100${cursor ? `&cursor=${cursor}` : ''}`, { headers: auth })).json()) as { data: unknown[]; nextCursor: string | null };
+      const page = (await (
+        await fetch(`${second.url}/api/v1/memories?limit=100${cursor ? `&cursor=${cursor}` : ''}`, { headers: auth })
+      ).json()) as { data: unknown[]; nextCursor: string | null };
       total += page.data.length;
       cursor = page.nextCursor;
     } while (cursor);

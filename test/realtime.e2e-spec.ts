@@ -19,19 +19,30 @@ describe('Realtime: Socket.IO and SSE', () => {
     sockets.push(s);
     return connected(s);
   };
-  const sse = (path: string, token: string | null, types: string[], options: { lastEventId?: string; queryToken?: boolean } = {}) => {
+  const sse = (
+    path: string,
+    token: string | null,
+    types: string[],
+    options: { lastEventId?: string; queryToken?: boolean } = {},
+  ) => {
     const client = new SseClient(`${t.url}${path}`, token, types, options);
     streams.push(client);
     return client;
   };
   const addMemory = (who: Registered, content: string, extra: Record<string, unknown> = {}) =>
-    t.http().post('/api/v1/memories').set(bearer(who.accessToken)).send({ content, userId: 'alice', infer: false, ...extra }).expect(201);
+    t
+      .http()
+      .post('/api/v1/memories')
+      .set(bearer(who.accessToken))
+      .send({ content, userId: 'alice', infer: false, ...extra })
+      .expect(201);
 
   beforeAll(async () => {
     t = await startTestApp({ WS_EVENTS_PER_SECOND: '5', SSE_KEEPALIVE_SECONDS: '1' });
     a = await register(t, 'Org A');
     b = await register(t, 'Org B');
-    agentA = (await t.http().post('/api/v1/agents').set(bearer(a.accessToken)).send({ name: 'helper' }).expect(201)).body.id;
+    agentA = (await t.http().post('/api/v1/agents').set(bearer(a.accessToken)).send({ name: 'helper' }).expect(201))
+      .body.id;
   });
 
   afterEach(() => {
@@ -53,7 +64,14 @@ describe('Realtime: Socket.IO and SSE', () => {
       const [event, res] = await Promise.all([nextEvent(sa, 'memory_update'), addMemory(a, 'Alice likes green tea')]);
       expect(Date.now() - started).toBeLessThan(1000);
       expect(event).toEqual(
-        expect.objectContaining({ type: 'memory_update', memory_id: res.body.results[0].id, user_id: 'alice', agent_id: null, operation: 'created', timestamp: expect.any(String) }),
+        expect.objectContaining({
+          type: 'memory_update',
+          memory_id: res.body.results[0].id,
+          user_id: 'alice',
+          agent_id: null,
+          operation: 'created',
+          timestamp: expect.any(String),
+        }),
       );
       // B's own event arriving proves delivery to B works, and that A's came nowhere near it.
       const [own] = await Promise.all([nextEvent(sb, 'memory_update'), addMemory(b, 'Bob likes coffee')]);
@@ -66,7 +84,12 @@ describe('Realtime: Socket.IO and SSE', () => {
       const sa = await open(a.accessToken);
       const id = (await addMemory(a, 'The office is in Lisbon')).body.results[0].id;
       const updated = nextEvent(sa, 'memory_update', (e) => e.memory_id === id && e.operation === 'updated');
-      await t.http().patch(`/api/v1/memories/${id}`).set(bearer(a.accessToken)).send({ content: 'The office is in Porto' }).expect(200);
+      await t
+        .http()
+        .patch(`/api/v1/memories/${id}`)
+        .set(bearer(a.accessToken))
+        .send({ content: 'The office is in Porto' })
+        .expect(200);
       await updated;
       const deleted = nextEvent(sa, 'memory_update', (e) => e.memory_id === id && e.operation === 'deleted');
       await t.http().delete(`/api/v1/memories/${id}`).set(bearer(a.accessToken)).expect(204);
@@ -74,7 +97,14 @@ describe('Realtime: Socket.IO and SSE', () => {
     });
 
     it('accepts an API key in the handshake header', async () => {
-      const key = (await t.http().post('/api/v1/api-keys').set(bearer(a.accessToken)).send({ name: 'ws', scopes: ['read'] }).expect(201)).body.key;
+      const key = (
+        await t
+          .http()
+          .post('/api/v1/api-keys')
+          .set(bearer(a.accessToken))
+          .send({ name: 'ws', scopes: ['read'] })
+          .expect(201)
+      ).body.key;
       const s = socketClient(t.url, undefined, { headers: { 'X-API-Key': key } });
       sockets.push(s);
       await connected(s);
@@ -87,7 +117,12 @@ describe('Realtime: Socket.IO and SSE', () => {
       const forged = a.accessToken.slice(0, -4) + (a.accessToken.endsWith('AAAA') ? 'BBBB' : 'AAAA');
       const error = await open(forged).catch((e: Error & { data?: { statusCode?: number } }) => e);
       expect((error as { data?: { statusCode?: number } }).data?.statusCode).toBe(401);
-      const key = await t.http().post('/api/v1/api-keys').set(bearer(a.accessToken)).send({ name: 'soon revoked', scopes: ['read'] }).expect(201);
+      const key = await t
+        .http()
+        .post('/api/v1/api-keys')
+        .set(bearer(a.accessToken))
+        .send({ name: 'soon revoked', scopes: ['read'] })
+        .expect(201);
       await t.http().delete(`/api/v1/api-keys/${key.body.id}`).set(bearer(a.accessToken)).expect(204);
       await expect(open(key.body.key)).rejects.toThrow(/revoked|invalid/i);
     });
@@ -98,27 +133,46 @@ describe('Realtime: Socket.IO and SSE', () => {
       const ack = await sb.emitWithAck('subscribe', { agentId: agentA });
       expect(ack).toEqual({ ok: false, error: `agent ${agentA} not found` });
       expect(await errorEvent).toEqual(expect.objectContaining({ type: 'error', code: 'NOT_FOUND' }));
-      expect(await sb.emitWithAck('subscribe', { agentId: "x' OR 1=1" })).toEqual(expect.objectContaining({ ok: false }));
+      expect(await sb.emitWithAck('subscribe', { agentId: "x' OR 1=1" })).toEqual(
+        expect.objectContaining({ ok: false }),
+      );
 
       const sa = await open(a.accessToken);
       expect(await sa.emitWithAck('subscribe', { agentId: agentA })).toEqual({ ok: true, agentId: agentA });
       const chunkSeenByB: unknown[] = [];
       sb.on('llm_chunk', (e) => chunkSeenByB.push(e));
       const chunk = nextEvent(sa, 'llm_chunk');
-      t.app.get(LlmStreamPublisher).chunk(a.organizationId, { requestId: 'r1', agentId: agentA, chunk: 'Hel', isFinal: false });
-      expect(await chunk).toEqual(expect.objectContaining({ type: 'llm_chunk', request_id: 'r1', agent_id: agentA, chunk: 'Hel', is_final: false }));
+      t.app
+        .get(LlmStreamPublisher)
+        .chunk(a.organizationId, { requestId: 'r1', agentId: agentA, chunk: 'Hel', isFinal: false });
+      expect(await chunk).toEqual(
+        expect.objectContaining({
+          type: 'llm_chunk',
+          request_id: 'r1',
+          agent_id: agentA,
+          chunk: 'Hel',
+          is_final: false,
+        }),
+      );
       // After unsubscribing, the agent's stream no longer reaches the socket; an org-wide event still does.
       expect(await sa.emitWithAck('unsubscribe', { agentId: agentA })).toEqual({ ok: true, agentId: agentA });
       const afterUnsubscribe: unknown[] = [];
       sa.on('llm_chunk', (e) => afterUnsubscribe.push(e));
-      t.app.get(LlmStreamPublisher).chunk(a.organizationId, { requestId: 'r1', agentId: agentA, chunk: 'lo', isFinal: true });
+      t.app
+        .get(LlmStreamPublisher)
+        .chunk(a.organizationId, { requestId: 'r1', agentId: agentA, chunk: 'lo', isFinal: true });
       await Promise.all([nextEvent(sa, 'memory_update'), addMemory(a, 'Ordering marker after unsubscribe')]);
       expect(afterUnsubscribe).toEqual([]);
       expect(chunkSeenByB).toEqual([]);
     });
 
     it('disconnects a socket and ends an SSE stream once their API key is revoked', async () => {
-      const key = await t.http().post('/api/v1/api-keys').set(bearer(a.accessToken)).send({ name: 'revoked while listening', scopes: ['read'] }).expect(201);
+      const key = await t
+        .http()
+        .post('/api/v1/api-keys')
+        .set(bearer(a.accessToken))
+        .send({ name: 'revoked while listening', scopes: ['read'] })
+        .expect(201);
       const s = socketClient(t.url, key.body.key);
       sockets.push(s);
       await connected(s);
@@ -130,7 +184,9 @@ describe('Realtime: Socket.IO and SSE', () => {
       await Promise.all([t.app.get(RealtimeGateway).recheckCredentials(), t.app.get(SseHub).recheckCredentials()]);
       expect((await socketError).message).toMatch(/no longer valid/);
       expect(await gone).toBe('io server disconnect');
-      expect((await stream.next((m) => m.type === 'error')).data).toEqual(expect.objectContaining({ code: 'UNAUTHENTICATED' }));
+      expect((await stream.next((m) => m.type === 'error')).data).toEqual(
+        expect.objectContaining({ code: 'UNAUTHENTICATED' }),
+      );
       // A valid credential is left alone.
       const kept = await open(a.accessToken);
       await t.app.get(RealtimeGateway).recheckCredentials();
@@ -151,7 +207,11 @@ describe('Realtime: Socket.IO and SSE', () => {
       for (let i = 0; i < 40; i += 1) s.emit('ping');
       await limited;
       expect(await gone).toBe('io server disconnect');
-      await eventually(() => t.app.get(RealtimeGateway).connectionCount(a.organizationId) === 0, 5000, 'connection count back to 0');
+      await eventually(
+        () => t.app.get(RealtimeGateway).connectionCount(a.organizationId) === 0,
+        5000,
+        'connection count back to 0',
+      );
     });
 
     it('limits connections per organization', async () => {
@@ -166,7 +226,11 @@ describe('Realtime: Socket.IO and SSE', () => {
         const error = await connected(third).catch((e: Error & { data?: { statusCode?: number } }) => e);
         expect((error as { data?: { statusCode?: number } }).data?.statusCode).toBe(429);
         clients[0].disconnect();
-        await eventually(() => limited.app.get(RealtimeGateway).connectionCount(owner.organizationId) === 1, 5000, 'a slot freed');
+        await eventually(
+          () => limited.app.get(RealtimeGateway).connectionCount(owner.organizationId) === 1,
+          5000,
+          'a slot freed',
+        );
         const fourth = socketClient(limited.url, owner.accessToken);
         sockets.push(fourth);
         await connected(fourth);
@@ -185,7 +249,9 @@ describe('Realtime: Socket.IO and SSE', () => {
       await first.opened();
       const added = await addMemory(a, 'Streams carry memories');
       const event = await first.next((m) => m.data.memory_id === added.body.results[0].id);
-      expect(event.data).toEqual(expect.objectContaining({ type: 'memory_update', operation: 'created', user_id: 'alice' }));
+      expect(event.data).toEqual(
+        expect.objectContaining({ type: 'memory_update', operation: 'created', user_id: 'alice' }),
+      );
       first.close();
       await eventually(() => hub.size === before, 5000, 'the server released the stream');
 

@@ -57,22 +57,40 @@ describe('tenancy and roles', () => {
     expect(paged.body.data).toEqual([]);
   });
 
-  it("an API key of organization B sees nothing of organization A", async () => {
-    const key = await t.http().post('/api/v1/api-keys').set(bearer(b.accessToken)).send({ name: 'b-admin', scopes: ['admin'] }).expect(201);
+  it('an API key of organization B sees nothing of organization A', async () => {
+    const key = await t
+      .http()
+      .post('/api/v1/api-keys')
+      .set(bearer(b.accessToken))
+      .send({ name: 'b-admin', scopes: ['admin'] })
+      .expect(201);
     await t.http().get(`/api/v1/users/${a.userId}`).set('X-API-Key', key.body.key).expect(404);
     await t.http().delete(`/api/v1/api-keys/${aKeyId}`).set('X-API-Key', key.body.key).expect(404);
   });
 
   it('gives a viewer 403 on every write, and lets it read', async () => {
     const email = uniqueEmail('viewer');
-    const viewer = await t.http().post('/api/v1/users').set(bearer(a.accessToken)).send({ email, name: 'V', password: 'password-1', role: 'viewer' }).expect(201);
+    const viewer = await t
+      .http()
+      .post('/api/v1/users')
+      .set(bearer(a.accessToken))
+      .send({ email, name: 'V', password: 'password-1', role: 'viewer' })
+      .expect(201);
     const login = await t.http().post('/api/v1/auth/login').send({ email, password: 'password-1' }).expect(200);
     const token = login.body.accessToken;
     await t.http().get('/api/v1/users').set(bearer(token)).expect(200);
     await t.http().get('/api/v1/api-keys').set(bearer(token)).expect(200);
     const writes = [
-      t.http().post('/api/v1/api-keys').set(bearer(token)).send({ name: 'nope', scopes: ['read'] }),
-      t.http().post('/api/v1/users').set(bearer(token)).send({ email: uniqueEmail(), name: 'x', password: 'password-1', role: 'viewer' }),
+      t
+        .http()
+        .post('/api/v1/api-keys')
+        .set(bearer(token))
+        .send({ name: 'nope', scopes: ['read'] }),
+      t
+        .http()
+        .post('/api/v1/users')
+        .set(bearer(token))
+        .send({ email: uniqueEmail(), name: 'x', password: 'password-1', role: 'viewer' }),
       t.http().patch(`/api/v1/users/${viewer.body.id}`).set(bearer(token)).send({ role: 'owner' }),
       t.http().patch(`/api/v1/users/${aMemberId}`).set(bearer(token)).send({ name: 'x' }),
       t.http().delete(`/api/v1/users/${aMemberId}`).set(bearer(token)),
@@ -88,41 +106,116 @@ describe('tenancy and roles', () => {
 
   it('keeps members from escalating and admins from touching owners', async () => {
     const memberEmail = uniqueEmail('m');
-    await t.http().post('/api/v1/users').set(bearer(a.accessToken)).send({ email: memberEmail, name: 'M', password: 'password-1', role: 'member' }).expect(201);
-    const member = (await t.http().post('/api/v1/auth/login').send({ email: memberEmail, password: 'password-1' }).expect(200)).body;
-    await t.http().patch(`/api/v1/users/${member.user.id}`).set(bearer(member.accessToken)).send({ role: 'admin' }).expect(403);
-    await t.http().patch(`/api/v1/users/${member.user.id}`).set(bearer(member.accessToken)).send({ name: 'Renamed' }).expect(200);
+    await t
+      .http()
+      .post('/api/v1/users')
+      .set(bearer(a.accessToken))
+      .send({ email: memberEmail, name: 'M', password: 'password-1', role: 'member' })
+      .expect(201);
+    const member = (
+      await t.http().post('/api/v1/auth/login').send({ email: memberEmail, password: 'password-1' }).expect(200)
+    ).body;
+    await t
+      .http()
+      .patch(`/api/v1/users/${member.user.id}`)
+      .set(bearer(member.accessToken))
+      .send({ role: 'admin' })
+      .expect(403);
+    await t
+      .http()
+      .patch(`/api/v1/users/${member.user.id}`)
+      .set(bearer(member.accessToken))
+      .send({ name: 'Renamed' })
+      .expect(200);
 
     const adminEmail = uniqueEmail('adm');
-    await t.http().post('/api/v1/users').set(bearer(a.accessToken)).send({ email: adminEmail, name: 'Adm', password: 'password-1', role: 'admin' }).expect(201);
-    const admin = (await t.http().post('/api/v1/auth/login').send({ email: adminEmail, password: 'password-1' }).expect(200)).body;
-    await t.http().post('/api/v1/users').set(bearer(admin.accessToken)).send({ email: uniqueEmail(), name: 'O', password: 'password-1', role: 'owner' }).expect(403);
-    await t.http().patch(`/api/v1/users/${a.userId}`).set(bearer(admin.accessToken)).send({ role: 'member' }).expect(403);
+    await t
+      .http()
+      .post('/api/v1/users')
+      .set(bearer(a.accessToken))
+      .send({ email: adminEmail, name: 'Adm', password: 'password-1', role: 'admin' })
+      .expect(201);
+    const admin = (
+      await t.http().post('/api/v1/auth/login').send({ email: adminEmail, password: 'password-1' }).expect(200)
+    ).body;
+    await t
+      .http()
+      .post('/api/v1/users')
+      .set(bearer(admin.accessToken))
+      .send({ email: uniqueEmail(), name: 'O', password: 'password-1', role: 'owner' })
+      .expect(403);
+    await t
+      .http()
+      .patch(`/api/v1/users/${a.userId}`)
+      .set(bearer(admin.accessToken))
+      .send({ role: 'member' })
+      .expect(403);
     await t.http().delete(`/api/v1/users/${a.userId}`).set(bearer(admin.accessToken)).expect(403);
-    await t.http().patch(`/api/v1/users/${admin.user.id}`).set(bearer(admin.accessToken)).send({ role: 'owner' }).expect(403);
-    await t.http().patch(`/api/v1/users/${member.user.id}`).set(bearer(admin.accessToken)).send({ role: 'viewer' }).expect(200);
+    await t
+      .http()
+      .patch(`/api/v1/users/${admin.user.id}`)
+      .set(bearer(admin.accessToken))
+      .send({ role: 'owner' })
+      .expect(403);
+    await t
+      .http()
+      .patch(`/api/v1/users/${member.user.id}`)
+      .set(bearer(admin.accessToken))
+      .send({ role: 'viewer' })
+      .expect(200);
   });
 
   it('applies a demotion to the very next request of a token issued before it', async () => {
     const email = uniqueEmail('demoted');
-    const user = await t.http().post('/api/v1/users').set(bearer(a.accessToken)).send({ email, name: 'D', password: 'password-1', role: 'member' }).expect(201);
-    const token = (await t.http().post('/api/v1/auth/login').send({ email, password: 'password-1' }).expect(200)).body.accessToken;
-    await t.http().post('/api/v1/api-keys').set(bearer(token)).send({ name: 'before', scopes: ['read'] }).expect(201);
-    await t.http().patch(`/api/v1/users/${user.body.id}`).set(bearer(a.accessToken)).send({ role: 'viewer' }).expect(200);
-    await t.http().post('/api/v1/api-keys').set(bearer(token)).send({ name: 'after', scopes: ['read'] }).expect(403);
+    const user = await t
+      .http()
+      .post('/api/v1/users')
+      .set(bearer(a.accessToken))
+      .send({ email, name: 'D', password: 'password-1', role: 'member' })
+      .expect(201);
+    const token = (await t.http().post('/api/v1/auth/login').send({ email, password: 'password-1' }).expect(200)).body
+      .accessToken;
+    await t
+      .http()
+      .post('/api/v1/api-keys')
+      .set(bearer(token))
+      .send({ name: 'before', scopes: ['read'] })
+      .expect(201);
+    await t
+      .http()
+      .patch(`/api/v1/users/${user.body.id}`)
+      .set(bearer(a.accessToken))
+      .send({ role: 'viewer' })
+      .expect(200);
+    await t
+      .http()
+      .post('/api/v1/api-keys')
+      .set(bearer(token))
+      .send({ name: 'after', scopes: ['read'] })
+      .expect(403);
     const me = await t.http().get('/api/v1/auth/me').set(bearer(token)).expect(200);
     expect(me.body.role).toBe('viewer');
   });
 
   it('never leaves an organization without an owner', async () => {
     const c = await register(t, 'Org C');
-    const demote = await t.http().patch(`/api/v1/users/${c.userId}`).set(bearer(c.accessToken)).send({ role: 'admin' }).expect(409);
+    const demote = await t
+      .http()
+      .patch(`/api/v1/users/${c.userId}`)
+      .set(bearer(c.accessToken))
+      .send({ role: 'admin' })
+      .expect(409);
     expect(demote.body.code).toBe('LAST_OWNER');
     await t.http().delete(`/api/v1/users/${c.userId}`).set(bearer(c.accessToken)).expect(409);
 
     // Two owners demoting each other at the same time: exactly one wins.
     const email = uniqueEmail('owner2');
-    const second = await t.http().post('/api/v1/users').set(bearer(c.accessToken)).send({ email, name: 'O2', password: 'password-1', role: 'owner' }).expect(201);
+    const second = await t
+      .http()
+      .post('/api/v1/users')
+      .set(bearer(c.accessToken))
+      .send({ email, name: 'O2', password: 'password-1', role: 'owner' })
+      .expect(201);
     const o2 = (await t.http().post('/api/v1/auth/login').send({ email, password: 'password-1' }).expect(200)).body;
     const results = await Promise.all([
       t.http().patch(`/api/v1/users/${second.body.id}`).set(bearer(c.accessToken)).send({ role: 'member' }),
@@ -143,7 +236,12 @@ describe('tenancy and roles', () => {
     const d = await register(t, 'Org D');
     const ids = [d.userId];
     for (let i = 0; i < 4; i++) {
-      const res = await t.http().post('/api/v1/users').set(bearer(d.accessToken)).send({ email: uniqueEmail('p'), name: `P${i}`, password: 'password-1', role: 'viewer' }).expect(201);
+      const res = await t
+        .http()
+        .post('/api/v1/users')
+        .set(bearer(d.accessToken))
+        .send({ email: uniqueEmail('p'), name: `P${i}`, password: 'password-1', role: 'viewer' })
+        .expect(201);
       ids.push(res.body.id);
     }
     const seen: string[] = [];

@@ -13,14 +13,19 @@ describe('bad input', () => {
     await t?.close();
   });
 
-  const countUsers = async () => (await t.http().get('/api/v1/users').set(bearer(owner.accessToken)).expect(200)).body.data.length;
+  const countUsers = async () =>
+    (await t.http().get('/api/v1/users').set(bearer(owner.accessToken)).expect(200)).body.data.length;
 
   it('names each missing field', async () => {
     const res = await t.http().post('/api/v1/auth/register').send({ email: 'x@example.test' }).expect(400);
     expectErrorShape(res.body, 400);
     expect(res.body.code).toBe('VALIDATION_FAILED');
     for (const field of ['organizationName', 'password', 'name']) expect(res.body.message).toContain(field);
-    expect(res.body.details.map((d: { field: string }) => d.field).sort()).toEqual(['name', 'organizationName', 'password']);
+    expect(res.body.details.map((d: { field: string }) => d.field).sort()).toEqual([
+      'name',
+      'organizationName',
+      'password',
+    ]);
   });
 
   it('refuses unknown fields instead of ignoring them (no mass assignment)', async () => {
@@ -28,18 +33,40 @@ describe('bad input', () => {
       .http()
       .post('/api/v1/users')
       .set(bearer(owner.accessToken))
-      .send({ email: 'extra@example.test', name: 'E', password: 'password-1', role: 'member', organizationId: owner.organizationId, passwordHash: 'x' })
+      .send({
+        email: 'extra@example.test',
+        name: 'E',
+        password: 'password-1',
+        role: 'member',
+        organizationId: owner.organizationId,
+        passwordHash: 'x',
+      })
       .expect(400);
     expect(res.body.message).toContain('property organizationId should not exist');
     expect(res.body.message).toContain('property passwordHash should not exist');
   });
 
   it('names wrong-typed fields and values out of range', async () => {
-    const res = await t.http().post('/api/v1/users').set(bearer(owner.accessToken)).send({ email: 42, name: ['a'], password: 'short', role: 'god' }).expect(400);
+    const res = await t
+      .http()
+      .post('/api/v1/users')
+      .set(bearer(owner.accessToken))
+      .send({ email: 42, name: ['a'], password: 'short', role: 'god' })
+      .expect(400);
     for (const field of ['email', 'name', 'password', 'role']) expect(res.body.message).toContain(field);
-    const scopes = await t.http().post('/api/v1/api-keys').set(bearer(owner.accessToken)).send({ name: 'k', scopes: ['read', 'root'] }).expect(400);
+    const scopes = await t
+      .http()
+      .post('/api/v1/api-keys')
+      .set(bearer(owner.accessToken))
+      .send({ name: 'k', scopes: ['read', 'root'] })
+      .expect(400);
     expect(scopes.body.message).toContain('scopes');
-    const date = await t.http().post('/api/v1/api-keys').set(bearer(owner.accessToken)).send({ name: 'k', expiresAt: 'tomorrow' }).expect(400);
+    const date = await t
+      .http()
+      .post('/api/v1/api-keys')
+      .set(bearer(owner.accessToken))
+      .send({ name: 'k', expiresAt: 'tomorrow' })
+      .expect(400);
     expect(date.body.message).toContain('expiresAt');
     const limit = await t.http().get('/api/v1/users?limit=1000').set(bearer(owner.accessToken)).expect(400);
     expect(limit.body.message).toContain('limit');
@@ -74,7 +101,12 @@ describe('bad input', () => {
       ['application/x-www-form-urlencoded', 'email=form@example.test&name=F&password=password-1&role=member'],
     ];
     for (const [type, body] of bodies) {
-      const res = await t.http().post('/api/v1/users').set(bearer(owner.accessToken)).set('Content-Type', type).send(body);
+      const res = await t
+        .http()
+        .post('/api/v1/users')
+        .set(bearer(owner.accessToken))
+        .set('Content-Type', type)
+        .send(body);
       expect([400, 415]).toContain(res.status);
       expectErrorShape(res.body, res.status);
     }
@@ -99,7 +131,13 @@ describe('bad input', () => {
   });
 
   it('answers garbage credentials with 401, never 500', async () => {
-    for (const header of ['Basic dXNlcjpwYXNz', 'Bearer', 'Bearer a.b.c', 'Bearer am_' + 'x'.repeat(5000), 'Bearer ' + 'é']) {
+    for (const header of [
+      'Basic dXNlcjpwYXNz',
+      'Bearer',
+      'Bearer a.b.c',
+      'Bearer am_' + 'x'.repeat(5000),
+      'Bearer ' + 'é',
+    ]) {
       const res = await t.http().get('/api/v1/auth/me').set('Authorization', header);
       expect(res.status).toBe(401);
       expectErrorShape(res.body, 401);
@@ -116,7 +154,11 @@ describe('bad input', () => {
   });
 
   it('refuses a blank organization name after trimming', async () => {
-    const res = await t.http().post('/api/v1/auth/register').send({ organizationName: '   ', email: 'blank@example.test', password: 'password-1', name: 'B' }).expect(400);
+    const res = await t
+      .http()
+      .post('/api/v1/auth/register')
+      .send({ organizationName: '   ', email: 'blank@example.test', password: 'password-1', name: 'B' })
+      .expect(400);
     expect(res.body.message).toContain('organizationName');
   });
 
@@ -165,32 +207,53 @@ describe('input the edge refuses before any route (never a 500)', () => {
     await t?.close();
   });
 
-  const countUsers = async () => (await t.http().get('/api/v1/users').set(bearer(owner.accessToken)).expect(200)).body.data.length;
+  const countUsers = async () =>
+    (await t.http().get('/api/v1/users').set(bearer(owner.accessToken)).expect(200)).body.data.length;
 
   const as = () => bearer(owner.accessToken);
   const raw = (method: 'post' | 'patch', path: string, body: string, auth = true) => {
     const req = t.http()[method](path).set('Content-Type', 'application/json');
     return (auth ? req.set(as()) : req).send(body);
   };
-  const memoryCount = async () => (await t.http().get('/api/v1/memories?limit=100').set(as()).expect(200)).body.data.length;
+  const memoryCount = async () =>
+    (await t.http().get('/api/v1/memories?limit=100').set(as()).expect(200)).body.data.length;
 
   it('answers a body nested 10,000 levels deep with 400, before login', async () => {
     const deep = '{"a":'.repeat(10_000) + '1' + '}'.repeat(10_000);
     for (const path of ['/api/v1/auth/register', '/api/v1/auth/login']) {
       const res = await raw('post', path, `{"email":"x@example.test","password":${deep}}`, false).expect(400);
       expectErrorShape(res.body, 400);
-      expect(res.body).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/^password\.a\.a.*nested deeper than 32 levels/) });
+      expect(res.body).toMatchObject({
+        code: 'INVALID_INPUT',
+        message: expect.stringMatching(/^password\.a\.a.*nested deeper than 32 levels/),
+      });
     }
     const arrays = '['.repeat(5_000) + ']'.repeat(5_000);
-    const filters = await raw('post', '/api/v1/memories/search', `{"query":"x","userId":"u","filters":{"AND":${arrays}}}`).expect(400);
+    const filters = await raw(
+      'post',
+      '/api/v1/memories/search',
+      `{"query":"x","userId":"u","filters":{"AND":${arrays}}}`,
+    ).expect(400);
     expect(filters.body.message).toMatch(/^filters\.AND\.0\.0.*nested deeper/);
   });
 
   it('answers NUL characters with 400 naming the field, and stores nothing', async () => {
     const before = await memoryCount();
-    const res = await raw('post', '/api/v1/memories', '{"content":"tea\\u0000time","userId":"alice","infer":false}').expect(400);
-    expect(res.body).toMatchObject({ code: 'INVALID_INPUT', message: 'content: must not contain the NUL character (\\u0000)', details: [{ field: 'content' }] });
-    await raw('post', '/api/v1/memories', '{"messages":[{"role":"user","content":"a\\u0000"}],"userId":"alice"}').expect(400);
+    const res = await raw(
+      'post',
+      '/api/v1/memories',
+      '{"content":"tea\\u0000time","userId":"alice","infer":false}',
+    ).expect(400);
+    expect(res.body).toMatchObject({
+      code: 'INVALID_INPUT',
+      message: 'content: must not contain the NUL character (\\u0000)',
+      details: [{ field: 'content' }],
+    });
+    await raw(
+      'post',
+      '/api/v1/memories',
+      '{"messages":[{"role":"user","content":"a\\u0000"}],"userId":"alice"}',
+    ).expect(400);
     const search = await raw('post', '/api/v1/memories/search', '{"query":"\\u0000","userId":"alice"}').expect(400);
     expect(search.body.message).toMatch(/^query: /);
     const agent = await raw('post', '/api/v1/agents', '{"name":"a\\u0000"}').expect(400);
@@ -204,27 +267,57 @@ describe('input the edge refuses before any route (never a 500)', () => {
 
   it('answers lone UTF-16 surrogates with 400 naming the field (register, login, users)', async () => {
     const users = await countUsers();
-    const reg = await raw('post', '/api/v1/auth/register', '{"organizationName":"O","email":"s@example.test","password":"\\ud800\\ud800\\ud800\\ud800","name":"N"}', false).expect(400);
+    const reg = await raw(
+      'post',
+      '/api/v1/auth/register',
+      '{"organizationName":"O","email":"s@example.test","password":"\\ud800\\ud800\\ud800\\ud800","name":"N"}',
+      false,
+    ).expect(400);
     expect(reg.body).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/^password: .*surrogate/) });
-    await raw('post', '/api/v1/auth/login', '{"email":"\\udc00@example.test","password":"whatever-1"}', false).expect(400);
-    await raw('post', '/api/v1/users', '{"email":"u@example.test","name":"x\\ud800","password":"password-1","role":"member"}').expect(400);
+    await raw('post', '/api/v1/auth/login', '{"email":"\\udc00@example.test","password":"whatever-1"}', false).expect(
+      400,
+    );
+    await raw(
+      'post',
+      '/api/v1/users',
+      '{"email":"u@example.test","name":"x\\ud800","password":"password-1","role":"member"}',
+    ).expect(400);
     expect(await countUsers()).toBe(users);
     // A surrogate pair (an emoji) is ordinary text.
-    await raw('post', '/api/v1/memories', '{"content":"tea \\ud83c\\udf75","userId":"alice","infer":false}').expect(201);
+    await raw('post', '/api/v1/memories', '{"content":"tea \\ud83c\\udf75","userId":"alice","infer":false}').expect(
+      201,
+    );
   });
 
-  it.each(['Feb 30 2020', '0', 'March 7 2020 (hello)', '+275760-09-13T00:00:00.000Z', '2020-02-30T00:00:00Z'])('answers the filter date %j with 400 naming the filter path', async (date) => {
-    const res = await t.http().post('/api/v1/memories/search').set(as()).send({ query: 'tea', userId: 'alice', filters: { AND: [{ topic: 'x' }, { createdAt: { gte: date } }] } }).expect(400);
-    expect(res.body.message).toMatch(/^filters\.AND\.1\.createdAt\.gte: must be an ISO 8601 date-time/);
-    const list = await t.http().get(`/api/v1/memories?limit=10&createdAfter=${encodeURIComponent(date)}`).set(as()).expect(400);
-    expect(list.body.message).toMatch(/^createdAfter must be an ISO 8601 date-time/);
-    const key = await t.http().post('/api/v1/api-keys').set(as()).send({ name: 'k', expiresAt: date }).expect(400);
-    expect(key.body.message).toMatch(/^expiresAt must be an ISO 8601/);
-  });
+  it.each(['Feb 30 2020', '0', 'March 7 2020 (hello)', '+275760-09-13T00:00:00.000Z', '2020-02-30T00:00:00Z'])(
+    'answers the filter date %j with 400 naming the filter path',
+    async (date) => {
+      const res = await t
+        .http()
+        .post('/api/v1/memories/search')
+        .set(as())
+        .send({ query: 'tea', userId: 'alice', filters: { AND: [{ topic: 'x' }, { createdAt: { gte: date } }] } })
+        .expect(400);
+      expect(res.body.message).toMatch(/^filters\.AND\.1\.createdAt\.gte: must be an ISO 8601 date-time/);
+      const list = await t
+        .http()
+        .get(`/api/v1/memories?limit=10&createdAfter=${encodeURIComponent(date)}`)
+        .set(as())
+        .expect(400);
+      expect(list.body.message).toMatch(/^createdAfter must be an ISO 8601 date-time/);
+      const key = await t.http().post('/api/v1/api-keys').set(as()).send({ name: 'k', expiresAt: date }).expect(400);
+      expect(key.body.message).toMatch(/^expiresAt must be an ISO 8601/);
+    },
+  );
 
   it('answers null for a required field of a PATCH with 400, leaving the row as it was', async () => {
     for (const field of ['name', 'role', 'password']) {
-      const res = await t.http().patch(`/api/v1/users/${owner.userId}`).set(as()).send({ [field]: null }).expect(400);
+      const res = await t
+        .http()
+        .patch(`/api/v1/users/${owner.userId}`)
+        .set(as())
+        .send({ [field]: null })
+        .expect(400);
       expect(res.body.message).toMatch(new RegExp(`^${field} `));
     }
     const me = await t.http().get(`/api/v1/users/${owner.userId}`).set(as()).expect(200);
@@ -232,7 +325,12 @@ describe('input the edge refuses before any route (never a 500)', () => {
   });
 
   it('answers unknown routes, under /api/v1 or not, with the JSON error shape', async () => {
-    for (const [method, path] of [['post', '/v1/blocks/'], ['get', '/nothing'], ['get', '/api/v1/nothing'], ['delete', '/v3/memories/x']] as const) {
+    for (const [method, path] of [
+      ['post', '/v1/blocks/'],
+      ['get', '/nothing'],
+      ['get', '/api/v1/nothing'],
+      ['delete', '/v3/memories/x'],
+    ] as const) {
       const res = await t.http()[method](path).expect(404);
       expect(res.headers['content-type']).toMatch(/json/);
       expectErrorShape(res.body, 404);
@@ -240,4 +338,4 @@ describe('input the edge refuses before any route (never a 500)', () => {
     const undecodable = await t.http().get('/api/v1/memories/%E0%A4%A').set(as()).expect(400);
     expectErrorShape(undecodable.body, 400);
   });
-  });
+});

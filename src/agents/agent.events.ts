@@ -7,8 +7,17 @@ export interface AgentUpdatedPayload {
   status: 'created' | 'updated' | 'deleted';
 }
 
-export function agentUpdated(organizationId: string, agentId: string, status: AgentUpdatedPayload['status']): NewDomainEvent<AgentUpdatedPayload> {
-  return { name: AgentEventName.Updated, organizationId, occurredAt: new Date().toISOString(), payload: { agentId, status } };
+export function agentUpdated(
+  organizationId: string,
+  agentId: string,
+  status: AgentUpdatedPayload['status'],
+): NewDomainEvent<AgentUpdatedPayload> {
+  return {
+    name: AgentEventName.Updated,
+    organizationId,
+    occurredAt: new Date().toISOString(),
+    payload: { agentId, status },
+  };
 }
 
 export const MessageEventName = { Created: 'message.created' } as const;
@@ -22,6 +31,9 @@ export interface MessageCreatedPayload {
   content: string;
 }
 
-export function messageCreated(organizationId: string, payload: MessageCreatedPayload): NewDomainEvent<MessageCreatedPayload> {
+export function messageCreated(
+  organizationId: string,
+  payload: MessageCreatedPayload,
+): NewDomainEvent<MessageCreatedPayload> {
   return { name: MessageEventName.Created, organizationId, occurredAt: new Date().toISOString(), payload };
 }

@@ -54,7 +54,10 @@ export class AgentRepository {
     const rows = returnedRows<{ tool_id: string }>(
       toolIds === 'all'
         ? await m.query(`DELETE FROM agent_tools WHERE agent_id = $1 RETURNING tool_id`, [agentId])
-        : await m.query(`DELETE FROM agent_tools WHERE agent_id = $1 AND tool_id = ANY($2::uuid[]) RETURNING tool_id`, [agentId, toolIds]),
+        : await m.query(`DELETE FROM agent_tools WHERE agent_id = $1 AND tool_id = ANY($2::uuid[]) RETURNING tool_id`, [
+            agentId,
+            toolIds,
+          ]),
     );
     return rows.length;
   }
@@ -72,10 +75,16 @@ export class AgentRepository {
 
   /** Saves the changed fields; false if the agent is not the caller's. */
   /** Saves the changed fields (a new toolIds replaces the agent's tools); false if the agent is not the caller's. */
-  async update(id: string, changes: Partial<Pick<Agent, 'name' | 'description' | 'system' | 'metadata' | 'model' | 'toolIds'>>): Promise<boolean> {
+  async update(
+    id: string,
+    changes: Partial<Pick<Agent, 'name' | 'description' | 'system' | 'metadata' | 'model' | 'toolIds'>>,
+  ): Promise<boolean> {
     const { toolIds, ...fields } = changes;
     return this.dataSource.transaction(async (m) => {
-      const result = await m.update(Agent, { id, organizationId: this.tenant.organizationId }, { ...fields, updatedAt: new Date() } as QueryDeepPartialEntity<Agent>);
+      const result = await m.update(Agent, { id, organizationId: this.tenant.organizationId }, {
+        ...fields,
+        updatedAt: new Date(),
+      } as QueryDeepPartialEntity<Agent>);
       if ((result.affected ?? 0) === 0) return false;
       if (toolIds) {
         await this.detachTools(m, id, 'all');

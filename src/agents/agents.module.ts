@@ -22,7 +22,16 @@ import { MessagesService } from './messages/messages.service.js';
 @Module({
   imports: [TypeOrmModule.forFeature([Agent, Block, Message]), MemoryModule, ToolsModule],
   controllers: [AgentsController, AgentBlocksController, BlocksController, AgentMessagesController],
-  providers: [AgentsService, AgentRepository, BlocksService, BlockRepository, MessagesService, MessageRepository, MemoryTools, AgentLoopService],
+  providers: [
+    AgentsService,
+    AgentRepository,
+    BlocksService,
+    BlockRepository,
+    MessagesService,
+    MessageRepository,
+    MemoryTools,
+    AgentLoopService,
+  ],
   exports: [AgentsService],
 })
 export class AgentsModule {}

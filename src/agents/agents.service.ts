@@ -56,7 +56,10 @@ export class AgentsService {
   async list(limit: number, cursor?: string): Promise<Page<AgentResponseDto>> {
     const page = await this.agents.page(limit, cursor);
     const blocks = await this.blocks.ofAgents(page.data.map((a) => a.id));
-    return { data: page.data.map((a) => AgentResponseDto.from(a, blocks.get(a.id) ?? [])), nextCursor: page.nextCursor };
+    return {
+      data: page.data.map((a) => AgentResponseDto.from(a, blocks.get(a.id) ?? [])),
+      nextCursor: page.nextCursor,
+    };
   }
 
   async get(id: string): Promise<AgentResponseDto> {
@@ -76,7 +79,11 @@ export class AgentsService {
   }
 
   async update(id: string, input: UpdateAgentDto): Promise<AgentResponseDto> {
-    const changes = { ...input, ...(input.model !== undefined ? { model: this.checkModel(input.model) } : {}), ...(input.toolIds ? { toolIds: await this.checkTools(input.toolIds) } : {}) };
+    const changes = {
+      ...input,
+      ...(input.model !== undefined ? { model: this.checkModel(input.model) } : {}),
+      ...(input.toolIds ? { toolIds: await this.checkTools(input.toolIds) } : {}),
+    };
     if (!(await this.agents.update(id, changes))) throw CommonError.notFound('agent', id);
     this.events.publish([agentUpdated(this.tenant.organizationId, id, 'updated')]);
     return this.get(id);
@@ -129,7 +136,11 @@ export class AgentsService {
     const ids = [...new Set(toolIds)];
     const found = new Set((await this.tools.findMany(ids)).map((t) => t.id));
     const missing = ids.find((id) => !found.has(id));
-    if (missing) throw new AgentError(AgentErrorCode.InvalidInput, `toolIds[${toolIds.indexOf(missing)}]: there is no tool ${missing} in this organization`);
+    if (missing)
+      throw new AgentError(
+        AgentErrorCode.InvalidInput,
+        `toolIds[${toolIds.indexOf(missing)}]: there is no tool ${missing} in this organization`,
+      );
     return ids;
   }
 
@@ -139,15 +150,26 @@ export class AgentsService {
 
   /** Model settings as stored: only the given fields; a provider the server cannot reach is refused. */
   private checkModel(input: AgentModelDto | undefined): AgentModelSettings {
-    const model = Object.fromEntries(Object.entries(input ?? {}).filter(([, v]) => v !== undefined)) as AgentModelSettings;
+    const model = Object.fromEntries(
+      Object.entries(input ?? {}).filter(([, v]) => v !== undefined),
+    ) as AgentModelSettings;
     if (model.provider && !this.chat.providers.includes(model.provider)) {
-      throw new AgentError(AgentErrorCode.InvalidInput, `model.provider ${model.provider} is not configured on this server (available: ${this.chat.providers.join(', ') || 'none'})`);
+      throw new AgentError(
+        AgentErrorCode.InvalidInput,
+        `model.provider ${model.provider} is not configured on this server (available: ${this.chat.providers.join(', ') || 'none'})`,
+      );
     }
     if (model.provider && model.provider !== this.chat.defaultProvider && !model.model) {
-      throw new AgentError(AgentErrorCode.InvalidInput, `model.model is required with model.provider ${model.provider}`);
+      throw new AgentError(
+        AgentErrorCode.InvalidInput,
+        `model.model is required with model.provider ${model.provider}`,
+      );
     }
     if (model.maxTokens !== undefined && model.contextWindow !== undefined && model.maxTokens >= model.contextWindow) {
-      throw new AgentError(AgentErrorCode.InvalidInput, `model.maxTokens (${model.maxTokens}) must be below model.contextWindow (${model.contextWindow})`);
+      throw new AgentError(
+        AgentErrorCode.InvalidInput,
+        `model.maxTokens (${model.maxTokens}) must be below model.contextWindow (${model.contextWindow})`,
+      );
     }
     return model;
   }

@@ -36,7 +36,12 @@ export class ApiKeyRepository {
 
   /** A user's personal keys that still work (demotion trims them, deletion revokes them). */
   async findActivePersonalOf(userId: string, manager: EntityManager): Promise<ApiKey[]> {
-    return manager.findBy(ApiKey, { createdBy: userId, organizationId: this.tenant.organizationId, kind: 'personal', revokedAt: IsNull() });
+    return manager.findBy(ApiKey, {
+      createdBy: userId,
+      organizationId: this.tenant.organizationId,
+      kind: 'personal',
+      revokedAt: IsNull(),
+    });
   }
 
   async setScopes(id: string, scopes: ApiKeyScope[], manager: EntityManager): Promise<void> {
@@ -45,7 +50,11 @@ export class ApiKeyRepository {
 
   /** Revokes every personal key of a user (in the transaction that deletes them). */
   async revokePersonalOf(userId: string, manager: EntityManager): Promise<void> {
-    await manager.update(ApiKey, { createdBy: userId, organizationId: this.tenant.organizationId, kind: 'personal', revokedAt: IsNull() }, { revokedAt: new Date() });
+    await manager.update(
+      ApiKey,
+      { createdBy: userId, organizationId: this.tenant.organizationId, kind: 'personal', revokedAt: IsNull() },
+      { revokedAt: new Date() },
+    );
   }
 
   async findInTenant(id: string): Promise<ApiKey | null> {

@@ -30,10 +30,16 @@ export class ApiKeysService {
     // A service key acts for no person, so what it makes is the organization's too.
     const kind = input.kind ?? (principal.userId ? 'personal' : 'service');
     if (kind === 'service' && !roleAtLeast(principal.role, 'admin')) {
-      throw new AuthError(AuthErrorCode.InsufficientRole, `Only admins may create service keys (they outlive their creator); your role is ${principal.role}`);
+      throw new AuthError(
+        AuthErrorCode.InsufficientRole,
+        `Only admins may create service keys (they outlive their creator); your role is ${principal.role}`,
+      );
     }
     if (kind === 'personal' && !principal.userId) {
-      throw new AuthError(AuthErrorCode.InsufficientRole, 'A service key acts for no person, so it cannot create a personal key (use kind: service)');
+      throw new AuthError(
+        AuthErrorCode.InsufficientRole,
+        'A service key acts for no person, so it cannot create a personal key (use kind: service)',
+      );
     }
     const scopes = input.scopes ?? DEFAULT_SCOPES;
     const grants = roleOfScopes(scopes);
@@ -85,10 +91,17 @@ export class ApiKeysService {
     const itself = principal.apiKeyId === key.id;
     const own = principal.userId !== null && key.kind === 'personal' && key.createdBy === principal.userId;
     if (!itself && !roleAtLeast(principal.role, 'admin')) {
-      if (!own) throw new AuthError(AuthErrorCode.InsufficientRole, `Only admins may revoke keys made by others or service keys; your role is ${principal.role}`);
+      if (!own)
+        throw new AuthError(
+          AuthErrorCode.InsufficientRole,
+          `Only admins may revoke keys made by others or service keys; your role is ${principal.role}`,
+        );
       const reach = roleOfScopes(key.scopes);
       if (!roleAtLeast(principal.role, reach)) {
-        throw new AuthError(AuthErrorCode.InsufficientRole, `This key reaches the ${reach} role, above the calling credential (${principal.role}): revoke it with that role or as yourself`);
+        throw new AuthError(
+          AuthErrorCode.InsufficientRole,
+          `This key reaches the ${reach} role, above the calling credential (${principal.role}): revoke it with that role or as yourself`,
+        );
       }
     }
     await this.keys.revoke(id);

@@ -1,5 +1,11 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Post, UseGuards } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiConflictResponse, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import { ErrorResponseDto } from '../common/errors/error-response.dto.js';
 import { AuthService } from './auth.service.js';
 import { Authenticated, Public } from './decorators.js';
@@ -10,7 +16,10 @@ import { RefreshDto } from './dto/refresh.dto.js';
 import { RegisterDto } from './dto/register.dto.js';
 import { LoginRateLimitGuard } from './login-rate-limit.guard.js';
 
-const TOO_MANY = { description: 'Too many attempts from this address (AUTH_RATE_LIMIT_PER_MINUTE)', type: ErrorResponseDto };
+const TOO_MANY = {
+  description: 'Too many attempts from this address (AUTH_RATE_LIMIT_PER_MINUTE)',
+  type: ErrorResponseDto,
+};
 
 @ApiTags('auth')
 @ApiBadRequestResponse({ description: 'Invalid body; the message names the field', type: ErrorResponseDto })

@@ -15,7 +15,8 @@ export function credentialOf(headers: Record<string, string | string[] | undefin
   const auth = headers['authorization'];
   if (typeof auth === 'string') {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(auth);
-    if (!match) throw new AuthError(AuthErrorCode.InvalidToken, 'Authorization header must be "Bearer <token or API key>"');
+    if (!match)
+      throw new AuthError(AuthErrorCode.InvalidToken, 'Authorization header must be "Bearer <token or API key>"');
     return match[1];
   }
   const key = headers['x-api-key'];
@@ -24,7 +25,8 @@ export function credentialOf(headers: Record<string, string | string[] | undefin
 
 /** The credential of a request: its headers, or `?token=` on routes that allow it (SSE). */
 export function requestCredential(req: Request, allowQueryToken: boolean): string | null {
-  const queryToken = allowQueryToken && typeof req.query.token === 'string' && req.query.token.length > 0 ? req.query.token : null;
+  const queryToken =
+    allowQueryToken && typeof req.query.token === 'string' && req.query.token.length > 0 ? req.query.token : null;
   return credentialOf(req.headers) ?? queryToken;
 }
 
@@ -49,14 +51,23 @@ export class AuthGuard implements CanActivate {
     const options = this.reflector.getAllAndOverride<AuthenticatedOptions | undefined>(AUTH_OPTIONS, targets) ?? {};
     const credential = requestCredential(req, options.queryToken === true);
     if (!credential) {
-      throw new AuthError(AuthErrorCode.MissingCredentials, `Authentication required: send Authorization: Bearer <token> or X-API-Key${options.queryToken ? ' (or ?token=)' : ''}`);
+      throw new AuthError(
+        AuthErrorCode.MissingCredentials,
+        `Authentication required: send Authorization: Bearer <token> or X-API-Key${options.queryToken ? ' (or ?token=)' : ''}`,
+      );
     }
     const principal = await this.auth.authenticate(credential);
     this.tenant.set(principal);
     const required: Role = options.role ?? (READ_METHODS.has(req.method) ? 'viewer' : 'member');
     if (!roleAtLeast(principal.role, required)) {
-      const who = principal.kind === 'api_key' ? `this API key's scopes (${principal.scopes.join(', ')})` : `your role (${principal.role})`;
-      throw new AuthError(AuthErrorCode.InsufficientRole, `This action needs the ${required} role or above; ${who} does not allow it`);
+      const who =
+        principal.kind === 'api_key'
+          ? `this API key's scopes (${principal.scopes.join(', ')})`
+          : `your role (${principal.role})`;
+      throw new AuthError(
+        AuthErrorCode.InsufficientRole,
+        `This action needs the ${required} role or above; ${who} does not allow it`,
+      );
     }
     return true;
   }

@@ -46,7 +46,10 @@ export class AuthService {
   /** Creates an organization and its owner, and logs the owner in. */
   async register(input: RegisterDto): Promise<AuthTokensResponseDto> {
     if (!this.config.REGISTRATION_ENABLED) {
-      throw new AuthError(AuthErrorCode.RegistrationDisabled, 'Registration is disabled on this server (REGISTRATION_ENABLED=false)');
+      throw new AuthError(
+        AuthErrorCode.RegistrationDisabled,
+        'Registration is disabled on this server (REGISTRATION_ENABLED=false)',
+      );
     }
     if (await this.users.findByEmailAcrossTenants(input.email)) throw this.emailTaken(input.email);
     const passwordHash = await this.hasher.hash(input.password);
@@ -111,7 +114,14 @@ export class AuthService {
     const claims = await this.tokens.verifyAccess(credential);
     const user = await this.users.findForToken(claims.sub, claims.org);
     if (!user) throw new AuthError(AuthErrorCode.InvalidToken, 'Access token is invalid: its user no longer exists');
-    const principal: Principal = { kind: 'user', organizationId: user.organizationId, userId: user.id, apiKeyId: null, role: user.role, scopes: [] };
+    const principal: Principal = {
+      kind: 'user',
+      organizationId: user.organizationId,
+      userId: user.id,
+      apiKeyId: null,
+      role: user.role,
+      scopes: [],
+    };
     this.cache.set(credential, principal, new Date(claims.exp * 1000));
     return principal;
   }

@@ -32,6 +32,9 @@ export const Authenticated = (options: AuthenticatedOptions = {}) =>
     SetMetadata(AUTH_OPTIONS, options),
     ApiBearerAuth('bearer'),
     ApiSecurity('api-key'),
-    ApiUnauthorizedResponse({ description: 'Missing, invalid, expired or revoked credentials', type: ErrorResponseDto }),
+    ApiUnauthorizedResponse({
+      description: 'Missing, invalid, expired or revoked credentials',
+      type: ErrorResponseDto,
+    }),
     ApiForbiddenResponse({ description: 'The caller’s role or key scope does not allow this', type: ErrorResponseDto }),
   );

@@ -26,7 +26,10 @@ export class LoginRateLimitGuard implements CanActivate {
     if (count > this.config.AUTH_RATE_LIMIT_PER_MINUTE) {
       const retryAfter = Math.max(1, Math.ceil(resetInMs / 1000));
       res.setHeader('Retry-After', String(retryAfter));
-      throw new AuthError(AuthErrorCode.RateLimited, `Too many authentication attempts from this address; retry in ${retryAfter} s`);
+      throw new AuthError(
+        AuthErrorCode.RateLimited,
+        `Too many authentication attempts from this address; retry in ${retryAfter} s`,
+      );
     }
     return true;
   }

@@ -22,7 +22,10 @@ export class OrganizationRepository {
 
   /** The installation's first organization (its owners administer the server). */
   async findFirst(): Promise<Organization | null> {
-    const [first] = await this.dataSource.manager.find(Organization, { order: { createdAt: 'ASC', id: 'ASC' }, take: 1 });
+    const [first] = await this.dataSource.manager.find(Organization, {
+      order: { createdAt: 'ASC', id: 'ASC' },
+      take: 1,
+    });
     return first ?? null;
   }
 

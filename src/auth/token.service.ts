@@ -72,10 +72,16 @@ export class TokenService {
     try {
       claims = await this.jwt.verifyAsync<AccessClaims>(token);
     } catch (error) {
-      if (error instanceof TokenExpiredError) throw new AuthError(AuthErrorCode.TokenExpired, 'Access token has expired; refresh it');
+      if (error instanceof TokenExpiredError)
+        throw new AuthError(AuthErrorCode.TokenExpired, 'Access token has expired; refresh it');
       throw new AuthError(AuthErrorCode.InvalidToken, 'Access token is invalid');
     }
-    if (claims.typ !== 'access' || typeof claims.sub !== 'string' || typeof claims.org !== 'string' || typeof claims.exp !== 'number') {
+    if (
+      claims.typ !== 'access' ||
+      typeof claims.sub !== 'string' ||
+      typeof claims.org !== 'string' ||
+      typeof claims.exp !== 'number'
+    ) {
       throw new AuthError(AuthErrorCode.InvalidToken, 'Access token is invalid');
     }
     if (this.verified.size >= 10_000) this.verified.delete(this.verified.keys().next().value as string);

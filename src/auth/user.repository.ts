@@ -22,10 +22,7 @@ export class UserRepository {
 
   /** Login and registration: emails are unique across the installation. */
   async findByEmailAcrossTenants(email: string): Promise<User | null> {
-    return this.manager
-      .createQueryBuilder(User, 'u')
-      .where('lower(u.email) = lower(:email)', { email })
-      .getOne();
+    return this.manager.createQueryBuilder(User, 'u').where('lower(u.email) = lower(:email)', { email }).getOne();
   }
 
   /** Authentication of a token whose signature already names the user and organization. */
@@ -50,8 +47,16 @@ export class UserRepository {
     return toPage(rows, limit);
   }
 
-  async update(id: string, changes: Partial<Pick<User, 'name' | 'role' | 'passwordHash'>>, manager: EntityManager = this.manager): Promise<void> {
-    await manager.update(User, { id, organizationId: this.tenant.organizationId }, { ...changes, updatedAt: new Date() });
+  async update(
+    id: string,
+    changes: Partial<Pick<User, 'name' | 'role' | 'passwordHash'>>,
+    manager: EntityManager = this.manager,
+  ): Promise<void> {
+    await manager.update(
+      User,
+      { id, organizationId: this.tenant.organizationId },
+      { ...changes, updatedAt: new Date() },
+    );
   }
 
   async delete(id: string, manager: EntityManager = this.manager): Promise<void> {

@@ -39,7 +39,10 @@ export class UsersController {
 
   /** Changes a user's name, role or password (yourself, or anyone as admin; owners only by owners). */
   @Patch(':id')
-  @ApiConflictResponse({ description: 'The change would leave the organization without an owner', type: ErrorResponseDto })
+  @ApiConflictResponse({
+    description: 'The change would leave the organization without an owner',
+    type: ErrorResponseDto,
+  })
   update(@Param('id', ParseId) id: string, @Body() body: UpdateUserDto): Promise<UserResponseDto> {
     return this.users.update(id, body);
   }

@@ -128,7 +128,10 @@ export class UsersService {
   private requireRole(required: Role, action: string): void {
     const role = this.tenant.principal.role;
     if (!roleAtLeast(role, required)) {
-      throw new AuthError(AuthErrorCode.InsufficientRole, `Only ${required}s and above may ${action}; your role is ${role}`);
+      throw new AuthError(
+        AuthErrorCode.InsufficientRole,
+        `Only ${required}s and above may ${action}; your role is ${role}`,
+      );
     }
   }
 

@@ -25,7 +25,12 @@ export class RateCounter implements OnApplicationShutdown {
   constructor(config: AppConfig) {
     this.prefix = `${config.QUEUE_PREFIX}:rate:`;
     this.redis = config.REDIS_URL
-      ? new Redis(config.REDIS_URL, { connectionName: 'agentmem-rate', maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true })
+      ? new Redis(config.REDIS_URL, {
+          connectionName: 'agentmem-rate',
+          maxRetriesPerRequest: 1,
+          enableOfflineQueue: false,
+          lazyConnect: true,
+        })
       : null;
     this.redis?.on('error', () => undefined); // readiness reports Redis
   }
@@ -38,7 +43,12 @@ export class RateCounter implements OnApplicationShutdown {
         // The window starts at the key's first hit (SET NX with its expiry), as in process: a
         // window aligned to the clock would let a burst that straddles its end count twice.
         const redisKey = `${this.prefix}${key}`;
-        const replies = (await this.redis.multi().set(redisKey, 0, 'PX', windowMs, 'NX').incr(redisKey).pttl(redisKey).exec()) as [Error | null, unknown][];
+        const replies = (await this.redis
+          .multi()
+          .set(redisKey, 0, 'PX', windowMs, 'NX')
+          .incr(redisKey)
+          .pttl(redisKey)
+          .exec()) as [Error | null, unknown][];
         const failed = replies.find(([error]) => error);
         if (failed) throw failed[0] as Error;
         const count = Number(replies[1][1]);
@@ -54,7 +64,8 @@ export class RateCounter implements OnApplicationShutdown {
   private hitLocally(key: string, windowMs: number, now: number): WindowCount {
     let window = this.local.get(key);
     if (!window || now - window.start >= windowMs) {
-      if (this.local.size > 10_000) for (const [k, w] of this.local) if (now - w.start >= windowMs) this.local.delete(k);
+      if (this.local.size > 10_000)
+        for (const [k, w] of this.local) if (now - w.start >= windowMs) this.local.delete(k);
       window = { start: now, count: 0 };
       this.local.set(key, window);
     }

@@ -3,7 +3,11 @@ import { flattenValidationErrors } from './validation.js';
 
 describe('flattenValidationErrors', () => {
   it('gives nested problems their dotted path', () => {
-    const inner: ValidationError = { property: 'role', constraints: { isIn: 'role must be one of user, assistant' }, children: [] };
+    const inner: ValidationError = {
+      property: 'role',
+      constraints: { isIn: 'role must be one of user, assistant' },
+      children: [],
+    };
     const item: ValidationError = { property: '0', children: [inner] };
     const outer: ValidationError[] = [
       { property: 'messages', children: [item] },

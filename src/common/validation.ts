@@ -50,6 +50,8 @@ export const OmittableNotNull = () => ValidateIf((_object: object, value: unknow
  */
 export const IsIsoDateTime = () =>
   applyDecorators(
-    Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? (parseIsoDateTime(value) ?? value) : value)),
+    Transform(({ value }: { value: unknown }) =>
+      typeof value === 'string' ? (parseIsoDateTime(value) ?? value) : value,
+    ),
     IsDate({ message: ({ property }) => `${property} ${ISO_DATE_MESSAGE}` }),
   );

@@ -446,7 +446,9 @@ export class ConfigValidationError extends Error {
 }
 
 function flatten(errors: ValidationError[]): string[] {
-  return errors.flatMap((e) => Object.values(e.constraints ?? {}).map((m) => (m.includes(e.property) ? m : `${e.property}: ${m}`)));
+  return errors.flatMap((e) =>
+    Object.values(e.constraints ?? {}).map((m) => (m.includes(e.property) ? m : `${e.property}: ${m}`)),
+  );
 }
 
 /** Reads and validates the settings from an environment (process.env by default). */
@@ -467,18 +469,27 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (config.DATABASE_URL && !config.JWT_SECRET) {
     problems.push('JWT_SECRET is required when DATABASE_URL is set (several API replicas must share it)');
   }
-  if (config.LLM_PROVIDER !== 'none' && !config.LLM_MODEL) problems.push(`LLM_MODEL is required with LLM_PROVIDER=${config.LLM_PROVIDER}`);
-  if (config.LLM_PROVIDER === 'openai-compatible' && !config.LLM_BASE_URL) problems.push('LLM_BASE_URL is required with LLM_PROVIDER=openai-compatible');
-  if (config.EMBEDDING_PROVIDER !== 'local' && !config.EMBEDDING_MODEL) problems.push(`EMBEDDING_MODEL is required with EMBEDDING_PROVIDER=${config.EMBEDDING_PROVIDER}`);
+  if (config.LLM_PROVIDER !== 'none' && !config.LLM_MODEL)
+    problems.push(`LLM_MODEL is required with LLM_PROVIDER=${config.LLM_PROVIDER}`);
+  if (config.LLM_PROVIDER === 'openai-compatible' && !config.LLM_BASE_URL)
+    problems.push('LLM_BASE_URL is required with LLM_PROVIDER=openai-compatible');
+  if (config.EMBEDDING_PROVIDER !== 'local' && !config.EMBEDDING_MODEL)
+    problems.push(`EMBEDDING_MODEL is required with EMBEDDING_PROVIDER=${config.EMBEDDING_PROVIDER}`);
   if (config.EMBEDDING_PROVIDER === 'openai-compatible' && !(config.EMBEDDING_BASE_URL ?? config.LLM_BASE_URL)) {
     problems.push('EMBEDDING_BASE_URL (or LLM_BASE_URL) is required with EMBEDDING_PROVIDER=openai-compatible');
   }
   if (config.JOBS_BACKEND === 'redis' && !config.REDIS_URL) problems.push('JOBS_BACKEND=redis needs REDIS_URL');
-  if (config.JOBS_BACKEND === 'postgres' && !config.DATABASE_URL) problems.push('JOBS_BACKEND=postgres needs DATABASE_URL (the embedded database cannot hold BullMQ queues)');
+  if (config.JOBS_BACKEND === 'postgres' && !config.DATABASE_URL)
+    problems.push('JOBS_BACKEND=postgres needs DATABASE_URL (the embedded database cannot hold BullMQ queues)');
   if (config.JOBS_BACKEND === 'inline' && config.DATABASE_URL) {
-    problems.push('JOBS_BACKEND=inline is for the one embedded server; with DATABASE_URL use postgres (BullMQ on PostgreSQL) or redis, which several processes can share');
+    problems.push(
+      'JOBS_BACKEND=inline is for the one embedded server; with DATABASE_URL use postgres (BullMQ on PostgreSQL) or redis, which several processes can share',
+    );
   }
-  if (!config.JOBS_IN_PROCESS && config.jobsBackend === 'inline') problems.push('JOBS_IN_PROCESS=false needs a shared jobs backend (REDIS_URL or DATABASE_URL): inline jobs run only inside the server');
+  if (!config.JOBS_IN_PROCESS && config.jobsBackend === 'inline')
+    problems.push(
+      'JOBS_IN_PROCESS=false needs a shared jobs backend (REDIS_URL or DATABASE_URL): inline jobs run only inside the server',
+    );
   if (problems.length) throw new ConfigValidationError(problems);
   return config;
 }

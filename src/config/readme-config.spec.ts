@@ -6,7 +6,11 @@ import { AppConfig } from './app-config.js';
 describe('README configuration table', () => {
   it('lists every environment variable AppConfig validates', () => {
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-    const names = new Set(getMetadataStorage().getTargetValidationMetadatas(AppConfig, '', true, false).map((m) => m.propertyName));
+    const names = new Set(
+      getMetadataStorage()
+        .getTargetValidationMetadatas(AppConfig, '', true, false)
+        .map((m) => m.propertyName),
+    );
     const missing = [...names].filter((name) => !readme.includes(`| \`${name}\` |`));
     expect(missing).toEqual([]);
     expect(names.size).toBeGreaterThan(10);

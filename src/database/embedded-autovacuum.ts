@@ -58,9 +58,13 @@ export class EmbeddedAutovacuum implements OnApplicationBootstrap, OnApplication
       this.timer = setInterval(() => void this.check(), CHECK_INTERVAL_MS).unref();
       return;
     }
-    const [{ autovacuum }]: { autovacuum: string }[] = await this.dataSource.query(`SELECT current_setting('autovacuum') AS autovacuum`);
+    const [{ autovacuum }]: { autovacuum: string }[] = await this.dataSource.query(
+      `SELECT current_setting('autovacuum') AS autovacuum`,
+    );
     if (autovacuum === 'on') return;
-    this.logger.warn('the PostgreSQL server runs with autovacuum = off: this process analyzes and vacuums its tables instead (turn autovacuum on)');
+    this.logger.warn(
+      'the PostgreSQL server runs with autovacuum = off: this process analyzes and vacuums its tables instead (turn autovacuum on)',
+    );
     this.timer = setInterval(() => void this.check(), SERVER_CHECK_INTERVAL_MS).unref();
   }
 
@@ -86,7 +90,9 @@ export class EmbeddedAutovacuum implements OnApplicationBootstrap, OnApplication
     const runner = this.dataSource.createQueryRunner();
     try {
       await runner.connect();
-      const [{ locked }] = (await runner.query(`SELECT pg_try_advisory_lock(${PASS_LOCK}) AS locked`)) as { locked: boolean }[];
+      const [{ locked }] = (await runner.query(`SELECT pg_try_advisory_lock(${PASS_LOCK}) AS locked`)) as {
+        locked: boolean;
+      }[];
       if (!locked) return;
       try {
         await this.pass(runner);
@@ -112,11 +118,18 @@ export class EmbeddedAutovacuum implements OnApplicationBootstrap, OnApplication
       const threshold = BASE_THRESHOLD + SCALE_FACTOR * t.live;
       const name = `"${t.relname.replace(/"/g, '""')}"`;
       // Inserts count too (as autovacuum_vacuum_insert_threshold): VACUUM marks pages all-visible, which index-only scans need.
-      const statement = t.dead > threshold || t.inserted > 2 * threshold ? `VACUUM (ANALYZE) ${name}` : t.changed > threshold ? `ANALYZE ${name}` : null;
+      const statement =
+        t.dead > threshold || t.inserted > 2 * threshold
+          ? `VACUUM (ANALYZE) ${name}`
+          : t.changed > threshold
+            ? `ANALYZE ${name}`
+            : null;
       if (!statement) continue;
       const started = performance.now();
       await db.query(statement);
-      this.logger.debug(`${statement}: ${Math.round(performance.now() - started)} ms (${t.live} live, ${t.dead} dead, ${t.inserted} inserted rows)`);
+      this.logger.debug(
+        `${statement}: ${Math.round(performance.now() - started)} ms (${t.live} live, ${t.dead} dead, ${t.inserted} inserted rows)`,
+      );
     }
   }
 }

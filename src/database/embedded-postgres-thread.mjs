@@ -14,13 +14,21 @@ import { parentPort, workerData } from 'node:worker_threads';
 // statement took 2-10 ms of WebAssembly per search (more than executing it when few memories
 // match); a generic plan is made once per connection and is as good here, since the words'
 // rarity is computed inside the statement, where no plan could see it anyway.
-const SETTINGS = ['-c', 'plan_cache_mode=force_generic_plan', '-c', `shared_buffers=${process.env.AGENTMEM_PGLITE_SHARED_BUFFERS ?? '32MB'}`];
+const SETTINGS = [
+  '-c',
+  'plan_cache_mode=force_generic_plan',
+  '-c',
+  `shared_buffers=${process.env.AGENTMEM_PGLITE_SHARED_BUFFERS ?? '32MB'}`,
+];
 
 const { pgdata, socketPath } = workerData;
 let db;
 let server;
 try {
-  db = await PGlite.create(pgdata, { extensions: { vector }, startParams: [...PGlite.defaultStartParams, ...SETTINGS] });
+  db = await PGlite.create(pgdata, {
+    extensions: { vector },
+    startParams: [...PGlite.defaultStartParams, ...SETTINGS],
+  });
   server = new PGLiteSocketServer({ db, path: socketPath, maxConnections: 1 });
   await server.start();
   parentPort.postMessage({ type: 'ready' });

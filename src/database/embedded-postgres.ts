@@ -72,7 +72,8 @@ export class EmbeddedPostgres {
   private static async spawn(pgdata: string, socketPath: string): Promise<Worker> {
     const thread = new Worker(THREAD_SCRIPT, { workerData: { pgdata, socketPath } });
     await new Promise<void>((ready, fail) => {
-      const onExit = (code: number) => fail(new Error(`the embedded database thread exited (code ${code}) before it was ready`));
+      const onExit = (code: number) =>
+        fail(new Error(`the embedded database thread exited (code ${code}) before it was ready`));
       thread.once('error', fail);
       thread.once('exit', onExit);
       thread.once('message', (message: { type: string; message?: string }) => {

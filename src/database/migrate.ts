@@ -9,7 +9,10 @@ import type { PreparedDatabase } from './prepare-database.js';
  * Opens the configured database outside the server (embedded or DATABASE_URL), brings the
  * schema up to date, runs `work`, and closes everything again: the frame of the CLI commands.
  */
-export async function withMigratedDatabase<T>(config: AppConfig, work: (dataSource: DataSource, prepared: PreparedDatabase) => Promise<T>): Promise<T> {
+export async function withMigratedDatabase<T>(
+  config: AppConfig,
+  work: (dataSource: DataSource, prepared: PreparedDatabase) => Promise<T>,
+): Promise<T> {
   const embedded = config.embedded ? await EmbeddedPostgres.start(config.DATA_DIR) : null;
   const dataSource = new DataSource(buildDataSourceOptions(config, embedded?.connection ?? null));
   try {

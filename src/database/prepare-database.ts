@@ -40,5 +40,9 @@ export async function prepareDatabase(dataSource: DataSource, mode: VectorExtens
   const installed = await dataSource.query<unknown[]>(`SELECT 1 FROM pg_extension WHERE extname = 'vector'`);
   const vector = mode !== 'off' && installed.length > 0;
   const migrations = await dataSource.runMigrations({ transaction: 'each' });
-  return { vector, vectorReason: vector ? undefined : (vectorReason ?? 'extension not installed'), applied: migrations.map((m) => m.name) };
+  return {
+    vector,
+    vectorReason: vector ? undefined : (vectorReason ?? 'extension not installed'),
+    applied: migrations.map((m) => m.name),
+  };
 }

@@ -65,7 +65,12 @@ export class HealthController {
       () => this.indicators.check('tools').up(this.tools.sandboxLoad()),
     ];
     if (this.redis.configured) {
-      checks.push(() => this.indicators.check('redis').attempt(() => this.redis.ping()).withTimeout(3000));
+      checks.push(() =>
+        this.indicators
+          .check('redis')
+          .attempt(() => this.redis.ping())
+          .withTimeout(3000),
+      );
     }
     try {
       return await this.health.check(checks);
@@ -74,7 +79,11 @@ export class HealthController {
       // Keep the one error shape, with each check's status as the details.
       const result = error.getResponse() as { error?: Record<string, unknown>; details?: Record<string, unknown> };
       const down = Object.keys(result.error ?? {}).join(', ');
-      throw new ServiceUnavailableException({ message: `Not ready: ${down} down`, code: 'NOT_READY', details: result.details });
+      throw new ServiceUnavailableException({
+        message: `Not ready: ${down} down`,
+        code: 'NOT_READY',
+        details: result.details,
+      });
     }
   }
 }

@@ -9,7 +9,12 @@ export class RedisProbe implements OnApplicationShutdown {
 
   constructor(config: AppConfig) {
     this.client = config.REDIS_URL
-      ? new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: true, connectionName: 'agentmem-health' })
+      ? new Redis(config.REDIS_URL, {
+          lazyConnect: true,
+          maxRetriesPerRequest: 1,
+          enableOfflineQueue: true,
+          connectionName: 'agentmem-health',
+        })
       : null;
     // Connection errors surface through ping(); keep ioredis from printing unhandled ones.
     this.client?.on('error', () => undefined);

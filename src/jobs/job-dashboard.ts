@@ -30,26 +30,50 @@ export function mountJobDashboard(app: INestApplication): void {
         statusCode: 404,
         error: 'Not Found',
         code: 'NOT_FOUND',
-        message: 'The job dashboard needs BullMQ (REDIS_URL, or DATABASE_URL); this server runs jobs in-process: follow them at GET /api/v1/jobs/{id}',
+        message:
+          'The job dashboard needs BullMQ (REDIS_URL, or DATABASE_URL); this server runs jobs in-process: follow them at GET /api/v1/jobs/{id}',
       }),
     );
     return;
   }
   const board = new ExpressAdapter();
   board.setBasePath(DASHBOARD_PATH);
-  createBullBoard({ queues: runner.bullQueues.map((q) => new BullMQAdapter(q, { readOnlyMode: false })), serverAdapter: board });
+  createBullBoard({
+    queues: runner.bullQueues.map((q) => new BullMQAdapter(q, { readOnlyMode: false })),
+    serverAdapter: board,
+  });
   const refuse = (req: Request & { id?: string }, res: Response, status: 401 | 403, message: string) => {
     if (status === 401) res.setHeader('WWW-Authenticate', 'Basic realm="AgentMem jobs", charset="UTF-8"');
-    res.status(status).json({ ...errorBodyOf(new Error(message), String(req.id ?? '')), statusCode: status, error: status === 401 ? 'Unauthorized' : 'Forbidden', code: status === 401 ? 'UNAUTHENTICATED' : 'FORBIDDEN', message });
+    res.status(status).json({
+      ...errorBodyOf(new Error(message), String(req.id ?? '')),
+      statusCode: status,
+      error: status === 401 ? 'Unauthorized' : 'Forbidden',
+      code: status === 401 ? 'UNAUTHENTICATED' : 'FORBIDDEN',
+      message,
+    });
   };
   const guard = (req: Request & { id?: string }, res: Response, next: NextFunction) => {
     const presented = dashboardCredential(req);
-    if (!presented) return refuse(req, res, 401, 'The job dashboard needs ADMIN_TOKEN or an owner of the first organization (Bearer token, or Basic auth with it as the password)');
+    if (!presented)
+      return refuse(
+        req,
+        res,
+        401,
+        'The job dashboard needs ADMIN_TOKEN or an owner of the first organization (Bearer token, or Basic auth with it as the password)',
+      );
     if (config.ADMIN_TOKEN && sameSecret(presented, config.ADMIN_TOKEN)) return next();
     auth
       .authenticate(presented)
       .then(
-        async (principal) => ((await auth.isInstallationOwner(principal)) ? next() : refuse(req, res, 403, 'Only owners of the first organization (or ADMIN_TOKEN) may open the job dashboard')),
+        async (principal) =>
+          (await auth.isInstallationOwner(principal))
+            ? next()
+            : refuse(
+                req,
+                res,
+                403,
+                'Only owners of the first organization (or ADMIN_TOKEN) may open the job dashboard',
+              ),
         (error: unknown) => {
           if (!(error instanceof AuthError)) throw error;
           refuse(req, res, 401, 'Invalid credentials for the job dashboard');

@@ -33,11 +33,17 @@ export class JobDataRepository {
 
   /** Keeps a job's (large) input until the job has completed. */
   async savePayload(jobId: string, organizationId: string, body: unknown): Promise<void> {
-    await this.dataSource.query(`INSERT INTO job_payloads (job_id, organization_id, body) VALUES ($1, $2, $3::jsonb)`, [jobId, organizationId, JSON.stringify(body)]);
+    await this.dataSource.query(`INSERT INTO job_payloads (job_id, organization_id, body) VALUES ($1, $2, $3::jsonb)`, [
+      jobId,
+      organizationId,
+      JSON.stringify(body),
+    ]);
   }
 
   async payload(jobId: string): Promise<unknown> {
-    const rows: { body: unknown }[] = await this.dataSource.query(`SELECT body FROM job_payloads WHERE job_id = $1`, [jobId]);
+    const rows: { body: unknown }[] = await this.dataSource.query(`SELECT body FROM job_payloads WHERE job_id = $1`, [
+      jobId,
+    ]);
     return rows.length ? rows[0].body : undefined;
   }
 
@@ -47,7 +53,10 @@ export class JobDataRepository {
 
   /** Deletes result files, inputs of jobs that never completed, and finished in-process jobs older than their retention. */
   async prune(resultDays: number): Promise<{ results: number; jobs: number }> {
-    const results = await this.dataSource.query<Returned<{ job_id: string }>>(`DELETE FROM job_results WHERE created_at < now() - make_interval(days => $1) RETURNING job_id`, [resultDays]);
+    const results = await this.dataSource.query<Returned<{ job_id: string }>>(
+      `DELETE FROM job_results WHERE created_at < now() - make_interval(days => $1) RETURNING job_id`,
+      [resultDays],
+    );
     // Failed jobs are kept 7 days for inspection, with their input.
     await this.dataSource.query(`DELETE FROM job_payloads WHERE created_at < now() - interval '7 days'`);
     const jobs = await this.dataSource.query<Returned<{ id: string }>>(

@@ -73,7 +73,9 @@ export class JobExecutor {
     this.tell(job, JobEventName.Progress, { state: 'active', progress });
     const started = Date.now();
     const principal = job.envelope.principal;
-    const result = principal ? await this.tenant.runAs(principal, () => processor.process(handle)) : await processor.process(handle);
+    const result = principal
+      ? await this.tenant.runAs(principal, () => processor.process(handle))
+      : await processor.process(handle);
     this.logger.log({ job: job.id, queue: job.queue, ms: Date.now() - started }, 'job completed');
     return result;
   }
@@ -81,7 +83,9 @@ export class JobExecutor {
   /** The attempt succeeded and the job is stored as completed. */
   completed(job: AnnouncedJob, result: unknown): void {
     if (job.envelope.payloadStored) {
-      this.payloads.deletePayload(job.id).catch((error: unknown) => this.logger.warn(`could not delete the input of job ${job.id}: ${String(error)}`));
+      this.payloads
+        .deletePayload(job.id)
+        .catch((error: unknown) => this.logger.warn(`could not delete the input of job ${job.id}: ${String(error)}`));
     }
     // A big result (an add of long texts) stays out of the event: clients read it at /jobs/:id.
     const small = result !== undefined && JSON.stringify(result).length <= MAX_RESULT_IN_EVENT;
@@ -91,7 +95,10 @@ export class JobExecutor {
   /** The attempt failed and the job is stored as delayed (another attempt comes) or failed. */
   failed(job: AnnouncedJob, error: unknown, retrying: boolean, progress: number): void {
     const message = error instanceof Error ? error.message : String(error);
-    this.logger.warn({ job: job.id, queue: job.queue, err: error }, retrying ? 'job attempt failed; will retry' : 'job failed');
+    this.logger.warn(
+      { job: job.id, queue: job.queue, err: error },
+      retrying ? 'job attempt failed; will retry' : 'job failed',
+    );
     this.tell(job, JobEventName.Failed, { state: retrying ? 'delayed' : 'failed', progress, error: message });
   }
 

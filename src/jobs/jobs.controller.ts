@@ -15,7 +15,10 @@ export class JobsController {
 
   /** A job of your organization: state, progress, result or error, attempts. */
   @Get(':id')
-  @ApiNotFoundResponse({ description: 'No such job in your organization (or it was removed after its retention)', type: ErrorResponseDto })
+  @ApiNotFoundResponse({
+    description: 'No such job in your organization (or it was removed after its retention)',
+    type: ErrorResponseDto,
+  })
   async get(@Param('id', ParseId) id: string): Promise<JobResponseDto> {
     return JobResponseDto.from(await this.jobs.find(id));
   }

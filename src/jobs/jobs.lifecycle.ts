@@ -28,7 +28,9 @@ export class JobsLifecycle implements OnApplicationBootstrap, BeforeApplicationS
 
   async onApplicationBootstrap(): Promise<void> {
     for (const wrapper of this.discovery.getProviders()) {
-      const queue = wrapper.metatype ? (Reflect.getMetadata(JOB_QUEUE, wrapper.metatype) as QueueName | undefined) : undefined;
+      const queue = wrapper.metatype
+        ? (Reflect.getMetadata(JOB_QUEUE, wrapper.metatype) as QueueName | undefined)
+        : undefined;
       if (queue && wrapper.instance) this.executor.register(queue, wrapper.instance as JobProcessor);
     }
     if (!this.runWorkers) {
@@ -38,8 +40,14 @@ export class JobsLifecycle implements OnApplicationBootstrap, BeforeApplicationS
     const missing = QUEUE_NAMES.filter((q) => !this.executor.has(q));
     if (missing.length) throw new Error(`no processor for queue(s) ${missing.join(', ')}: refusing to start workers`);
     await this.runner.startWorkers();
-    await this.runner.repeat(QueueName.Maintenance, 'maintenance', this.config.MAINTENANCE_INTERVAL_MINUTES * 60_000, { organizationId: null, principal: null, payload: {} });
-    this.logger.log(`jobs: ${this.runner.kind}; workers for ${QUEUE_NAMES.join(', ')} in this process (concurrency ${this.config.JOBS_CONCURRENCY})`);
+    await this.runner.repeat(QueueName.Maintenance, 'maintenance', this.config.MAINTENANCE_INTERVAL_MINUTES * 60_000, {
+      organizationId: null,
+      principal: null,
+      payload: {},
+    });
+    this.logger.log(
+      `jobs: ${this.runner.kind}; workers for ${QUEUE_NAMES.join(', ')} in this process (concurrency ${this.config.JOBS_CONCURRENCY})`,
+    );
   }
 
   async beforeApplicationShutdown(): Promise<void> {

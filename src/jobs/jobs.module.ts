@@ -36,7 +36,12 @@ export class JobsModule {
         {
           provide: JobRunner,
           inject: [AppConfig, JobExecutor, getDataSourceToken(), BootResources],
-          useFactory: (config: AppConfig, executor: JobExecutor, dataSource: DataSource, resources: BootResources): JobRunner => {
+          useFactory: (
+            config: AppConfig,
+            executor: JobExecutor,
+            dataSource: DataSource,
+            resources: BootResources,
+          ): JobRunner => {
             if (config.jobsBackend === 'inline') return new InlineJobRunner(dataSource, config, executor);
             // BullMQ's queues connect at once: a start that fails later must close them.
             const runner = new BullmqJobRunner(config, executor);

@@ -28,7 +28,16 @@ export class JobsService {
     const stored = JSON.stringify(payload).length > INLINE_PAYLOAD_LIMIT;
     if (stored) await this.data.savePayload(id, principal.organizationId, payload);
     try {
-      await this.runner.enqueue(queue, { organizationId: principal.organizationId, principal, payload: stored ? null : payload, payloadStored: stored }, id);
+      await this.runner.enqueue(
+        queue,
+        {
+          organizationId: principal.organizationId,
+          principal,
+          payload: stored ? null : payload,
+          payloadStored: stored,
+        },
+        id,
+      );
     } catch (error) {
       if (stored) await this.data.deletePayload(id).catch(() => undefined);
       throw error;

@@ -21,12 +21,22 @@ const PROVIDER_KEYS: Record<LlmProvider, string> = {
 };
 
 /** One AI SDK model. OpenAI-compatible servers report usage on streams only when asked. */
-function buildModel(provider: Exclude<LlmProvider, 'none'>, model: string, auth: { apiKey?: string; baseURL?: string }): LanguageModel {
+function buildModel(
+  provider: Exclude<LlmProvider, 'none'>,
+  model: string,
+  auth: { apiKey?: string; baseURL?: string },
+): LanguageModel {
   switch (provider) {
     case 'openai':
       return createOpenAI(auth).chat(model);
     case 'openai-compatible':
-      return createOpenAICompatible({ name: 'llm', apiKey: auth.apiKey, baseURL: auth.baseURL ?? '', supportsStructuredOutputs: true, includeUsage: true }).chatModel(model);
+      return createOpenAICompatible({
+        name: 'llm',
+        apiKey: auth.apiKey,
+        baseURL: auth.baseURL ?? '',
+        supportsStructuredOutputs: true,
+        includeUsage: true,
+      }).chatModel(model);
     case 'anthropic':
       return createAnthropic(auth).languageModel(model);
     case 'google':
@@ -49,12 +59,19 @@ export class ChatModelService {
 
   constructor(private readonly config: AppConfig) {
     this.model = ChatModelService.create(config);
-    this.logger.log(this.model ? `chat model: ${config.LLM_PROVIDER}:${config.LLM_MODEL}` : 'no chat model configured (LLM_PROVIDER=none): extraction stores text as given');
+    this.logger.log(
+      this.model
+        ? `chat model: ${config.LLM_PROVIDER}:${config.LLM_MODEL}`
+        : 'no chat model configured (LLM_PROVIDER=none): extraction stores text as given',
+    );
   }
 
   static create(config: AppConfig): LanguageModel | null {
     if (config.LLM_PROVIDER === 'none') return null;
-    return buildModel(config.LLM_PROVIDER, config.LLM_MODEL ?? '', { apiKey: config.LLM_API_KEY, baseURL: config.LLM_BASE_URL });
+    return buildModel(config.LLM_PROVIDER, config.LLM_MODEL ?? '', {
+      apiKey: config.LLM_API_KEY,
+      baseURL: config.LLM_BASE_URL,
+    });
   }
 
   /** The server's own provider (LLM_PROVIDER), or null. */
@@ -79,14 +96,26 @@ export class ChatModelService {
    * The chat model of an agent: its own provider and model where it names them, the server's
    * otherwise. A provider the server has no credentials for is a 503 naming the variable to set.
    */
-  chatModel(choice: { provider?: LlmProvider | null; model?: string | null } = {}): { model: LanguageModel; provider: LlmProvider; modelId: string } {
-    const provider = choice.provider ?? (this.config.LLM_PROVIDER === 'none' ? this.providers[0] : this.config.LLM_PROVIDER);
+  chatModel(choice: { provider?: LlmProvider | null; model?: string | null } = {}): {
+    model: LanguageModel;
+    provider: LlmProvider;
+    modelId: string;
+  } {
+    const provider =
+      choice.provider ?? (this.config.LLM_PROVIDER === 'none' ? this.providers[0] : this.config.LLM_PROVIDER);
     if (!provider || provider === 'none') throw new LlmError(LlmErrorCode.NotConfigured, NOT_CONFIGURED);
     const sameAsServer = provider === this.config.LLM_PROVIDER;
     const modelId = choice.model ?? (sameAsServer ? this.config.LLM_MODEL : undefined);
-    if (!modelId) throw new LlmError(LlmErrorCode.NotConfigured, `The agent's provider ${provider} needs a model: set model.model on the agent`);
+    if (!modelId)
+      throw new LlmError(
+        LlmErrorCode.NotConfigured,
+        `The agent's provider ${provider} needs a model: set model.model on the agent`,
+      );
     if (!this.providers.includes(provider)) {
-      throw new LlmError(LlmErrorCode.NotConfigured, `Provider ${provider} is not configured on this server: set ${PROVIDER_KEYS[provider]} (or LLM_PROVIDER=${provider})`);
+      throw new LlmError(
+        LlmErrorCode.NotConfigured,
+        `Provider ${provider} is not configured on this server: set ${PROVIDER_KEYS[provider]} (or LLM_PROVIDER=${provider})`,
+      );
     }
     const key = `${provider}:${modelId}`;
     let model = this.models.get(key);
@@ -100,7 +129,13 @@ export class ChatModelService {
   }
 
   private extraKey(provider: LlmProvider): string | undefined {
-    return provider === 'openai' ? this.config.OPENAI_API_KEY : provider === 'anthropic' ? this.config.ANTHROPIC_API_KEY : provider === 'google' ? this.config.GOOGLE_API_KEY : undefined;
+    return provider === 'openai'
+      ? this.config.OPENAI_API_KEY
+      : provider === 'anthropic'
+        ? this.config.ANTHROPIC_API_KEY
+        : provider === 'google'
+          ? this.config.GOOGLE_API_KEY
+          : undefined;
   }
 
   get configured(): boolean {
@@ -112,7 +147,13 @@ export class ChatModelService {
    * InvalidModelOutput). Bad output is retried once; a second failure is a 502 and the caller
    * writes nothing.
    */
-  async generateStructured<T>(request: { name: string; system: string; prompt: string; schema: JSONSchema7; validate: (value: unknown) => T }): Promise<T> {
+  async generateStructured<T>(request: {
+    name: string;
+    system: string;
+    prompt: string;
+    schema: JSONSchema7;
+    validate: (value: unknown) => T;
+  }): Promise<T> {
     if (!this.model) {
       throw new LlmError(LlmErrorCode.NotConfigured, NOT_CONFIGURED);
     }
@@ -147,12 +188,18 @@ export class ChatModelService {
         this.logger.warn(`${request.name}: invalid model output (attempt ${attempt}): ${lastProblem}`);
       }
     }
-    throw new LlmError(LlmErrorCode.InvalidOutput, `The LLM answered ${request.name} with unusable output twice (${lastProblem}); nothing was written`);
+    throw new LlmError(
+      LlmErrorCode.InvalidOutput,
+      `The LLM answered ${request.name} with unusable output twice (${lastProblem}); nothing was written`,
+    );
   }
 }
 
 /** Parse and schema failures of the model's reply (as opposed to network or auth errors). */
 function isOutputProblem(error: unknown): boolean {
   const name = (error as { name?: string } | null)?.name ?? '';
-  return ['AI_NoObjectGeneratedError', 'AI_JSONParseError', 'AI_TypeValidationError'].includes(name) || /No object generated|JSON/i.test(String((error as Error)?.message));
+  return (
+    ['AI_NoObjectGeneratedError', 'AI_JSONParseError', 'AI_TypeValidationError'].includes(name) ||
+    /No object generated|JSON/i.test(String((error as Error)?.message))
+  );
 }

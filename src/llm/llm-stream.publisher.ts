@@ -18,6 +18,8 @@ export class LlmStreamPublisher {
   constructor(private readonly bus: EventBus) {}
 
   chunk(organizationId: string, payload: LlmChunkPayload): void {
-    this.bus.publish([{ name: RealtimeEventName.LlmChunk, organizationId, occurredAt: new Date().toISOString(), payload }]);
+    this.bus.publish([
+      { name: RealtimeEventName.LlmChunk, organizationId, occurredAt: new Date().toISOString(), payload },
+    ]);
   }
 }

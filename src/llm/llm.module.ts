@@ -12,7 +12,11 @@ export class LlmModule {
   static forRoot(embedder: Embedder): DynamicModule {
     return {
       module: LlmModule,
-      providers: [ChatModelService, LlmStreamPublisher, { provide: EmbeddingService, useValue: new EmbeddingService(embedder) }],
+      providers: [
+        ChatModelService,
+        LlmStreamPublisher,
+        { provide: EmbeddingService, useValue: new EmbeddingService(embedder) },
+      ],
       exports: [ChatModelService, EmbeddingService, LlmStreamPublisher],
     };
   }

@@ -24,7 +24,9 @@ function repository() {
       statements.push(groups.map((g) => g.items[0].content));
       await new Promise((r) => setTimeout(r, 20));
       if (groups.some((g) => g.items[0].content === 'bad')) throw new Error('check constraint');
-      return groups.map((g) => g.items.map((i) => ({ record: { id: i.id, content: i.content } as MemoryRecord, created: true })));
+      return groups.map((g) =>
+        g.items.map((i) => ({ record: { id: i.id, content: i.content } as MemoryRecord, created: true })),
+      );
     },
   };
   return { statements, repo: repo as unknown as MemoryRepository };

@@ -64,7 +64,10 @@ export class AddBatcher {
   private async run(batch: Waiting[]): Promise<void> {
     const gap = this.config.MEMORY_SESSION_GAP_MINUTES;
     try {
-      const stored = await this.memories.addGroups(batch.map((w) => w.group), gap);
+      const stored = await this.memories.addGroups(
+        batch.map((w) => w.group),
+        gap,
+      );
       batch.forEach((w, i) => w.resolve(stored[i]));
       return;
     } catch (error) {

@@ -36,22 +36,39 @@ export function parseImportLines(text: string): ImportRowDto[] {
     // The same edge rules as a JSON body (depth, NUL, lone surrogates), line by line.
     const unusable = inputProblem(value);
     if (unusable) {
-      problems.push({ line, field: unusable.field === '(body)' ? '(line)' : unusable.field, problem: unusable.problem });
+      problems.push({
+        line,
+        field: unusable.field === '(body)' ? '(line)' : unusable.field,
+        problem: unusable.problem,
+      });
       continue;
     }
     const row = plainToInstance(ImportRowDto, value);
     const errors = validateSync(row, { whitelist: true, forbidNonWhitelisted: true });
-    for (const e of flattenValidationErrors(errors)) problems.push({ line, field: e.field, problem: e.problems.join('; ') });
-    if (!row.userId && !row.agentId && !row.runId) problems.push({ line, field: 'userId', problem: 'one of userId, agentId or runId is required' });
+    for (const e of flattenValidationErrors(errors))
+      problems.push({ line, field: e.field, problem: e.problems.join('; ') });
+    if (!row.userId && !row.agentId && !row.runId)
+      problems.push({ line, field: 'userId', problem: 'one of userId, agentId or runId is required' });
     if (rows.length >= IMPORT_MAX_ROWS) {
-      throw new MemoryError(MemoryErrorCode.InvalidInput, `body: an import holds at most ${IMPORT_MAX_ROWS} lines; split it`);
+      throw new MemoryError(
+        MemoryErrorCode.InvalidInput,
+        `body: an import holds at most ${IMPORT_MAX_ROWS} lines; split it`,
+      );
     }
     rows.push(row);
   }
   if (problems.length) {
     const first = problems[0];
-    throw new MemoryError(MemoryErrorCode.InvalidInput, `line ${first.line}: ${first.field} ${first.problem}${problems.length > 1 ? ` (and ${problems.length - 1} more problem(s))` : ''}`, problems);
+    throw new MemoryError(
+      MemoryErrorCode.InvalidInput,
+      `line ${first.line}: ${first.field} ${first.problem}${problems.length > 1 ? ` (and ${problems.length - 1} more problem(s))` : ''}`,
+      problems,
+    );
   }
-  if (rows.length === 0) throw new MemoryError(MemoryErrorCode.InvalidInput, 'body: the import holds no lines (send JSON Lines: one memory object per line)');
+  if (rows.length === 0)
+    throw new MemoryError(
+      MemoryErrorCode.InvalidInput,
+      'body: the import holds no lines (send JSON Lines: one memory object per line)',
+    );
   return rows;
 }

@@ -50,7 +50,12 @@ export const NOT_EXPIRED = `(m.expires_at IS NULL OR m.expires_at > now())`;
  * `organization = $org AND live [AND scope fields]` over `memories m`, its values appended to
  * `p`; without the expiry test when `expiry` is false (statistics, which need no heap visit for it).
  */
-export function liveMemoryWhere(p: SqlParams, organizationId: string, scope: Partial<MemoryScope> = {}, expiry = true): string {
+export function liveMemoryWhere(
+  p: SqlParams,
+  organizationId: string,
+  scope: Partial<MemoryScope> = {},
+  expiry = true,
+): string {
   const parts = [`m.organization_id = ${p.add(organizationId)}`, `m.deleted_at IS NULL`];
   if (expiry) parts.push(NOT_EXPIRED);
   if (scope.userId != null) parts.push(`m.user_id = ${p.add(scope.userId)}`);

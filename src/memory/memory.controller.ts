@@ -56,8 +56,14 @@ export class MemoryController {
   @Post()
   @ApiCreatedResponse({ type: AddMemoriesResponseDto })
   @ApiAcceptedResponse({ description: 'With async: queued; follow the job', type: JobAcceptedResponseDto })
-  @ApiBadGatewayResponse({ description: 'The LLM answered with unusable output twice; nothing was written', type: ErrorResponseDto })
-  async add(@Body() body: CreateMemoryDto, @Res({ passthrough: true }) res: Response): Promise<AddMemoriesResponseDto | JobAcceptedResponseDto> {
+  @ApiBadGatewayResponse({
+    description: 'The LLM answered with unusable output twice; nothing was written',
+    type: ErrorResponseDto,
+  })
+  async add(
+    @Body() body: CreateMemoryDto,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<AddMemoriesResponseDto | JobAcceptedResponseDto> {
     if (!body.async) return this.memories.add(body);
     this.memories.checkAdd(body);
     const { async: _async, ...input } = body;
@@ -74,11 +80,19 @@ export class MemoryController {
   @Post('import')
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiConsumes('application/x-ndjson')
-  @ApiBody({ schema: { type: 'string', example: '{"content":"Alice likes tea","userId":"alice"}\n{"content":"Bob lives in Oslo","userId":"bob"}' } })
+  @ApiBody({
+    schema: {
+      type: 'string',
+      example: '{"content":"Alice likes tea","userId":"alice"}\n{"content":"Bob lives in Oslo","userId":"bob"}',
+    },
+  })
   @ApiAcceptedResponse({ type: ImportAcceptedResponseDto })
   async import(@Body() body: unknown): Promise<ImportAcceptedResponseDto> {
     if (typeof body !== 'string') {
-      throw new MemoryError(MemoryErrorCode.InvalidInput, 'body: send JSON Lines with Content-Type application/x-ndjson (one memory object per line)');
+      throw new MemoryError(
+        MemoryErrorCode.InvalidInput,
+        'body: send JSON Lines with Content-Type application/x-ndjson (one memory object per line)',
+      );
     }
     const rows = parseImportLines(body);
     return { jobId: await this.jobs.enqueue(QueueName.Import, { rows }), rows: rows.length };

@@ -43,14 +43,34 @@ import type { VectorSchemaState } from './vector-schema.js';
     {
       provide: VECTOR_SCHEMA,
       inject: [DataSource, DatabaseState, EmbeddingService, AppConfig],
-      useFactory: async (dataSource: DataSource, database: DatabaseState, embeddings: EmbeddingService, config: AppConfig): Promise<VectorSchemaState> => {
+      useFactory: async (
+        dataSource: DataSource,
+        database: DatabaseState,
+        embeddings: EmbeddingService,
+        config: AppConfig,
+      ): Promise<VectorSchemaState> => {
         if (!wantsVectors(config, embeddings.semantic)) {
-          new Logger('Memory').log(`vector retrieval off (VECTOR_SEARCH=${config.VECTOR_SEARCH}, ${embeddings.semantic ? 'semantic' : 'lexical'} embedder): full-text search only`);
-          return { enabled: false, indexed: false, reason: `VECTOR_SEARCH=${config.VECTOR_SEARCH}: no embeddings are stored with the lexical embedder; set VECTOR_SEARCH=on (then npm run reembed) or a semantic embedder` };
+          new Logger('Memory').log(
+            `vector retrieval off (VECTOR_SEARCH=${config.VECTOR_SEARCH}, ${embeddings.semantic ? 'semantic' : 'lexical'} embedder): full-text search only`,
+          );
+          return {
+            enabled: false,
+            indexed: false,
+            reason: `VECTOR_SEARCH=${config.VECTOR_SEARCH}: no embeddings are stored with the lexical embedder; set VECTOR_SEARCH=on (then npm run reembed) or a semantic embedder`,
+          };
         }
         const index = wantsHnswIndex(config);
-        const state = await ensureVectorSchema(dataSource, database.vector, { model: embeddings.id, dimensions: embeddings.dimensions }, index);
-        new Logger('Memory').log(state.enabled ? `vector retrieval on (${state.indexed ? 'HNSW index' : 'exact scan'})` : 'vector retrieval off: full-text search only');
+        const state = await ensureVectorSchema(
+          dataSource,
+          database.vector,
+          { model: embeddings.id, dimensions: embeddings.dimensions },
+          index,
+        );
+        new Logger('Memory').log(
+          state.enabled
+            ? `vector retrieval on (${state.indexed ? 'HNSW index' : 'exact scan'})`
+            : 'vector retrieval off: full-text search only',
+        );
         return state;
       },
     },

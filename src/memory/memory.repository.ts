@@ -9,7 +9,17 @@ import { preparedQuery } from '../database/prepared.js';
 import { SqlParams } from '../database/sql-params.js';
 import { liveMemoryWhere, MEMORY_COLUMNS as COLUMNS, NOT_EXPIRED, toMemoryRecord as toRecord } from './memory-row.js';
 import type { MemoryRow } from './memory-row.js';
-import type { AddGroup, AddItem, HistoryEvent, HistoryRecord, ImportRow, MemoryRecord, MemoryScope, MemoryType, NewMemory } from './memory.types.js';
+import type {
+  AddGroup,
+  AddItem,
+  HistoryEvent,
+  HistoryRecord,
+  ImportRow,
+  MemoryRecord,
+  MemoryScope,
+  MemoryType,
+  NewMemory,
+} from './memory.types.js';
 import { toVectorLiteral } from './normalize.js';
 import type { VectorSchemaState } from './vector-schema.js';
 
@@ -99,7 +109,20 @@ export class MemoryRepository {
       p.add(memory.hash),
       p.add(memory.expiresAt),
     ];
-    const columns = ['id', 'organization_id', 'user_id', 'agent_id', 'run_id', 'content', 'context', 'type', 'metadata', 'importance', 'hash', 'expires_at'];
+    const columns = [
+      'id',
+      'organization_id',
+      'user_id',
+      'agent_id',
+      'run_id',
+      'content',
+      'context',
+      'type',
+      'metadata',
+      'importance',
+      'hash',
+      'expires_at',
+    ];
     if (this.vectors.enabled && memory.embedding) {
       columns.push('embedding');
       values.push(`${p.add(toVectorLiteral(memory.embedding))}::vector`);
@@ -131,12 +154,16 @@ export class MemoryRepository {
    * latest earlier memory of that scope as its "before".
    * A text already live in its scope is skipped (ON CONFLICT) and reported as not created.
    */
-  async addGroups(groups: AddGroup[], sessionGapMinutes: number): Promise<{ record: MemoryRecord; created: boolean }[][]> {
+  async addGroups(
+    groups: AddGroup[],
+    sessionGapMinutes: number,
+  ): Promise<{ record: MemoryRecord; created: boolean }[][]> {
     const p = new SqlParams();
     const withVectors = this.vectors.enabled && groups.every((g) => g.items.every((i) => i.embedding));
     // A run continues across requests; so does a scope without runId within the session gap.
     const linked = (g: AddGroup) => g.scope.runId !== null || sessionGapMinutes > 0;
-    const chainKey = (g: AddGroup, index: number) => (linked(g) ? JSON.stringify([g.organizationId, g.scope.userId, g.scope.agentId, g.scope.runId]) : `#${index}`);
+    const chainKey = (g: AddGroup, index: number) =>
+      linked(g) ? JSON.stringify([g.organizationId, g.scope.userId, g.scope.agentId, g.scope.runId]) : `#${index}`;
     // Rows in chain order: each knows the text before it; a linked chain's first row looks up the latest earlier memory.
     const chains = new Map<string, { group: AddGroup; item: AddItem; ord: number }[]>();
     let ord = 0;
@@ -154,23 +181,44 @@ export class MemoryRepository {
     for (const chain of chains.values()) {
       chain.forEach(({ group, item, ord }, k) => {
         const before = k > 0 ? chain[k - 1].item : null;
-        const row: unknown[] = [ord, item.id, group.organizationId, group.scope.userId, group.scope.agentId, group.scope.runId, item.content, item.hash];
-        row.push(before?.content ?? null, before?.id ?? null, group.type, JSON.stringify(group.metadata), group.importance, group.expiresAt, group.actor);
+        const row: unknown[] = [
+          ord,
+          item.id,
+          group.organizationId,
+          group.scope.userId,
+          group.scope.agentId,
+          group.scope.runId,
+          item.content,
+          item.hash,
+        ];
+        row.push(
+          before?.content ?? null,
+          before?.id ?? null,
+          group.type,
+          JSON.stringify(group.metadata),
+          group.importance,
+          group.expiresAt,
+          group.actor,
+        );
         if (withVectors) row.push(toVectorLiteral(item.embedding!));
         row.forEach((value, i) => values[i].push(value));
       });
       const { group, ord: first } = chain[0];
       if (!linked(group)) continue;
       const s = group.scope;
-      const eq = (column: string, value: string | null) => (value == null ? `${column} IS NULL` : `${column} = ${p.add(value)}`);
-      const recent = s.runId == null ? ` AND m.created_at > now() - make_interval(mins => ${p.add(sessionGapMinutes)})` : '';
+      const eq = (column: string, value: string | null) =>
+        value == null ? `${column} IS NULL` : `${column} = ${p.add(value)}`;
+      const recent =
+        s.runId == null ? ` AND m.created_at > now() - make_interval(mins => ${p.add(sessionGapMinutes)})` : '';
       prevLookups.push(`(SELECT ${p.add(first)}::int AS ord, m.id, m.content FROM memories m
            WHERE m.organization_id = ${p.add(group.organizationId)} AND m.deleted_at IS NULL AND ${NOT_EXPIRED}
              AND ${eq('m.run_id', s.runId)} AND ${eq('m.user_id', s.userId)} AND ${eq('m.agent_id', s.agentId)}${recent}
            ORDER BY m.id DESC LIMIT 1)`);
     }
     const input = columns.map(([, type], i) => `${p.add(values[i])}::${type}[]`);
-    const prev = prevLookups.length ? prevLookups.join(' UNION ALL ') : 'SELECT NULL::int AS ord, NULL::uuid AS id, NULL::text AS content WHERE false';
+    const prev = prevLookups.length
+      ? prevLookups.join(' UNION ALL ')
+      : 'SELECT NULL::int AS ord, NULL::uuid AS id, NULL::text AS content WHERE false';
     const rows = await preparedQuery<MemoryRow[]>(
       this.dataSource,
       `WITH input AS (
@@ -193,14 +241,22 @@ export class MemoryRepository {
     );
     const created = new Map(rows.map((r) => [r.id, toRecord(r)]));
     // The live memory holding a text in a scope (what the unique index keys on), made or found.
-    const textKey = (organizationId: string, s: MemoryScope, hash: string) => JSON.stringify([organizationId, s.userId ?? '', s.agentId ?? '', s.runId ?? '', hash]);
+    const textKey = (organizationId: string, s: MemoryScope, hash: string) =>
+      JSON.stringify([organizationId, s.userId ?? '', s.agentId ?? '', s.runId ?? '', hash]);
     const live = new Map<string, MemoryRecord>();
     const keep = (r: MemoryRecord) => live.set(textKey(r.organizationId, r, r.hash), r);
     created.forEach(keep);
-    const missing = groups.flatMap((g) => g.items.filter((i) => !created.has(i.id) && !live.has(textKey(g.organizationId, g.scope, i.hash))).map((i) => ({ g, i })));
+    const missing = groups.flatMap((g) =>
+      g.items
+        .filter((i) => !created.has(i.id) && !live.has(textKey(g.organizationId, g.scope, i.hash)))
+        .map((i) => ({ g, i })),
+    );
     if (missing.length) {
       const q = new SqlParams();
-      const keys = missing.map(({ g, i }) => `(${q.add(g.organizationId)}::uuid, ${q.add(g.scope.userId ?? '')}::text, ${q.add(g.scope.agentId ?? '')}::text, ${q.add(g.scope.runId ?? '')}::text, ${q.add(i.hash)}::text)`);
+      const keys = missing.map(
+        ({ g, i }) =>
+          `(${q.add(g.organizationId)}::uuid, ${q.add(g.scope.userId ?? '')}::text, ${q.add(g.scope.agentId ?? '')}::text, ${q.add(g.scope.runId ?? '')}::text, ${q.add(i.hash)}::text)`,
+      );
       const found: MemoryRow[] = await this.dataSource.query(
         `SELECT ${COLUMNS} FROM memories m JOIN (VALUES ${keys.join(', ')}) AS k(organization_id, user_id, agent_id, run_id, hash)
            ON m.organization_id = k.organization_id AND coalesce(m.user_id, '') = k.user_id AND coalesce(m.agent_id, '') = k.agent_id
@@ -214,7 +270,9 @@ export class MemoryRepository {
     return groups.map((g) =>
       g.items.map((i) => {
         const record = created.get(i.id);
-        return record ? { record, created: true } : { record: live.get(textKey(g.organizationId, g.scope, i.hash))!, created: false };
+        return record
+          ? { record, created: true }
+          : { record: live.get(textKey(g.organizationId, g.scope, i.hash))!, created: false };
       }),
     );
   }
@@ -267,21 +325,26 @@ export class MemoryRepository {
   /** Which of these ids are rows of the caller's organization already (deleted ones too). */
   async existingIds(ids: string[]): Promise<Set<string>> {
     if (ids.length === 0) return new Set();
-    const rows: { id: string }[] = await this.dataSource.query(`SELECT id FROM memories WHERE organization_id = $1 AND id = ANY($2::uuid[])`, [this.tenant.organizationId, ids]);
+    const rows: { id: string }[] = await this.dataSource.query(
+      `SELECT id FROM memories WHERE organization_id = $1 AND id = ANY($2::uuid[])`,
+      [this.tenant.organizationId, ids],
+    );
     return new Set(rows.map((r) => r.id));
   }
 
   /** The caller's live memories in id order after `cursor`, id and text only (re-embedding). */
   async textsAfter(cursor: string, limit: number): Promise<{ id: string; content: string }[]> {
-    return this.dataSource.query(`SELECT id, content FROM memories WHERE organization_id = $1 AND deleted_at IS NULL AND id > $2 ORDER BY id LIMIT $3`, [
-      this.tenant.organizationId,
-      cursor,
-      limit,
-    ]);
+    return this.dataSource.query(
+      `SELECT id, content FROM memories WHERE organization_id = $1 AND deleted_at IS NULL AND id > $2 ORDER BY id LIMIT $3`,
+      [this.tenant.organizationId, cursor, limit],
+    );
   }
 
   async countLive(): Promise<number> {
-    const rows: { n: number }[] = await this.dataSource.query(`SELECT count(*)::int AS n FROM memories WHERE organization_id = $1 AND deleted_at IS NULL`, [this.tenant.organizationId]);
+    const rows: { n: number }[] = await this.dataSource.query(
+      `SELECT count(*)::int AS n FROM memories WHERE organization_id = $1 AND deleted_at IS NULL`,
+      [this.tenant.organizationId],
+    );
     return rows[0].n;
   }
 
@@ -318,16 +381,15 @@ export class MemoryRepository {
 
   /** Maintenance, across organizations: removes memories deleted more than `days` ago, with their history. */
   async purgeDeletedAcrossTenants(days: number): Promise<number> {
-    const result = await this.dataSource.query<Returned<{ id: string }>>(`DELETE FROM memories WHERE deleted_at < now() - make_interval(days => $1) RETURNING id`, [days]);
+    const result = await this.dataSource.query<Returned<{ id: string }>>(
+      `DELETE FROM memories WHERE deleted_at < now() - make_interval(days => $1) RETURNING id`,
+      [days],
+    );
     return returnedRows(result).length;
   }
 
   /** Changes a live memory and records the UPDATE (old and new text) in one statement; null if there is none. */
-  async updateWithHistory(
-    id: string,
-    changes: MemoryChanges,
-    actor: string,
-  ): Promise<MemoryRecord | null> {
+  async updateWithHistory(id: string, changes: MemoryChanges, actor: string): Promise<MemoryRecord | null> {
     const p = new SqlParams();
     const org = p.add(this.tenant.organizationId);
     const sets = this.setClauses(p, changes);
@@ -366,14 +428,22 @@ export class MemoryRepository {
 
   async find(id: string, m: EntityManager = this.dataSource.manager): Promise<MemoryRecord | null> {
     const p = new SqlParams();
-    const rows = await preparedQuery<MemoryRow[]>(m, `SELECT ${COLUMNS} FROM memories m WHERE ${this.liveWhere(p)} AND m.id = ${p.add(id)}`, p.values);
+    const rows = await preparedQuery<MemoryRow[]>(
+      m,
+      `SELECT ${COLUMNS} FROM memories m WHERE ${this.liveWhere(p)} AND m.id = ${p.add(id)}`,
+      p.values,
+    );
     return rows.length ? toRecord(rows[0]) : null;
   }
 
   /** Locks a live memory for an update or delete in this transaction. */
   async findForUpdate(m: EntityManager, id: string): Promise<MemoryRecord | null> {
     const p = new SqlParams();
-    const rows = await preparedQuery<MemoryRow[]>(m, `SELECT ${COLUMNS} FROM memories m WHERE ${this.liveWhere(p)} AND m.id = ${p.add(id)} FOR UPDATE`, p.values);
+    const rows = await preparedQuery<MemoryRow[]>(
+      m,
+      `SELECT ${COLUMNS} FROM memories m WHERE ${this.liveWhere(p)} AND m.id = ${p.add(id)} FOR UPDATE`,
+      p.values,
+    );
     return rows.length ? toRecord(rows[0]) : null;
   }
 
@@ -397,7 +467,8 @@ export class MemoryRepository {
     const sets = ['updated_at = now()'];
     if (changes.content !== undefined) sets.push(`content = ${p.add(changes.content)}`);
     if (changes.hash !== undefined) sets.push(`hash = ${p.add(changes.hash)}`);
-    if (changes.embedding && this.vectors.enabled) sets.push(`embedding = ${p.add(toVectorLiteral(changes.embedding))}::vector`);
+    if (changes.embedding && this.vectors.enabled)
+      sets.push(`embedding = ${p.add(toVectorLiteral(changes.embedding))}::vector`);
     if (changes.metadata !== undefined) sets.push(`metadata = ${p.add(JSON.stringify(changes.metadata))}::jsonb`);
     if (changes.type !== undefined) sets.push(`type = ${p.add(changes.type)}`);
     if (changes.importance !== undefined) sets.push(`importance = ${p.add(changes.importance)}`);
@@ -409,36 +480,84 @@ export class MemoryRepository {
     const p = new SqlParams();
     const sets = this.setClauses(p, changes);
     const rows = returnedRows<MemoryRow>(
-      await m.query(`UPDATE memories m SET ${sets.join(', ')} WHERE m.organization_id = ${p.add(this.tenant.organizationId)} AND m.id = ${p.add(id)} RETURNING ${COLUMNS}`, p.values),
+      await m.query(
+        `UPDATE memories m SET ${sets.join(', ')} WHERE m.organization_id = ${p.add(this.tenant.organizationId)} AND m.id = ${p.add(id)} RETURNING ${COLUMNS}`,
+        p.values,
+      ),
     );
     return toRecord(rows[0]);
   }
 
   async softDelete(m: EntityManager, id: string): Promise<void> {
-    await m.query(`UPDATE memories SET deleted_at = now() WHERE organization_id = $1 AND id = $2 AND deleted_at IS NULL`, [this.tenant.organizationId, id]);
+    await m.query(
+      `UPDATE memories SET deleted_at = now() WHERE organization_id = $1 AND id = $2 AND deleted_at IS NULL`,
+      [this.tenant.organizationId, id],
+    );
   }
 
   /** Soft-deletes every live memory of a scope; returns what it deleted. */
   async softDeleteScope(m: EntityManager, scope: Partial<MemoryScope>): Promise<MemoryRecord[]> {
     const p = new SqlParams();
-    const rows = returnedRows<MemoryRow>(await m.query(`UPDATE memories m SET deleted_at = now() WHERE ${this.liveWhere(p, scope)} RETURNING ${COLUMNS}`, p.values));
+    const rows = returnedRows<MemoryRow>(
+      await m.query(
+        `UPDATE memories m SET deleted_at = now() WHERE ${this.liveWhere(p, scope)} RETURNING ${COLUMNS}`,
+        p.values,
+      ),
+    );
     return rows.map(toRecord);
   }
 
-  async insertHistory(m: EntityManager, entries: { id: string; memoryId: string; event: HistoryEvent; oldContent: string | null; newContent: string | null; actor: string }[]): Promise<void> {
+  async insertHistory(
+    m: EntityManager,
+    entries: {
+      id: string;
+      memoryId: string;
+      event: HistoryEvent;
+      oldContent: string | null;
+      newContent: string | null;
+      actor: string;
+    }[],
+  ): Promise<void> {
     if (entries.length === 0) return;
     const p = new SqlParams();
     const org = p.add(this.tenant.organizationId);
-    const tuples = entries.map((e) => `(${p.add(e.id)}, ${org}, ${p.add(e.memoryId)}, ${p.add(e.event)}, ${p.add(e.oldContent)}, ${p.add(e.newContent)}, ${p.add(e.actor)})`);
-    await m.query(`INSERT INTO memory_history (id, organization_id, memory_id, event, old_content, new_content, actor) VALUES ${tuples.join(', ')}`, p.values);
+    const tuples = entries.map(
+      (e) =>
+        `(${p.add(e.id)}, ${org}, ${p.add(e.memoryId)}, ${p.add(e.event)}, ${p.add(e.oldContent)}, ${p.add(e.newContent)}, ${p.add(e.actor)})`,
+    );
+    await m.query(
+      `INSERT INTO memory_history (id, organization_id, memory_id, event, old_content, new_content, actor) VALUES ${tuples.join(', ')}`,
+      p.values,
+    );
   }
 
   /** The history of a memory of the caller's organization, deleted ones included, oldest first. */
   async history(memoryId: string): Promise<HistoryRecord[] | null> {
-    const exists: unknown[] = await this.dataSource.query(`SELECT 1 FROM memories WHERE organization_id = $1 AND id = $2`, [this.tenant.organizationId, memoryId]);
+    const exists: unknown[] = await this.dataSource.query(
+      `SELECT 1 FROM memories WHERE organization_id = $1 AND id = $2`,
+      [this.tenant.organizationId, memoryId],
+    );
     if (exists.length === 0) return null;
-    const rows: { id: string; memory_id: string; event: HistoryEvent; old_content: string | null; new_content: string | null; actor: string; created_at: Date }[] =
-      await this.dataSource.query(`SELECT * FROM memory_history WHERE organization_id = $1 AND memory_id = $2 ORDER BY created_at, id`, [this.tenant.organizationId, memoryId]);
-    return rows.map((r) => ({ id: r.id, memoryId: r.memory_id, event: r.event, oldContent: r.old_content, newContent: r.new_content, actor: r.actor, createdAt: r.created_at }));
+    const rows: {
+      id: string;
+      memory_id: string;
+      event: HistoryEvent;
+      old_content: string | null;
+      new_content: string | null;
+      actor: string;
+      created_at: Date;
+    }[] = await this.dataSource.query(
+      `SELECT * FROM memory_history WHERE organization_id = $1 AND memory_id = $2 ORDER BY created_at, id`,
+      [this.tenant.organizationId, memoryId],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      memoryId: r.memory_id,
+      event: r.event,
+      oldContent: r.old_content,
+      newContent: r.new_content,
+      actor: r.actor,
+      createdAt: r.created_at,
+    }));
   }
 }

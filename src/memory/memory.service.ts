@@ -92,7 +92,11 @@ export class MemoryService {
       expiresAt: this.expiryOf(type, input.expiresAt),
     });
     return wantsInference
-      ? { results, inferred: false, note: 'No LLM is configured (LLM_PROVIDER=none): the text was stored as given, as with infer=false' }
+      ? {
+          results,
+          inferred: false,
+          note: 'No LLM is configured (LLM_PROVIDER=none): the text was stored as given, as with infer=false',
+        }
       : { results, inferred: false };
   }
 
@@ -102,9 +106,14 @@ export class MemoryService {
     if ((input.content === undefined) === (input.messages === undefined)) {
       throw new MemoryError(MemoryErrorCode.InvalidInput, 'give exactly one of content or messages');
     }
-    const texts = input.content !== undefined ? [input.content] : input.messages!.filter((m) => m.role === 'user' || m.role === 'assistant').map((m) => m.content);
-    if (texts.length === 0) throw new MemoryError(MemoryErrorCode.InvalidInput, 'messages holds no user or assistant message to remember');
-    if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) throw new MemoryError(MemoryErrorCode.InvalidInput, 'expiresAt must be in the future');
+    const texts =
+      input.content !== undefined
+        ? [input.content]
+        : input.messages!.filter((m) => m.role === 'user' || m.role === 'assistant').map((m) => m.content);
+    if (texts.length === 0)
+      throw new MemoryError(MemoryErrorCode.InvalidInput, 'messages holds no user or assistant message to remember');
+    if (input.expiresAt && input.expiresAt.getTime() <= Date.now())
+      throw new MemoryError(MemoryErrorCode.InvalidInput, 'expiresAt must be in the future');
     return { scope, texts };
   }
 
@@ -113,12 +122,19 @@ export class MemoryService {
    * runs again (a retry, a worker killed mid-import) stores nothing twice; rows already stored
    * are not even re-embedded. No per-memory events: the job reports progress instead.
    */
-  async importBatch(jobId: string, firstLine: number, rows: ImportRowDto[], actor: string): Promise<{ stored: number; skipped: number }> {
+  async importBatch(
+    jobId: string,
+    firstLine: number,
+    rows: ImportRowDto[],
+    actor: string,
+  ): Promise<{ stored: number; skipped: number }> {
     const ids = rows.map((_, i) => importedMemoryId(jobId, firstLine + i));
     const done = await this.memories.existingIds(ids);
     const todo = rows.map((row, i) => ({ row, id: ids[i] })).filter((r) => !done.has(r.id));
     if (todo.length === 0) return { stored: 0, skipped: rows.length };
-    const vectors = this.memories.vectorsEnabled ? await this.embeddings.embed(todo.map((t) => t.row.content)) : todo.map(() => null);
+    const vectors = this.memories.vectorsEnabled
+      ? await this.embeddings.embed(todo.map((t) => t.row.content))
+      : todo.map(() => null);
     const stored = await this.memories.importRows(
       todo.map(({ row, id }, i) => {
         const type = row.type ?? 'episodic';
@@ -143,7 +159,10 @@ export class MemoryService {
   }
 
   /** Every memory matching `criteria` as JSON Lines (the import format), page by page. */
-  async exportLines(criteria: ListCriteria, onPage: (done: number) => Promise<void>): Promise<{ body: string; count: number }> {
+  async exportLines(
+    criteria: ListCriteria,
+    onPage: (done: number) => Promise<void>,
+  ): Promise<{ body: string; count: number }> {
     const lines: string[] = [];
     let cursor: string | undefined;
     do {
@@ -223,13 +242,22 @@ export class MemoryService {
       ...common,
       actor,
     });
-    this.events.publish(stored.filter((s) => s.created).map((s) => memoryEvent(MemoryEventName.Created, s.record, actor)));
+    this.events.publish(
+      stored.filter((s) => s.created).map((s) => memoryEvent(MemoryEventName.Created, s.record, actor)),
+    );
     return stored.map((s) => ({ id: s.record.id, memory: s.record.content, event: s.created ? 'ADD' : 'NONE' }));
   }
 
   async list(query: ListMemoriesQueryDto): Promise<Page<MemoryResponseDto>> {
     const page = await this.memories.page(
-      { userId: query.userId, agentId: query.agentId, runId: query.runId, type: query.type, createdAfter: query.createdAfter, createdBefore: query.createdBefore },
+      {
+        userId: query.userId,
+        agentId: query.agentId,
+        runId: query.runId,
+        type: query.type,
+        createdAfter: query.createdAfter,
+        createdBefore: query.createdBefore,
+      },
       query.limit,
       query.cursor,
     );
@@ -243,7 +271,10 @@ export class MemoryService {
   }
 
   async update(id: string, input: UpdateMemoryDto): Promise<MemoryResponseDto> {
-    const embedding = input.content !== undefined && this.memories.vectorsEnabled ? (await this.embeddings.embed([input.content]))[0] : null;
+    const embedding =
+      input.content !== undefined && this.memories.vectorsEnabled
+        ? (await this.embeddings.embed([input.content]))[0]
+        : null;
     const actor = this.tenant.actor;
     let updated;
     try {
@@ -262,7 +293,8 @@ export class MemoryService {
         actor,
       );
     } catch (error) {
-      if (isUniqueViolation(error)) throw new MemoryError(MemoryErrorCode.Duplicate, 'content: the same text is already a memory of this scope');
+      if (isUniqueViolation(error))
+        throw new MemoryError(MemoryErrorCode.Duplicate, 'content: the same text is already a memory of this scope');
       throw error;
     }
     if (!updated) throw CommonError.notFound('memory', id);
@@ -285,7 +317,14 @@ export class MemoryService {
       const rows = await this.memories.softDeleteScope(m, scope);
       await this.memories.insertHistory(
         m,
-        rows.map((r) => ({ id: uuidv7(), memoryId: r.id, event: 'DELETE' as const, oldContent: r.content, newContent: null, actor })),
+        rows.map((r) => ({
+          id: uuidv7(),
+          memoryId: r.id,
+          event: 'DELETE' as const,
+          oldContent: r.content,
+          newContent: null,
+          actor,
+        })),
       );
       return rows;
     });

@@ -2,7 +2,13 @@ import type { AppConfig } from '../config/app-config.js';
 import { withMigratedDatabase } from '../database/migrate.js';
 import { EmbeddingService } from '../llm/embedding/embedding.service.js';
 import { toVectorLiteral } from './normalize.js';
-import { createEmbeddingColumn, createVectorIndexes, saveEmbeddingSetting, wantsHnswIndex, wantsVectors } from './vector-schema.js';
+import {
+  createEmbeddingColumn,
+  createVectorIndexes,
+  saveEmbeddingSetting,
+  wantsHnswIndex,
+  wantsVectors,
+} from './vector-schema.js';
 
 const BATCH = 256;
 
@@ -18,12 +24,18 @@ export interface ReembedResult {
  * the server stopped and the new EMBEDDING_* settings. Safe to run again after an interruption:
  * the installation keeps the old model's record until every row has its new vector.
  */
-export async function reembed(config: AppConfig, log: (line: string) => void = () => undefined): Promise<ReembedResult> {
+export async function reembed(
+  config: AppConfig,
+  log: (line: string) => void = () => undefined,
+): Promise<ReembedResult> {
   return withMigratedDatabase(config, async (dataSource, prepared) => {
-    if (!prepared.vector) throw new Error(`pgvector is not available (${prepared.vectorReason}): there are no embeddings to recompute`);
+    if (!prepared.vector)
+      throw new Error(`pgvector is not available (${prepared.vectorReason}): there are no embeddings to recompute`);
     const embedder = await EmbeddingService.create(config);
     if (!wantsVectors(config, embedder.semantic)) {
-      throw new Error(`VECTOR_SEARCH=${config.VECTOR_SEARCH} stores no embeddings with the lexical embedder: set VECTOR_SEARCH=on to compute them`);
+      throw new Error(
+        `VECTOR_SEARCH=${config.VECTOR_SEARCH} stores no embeddings with the lexical embedder: set VECTOR_SEARCH=on to compute them`,
+      );
     }
     const index = wantsHnswIndex(config);
     // A fresh column of the new size; its indexes are built once, after the rows are filled.
@@ -35,7 +47,10 @@ export async function reembed(config: AppConfig, log: (line: string) => void = (
     let done = 0;
     let cursor = '00000000-0000-0000-0000-000000000000';
     for (;;) {
-      const rows: { id: string; content: string }[] = await dataSource.query(`SELECT id, content FROM memories WHERE id > $1 ORDER BY id LIMIT ${BATCH}`, [cursor]);
+      const rows: { id: string; content: string }[] = await dataSource.query(
+        `SELECT id, content FROM memories WHERE id > $1 ORDER BY id LIMIT ${BATCH}`,
+        [cursor],
+      );
       if (rows.length === 0) break;
       const vectors = await embedder.embed(rows.map((r) => r.content));
       const values = rows.map((_, i) => `($${i * 2 + 1}::uuid, $${i * 2 + 2}::vector)`).join(', ');

@@ -47,14 +47,17 @@ const LOCK_ID = 742_001;
 
 /** A column of `memories`' type modifier (a vector's or a bit string's size), or null when there is no such column. */
 async function columnSize(m: EntityManager, column: 'embedding' | 'embedding_bits'): Promise<number | null> {
-  const rows: { size: number }[] = await m.query(`SELECT atttypmod AS size FROM pg_attribute WHERE attrelid = 'memories'::regclass AND attname = $1 AND NOT attisdropped`, [
-    column,
-  ]);
+  const rows: { size: number }[] = await m.query(
+    `SELECT atttypmod AS size FROM pg_attribute WHERE attrelid = 'memories'::regclass AND attname = $1 AND NOT attisdropped`,
+    [column],
+  );
   return rows.length ? Number(rows[0].size) : null;
 }
 
 export async function storedEmbeddingSetting(m: EntityManager): Promise<EmbeddingSetting | null> {
-  const rows: { value: EmbeddingSetting }[] = await m.query(`SELECT value FROM installation_settings WHERE key = $1`, [SETTING_KEY]);
+  const rows: { value: EmbeddingSetting }[] = await m.query(`SELECT value FROM installation_settings WHERE key = $1`, [
+    SETTING_KEY,
+  ]);
   return rows[0]?.value ?? null;
 }
 
@@ -87,7 +90,9 @@ const QUANTIZED_SCOPES = ['user_id', 'agent_id', 'run_id'] as const;
  */
 async function createQuantizedColumn(m: EntityManager, dimensions: number): Promise<void> {
   const d = Math.trunc(dimensions);
-  await m.query(`ALTER TABLE memories ADD COLUMN IF NOT EXISTS embedding_bits bit(${d}) GENERATED ALWAYS AS (binary_quantize(embedding)::bit(${d})) STORED`);
+  await m.query(
+    `ALTER TABLE memories ADD COLUMN IF NOT EXISTS embedding_bits bit(${d}) GENERATED ALWAYS AS (binary_quantize(embedding)::bit(${d})) STORED`,
+  );
   for (const column of QUANTIZED_SCOPES) {
     await m.query(
       `CREATE INDEX IF NOT EXISTS memories_bits_${column} ON memories (organization_id, ${column}) INCLUDE (id, embedding_bits, expires_at)
@@ -101,8 +106,14 @@ async function createQuantizedColumn(m: EntityManager, dimensions: number): Prom
  * dimension is the embedder's, so it is added here rather than by a migration. A start with
  * another model or size than the stored one fails with a message that says to re-embed.
  */
-export async function ensureVectorSchema(dataSource: DataSource, vectorAvailable: boolean, configured: EmbeddingSetting, index: boolean): Promise<VectorSchemaState> {
-  if (!vectorAvailable) return { enabled: false, indexed: false, reason: 'pgvector is not available (see /health/ready)' };
+export async function ensureVectorSchema(
+  dataSource: DataSource,
+  vectorAvailable: boolean,
+  configured: EmbeddingSetting,
+  index: boolean,
+): Promise<VectorSchemaState> {
+  if (!vectorAvailable)
+    return { enabled: false, indexed: false, reason: 'pgvector is not available (see /health/ready)' };
   return dataSource.transaction(async (m) => {
     await m.query(`SELECT pg_advisory_xact_lock(${LOCK_ID})`);
     const dims = await columnSize(m, 'embedding');
@@ -113,11 +124,18 @@ export async function ensureVectorSchema(dataSource: DataSource, vectorAvailable
       await saveEmbeddingSetting(m, configured);
       return { enabled: true, indexed: index, ...(index ? {} : { quantized: { dimensions: configured.dimensions } }) };
     }
-    if (stored && (stored.model !== configured.model || stored.dimensions !== configured.dimensions || dims !== configured.dimensions)) {
+    if (
+      stored &&
+      (stored.model !== configured.model ||
+        stored.dimensions !== configured.dimensions ||
+        dims !== configured.dimensions)
+    ) {
       throw new EmbeddingMismatchError({ model: stored.model, dimensions: dims }, configured);
     }
     if (!stored) await saveEmbeddingSetting(m, configured);
-    const indexed: { n: number }[] = await m.query(`SELECT count(*)::int AS n FROM pg_indexes WHERE tablename = 'memories' AND indexname = 'memories_embedding_hnsw'`);
+    const indexed: { n: number }[] = await m.query(
+      `SELECT count(*)::int AS n FROM pg_indexes WHERE tablename = 'memories' AND indexname = 'memories_embedding_hnsw'`,
+    );
     if (indexed[0].n > 0) return { enabled: true, indexed: true };
     // An installation from before the quantized prefilter gets it now (one rewrite of the table).
     if ((await columnSize(m, 'embedding_bits')) === null) await createQuantizedColumn(m, dims);

@@ -19,11 +19,16 @@ export class EventTransportLifecycle implements OnModuleInit, OnApplicationShutd
   ) {}
 
   get kind(): 'redis' | 'postgres' | 'in-process' {
-    return this.transport instanceof RedisEventTransport ? 'redis' : this.transport instanceof PostgresEventTransport ? 'postgres' : 'in-process';
+    return this.transport instanceof RedisEventTransport
+      ? 'redis'
+      : this.transport instanceof PostgresEventTransport
+        ? 'postgres'
+        : 'in-process';
   }
 
   async onModuleInit(): Promise<void> {
-    if (this.config.REDIS_URL) this.transport = new RedisEventTransport(this.config.REDIS_URL, this.config.QUEUE_PREFIX);
+    if (this.config.REDIS_URL)
+      this.transport = new RedisEventTransport(this.config.REDIS_URL, this.config.QUEUE_PREFIX);
     else if (this.config.DATABASE_URL) this.transport = new PostgresEventTransport(this.config.DATABASE_URL);
     if (!this.transport) return;
     try {
@@ -33,7 +38,9 @@ export class EventTransportLifecycle implements OnModuleInit, OnApplicationShutd
       this.transport = null;
       throw error;
     }
-    new Logger('Events').log(`events cross processes over ${this.kind === 'redis' ? 'Redis pub/sub' : 'PostgreSQL LISTEN/NOTIFY'}`);
+    new Logger('Events').log(
+      `events cross processes over ${this.kind === 'redis' ? 'Redis pub/sub' : 'PostgreSQL LISTEN/NOTIFY'}`,
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {

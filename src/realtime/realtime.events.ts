@@ -70,7 +70,15 @@ export function toClientEvent(event: DomainEvent): ClientEvent | null {
         name: ClientEventName.Message,
         audience: 'agent',
         agentId: str(p.agentId),
-        data: { type: ClientEventName.Message, message_id: p.messageId, agent_id: p.agentId, user_id: str(p.userId), role: p.role, content: p.content, timestamp },
+        data: {
+          type: ClientEventName.Message,
+          message_id: p.messageId,
+          agent_id: p.agentId,
+          user_id: str(p.userId),
+          role: p.role,
+          content: p.content,
+          timestamp,
+        },
       };
     case RealtimeEventName.JobProgress:
     case RealtimeEventName.JobCompleted:
@@ -95,7 +103,14 @@ export function toClientEvent(event: DomainEvent): ClientEvent | null {
         name: ClientEventName.LlmChunk,
         audience: 'agent',
         agentId: str(p.agentId),
-        data: { type: ClientEventName.LlmChunk, request_id: p.requestId, agent_id: str(p.agentId), chunk: p.chunk, is_final: p.isFinal === true, timestamp },
+        data: {
+          type: ClientEventName.LlmChunk,
+          request_id: p.requestId,
+          agent_id: str(p.agentId),
+          chunk: p.chunk,
+          is_final: p.isFinal === true,
+          timestamp,
+        },
       };
     default:
       return null;

@@ -1,5 +1,14 @@
 import { Logger } from '@nestjs/common';
-import { ConnectedSocket, MessageBody, OnGatewayConnection, OnGatewayDisconnect, OnGatewayInit, SubscribeMessage, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
+import {
+  ConnectedSocket,
+  MessageBody,
+  OnGatewayConnection,
+  OnGatewayDisconnect,
+  OnGatewayInit,
+  SubscribeMessage,
+  WebSocketGateway,
+  WebSocketServer,
+} from '@nestjs/websockets';
 import type { WsResponse } from '@nestjs/websockets';
 import type { Server, Socket } from 'socket.io';
 import { AgentsService } from '../agents/agents.service.js';
@@ -37,7 +46,9 @@ const agentRoom = (organizationId: string, agentId: string) => `agent:${organiza
  * sockets of its own organization.
  */
 @WebSocketGateway({ path: '/api/v1/ws' })
-export class RealtimeGateway implements OnGatewayInit<Server>, OnGatewayConnection<Socket>, OnGatewayDisconnect<Socket> {
+export class RealtimeGateway
+  implements OnGatewayInit<Server>, OnGatewayConnection<Socket>, OnGatewayDisconnect<Socket>
+{
   private readonly logger = new Logger('RealtimeGateway');
   private readonly connections = new Map<string, number>();
   private readonly sockets = new Set<Socket>();
@@ -86,13 +97,29 @@ export class RealtimeGateway implements OnGatewayInit<Server>, OnGatewayConnecti
   /** Authenticates the handshake and applies the per-organization connection limit. */
   private async admit(socket: Socket): Promise<void> {
     const auth = socket.handshake.auth as { token?: unknown } | undefined;
-    const credential = typeof auth?.token === 'string' && auth.token.length > 0 ? auth.token : credentialOf(socket.handshake.headers);
-    if (!credential) throw Object.assign(new Error('Authentication required: connect with auth: {token} (JWT or API key) or an Authorization header'), { statusCode: 401 });
+    const credential =
+      typeof auth?.token === 'string' && auth.token.length > 0 ? auth.token : credentialOf(socket.handshake.headers);
+    if (!credential)
+      throw Object.assign(
+        new Error('Authentication required: connect with auth: {token} (JWT or API key) or an Authorization header'),
+        { statusCode: 401 },
+      );
     const principal = await this.auth.authenticate(credential);
     if ((this.connections.get(principal.organizationId) ?? 0) >= this.config.WS_MAX_CONNECTIONS_PER_ORG) {
-      throw Object.assign(new Error(`Too many connections for this organization (at most ${this.config.WS_MAX_CONNECTIONS_PER_ORG} per server)`), { statusCode: 429 });
+      throw Object.assign(
+        new Error(
+          `Too many connections for this organization (at most ${this.config.WS_MAX_CONNECTIONS_PER_ORG} per server)`,
+        ),
+        { statusCode: 429 },
+      );
     }
-    const state: SocketState = { principal, credential, tokens: this.config.WS_EVENTS_PER_SECOND, refilledAt: Date.now(), dropped: 0 };
+    const state: SocketState = {
+      principal,
+      credential,
+      tokens: this.config.WS_EVENTS_PER_SECOND,
+      refilledAt: Date.now(),
+      dropped: 0,
+    };
     socket.data = state;
     // The slot is taken here, not in handleConnection: handshakes at once must not all pass.
     this.connections.set(principal.organizationId, (this.connections.get(principal.organizationId) ?? 0) + 1);
@@ -124,7 +151,10 @@ export class RealtimeGateway implements OnGatewayInit<Server>, OnGatewayConnecti
 
   /** Follows an agent of the caller's organization: its conversation messages and LLM chunks. */
   @SubscribeMessage('subscribe')
-  async subscribe(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown): Promise<{ ok: boolean; agentId?: string; error?: string }> {
+  async subscribe(
+    @ConnectedSocket() socket: Socket,
+    @MessageBody() body: unknown,
+  ): Promise<{ ok: boolean; agentId?: string; error?: string }> {
     const { principal } = socket.data as SocketState;
     const agentId = agentIdOf(body);
     if (!agentId) return this.refuse(socket, 'VALIDATION_FAILED', 'agentId must be the UUID of one of your agents');
@@ -135,7 +165,10 @@ export class RealtimeGateway implements OnGatewayInit<Server>, OnGatewayConnecti
   }
 
   @SubscribeMessage('unsubscribe')
-  async unsubscribeAgent(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown): Promise<{ ok: boolean; agentId?: string; error?: string }> {
+  async unsubscribeAgent(
+    @ConnectedSocket() socket: Socket,
+    @MessageBody() body: unknown,
+  ): Promise<{ ok: boolean; agentId?: string; error?: string }> {
     const { principal } = socket.data as SocketState;
     const agentId = agentIdOf(body);
     if (!agentId) return this.refuse(socket, 'VALIDATION_FAILED', 'agentId must be the UUID of one of your agents');
@@ -156,7 +189,9 @@ export class RealtimeGateway implements OnGatewayInit<Server>, OnGatewayConnecti
     if (clientEvent.audience === 'organization') {
       this.server.local.to(orgRoom(event.organizationId)).emit(clientEvent.name, clientEvent.data);
     } else if (clientEvent.agentId) {
-      this.server.local.to(agentRoom(event.organizationId, clientEvent.agentId)).emit(clientEvent.name, clientEvent.data);
+      this.server.local
+        .to(agentRoom(event.organizationId, clientEvent.agentId))
+        .emit(clientEvent.name, clientEvent.data);
     }
   }
 
@@ -187,7 +222,12 @@ export class RealtimeGateway implements OnGatewayInit<Server>, OnGatewayConnecti
   }
 
   private emitError(socket: Socket, code: string, message: string): void {
-    socket.emit(ClientEventName.Error, { type: ClientEventName.Error, code, message, timestamp: new Date().toISOString() });
+    socket.emit(ClientEventName.Error, {
+      type: ClientEventName.Error,
+      code,
+      message,
+      timestamp: new Date().toISOString(),
+    });
   }
 
   onModuleDestroy(): void {
@@ -197,13 +237,25 @@ export class RealtimeGateway implements OnGatewayInit<Server>, OnGatewayConnecti
 }
 
 function agentIdOf(body: unknown): string | null {
-  const id = typeof body === 'string' ? body : body && typeof body === 'object' ? (body as { agentId?: unknown }).agentId : undefined;
+  const id =
+    typeof body === 'string'
+      ? body
+      : body && typeof body === 'object'
+        ? (body as { agentId?: unknown }).agentId
+        : undefined;
   return typeof id === 'string' && UUID.test(id) ? id : null;
 }
 
 /** The handshake refusal clients see as connect_error: the message, and the REST error body as `data`. */
 function connectError(error: unknown): Error {
   const statusCode = (error as { statusCode?: unknown }).statusCode;
-  const body = typeof statusCode === 'number' ? { statusCode, error: statusCode === 429 ? 'Too Many Requests' : 'Unauthorized', message: (error as Error).message } : errorBodyOf(error, '');
+  const body =
+    typeof statusCode === 'number'
+      ? {
+          statusCode,
+          error: statusCode === 429 ? 'Too Many Requests' : 'Unauthorized',
+          message: (error as Error).message,
+        }
+      : errorBodyOf(error, '');
   return Object.assign(new Error(body.message), { data: body });
 }

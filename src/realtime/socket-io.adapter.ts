@@ -33,7 +33,10 @@ export class SocketIoAdapter extends IoAdapter {
     } as ServerOptions);
     if (this.config.REDIS_URL) {
       // Commands wait for Redis rather than fail: a server starts (and serves REST) while Redis is down.
-      const pub = new Redis(this.config.REDIS_URL, { connectionName: 'agentmem-socketio-pub', maxRetriesPerRequest: null });
+      const pub = new Redis(this.config.REDIS_URL, {
+        connectionName: 'agentmem-socketio-pub',
+        maxRetriesPerRequest: null,
+      });
       const sub = pub.duplicate({ connectionName: 'agentmem-socketio-sub' });
       for (const client of [pub, sub]) client.on('error', () => undefined); // readiness reports Redis
       this.redisClients.push(pub, sub);

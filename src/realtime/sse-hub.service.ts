@@ -80,7 +80,12 @@ export class SseHub implements OnModuleInit, BeforeApplicationShutdown {
     for (const stream of streams) {
       const verdict = await credentialVerdict(this.auth, stream.credential, stream.organizationId);
       if (verdict === 'valid' || verdict === 'unknown') continue;
-      write(stream.res, uuidv7(), 'error', { type: 'error', code: 'UNAUTHENTICATED', message: verdict, timestamp: new Date().toISOString() });
+      write(stream.res, uuidv7(), 'error', {
+        type: 'error',
+        code: 'UNAUTHENTICATED',
+        message: verdict,
+        timestamp: new Date().toISOString(),
+      });
       this.close(stream);
     }
   }
@@ -98,7 +103,8 @@ export class SseHub implements OnModuleInit, BeforeApplicationShutdown {
     const stream = this.open(res, { ...caller, kind: 'events', agentId, requestId: null });
     if (!stream) return;
     if (lastEventId) {
-      for (const r of this.replay.after(organizationId, lastEventId)) if (wants(stream, r.event)) write(res, r.id, r.event.name, r.event.data);
+      for (const r of this.replay.after(organizationId, lastEventId))
+        if (wants(stream, r.event)) write(res, r.id, r.event.name, r.event.data);
     }
   }
 
@@ -123,7 +129,10 @@ export class SseHub implements OnModuleInit, BeforeApplicationShutdown {
     if (res.destroyed || res.req.socket.destroyed) return null;
     const open = this.streams.get(spec.organizationId)?.size ?? 0;
     if (open >= this.config.SSE_MAX_STREAMS_PER_ORG) {
-      throw new RealtimeError(RealtimeErrorCode.TooManyStreams, `Too many open streams for this organization (at most ${this.config.SSE_MAX_STREAMS_PER_ORG} per server)`);
+      throw new RealtimeError(
+        RealtimeErrorCode.TooManyStreams,
+        `Too many open streams for this organization (at most ${this.config.SSE_MAX_STREAMS_PER_ORG} per server)`,
+      );
     }
     res.status(200);
     res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
@@ -147,7 +156,8 @@ export class SseHub implements OnModuleInit, BeforeApplicationShutdown {
     if (!clientEvent) return;
     this.replay.add(event.organizationId, { id: event.id, event: clientEvent });
     for (const stream of this.streams.get(event.organizationId) ?? []) {
-      if (stream.kind === 'events' && wants(stream, clientEvent)) write(stream.res, event.id, clientEvent.name, clientEvent.data);
+      if (stream.kind === 'events' && wants(stream, clientEvent))
+        write(stream.res, event.id, clientEvent.name, clientEvent.data);
     }
   }
 

@@ -31,9 +31,16 @@ export class SseController {
    */
   @Get()
   @ApiProduces('text/event-stream')
-  @ApiOkResponse({ description: 'An event stream (text/event-stream); events named memory_update, agent_update, job_progress, message' })
+  @ApiOkResponse({
+    description: 'An event stream (text/event-stream); events named memory_update, agent_update, job_progress, message',
+  })
   @ApiNotFoundResponse({ description: 'No such agent in your organization', type: ErrorResponseDto })
-  async events(@Query() query: SseEventsQueryDto, @Headers('last-event-id') lastEventId: string | undefined, @Req() req: Request, @Res() res: Response): Promise<void> {
+  async events(
+    @Query() query: SseEventsQueryDto,
+    @Headers('last-event-id') lastEventId: string | undefined,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
     if (query.agentId && !(await this.agents.exists(query.agentId))) throw CommonError.notFound('agent', query.agentId);
     this.hub.openEvents(res, this.callerOf(req), query.agentId ?? null, lastEventId ?? null);
   }
@@ -42,7 +49,12 @@ export class SseController {
   @Get('llm')
   @ApiProduces('text/event-stream')
   @ApiOkResponse({ description: 'An event stream of {request_id, chunk, is_final} messages' })
-  llm(@Query() query: SseLlmQueryDto, @Headers('last-event-id') lastEventId: string | undefined, @Req() req: Request, @Res() res: Response): void {
+  llm(
+    @Query() query: SseLlmQueryDto,
+    @Headers('last-event-id') lastEventId: string | undefined,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): void {
     this.hub.openLlm(res, this.callerOf(req), query.requestId, lastEventId ?? null);
   }
 

@@ -23,7 +23,10 @@ export class RegistryToolSource extends AgentToolSource {
         const run = await this.tools.runForAgent(tool, args, scope.agentId);
         if (run.status === 'ok') return { ok: true, result: run.result ?? null };
         if (run.status === 'invalid') return { ok: false, error: `invalid arguments: ${run.error}` };
-        return { ok: false, error: `${run.status === 'timeout' ? 'timed out' : 'failed'}: ${run.error ?? 'no message'}` };
+        return {
+          ok: false,
+          error: `${run.status === 'timeout' ? 'timed out' : 'failed'}: ${run.error ?? 'no message'}`,
+        };
       },
     }));
   }

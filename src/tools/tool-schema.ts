@@ -5,7 +5,8 @@ import { ToolError, ToolErrorCode } from './tools.errors.js';
 
 // ajv-formats is CommonJS: under Node's ESM loader its function is the `default` of the default import.
 type AddFormats = typeof addFormatsModule.default;
-const addFormats: AddFormats = (addFormatsModule as unknown as { default?: AddFormats }).default ?? (addFormatsModule as unknown as AddFormats);
+const addFormats: AddFormats =
+  (addFormatsModule as unknown as { default?: AddFormats }).default ?? (addFormatsModule as unknown as AddFormats);
 
 /** Largest parameters schema, as JSON. */
 export const SCHEMA_LIMIT_BYTES = 64 * 1024;
@@ -44,8 +45,10 @@ function foreignReference(node: unknown, path: string, names = false): string | 
   for (const [key, value] of Object.entries(node)) {
     if (!names) {
       if (DATA_KEYWORDS.has(key)) continue;
-      if ((key === '$id' || key === '$anchor' || key === '$dynamicAnchor') && typeof value === 'string') return `${path}.${key} is not allowed: a tool's schema stands alone`;
-      if ((key === '$ref' || key === '$dynamicRef') && typeof value === 'string' && !value.startsWith('#')) return `${path}.${key} must point inside the schema (start with #)`;
+      if ((key === '$id' || key === '$anchor' || key === '$dynamicAnchor') && typeof value === 'string')
+        return `${path}.${key} is not allowed: a tool's schema stands alone`;
+      if ((key === '$ref' || key === '$dynamicRef') && typeof value === 'string' && !value.startsWith('#'))
+        return `${path}.${key} must point inside the schema (start with #)`;
     }
     const found = foreignReference(value, `${path}.${key}`, !names && SCHEMA_MAPS.has(key));
     if (found) return found;
@@ -66,18 +69,27 @@ export class ToolSchema {
     // strict: false lets schemas carry the keywords of other tools (examples, x-…) without failing;
     // useDefaults fills in the schema's defaults before the tool sees its arguments;
     // addUsedSchema: false keeps one tool's schema out of ajv's registry (each is removed after use).
-    this.ajv = new Ajv({ strict: false, allErrors: false, useDefaults: true, validateSchema: true, addUsedSchema: false, code: { regExp: linearRegExp } });
+    this.ajv = new Ajv({
+      strict: false,
+      allErrors: false,
+      useDefaults: true,
+      validateSchema: true,
+      addUsedSchema: false,
+      code: { regExp: linearRegExp },
+    });
     addFormats(this.ajv);
   }
 
   /** Throws a 400 saying what is wrong with a parameters schema. */
   check(schema: unknown, field = 'parameters'): void {
-    if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) throw invalid(`${field} must be a JSON Schema object`);
+    if (typeof schema !== 'object' || schema === null || Array.isArray(schema))
+      throw invalid(`${field} must be a JSON Schema object`);
     const size = Buffer.byteLength(JSON.stringify(schema));
     if (size > SCHEMA_LIMIT_BYTES) throw invalid(`${field} is ${size} bytes of JSON; at most ${SCHEMA_LIMIT_BYTES}`);
     const s = schema as Record<string, unknown>;
     if (s.type !== 'object') throw invalid(`${field}.type must be "object": a tool takes its arguments as one object`);
-    if (!this.ajv.validateSchema(s)) throw invalid(`${field} is not a valid JSON Schema: ${describe(this.ajv.errors ?? [], field)}`);
+    if (!this.ajv.validateSchema(s))
+      throw invalid(`${field} is not a valid JSON Schema: ${describe(this.ajv.errors ?? [], field)}`);
     const foreign = foreignReference(s, field);
     if (foreign) throw invalid(foreign);
     try {
@@ -101,7 +113,10 @@ export class ToolSchema {
       }
       this.compiled.set(key, { schema, validate });
     }
-    if (!validate(args)) throw new ToolError(ToolErrorCode.InvalidArguments, describe(validate.errors ?? [], 'args'), { errors: validate.errors });
+    if (!validate(args))
+      throw new ToolError(ToolErrorCode.InvalidArguments, describe(validate.errors ?? [], 'args'), {
+        errors: validate.errors,
+      });
   }
 
   /** The same check for the agent loop: the message the model reads, or null. */
@@ -124,7 +139,13 @@ function invalid(message: string): ToolError {
 function describe(errors: ErrorObject[], root: string): string {
   const e = errors[0];
   if (!e) return `${root} is invalid`;
-  const path = root + e.instancePath.split('/').slice(1).map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p.replace(/~1/g, '/').replace(/~0/g, '~')}`)).join('');
+  const path =
+    root +
+    e.instancePath
+      .split('/')
+      .slice(1)
+      .map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p.replace(/~1/g, '/').replace(/~0/g, '~')}`))
+      .join('');
   const params = e.params as Record<string, unknown>;
   switch (e.keyword) {
     case 'required':

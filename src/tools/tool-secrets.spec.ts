@@ -18,7 +18,12 @@ describe('ToolSecrets', () => {
     body[0] ^= 1;
     const tampered = [parts[0], parts[1], parts[2], body.toString('base64')].join(':');
     expect(() => secrets.open('tool-1', tampered)).toThrow(/cannot be read \(was JWT_SECRET changed\?\)/);
-    const shortTag = [parts[0], parts[1], Buffer.from(parts[2], 'base64').subarray(0, 4).toString('base64'), parts[3]].join(':');
+    const shortTag = [
+      parts[0],
+      parts[1],
+      Buffer.from(parts[2], 'base64').subarray(0, 4).toString('base64'),
+      parts[3],
+    ].join(':');
     expect(() => secrets.open('tool-1', shortTag)).toThrow(/cannot be read/);
     expect(() => secrets.open('tool-2', sealed)).toThrow(/cannot be read/);
     expect(() => new ToolSecrets('t'.repeat(48)).open('tool-1', sealed)).toThrow(/cannot be read/);

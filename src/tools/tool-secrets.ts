@@ -32,12 +32,19 @@ export class ToolSecrets {
       if (version !== VERSION) throw new Error(`unknown format ${version}`);
       const authTag = Buffer.from(tag, 'base64');
       if (authTag.length !== TAG_BYTES) throw new Error('bad tag');
-      const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64'), { authTagLength: TAG_BYTES });
+      const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64'), {
+        authTagLength: TAG_BYTES,
+      });
       decipher.setAAD(Buffer.from(toolId));
       decipher.setAuthTag(authTag);
-      return JSON.parse(Buffer.concat([decipher.update(Buffer.from(body, 'base64')), decipher.final()]).toString('utf8')) as Record<string, string>;
+      return JSON.parse(
+        Buffer.concat([decipher.update(Buffer.from(body, 'base64')), decipher.final()]).toString('utf8'),
+      ) as Record<string, string>;
     } catch {
-      throw new ToolError(ToolErrorCode.SecretsUnreadable, "the tool's secrets cannot be read (was JWT_SECRET changed?): set them again with PATCH /tools/:id {secrets}");
+      throw new ToolError(
+        ToolErrorCode.SecretsUnreadable,
+        "the tool's secrets cannot be read (was JWT_SECRET changed?): set them again with PATCH /tools/:id {secrets}",
+      );
     }
   }
 }

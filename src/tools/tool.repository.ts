@@ -110,12 +110,32 @@ export class ToolRepository {
     await this.dataSource.query(
       `INSERT INTO tools (id, organization_id, name, description, parameters, source_code, source_format, tags, timeout_ms, memory_limit_mb, allowed_hosts, secrets, secret_names, metadata, created_at, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
-      [t.id, t.organizationId, t.name, t.description, JSON.stringify(t.parameters), t.sourceCode, t.sourceFormat, t.tags, t.timeoutMs, t.memoryLimitMb, t.allowedHosts, t.secrets, t.secretNames, JSON.stringify(t.metadata), t.createdAt, t.updatedAt],
+      [
+        t.id,
+        t.organizationId,
+        t.name,
+        t.description,
+        JSON.stringify(t.parameters),
+        t.sourceCode,
+        t.sourceFormat,
+        t.tags,
+        t.timeoutMs,
+        t.memoryLimitMb,
+        t.allowedHosts,
+        t.secrets,
+        t.secretNames,
+        JSON.stringify(t.metadata),
+        t.createdAt,
+        t.updatedAt,
+      ],
     );
   }
 
   async find(id: string): Promise<Tool | null> {
-    const rows: ToolRow[] = await this.dataSource.query(`SELECT ${COLUMNS} FROM tools t WHERE t.id = $1 AND t.organization_id = $2`, [id, this.tenant.organizationId]);
+    const rows: ToolRow[] = await this.dataSource.query(
+      `SELECT ${COLUMNS} FROM tools t WHERE t.id = $1 AND t.organization_id = $2`,
+      [id, this.tenant.organizationId],
+    );
     return rows[0] ? toTool(rows[0]) : null;
   }
 
@@ -133,13 +153,21 @@ export class ToolRepository {
    * A page in id order; `tags` narrows it to tools holding any (`&&`) or all (`@>`) of them,
    * `name` to one name.
    */
-  async page(limit: number, cursor: string | undefined, filter: { tags?: string[]; match: 'any' | 'all'; name?: string }): Promise<Page<Tool>> {
+  async page(
+    limit: number,
+    cursor: string | undefined,
+    filter: { tags?: string[]; match: 'any' | 'all'; name?: string },
+  ): Promise<Page<Tool>> {
     const params: unknown[] = [this.tenant.organizationId, limit + 1];
     let where = 't.organization_id = $1';
     if (cursor) where += ` AND t.id > $${params.push(cursor)}`;
-    if (filter.tags && filter.tags.length > 0) where += ` AND t.tags ${filter.match === 'all' ? '@>' : '&&'} $${params.push(filter.tags)}::text[]`;
+    if (filter.tags && filter.tags.length > 0)
+      where += ` AND t.tags ${filter.match === 'all' ? '@>' : '&&'} $${params.push(filter.tags)}::text[]`;
     if (filter.name) where += ` AND t.name = $${params.push(filter.name)}`;
-    const rows: ToolRow[] = await this.dataSource.query(`SELECT ${COLUMNS} FROM tools t WHERE ${where} ORDER BY t.id LIMIT $2`, params);
+    const rows: ToolRow[] = await this.dataSource.query(
+      `SELECT ${COLUMNS} FROM tools t WHERE ${where} ORDER BY t.id LIMIT $2`,
+      params,
+    );
     return toPage(rows.map(toTool), limit);
   }
 
@@ -150,14 +178,26 @@ export class ToolRepository {
     for (const [key, column] of Object.entries(CHANGE_COLUMNS) as [keyof ToolChanges, string][]) {
       const value = changes[key];
       if (value === undefined) continue;
-      sets.push(`${column} = $${params.push(key === 'parameters' || key === 'metadata' ? JSON.stringify(value) : value)}`);
+      sets.push(
+        `${column} = $${params.push(key === 'parameters' || key === 'metadata' ? JSON.stringify(value) : value)}`,
+      );
     }
-    const rows = returnedRows(await this.dataSource.query<Returned<{ id: string }>>(`UPDATE tools SET ${sets.join(', ')} WHERE id = $1 AND organization_id = $2 RETURNING id`, params));
+    const rows = returnedRows(
+      await this.dataSource.query<Returned<{ id: string }>>(
+        `UPDATE tools SET ${sets.join(', ')} WHERE id = $1 AND organization_id = $2 RETURNING id`,
+        params,
+      ),
+    );
     return rows.length > 0;
   }
 
   async delete(id: string): Promise<boolean> {
-    const rows = returnedRows(await this.dataSource.query<Returned<{ id: string }>>(`DELETE FROM tools WHERE id = $1 AND organization_id = $2 RETURNING id`, [id, this.tenant.organizationId]));
+    const rows = returnedRows(
+      await this.dataSource.query<Returned<{ id: string }>>(
+        `DELETE FROM tools WHERE id = $1 AND organization_id = $2 RETURNING id`,
+        [id, this.tenant.organizationId],
+      ),
+    );
     return rows.length > 0;
   }
 
@@ -165,12 +205,29 @@ export class ToolRepository {
     await this.dataSource.query(
       `INSERT INTO tool_runs (id, organization_id, tool_id, caller, agent_id, args_hash, status, duration_ms, cpu_ms, error, created_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-      [r.id, r.organizationId, r.toolId, r.caller, r.agentId, r.argsHash, r.status, r.durationMs, r.cpuMs, r.error, r.createdAt],
+      [
+        r.id,
+        r.organizationId,
+        r.toolId,
+        r.caller,
+        r.agentId,
+        r.argsHash,
+        r.status,
+        r.durationMs,
+        r.cpuMs,
+        r.error,
+        r.createdAt,
+      ],
     );
   }
 
   /** A tool's runs, newest first. */
-  async runs(toolId: string, limit: number, cursor: string | undefined, status: ToolRun['status'] | undefined): Promise<Page<ToolRun>> {
+  async runs(
+    toolId: string,
+    limit: number,
+    cursor: string | undefined,
+    status: ToolRun['status'] | undefined,
+  ): Promise<Page<ToolRun>> {
     const params: unknown[] = [this.tenant.organizationId, toolId, limit + 1];
     let where = 'r.organization_id = $1 AND r.tool_id = $2';
     if (cursor) where += ` AND r.id < $${params.push(cursor)}`;
@@ -185,7 +242,12 @@ export class ToolRepository {
 
   /** Deletes run records older than `days`, across organizations (maintenance). */
   async pruneRuns(days: number): Promise<number> {
-    const rows = returnedRows(await this.dataSource.query<Returned<{ id: string }>>(`DELETE FROM tool_runs WHERE created_at < now() - make_interval(days => $1) RETURNING id`, [days]));
+    const rows = returnedRows(
+      await this.dataSource.query<Returned<{ id: string }>>(
+        `DELETE FROM tool_runs WHERE created_at < now() - make_interval(days => $1) RETURNING id`,
+        [days],
+      ),
+    );
     return rows.length;
   }
 }

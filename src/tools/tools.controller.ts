@@ -1,5 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiConflictResponse, ApiNotFoundResponse, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiNotFoundResponse,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+} from '@nestjs/swagger';
 import { Authenticated } from '../auth/decorators.js';
 import { ErrorResponseDto } from '../common/errors/error-response.dto.js';
 import { ParseId } from '../common/id-param.js';
@@ -60,7 +66,10 @@ export class ToolsController {
   @Post(':id/run')
   @HttpCode(HttpStatus.OK)
   @ApiNotFoundResponse({ description: 'No such tool in your organization', type: ErrorResponseDto })
-  @ApiTooManyRequestsResponse({ description: 'Every sandbox is busy and the queue is full (TOOLS_QUEUE_MAX)', type: ErrorResponseDto })
+  @ApiTooManyRequestsResponse({
+    description: 'Every sandbox is busy and the queue is full (TOOLS_QUEUE_MAX)',
+    type: ErrorResponseDto,
+  })
   run(@Param('id', ParseId) id: string, @Body() body: RunToolDto): Promise<ToolRunResultDto> {
     return this.tools.run(id, body.args ?? {});
   }

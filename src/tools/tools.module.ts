@@ -25,7 +25,11 @@ import { ToolsService } from './tools.service.js';
     ToolRepository,
     SandboxPool,
     { provide: AgentToolSource, useClass: RegistryToolSource },
-    { provide: ToolSecrets, inject: [AppConfig], useFactory: async (config: AppConfig) => new ToolSecrets(await resolveJwtSecret(config)) },
+    {
+      provide: ToolSecrets,
+      inject: [AppConfig],
+      useFactory: async (config: AppConfig) => new ToolSecrets(await resolveJwtSecret(config)),
+    },
   ],
   exports: [ToolsService, AgentToolSource],
 })

@@ -114,7 +114,11 @@ export class ToolsService {
   }
 
   async list(query: ListToolsQueryDto): Promise<Page<ToolResponseDto>> {
-    const page = await this.tools.page(query.limit, query.cursor, { tags: query.tags, match: query.match ?? 'any', name: query.name });
+    const page = await this.tools.page(query.limit, query.cursor, {
+      tags: query.tags,
+      match: query.match ?? 'any',
+      name: query.name,
+    });
     return mapPage(page, ToolResponseDto.from);
   }
 
@@ -191,7 +195,11 @@ export class ToolsService {
    * Runs a tool the caller already holds (the agent loop) whose arguments may be wrong: those
    * come back as an error result for the model instead of a 400.
    */
-  async runForAgent(tool: Tool, args: unknown, agentId: string): Promise<ToolRunResultDto | { status: 'invalid'; error: string }> {
+  async runForAgent(
+    tool: Tool,
+    args: unknown,
+    agentId: string,
+  ): Promise<ToolRunResultDto | { status: 'invalid'; error: string }> {
     const problem = this.schemas.problem(this.schemaKey(tool), tool.parameters, args);
     if (problem) return { status: 'invalid', error: problem };
     return this.execute(tool, args as Record<string, unknown>, { agentId });
@@ -267,12 +275,17 @@ export class ToolsService {
   }
 
   private checkName(name: string): void {
-    if (BUILT_IN_TOOL_NAMES.includes(name)) throw new ToolError(ToolErrorCode.InvalidInput, `name ${name} is taken by a built-in tool of the agent loop`);
+    if (BUILT_IN_TOOL_NAMES.includes(name))
+      throw new ToolError(ToolErrorCode.InvalidInput, `name ${name} is taken by a built-in tool of the agent loop`);
   }
 
   private async checkSource(source: string): Promise<Tool['sourceFormat']> {
     const { format, error } = await this.sandbox.check(source);
-    if (error) throw new ToolError(ToolErrorCode.InvalidInput, `sourceCode does not compile as a function body or a module: ${error}`);
+    if (error)
+      throw new ToolError(
+        ToolErrorCode.InvalidInput,
+        `sourceCode does not compile as a function body or a module: ${error}`,
+      );
     return format;
   }
 
@@ -282,15 +295,30 @@ export class ToolsService {
     const entries = Object.entries(values);
     // Empty is refused rather than read as "none": the validation pipe strips keys named
     // constructor or __proto__, and {constructor: "…"} must not silently remove every secret.
-    if (entries.length === 0) throw new ToolError(ToolErrorCode.InvalidInput, 'secrets must hold at least one NAME: value pair (null removes them; the names constructor and __proto__ are not available)');
-    if (entries.length > MAX_SECRETS) throw new ToolError(ToolErrorCode.InvalidInput, `secrets may hold at most ${MAX_SECRETS} values`);
+    if (entries.length === 0)
+      throw new ToolError(
+        ToolErrorCode.InvalidInput,
+        'secrets must hold at least one NAME: value pair (null removes them; the names constructor and __proto__ are not available)',
+      );
+    if (entries.length > MAX_SECRETS)
+      throw new ToolError(ToolErrorCode.InvalidInput, `secrets may hold at most ${MAX_SECRETS} values`);
     for (const [name, value] of entries) {
-      if (!SECRET_NAME.test(name)) throw new ToolError(ToolErrorCode.InvalidInput, `secrets.${name.slice(0, 80)}: a name must be letters, digits and underscores, not starting with a digit (at most 64)`);
+      if (!SECRET_NAME.test(name))
+        throw new ToolError(
+          ToolErrorCode.InvalidInput,
+          `secrets.${name.slice(0, 80)}: a name must be letters, digits and underscores, not starting with a digit (at most 64)`,
+        );
       if (typeof value !== 'string' || value.length === 0 || value.length > MAX_SECRET_CHARS) {
-        throw new ToolError(ToolErrorCode.InvalidInput, `secrets.${name} must be a string of 1 to ${MAX_SECRET_CHARS} characters`);
+        throw new ToolError(
+          ToolErrorCode.InvalidInput,
+          `secrets.${name} must be a string of 1 to ${MAX_SECRET_CHARS} characters`,
+        );
       }
     }
-    return { secrets: this.secrets.seal(toolId, Object.fromEntries(entries) as Record<string, string>), secretNames: entries.map(([name]) => name).sort() };
+    return {
+      secrets: this.secrets.seal(toolId, Object.fromEntries(entries) as Record<string, string>),
+      secretNames: entries.map(([name]) => name).sort(),
+    };
   }
 
   private nameTaken(name: string): ToolError {
@@ -310,6 +338,16 @@ function parseResult(json: string | undefined): unknown {
 /** SHA-256 of canonical JSON (object keys sorted at every depth). */
 export function hashArgs(args: unknown): string {
   const canonical = (v: unknown): unknown =>
-    Array.isArray(v) ? v.map(canonical) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])])) : v;
-  return createHash('sha256').update(JSON.stringify(canonical(args))).digest('hex');
+    Array.isArray(v)
+      ? v.map(canonical)
+      : v && typeof v === 'object'
+        ? Object.fromEntries(
+            Object.keys(v)
+              .sort()
+              .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
+          )
+        : v;
+  return createHash('sha256')
+    .update(JSON.stringify(canonical(args)))
+    .digest('hex');
 }

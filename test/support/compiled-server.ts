@@ -19,9 +19,21 @@ export interface CompiledServer {
  */
 export async function compileServer(): Promise<CompiledServer> {
   const work = await mkdtemp(join(tmpdir(), 'agentmem-proc-'));
-  await promisify(execFile)(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json'), '--outDir', join(work, 'dist')], { cwd: root });
+  await promisify(execFile)(
+    process.execPath,
+    [
+      join(root, 'node_modules/typescript/bin/tsc'),
+      '-p',
+      join(root, 'tsconfig.build.json'),
+      '--outDir',
+      join(work, 'dist'),
+    ],
+    { cwd: root },
+  );
   // The assets nest-cli.json copies beside the compiled files (`dir/*.ext` patterns under src/).
-  const nestCli = JSON.parse(await readFile(join(root, 'nest-cli.json'), 'utf8')) as { compilerOptions: { assets: { include: string }[] } };
+  const nestCli = JSON.parse(await readFile(join(root, 'nest-cli.json'), 'utf8')) as {
+    compilerOptions: { assets: { include: string }[] };
+  };
   for (const { include } of nestCli.compilerOptions.assets) {
     const [dir, pattern] = [include.slice(0, include.lastIndexOf('/')), include.slice(include.lastIndexOf('/') + 1)];
     const ext = pattern.replace(/^\*/, '');
@@ -33,7 +45,10 @@ export async function compileServer(): Promise<CompiledServer> {
   await symlink(join(root, 'package.json'), join(work, 'package.json'));
   return {
     spawn(entry, env) {
-      const child = spawn(process.execPath, [join(work, `dist/src/${entry}.js`)], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(process.execPath, [join(work, `dist/src/${entry}.js`)], {
+        env: { PATH: process.env.PATH ?? '', ...env },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
       let stderr = '';
       child.stderr.on('data', (d) => (stderr += d));
       return { child, stderr: () => stderr };
@@ -43,4 +58,7 @@ export async function compileServer(): Promise<CompiledServer> {
 }
 
 /** Resolves with the exit code and signal of a child process. */
-export const exitOf = (child: ChildProcess) => new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.once('exit', (code, signal) => r({ code, signal })));
+export const exitOf = (child: ChildProcess) =>
+  new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) =>
+    child.once('exit', (code, signal) => r({ code, signal })),
+  );

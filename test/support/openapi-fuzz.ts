@@ -124,7 +124,20 @@ const NASTY_STRINGS = [
   'x'.repeat(5_000),
 ];
 /** The strings that reach a database or a parser unchecked most often: one is put in every field at once. */
-export const POISON_STRINGS = ['\u0000', 'a\u0000b', '\ud800', 'x\udc00', 'Feb 30 2020', '0', '+275760-09-13T00:00:00.000Z', 'March 7 2020 (hello)', '0000-01-01T00:00:00Z', '2020-02-30T00:00:00Z', '', 'x'.repeat(5_000)];
+export const POISON_STRINGS = [
+  '\u0000',
+  'a\u0000b',
+  '\ud800',
+  'x\udc00',
+  'Feb 30 2020',
+  '0',
+  '+275760-09-13T00:00:00.000Z',
+  'March 7 2020 (hello)',
+  '0000-01-01T00:00:00Z',
+  '2020-02-30T00:00:00Z',
+  '',
+  'x'.repeat(5_000),
+];
 const NASTY_NUMBERS = [0, -1, -0.5, 1.5, 2 ** 31, 2 ** 53 + 1, -(2 ** 63), 1e308, -1e308, 5e-324, 100000];
 
 /** A value of any JSON type that no field expects: wrong types, extremes, deep nesting. */
@@ -132,11 +145,17 @@ export function hostileValue(): fc.Arbitrary<unknown> {
   return fc.oneof(
     { weight: 4, arbitrary: fc.constantFrom<unknown>(...NASTY_STRINGS) },
     { weight: 2, arbitrary: fc.constantFrom<unknown>(...NASTY_NUMBERS) },
-    { weight: 2, arbitrary: fc.constantFrom<unknown>(null, true, false, [], {}, [null], { '': null }, { __proto__: 1 }) },
+    {
+      weight: 2,
+      arbitrary: fc.constantFrom<unknown>(null, true, false, [], {}, [null], { '': null }, { __proto__: 1 }),
+    },
     { weight: 1, arbitrary: fc.constant(DEEP_MARKER) },
     { weight: 2, arbitrary: fc.string({ unit: 'binary', maxLength: 40 }) },
     { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 3 }) },
-    { weight: 1, arbitrary: fc.array(fc.constantFrom<unknown>('\u0000', '\ud800', null, 1), { minLength: 1, maxLength: 3 }) },
+    {
+      weight: 1,
+      arbitrary: fc.array(fc.constantFrom<unknown>('\u0000', '\ud800', null, 1), { minLength: 1, maxLength: 3 }),
+    },
   );
 }
 
@@ -150,10 +169,17 @@ export class SchemaArbitraries {
       s = this.doc.components?.schemas?.[name] ?? {};
     }
     if (s.allOf?.length) {
-      return s.allOf.map((p) => this.resolve(p)).reduce<SchemaObject>(
-        (acc, p) => ({ ...acc, ...p, properties: { ...acc.properties, ...p.properties }, required: [...(acc.required ?? []), ...(p.required ?? [])] }),
-        {},
-      );
+      return s.allOf
+        .map((p) => this.resolve(p))
+        .reduce<SchemaObject>(
+          (acc, p) => ({
+            ...acc,
+            ...p,
+            properties: { ...acc.properties, ...p.properties },
+            required: [...(acc.required ?? []), ...(p.required ?? [])],
+          }),
+          {},
+        );
     }
     return s;
   }
@@ -175,7 +201,11 @@ export class SchemaArbitraries {
     if (variants?.length) return this.example(variants[0], depth);
     switch (s.type ?? (s.properties ? 'object' : undefined)) {
       case 'string':
-        return s.format === 'date-time' ? '2026-01-01T00:00:00Z' : s.format === 'uuid' ? '00000000-0000-4000-8000-000000000000' : 'x'.repeat(Math.max(1, s.minLength ?? 1));
+        return s.format === 'date-time'
+          ? '2026-01-01T00:00:00Z'
+          : s.format === 'uuid'
+            ? '00000000-0000-4000-8000-000000000000'
+            : 'x'.repeat(Math.max(1, s.minLength ?? 1));
       case 'integer':
       case 'number':
         return s.minimum ?? 1;
@@ -227,7 +257,12 @@ export class SchemaArbitraries {
     const base = this.example(schema);
     const paths = this.fieldPaths(schema, base);
     if (paths.length === 0) return fc.constant(base);
-    return fc.tuple(fc.constantFrom(...paths), fc.oneof({ weight: 3, arbitrary: hostileValue() }, { weight: 1, arbitrary: fc.constant(null) })).map(([path, value]) => setAt(base, path, value));
+    return fc
+      .tuple(
+        fc.constantFrom(...paths),
+        fc.oneof({ weight: 3, arbitrary: hostileValue() }, { weight: 1, arbitrary: fc.constant(null) }),
+      )
+      .map(([path, value]) => setAt(base, path, value));
   }
 
   /**
@@ -240,7 +275,8 @@ export class SchemaArbitraries {
     const replace = (v: unknown): unknown => {
       if (typeof v === 'string') return text;
       if (Array.isArray(v)) return v.map(replace);
-      if (typeof v === 'object' && v !== null) return Object.fromEntries(Object.entries(v).map(([k, c]) => [k, replace(c)]));
+      if (typeof v === 'object' && v !== null)
+        return Object.fromEntries(Object.entries(v).map(([k, c]) => [k, replace(c)]));
       return v;
     };
     const out = replace(this.example(schema)) as Record<string, unknown>;
@@ -262,7 +298,11 @@ export class SchemaArbitraries {
     const s = this.resolve(schema);
     const variants = s.oneOf ?? s.anyOf;
     if (variants?.length) return fc.oneof(...variants.map((v) => this.value(v, depth)));
-    if (s.enum?.length) return fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...s.enum) }, { weight: 1, arbitrary: fc.string({ maxLength: 10 }) });
+    if (s.enum?.length)
+      return fc.oneof(
+        { weight: 4, arbitrary: fc.constantFrom(...s.enum) },
+        { weight: 1, arbitrary: fc.string({ maxLength: 10 }) },
+      );
     const type = s.type ?? (s.properties ? 'object' : undefined);
     switch (type) {
       case 'string':
@@ -278,13 +318,21 @@ export class SchemaArbitraries {
         );
       }
       case 'boolean':
-        return fc.oneof({ weight: 4, arbitrary: fc.boolean() }, { weight: 1, arbitrary: fc.constantFrom<unknown>('true', 1, 0) });
+        return fc.oneof(
+          { weight: 4, arbitrary: fc.boolean() },
+          { weight: 1, arbitrary: fc.constantFrom<unknown>('true', 1, 0) },
+        );
       case 'array': {
         if (depth > 4) return fc.constant([]);
         const items = s.items ?? {};
         return fc.oneof(
           { weight: 4, arbitrary: fc.array(this.value(items, depth + 1), { maxLength: 4 }) },
-          { weight: 1, arbitrary: fc.constant(Array.from({ length: (s.maxItems ?? 100) + 1 }, () => (items.type === 'string' ? 'x' : {}))) },
+          {
+            weight: 1,
+            arbitrary: fc.constant(
+              Array.from({ length: (s.maxItems ?? 100) + 1 }, () => (items.type === 'string' ? 'x' : {})),
+            ),
+          },
         );
       }
       case 'object':
@@ -297,7 +345,12 @@ export class SchemaArbitraries {
     const max = s.maxLength ?? 50;
     const plain =
       s.format === 'date-time'
-        ? fc.oneof(fc.date({ min: new Date('1970-01-01'), max: new Date('2100-01-01'), noInvalidDate: true }).map((d) => d.toISOString()), fc.constantFrom('2026-02-29T00:00:00Z', '2026-01-01', '2026-01-01T00:00:00+01:00'))
+        ? fc.oneof(
+            fc
+              .date({ min: new Date('1970-01-01'), max: new Date('2100-01-01'), noInvalidDate: true })
+              .map((d) => d.toISOString()),
+            fc.constantFrom('2026-02-29T00:00:00Z', '2026-01-01', '2026-01-01T00:00:00+01:00'),
+          )
         : s.format === 'uuid'
           ? fc.uuid()
           : s.format === 'email'
@@ -320,8 +373,18 @@ export class SchemaArbitraries {
         ? fc.record(Object.fromEntries(keys.map((k) => [k, this.value(props[k], depth + 1)])), { requiredKeys: [] })
         : fc.constant({});
     const extra = free
-      ? fc.dictionary(fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('AND', 'OR', 'NOT', 'createdAt', 'expiresAt', 'importance', 'a.b', '__proto__')), this.filterish(depth + 1), { maxKeys: 4 })
-      : fc.oneof({ weight: 5, arbitrary: fc.constant({}) }, { weight: 1, arbitrary: fc.dictionary(fc.string({ maxLength: 8 }), hostileValue(), { maxKeys: 2 }) });
+      ? fc.dictionary(
+          fc.oneof(
+            fc.string({ maxLength: 12 }),
+            fc.constantFrom('AND', 'OR', 'NOT', 'createdAt', 'expiresAt', 'importance', 'a.b', '__proto__'),
+          ),
+          this.filterish(depth + 1),
+          { maxKeys: 4 },
+        )
+      : fc.oneof(
+          { weight: 5, arbitrary: fc.constant({}) },
+          { weight: 1, arbitrary: fc.dictionary(fc.string({ maxLength: 8 }), hostileValue(), { maxKeys: 2 }) },
+        );
     return fc.tuple(known, extra).map(([k, e]) => ({ ...e, ...k }));
   }
 
@@ -332,7 +395,17 @@ export class SchemaArbitraries {
     return fc.oneof(
       { weight: 2, arbitrary: hostileValue() },
       { weight: 2, arbitrary: fc.dictionary(operator, hostileValue(), { minKeys: 1, maxKeys: 2 }) },
-      { weight: 1, arbitrary: fc.array(fc.dictionary(fc.constantFrom('createdAt', 'topic', 'AND', 'OR', 'NOT', 'importance'), fc.oneof(hostileValue(), fc.dictionary(operator, hostileValue(), { maxKeys: 1 })), { maxKeys: 2 }), { maxLength: 3 }) },
+      {
+        weight: 1,
+        arbitrary: fc.array(
+          fc.dictionary(
+            fc.constantFrom('createdAt', 'topic', 'AND', 'OR', 'NOT', 'importance'),
+            fc.oneof(hostileValue(), fc.dictionary(operator, hostileValue(), { maxKeys: 1 })),
+            { maxKeys: 2 },
+          ),
+          { maxLength: 3 },
+        ),
+      },
     );
   }
 }

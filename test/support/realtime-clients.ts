@@ -3,7 +3,11 @@ import { io } from 'socket.io-client';
 import type { Socket } from 'socket.io-client';
 
 /** A Socket.IO client of the server's gateway (websocket transport, no reconnection). */
-export function socketClient(baseUrl: string, token: string | undefined, extra: { headers?: Record<string, string> } = {}): Socket {
+export function socketClient(
+  baseUrl: string,
+  token: string | undefined,
+  extra: { headers?: Record<string, string> } = {},
+): Socket {
   return io(baseUrl, {
     path: '/api/v1/ws',
     transports: ['websocket'],
@@ -23,7 +27,12 @@ export function connected(socket: Socket): Promise<Socket> {
 }
 
 /** The next `event` on the socket that satisfies `match`, or a timeout error. */
-export function nextEvent<T = Record<string, unknown>>(socket: Socket, event: string, match: (data: T) => boolean = () => true, timeoutMs = 5000): Promise<T> {
+export function nextEvent<T = Record<string, unknown>>(
+  socket: Socket,
+  event: string,
+  match: (data: T) => boolean = () => true,
+  timeoutMs = 5000,
+): Promise<T> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       socket.off(event, listener);
@@ -54,7 +63,12 @@ export class SseClient {
   readonly source: EventSource;
   private waiters: { match: (m: SseMessage) => boolean; resolve: (m: SseMessage) => void }[] = [];
 
-  constructor(url: string, token: string | null, types: string[], options: { lastEventId?: string; queryToken?: boolean } = {}) {
+  constructor(
+    url: string,
+    token: string | null,
+    types: string[],
+    options: { lastEventId?: string; queryToken?: boolean } = {},
+  ) {
     const target = new URL(url);
     if (token && options.queryToken) target.searchParams.set('token', token);
     this.source = new EventSource(target, {
@@ -70,7 +84,11 @@ export class SseClient {
     });
     for (const type of types) {
       // EventSource fires its own data-less 'error' on connection trouble: only messages count.
-      this.source.addEventListener(type, (e: MessageEvent) => e.data !== undefined && this.record({ id: e.lastEventId, type, data: JSON.parse(String(e.data)) }));
+      this.source.addEventListener(
+        type,
+        (e: MessageEvent) =>
+          e.data !== undefined && this.record({ id: e.lastEventId, type, data: JSON.parse(String(e.data)) }),
+      );
     }
   }
 
@@ -78,7 +96,12 @@ export class SseClient {
     return new Promise((resolve, reject) => {
       if (this.source.readyState === EventSource.OPEN) return resolve();
       this.source.onopen = () => resolve();
-      this.source.onerror = (e) => reject(new Error(`stream failed: ${(e as { message?: string }).message ?? 'error'} (${(e as { code?: number }).code ?? ''})`));
+      this.source.onerror = (e) =>
+        reject(
+          new Error(
+            `stream failed: ${(e as { message?: string }).message ?? 'error'} (${(e as { code?: number }).code ?? ''})`,
+          ),
+        );
     });
   }
 
@@ -90,7 +113,11 @@ export class SseClient {
       const waiter = { match, resolve: (m: SseMessage) => (clearTimeout(timer), resolve(m)) };
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w !== waiter);
-        reject(new Error(`no matching SSE message within ${timeoutMs} ms; got ${JSON.stringify(this.messages.map((m) => m.type))}`));
+        reject(
+          new Error(
+            `no matching SSE message within ${timeoutMs} ms; got ${JSON.stringify(this.messages.map((m) => m.type))}`,
+          ),
+        );
       }, timeoutMs);
       this.waiters.push(waiter);
     });
@@ -112,7 +139,11 @@ export class SseClient {
 }
 
 /** Polls `check` until it holds (for server-side state such as released streams), or fails. */
-export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 5000, what = 'condition'): Promise<void> {
+export async function eventually(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 5000,
+  what = 'condition',
+): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > until) throw new Error(`${what} did not hold within ${timeoutMs} ms`);

@@ -68,7 +68,9 @@ export async function startTestApp(env: Record<string, string> = {}, storage?: S
     NODE_ENV: 'test',
     LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'silent',
     AUTH_RATE_LIMIT_PER_MINUTE: '10000',
-    ...(onPostgres ? { DATABASE_URL: store.location, JWT_SECRET: TEST_JWT_SECRET, DATABASE_POOL_SIZE: '5' } : { DATA_DIR: store.location }),
+    ...(onPostgres
+      ? { DATABASE_URL: store.location, JWT_SECRET: TEST_JWT_SECRET, DATABASE_POOL_SIZE: '5' }
+      : { DATA_DIR: store.location }),
     // Each app gets its own Redis namespace unless a test shares one on purpose.
     ...(env.REDIS_URL ? { QUEUE_PREFIX: `test-${randomBytes(4).toString('hex')}` } : {}),
     ...env,
@@ -117,7 +119,11 @@ export interface Registered {
 export async function register(t: TestApp, organizationName = 'Org'): Promise<Registered> {
   const email = uniqueEmail('owner');
   const password = 'password-' + randomBytes(4).toString('hex');
-  const res = await t.http().post('/api/v1/auth/register').send({ organizationName, email, password, name: 'Owner' }).expect(201);
+  const res = await t
+    .http()
+    .post('/api/v1/auth/register')
+    .send({ organizationName, email, password, name: 'Owner' })
+    .expect(201);
   return {
     accessToken: res.body.accessToken,
     refreshToken: res.body.refreshToken,
@@ -133,6 +139,12 @@ export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 /** Checks the one error shape every failure must have. */
 export function expectErrorShape(body: Record<string, unknown>, status: number): void {
   expect(body).toEqual(
-    expect.objectContaining({ statusCode: status, error: expect.any(String), message: expect.any(String), code: expect.any(String), requestId: expect.any(String) }),
+    expect.objectContaining({
+      statusCode: status,
+      error: expect.any(String),
+      message: expect.any(String),
+      code: expect.any(String),
+      requestId: expect.any(String),
+    }),
   );
 }

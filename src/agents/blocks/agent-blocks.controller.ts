@@ -44,7 +44,11 @@ export class AgentBlocksController {
   /** Edits the block (read-only blocks too: the flag binds the agent, not the API). */
   @Patch(':label')
   @ApiConflictResponse({ description: 'The new label is taken', type: ErrorResponseDto })
-  async update(@Param('id', ParseId) id: string, @Param('label') label: string, @Body() body: UpdateBlockDto): Promise<BlockResponseDto> {
+  async update(
+    @Param('id', ParseId) id: string,
+    @Param('label') label: string,
+    @Body() body: UpdateBlockDto,
+  ): Promise<BlockResponseDto> {
     await this.agents.find(id);
     return this.blocks.updateOfAgent(id, label, body);
   }

@@ -20,7 +20,8 @@ interface BlockRow {
   updated_at: Date;
 }
 
-const COLUMNS = 'b.id, b.organization_id, b.label, b.value, b.char_limit, b.description, b.read_only, b.metadata, b.created_at, b.updated_at';
+const COLUMNS =
+  'b.id, b.organization_id, b.label, b.value, b.char_limit, b.description, b.read_only, b.metadata, b.created_at, b.updated_at';
 
 function toBlock(r: BlockRow): Block {
   return {
@@ -59,19 +60,36 @@ export class BlockRepository {
       await m.query(
         `INSERT INTO blocks (id, organization_id, label, value, char_limit, description, read_only, metadata, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-        [b.id, b.organizationId, b.label, b.value, b.limit, b.description, b.readOnly, JSON.stringify(b.metadata), b.createdAt, b.updatedAt],
+        [
+          b.id,
+          b.organizationId,
+          b.label,
+          b.value,
+          b.limit,
+          b.description,
+          b.readOnly,
+          JSON.stringify(b.metadata),
+          b.createdAt,
+          b.updatedAt,
+        ],
       );
     }
   }
 
   async find(id: string, m: EntityManager = this.dataSource.manager): Promise<Block | null> {
-    const rows: BlockRow[] = await m.query(`SELECT ${COLUMNS} FROM blocks b WHERE b.id = $1 AND b.organization_id = $2`, [id, this.tenant.organizationId]);
+    const rows: BlockRow[] = await m.query(
+      `SELECT ${COLUMNS} FROM blocks b WHERE b.id = $1 AND b.organization_id = $2`,
+      [id, this.tenant.organizationId],
+    );
     return rows[0] ? toBlock(rows[0]) : null;
   }
 
   /** The block row locked for a change in this transaction. */
   async findForUpdate(m: EntityManager, id: string): Promise<Block | null> {
-    const rows: BlockRow[] = await m.query(`SELECT ${COLUMNS} FROM blocks b WHERE b.id = $1 AND b.organization_id = $2 FOR UPDATE`, [id, this.tenant.organizationId]);
+    const rows: BlockRow[] = await m.query(
+      `SELECT ${COLUMNS} FROM blocks b WHERE b.id = $1 AND b.organization_id = $2 FOR UPDATE`,
+      [id, this.tenant.organizationId],
+    );
     return rows[0] ? toBlock(rows[0]) : null;
   }
 
@@ -80,7 +98,10 @@ export class BlockRepository {
     let where = 'b.organization_id = $1';
     if (cursor) where += ` AND b.id > $${params.push(cursor)}`;
     if (label) where += ` AND b.label = $${params.push(label)}`;
-    const rows: BlockRow[] = await this.dataSource.query(`SELECT ${COLUMNS} FROM blocks b WHERE ${where} ORDER BY b.id LIMIT $2`, params);
+    const rows: BlockRow[] = await this.dataSource.query(
+      `SELECT ${COLUMNS} FROM blocks b WHERE ${where} ORDER BY b.id LIMIT $2`,
+      params,
+    );
     return toPage(rows.map(toBlock), limit);
   }
 
@@ -132,7 +153,11 @@ export class BlockRepository {
   /** Attaches blocks of the caller's organization to an agent (the caller checked both belong to it). */
   async attach(m: EntityManager, agentId: string, blocks: Pick<Block, 'id' | 'label'>[]): Promise<void> {
     for (const b of blocks) {
-      await m.query(`INSERT INTO agent_blocks (agent_id, block_id, label) VALUES ($1, $2, $3)`, [agentId, b.id, b.label]);
+      await m.query(`INSERT INTO agent_blocks (agent_id, block_id, label) VALUES ($1, $2, $3)`, [
+        agentId,
+        b.id,
+        b.label,
+      ]);
     }
   }
 
@@ -145,7 +170,10 @@ export class BlockRepository {
   }
 
   async isAttached(agentId: string, blockId: string): Promise<boolean> {
-    const rows: unknown[] = await this.dataSource.query(`SELECT 1 FROM agent_blocks WHERE agent_id = $1 AND block_id = $2`, [agentId, blockId]);
+    const rows: unknown[] = await this.dataSource.query(
+      `SELECT 1 FROM agent_blocks WHERE agent_id = $1 AND block_id = $2`,
+      [agentId, blockId],
+    );
     return rows.length > 0;
   }
 
@@ -153,17 +181,31 @@ export class BlockRepository {
   async update(m: EntityManager, id: string, changes: BlockChanges): Promise<void> {
     const sets: string[] = [];
     const params: unknown[] = [id, this.tenant.organizationId];
-    const column: Record<keyof BlockChanges, string> = { label: 'label', value: 'value', limit: 'char_limit', description: 'description', readOnly: 'read_only', metadata: 'metadata' };
+    const column: Record<keyof BlockChanges, string> = {
+      label: 'label',
+      value: 'value',
+      limit: 'char_limit',
+      description: 'description',
+      readOnly: 'read_only',
+      metadata: 'metadata',
+    };
     for (const [key, value] of Object.entries(changes) as [keyof BlockChanges, unknown][]) {
       if (value === undefined) continue;
       sets.push(`${column[key]} = $${params.push(key === 'metadata' ? JSON.stringify(value) : value)}`);
     }
-    await m.query(`UPDATE blocks SET ${[...sets, 'updated_at = now()'].join(', ')} WHERE id = $1 AND organization_id = $2`, params);
-    if (changes.label !== undefined) await m.query(`UPDATE agent_blocks SET label = $2 WHERE block_id = $1`, [id, changes.label]);
+    await m.query(
+      `UPDATE blocks SET ${[...sets, 'updated_at = now()'].join(', ')} WHERE id = $1 AND organization_id = $2`,
+      params,
+    );
+    if (changes.label !== undefined)
+      await m.query(`UPDATE agent_blocks SET label = $2 WHERE block_id = $1`, [id, changes.label]);
   }
 
   async delete(id: string): Promise<boolean> {
-    const result = await this.dataSource.query<Returned<{ id: string }>>(`DELETE FROM blocks WHERE id = $1 AND organization_id = $2 RETURNING id`, [id, this.tenant.organizationId]);
+    const result = await this.dataSource.query<Returned<{ id: string }>>(
+      `DELETE FROM blocks WHERE id = $1 AND organization_id = $2 RETURNING id`,
+      [id, this.tenant.organizationId],
+    );
     return returnedRows(result).length > 0;
   }
 }

@@ -18,8 +18,16 @@ import type { UpdateBlockDto } from './dto/update-block.dto.js';
 
 /** The blocks an agent gets when it is created without any. */
 export const DEFAULT_BLOCKS: CreateBlockDto[] = [
-  { label: 'persona', value: '', description: 'Who you are and how you behave. Keep it up to date as your persona develops.' },
-  { label: 'human', value: '', description: 'What you know about the person you are talking with: name, preferences, facts worth keeping at hand.' },
+  {
+    label: 'persona',
+    value: '',
+    description: 'Who you are and how you behave. Keep it up to date as your persona develops.',
+  },
+  {
+    label: 'human',
+    value: '',
+    description: 'What you know about the person you are talking with: name, preferences, facts worth keeping at hand.',
+  },
 ];
 
 /** Why an edit by the agent loop was refused: the model gets this text back as the tool's error. */
@@ -27,7 +35,10 @@ export class BlockEditRefused extends Error {}
 
 function checkLimit(label: string, value: string, limit: number, field = 'value'): void {
   if (value.length > limit) {
-    throw new AgentError(AgentErrorCode.BlockOverLimit, `${field} of block "${label}" would be ${value.length} characters; its limit is ${limit}`);
+    throw new AgentError(
+      AgentErrorCode.BlockOverLimit,
+      `${field} of block "${label}" would be ${value.length} characters; its limit is ${limit}`,
+    );
   }
 }
 
@@ -49,7 +60,11 @@ export class BlocksService {
     const now = new Date();
     return inputs.map((input, i) => {
       const path = field ? `${field}.${i}.` : '';
-      if (labels.has(input.label)) throw new AgentError(AgentErrorCode.LabelTaken, `${path}label "${input.label}" is given twice; labels are unique per agent`);
+      if (labels.has(input.label))
+        throw new AgentError(
+          AgentErrorCode.LabelTaken,
+          `${path}label "${input.label}" is given twice; labels are unique per agent`,
+        );
       labels.add(input.label);
       const limit = input.limit ?? DEFAULT_BLOCK_LIMIT;
       const value = input.value ?? '';
@@ -81,7 +96,11 @@ export class BlocksService {
     try {
       await this.blocks.attach(m, agentId, [...created, ...existing]);
     } catch (error) {
-      if (isUniqueViolation(error)) throw new AgentError(AgentErrorCode.LabelTaken, 'two blocks of the agent have the same label; labels are unique per agent');
+      if (isUniqueViolation(error))
+        throw new AgentError(
+          AgentErrorCode.LabelTaken,
+          'two blocks of the agent have the same label; labels are unique per agent',
+        );
       throw error;
     }
   }
@@ -103,7 +122,10 @@ export class BlocksService {
   async list(limit: number, cursor: string | undefined, label: string | undefined): Promise<Page<BlockResponseDto>> {
     const page = await this.blocks.page(limit, cursor, label);
     const agents = await this.blocks.agentIdsOf(page.data.map((b) => b.id));
-    return { data: page.data.map((b) => BlockResponseDto.from(b, agents.get(b.id) ?? [])), nextCursor: page.nextCursor };
+    return {
+      data: page.data.map((b) => BlockResponseDto.from(b, agents.get(b.id) ?? [])),
+      nextCursor: page.nextCursor,
+    };
   }
 
   async get(id: string): Promise<BlockResponseDto> {
@@ -123,7 +145,12 @@ export class BlocksService {
     const byAgent = await this.blocks.ofAgents(agentIds);
     const blockIds = [...new Set([...byAgent.values()].flat().map((b) => b.id))];
     const agents = await this.blocks.agentIdsOf(blockIds);
-    return new Map([...byAgent].map(([agentId, blocks]) => [agentId, blocks.map((b) => BlockResponseDto.from(b, agents.get(b.id) ?? []))]));
+    return new Map(
+      [...byAgent].map(([agentId, blocks]) => [
+        agentId,
+        blocks.map((b) => BlockResponseDto.from(b, agents.get(b.id) ?? [])),
+      ]),
+    );
   }
 
   /** The raw blocks of an agent, for its prompt. */
@@ -144,11 +171,20 @@ export class BlocksService {
       const block = await this.blocks.findForUpdate(m, id);
       if (!block) throw CommonError.notFound('block', id);
       const label = input.label ?? block.label;
-      checkLimit(label, input.value ?? block.value, input.limit ?? block.limit, input.value !== undefined ? 'value' : 'limit: the current value');
+      checkLimit(
+        label,
+        input.value ?? block.value,
+        input.limit ?? block.limit,
+        input.value !== undefined ? 'value' : 'limit: the current value',
+      );
       try {
         await this.blocks.update(m, id, changes);
       } catch (error) {
-        if (isUniqueViolation(error)) throw new AgentError(AgentErrorCode.LabelTaken, `label "${label}" is taken by another block of an agent this block is attached to`);
+        if (isUniqueViolation(error))
+          throw new AgentError(
+            AgentErrorCode.LabelTaken,
+            `label "${label}" is taken by another block of an agent this block is attached to`,
+          );
         throw error;
       }
     });
@@ -174,13 +210,15 @@ export class BlocksService {
       if (!block) throw CommonError.notFound('block', blockId);
       const attached = await this.blocks.ofAgent(agentId, m);
       if (attached.some((b) => b.id === blockId)) return;
-      if (attached.some((b) => b.label === block.label)) throw new AgentError(AgentErrorCode.LabelTaken, `the agent already has a block labelled "${block.label}"`);
+      if (attached.some((b) => b.label === block.label))
+        throw new AgentError(AgentErrorCode.LabelTaken, `the agent already has a block labelled "${block.label}"`);
       await this.attachAll(m, agentId, [], [blockId]);
     });
   }
 
   async detach(agentId: string, blockId: string): Promise<void> {
-    if (!(await this.blocks.detach(agentId, blockId))) throw CommonError.notFound('block', `${blockId} attached to agent ${agentId}`);
+    if (!(await this.blocks.detach(agentId, blockId)))
+      throw CommonError.notFound('block', `${blockId} attached to agent ${agentId}`);
   }
 
   /**
@@ -194,7 +232,10 @@ export class BlocksService {
       const block = (await this.blocks.findForUpdate(m, attached.id))!;
       if (block.readOnly) throw new BlockEditRefused(`block "${label}" is read-only`);
       const value = edit(block.value);
-      if (value.length > block.limit) throw new BlockEditRefused(`block "${label}" would be ${value.length} characters; its limit is ${block.limit}. Make room first (core_memory_replace) or write less.`);
+      if (value.length > block.limit)
+        throw new BlockEditRefused(
+          `block "${label}" would be ${value.length} characters; its limit is ${block.limit}. Make room first (core_memory_replace) or write less.`,
+        );
       await this.blocks.update(m, block.id, { value });
       return { ...block, value, updatedAt: new Date() };
     });

@@ -92,29 +92,55 @@ export class AgentLoopService {
     const organizationId = this.tenant.organizationId;
     const emit = (event: TurnEvent): void => {
       sink(event);
-      this.stream.chunk(organizationId, { requestId, agentId: agent.id, chunk: event, isFinal: event.type === 'done' || event.type === 'error' });
+      this.stream.chunk(organizationId, {
+        requestId,
+        agentId: agent.id,
+        chunk: event,
+        isFinal: event.type === 'done' || event.type === 'error',
+      });
     };
     try {
-      const result = await this.lock.run(`turn:${organizationId}:${agent.id}:${scope.userId ?? ''}`, this.config.AGENT_TURN_WAIT_MS, () => this.turn(agent, input, scope, emit));
+      const result = await this.lock.run(
+        `turn:${organizationId}:${agent.id}:${scope.userId ?? ''}`,
+        this.config.AGENT_TURN_WAIT_MS,
+        () => this.turn(agent, input, scope, emit),
+      );
       emit({ type: 'done', requestId });
       return result;
     } catch (error) {
-      const failure = error instanceof LockTimeout ? new AgentError(AgentErrorCode.TurnBusy, `another turn of agent ${agent.id} with this user is still running; try again later`) : error;
+      const failure =
+        error instanceof LockTimeout
+          ? new AgentError(
+              AgentErrorCode.TurnBusy,
+              `another turn of agent ${agent.id} with this user is still running; try again later`,
+            )
+          : error;
       const known = failure instanceof DomainError;
       if (!known) this.logger.error(`turn ${requestId} failed: ${(failure as Error).stack ?? String(failure)}`);
-      emit({ type: 'error', code: known ? failure.code : 'INTERNAL', message: known ? failure.message : 'The turn failed; see the server log' });
+      emit({
+        type: 'error',
+        code: known ? failure.code : 'INTERNAL',
+        message: known ? failure.message : 'The turn failed; see the server log',
+      });
       throw failure;
     }
   }
 
-  private async turn(agent: Agent, input: SendMessagesDto, scope: TurnScope, emit: (e: TurnEvent) => void): Promise<TurnResponseDto> {
+  private async turn(
+    agent: Agent,
+    input: SendMessagesDto,
+    scope: TurnScope,
+    emit: (e: TurnEvent) => void,
+  ): Promise<TurnResponseDto> {
     const { model } = this.chat.chatModel(agent.model);
     const window = agent.model.contextWindow ?? this.config.AGENT_CONTEXT_WINDOW;
     const replyTokens = agent.model.maxTokens ?? this.config.AGENT_MAX_TOKENS;
     const maxSteps = agent.model.maxSteps ?? this.config.AGENT_MAX_STEPS;
     const tools = await this.toolsOf(agent);
     const toolSet = toSdkTools(tools);
-    const toolTokens = countTokens(JSON.stringify(tools.map((t) => ({ name: t.name, description: t.description, parameters: t.parameters }))));
+    const toolTokens = countTokens(
+      JSON.stringify(tools.map((t) => ({ name: t.name, description: t.description, parameters: t.parameters }))),
+    );
     const inputTokens = input.messages.reduce((sum, m) => sum + countTokens(m.content) + MESSAGE_OVERHEAD_TOKENS, 0);
     const budget = window - replyTokens - safetyMargin(window) - toolTokens - inputTokens;
 
@@ -130,7 +156,12 @@ export class AgentLoopService {
       );
     }
 
-    const conversation: Conversation = { agentId: agent.id, userId: scope.userId, runId: scope.runId, requestId: scope.requestId };
+    const conversation: Conversation = {
+      agentId: agent.id,
+      userId: scope.userId,
+      runId: scope.runId,
+      requestId: scope.requestId,
+    };
     const stored: Message[] = [];
     const store = async (drafts: MessageDraft[]): Promise<void> => {
       const messages = await this.messages.record(conversation, drafts);
@@ -145,9 +176,22 @@ export class AgentLoopService {
     for (let step = 1; step <= maxSteps; step++) {
       const sizes = await this.messages.newestSizes(agent.id, scope.userId);
       // The system prompt depends on how many messages are left out, which depends on the room it leaves.
-      let chosen = chooseMessages(sizes, window - replyTokens - safetyMargin(window) - toolTokens - countTokens(systemFor(0)), pinned);
-      if (chosen && chosen.omitted > 0) chosen = chooseMessages(sizes, window - replyTokens - safetyMargin(window) - toolTokens - countTokens(systemFor(chosen.omitted + 1)), pinned);
-      if (!chosen) throw new AgentError(AgentErrorCode.ContextTooSmall, `this input does not fit the agent's context window (${window} tokens)`);
+      let chosen = chooseMessages(
+        sizes,
+        window - replyTokens - safetyMargin(window) - toolTokens - countTokens(systemFor(0)),
+        pinned,
+      );
+      if (chosen && chosen.omitted > 0)
+        chosen = chooseMessages(
+          sizes,
+          window - replyTokens - safetyMargin(window) - toolTokens - countTokens(systemFor(chosen.omitted + 1)),
+          pinned,
+        );
+      if (!chosen)
+        throw new AgentError(
+          AgentErrorCode.ContextTooSmall,
+          `this input does not fit the agent's context window (${window} tokens)`,
+        );
       const history = await this.messages.load(chosen.ids);
       const result = streamText({
         model,
@@ -174,7 +218,8 @@ export class AgentLoopService {
             break;
           case 'tool-call':
             calls.push({ id: part.toolCallId, name: part.toolName, arguments: part.input ?? {} });
-            if ('invalid' in part && part.invalid) invalid.set(part.toolCallId, reasonOf((part as { error?: unknown }).error));
+            if ('invalid' in part && part.invalid)
+              invalid.set(part.toolCallId, reasonOf((part as { error?: unknown }).error));
             break;
           case 'finish-step':
             usage.promptTokens += part.usage.inputTokens ?? 0;
@@ -192,13 +237,18 @@ export class AgentLoopService {
       if (calls.length === 0) break;
       for (const call of calls) {
         emit({ type: 'tool_call', toolCallId: call.id, name: call.name, arguments: call.arguments });
-        const outcome = invalid.has(call.id) ? { ok: false as const, error: `invalid arguments: ${invalid.get(call.id)}` } : await this.runTool(tools, call, scope);
+        const outcome = invalid.has(call.id)
+          ? { ok: false as const, error: `invalid arguments: ${invalid.get(call.id)}` }
+          : await this.runTool(tools, call, scope);
         emit(
           outcome.ok
             ? { type: 'tool_result', toolCallId: call.id, name: call.name, status: 'ok', result: outcome.result }
             : { type: 'tool_result', toolCallId: call.id, name: call.name, status: 'error', error: outcome.error },
         );
-        const content = truncate(JSON.stringify(outcome.ok ? outcome.result ?? null : { error: outcome.error }), TOOL_RESULT_CHARS);
+        const content = truncate(
+          JSON.stringify(outcome.ok ? (outcome.result ?? null) : { error: outcome.error }),
+          TOOL_RESULT_CHARS,
+        );
         await store([{ role: 'tool', content, toolCallId: call.id, toolName: call.name }]);
       }
     }
@@ -219,17 +269,28 @@ export class AgentLoopService {
       return await found.run(call.arguments, scope);
     } catch (error) {
       this.logger.warn(`tool ${call.name} failed in turn ${scope.requestId}: ${String(error)}`);
-      return { ok: false, error: `${call.name} failed: ${error instanceof DomainError ? error.message : 'internal error'}` };
+      return {
+        ok: false,
+        error: `${call.name} failed: ${error instanceof DomainError ? error.message : 'internal error'}`,
+      };
     }
   }
 
   /** The memories of the turn's scope that best match its input (none when the search fails: the turn goes on). */
   private async promptMemories(input: SendMessagesDto, scope: TurnScope): Promise<PromptMemory[]> {
     if (this.config.AGENT_CONTEXT_MEMORIES === 0) return [];
-    const query = input.messages.map((m) => m.content).join('\n').slice(0, MEMORY_QUERY_CHARS).trim();
+    const query = input.messages
+      .map((m) => m.content)
+      .join('\n')
+      .slice(0, MEMORY_QUERY_CHARS)
+      .trim();
     if (!query) return [];
     try {
-      const found = await this.searches.search({ query, limit: this.config.AGENT_CONTEXT_MEMORIES, ...this.memoryTools.memoryScope(scope) });
+      const found = await this.searches.search({
+        query,
+        limit: this.config.AGENT_CONTEXT_MEMORIES,
+        ...this.memoryTools.memoryScope(scope),
+      });
       return found.results.map((h) => ({ content: h.memory, createdAt: h.createdAt }));
     } catch (error) {
       this.logger.warn(`memories for turn ${scope.requestId} not found: ${String(error)}`);
@@ -241,7 +302,9 @@ export class AgentLoopService {
   private async queueExtraction(input: SendMessagesDto, scope: TurnScope, reply: string): Promise<void> {
     if (!this.chat.configured) return;
     const messages = [
-      ...input.messages.filter((m) => m.role === 'user').map((m) => ({ role: 'user' as const, content: m.content.slice(0, 20000) })),
+      ...input.messages
+        .filter((m) => m.role === 'user')
+        .map((m) => ({ role: 'user' as const, content: m.content.slice(0, 20000) })),
       ...(reply.trim() ? [{ role: 'assistant' as const, content: reply.slice(0, 20000) }] : []),
     ];
     if (!messages.some((m) => m.role === 'user')) return;
@@ -261,7 +324,9 @@ export class AgentLoopService {
 
 /** The tools as the SDK offers them to the model; execution stays with the loop. */
 function toSdkTools(tools: AgentTool[]): ToolSet {
-  return Object.fromEntries(tools.map((t) => [t.name, tool({ description: t.description, inputSchema: jsonSchema(t.parameters) })]));
+  return Object.fromEntries(
+    tools.map((t) => [t.name, tool({ description: t.description, inputSchema: jsonSchema(t.parameters) })]),
+  );
 }
 
 /** Stored messages as the SDK's prompt messages. */
@@ -278,11 +343,26 @@ export function toModelMessages(history: Message[]): ModelMessage[] {
           role: 'assistant',
           content: [
             ...(m.content ? [{ type: 'text' as const, text: m.content }] : []),
-            ...m.toolCalls.map((c) => ({ type: 'tool-call' as const, toolCallId: c.id, toolName: c.name, input: c.arguments })),
+            ...m.toolCalls.map((c) => ({
+              type: 'tool-call' as const,
+              toolCallId: c.id,
+              toolName: c.name,
+              input: c.arguments,
+            })),
           ],
         };
       case 'tool':
-        return { role: 'tool', content: [{ type: 'tool-result', toolCallId: m.toolCallId ?? '', toolName: m.toolName ?? '', output: { type: 'text', value: m.content } }] };
+        return {
+          role: 'tool',
+          content: [
+            {
+              type: 'tool-result',
+              toolCallId: m.toolCallId ?? '',
+              toolName: m.toolName ?? '',
+              output: { type: 'text', value: m.content },
+            },
+          ],
+        };
     }
   });
 }

@@ -9,7 +9,13 @@ function conversation(...specs: [string, MessageSize['role'], number][]): Messag
 
 describe('chooseMessages', () => {
   it('keeps the newest messages that fit, oldest first, and counts what it left out', () => {
-    const c = conversation(['1', 'user', 10], ['2', 'assistant', 10], ['3', 'user', 10], ['4', 'assistant', 10], ['5', 'user', 10]);
+    const c = conversation(
+      ['1', 'user', 10],
+      ['2', 'assistant', 10],
+      ['3', 'user', 10],
+      ['4', 'assistant', 10],
+      ['5', 'user', 10],
+    );
     expect(chooseMessages(c, 30, new Set(['5']))).toEqual({ ids: ['3', '4', '5'], omitted: 2, tokens: 30 });
   });
 
@@ -20,12 +26,25 @@ describe('chooseMessages', () => {
   });
 
   it('stops at the first message that does not fit: the history has no holes', () => {
-    const c = conversation(['1', 'user', 1], ['2', 'assistant', 100], ['3', 'user', 1], ['4', 'assistant', 1], ['5', 'user', 1]);
+    const c = conversation(
+      ['1', 'user', 1],
+      ['2', 'assistant', 100],
+      ['3', 'user', 1],
+      ['4', 'assistant', 1],
+      ['5', 'user', 1],
+    );
     expect(chooseMessages(c, 50, new Set(['5']))?.ids).toEqual(['3', '4', '5']);
   });
 
   it('never starts with a tool result whose call was cut off, nor with an assistant message', () => {
-    const c = conversation(['1', 'user', 10], ['2', 'assistant', 10], ['3', 'tool', 5], ['4', 'tool', 5], ['5', 'assistant', 5], ['6', 'user', 5]);
+    const c = conversation(
+      ['1', 'user', 10],
+      ['2', 'assistant', 10],
+      ['3', 'tool', 5],
+      ['4', 'tool', 5],
+      ['5', 'assistant', 5],
+      ['6', 'user', 5],
+    );
     // Room for 6, 5, 4, 3 but not 2: the tool results 3 and 4 lose their call, 5 is no user message.
     expect(chooseMessages(c, 22, new Set(['6']))).toEqual({ ids: ['6'], omitted: 5, tokens: 5 });
   });
@@ -52,9 +71,16 @@ describe('renderSystemPrompt', () => {
   });
 
   it('renders the blocks with their size and limit, the memories with their day, and the left-out note', () => {
-    const text = renderSystemPrompt('Be kind.', [block('human', 'Name: Alice', { description: 'the user', readOnly: true })], [{ content: 'Alice likes tea', createdAt: '2026-11-20T10:00:00Z' }], 3);
+    const text = renderSystemPrompt(
+      'Be kind.',
+      [block('human', 'Name: Alice', { description: 'the user', readOnly: true })],
+      [{ content: 'Alice likes tea', createdAt: '2026-11-20T10:00:00Z' }],
+      3,
+    );
     expect(text.startsWith('Be kind.')).toBe(true);
-    expect(text).toContain('<human>\n<description>the user</description>\n<metadata>read_only=true chars_current=11 chars_limit=100</metadata>\n<value>\nName: Alice\n</value>\n</human>');
+    expect(text).toContain(
+      '<human>\n<description>the user</description>\n<metadata>read_only=true chars_current=11 chars_limit=100</metadata>\n<value>\nName: Alice\n</value>\n</human>',
+    );
     expect(text).toContain('- [2026-11-20] Alice likes tea');
     expect(text).toContain('3 earlier message(s)');
   });

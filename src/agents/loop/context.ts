@@ -1,7 +1,8 @@
 import type { Block } from '../entities/block.entity.js';
 import type { MessageSize } from '../messages/message.repository.js';
 
-export const DEFAULT_SYSTEM = 'You are a helpful assistant with long-term memory. Use your memory tools to remember what matters about the user and to recall it.';
+export const DEFAULT_SYSTEM =
+  'You are a helpful assistant with long-term memory. Use your memory tools to remember what matters about the user and to recall it.';
 
 /** A memory shown in the prompt. */
 export interface PromptMemory {
@@ -21,7 +22,12 @@ function escapeTag(text: string): string {
  * each block's size and limit so the model knows how much room is left), the memories found
  * for this message, and a note when older messages of the conversation were left out.
  */
-export function renderSystemPrompt(system: string | null, blocks: Block[], memories: PromptMemory[], omitted: number): string {
+export function renderSystemPrompt(
+  system: string | null,
+  blocks: Block[],
+  memories: PromptMemory[],
+  omitted: number,
+): string {
   const parts = [system?.trim() || DEFAULT_SYSTEM];
   if (blocks.length > 0) {
     const rendered = blocks.map((b) =>
@@ -50,10 +56,19 @@ export function renderSystemPrompt(system: string | null, blocks: Block[], memor
       const text = m.content.length > MEMORY_CHARS ? `${m.content.slice(0, MEMORY_CHARS)}…` : m.content;
       return `- [${day}] ${escapeTag(text)}`;
     });
-    parts.push(['<memories>', 'Long-term memories that may be relevant to this message (archival_memory_search finds more):', ...lines, '</memories>'].join('\n'));
+    parts.push(
+      [
+        '<memories>',
+        'Long-term memories that may be relevant to this message (archival_memory_search finds more):',
+        ...lines,
+        '</memories>',
+      ].join('\n'),
+    );
   }
   if (omitted > 0) {
-    parts.push(`<conversation_note>${omitted} earlier message(s) of this conversation are not shown here; conversation_search finds them.</conversation_note>`);
+    parts.push(
+      `<conversation_note>${omitted} earlier message(s) of this conversation are not shown here; conversation_search finds them.</conversation_note>`,
+    );
   }
   return parts.join('\n\n');
 }
@@ -72,7 +87,11 @@ export interface ChosenMessages {
  * while they fit, as one unbroken run back in time. No tool result goes in without the call
  * before it, and the history starts with a user message (some providers require it).
  */
-export function chooseMessages(newestFirst: MessageSize[], available: number, pinned: Set<string>): ChosenMessages | null {
+export function chooseMessages(
+  newestFirst: MessageSize[],
+  available: number,
+  pinned: Set<string>,
+): ChosenMessages | null {
   const pinnedTokens = newestFirst.filter((m) => pinned.has(m.id)).reduce((sum, m) => sum + m.tokens, 0);
   let room = available - pinnedTokens;
   if (room < 0) return null;
@@ -90,9 +109,14 @@ export function chooseMessages(newestFirst: MessageSize[], available: number, pi
   // Drop tool results whose call (the message before them) did not make it, then non-user openers.
   for (let i = 0; i < all.length; i++) {
     const m = all[i];
-    if (m.role === 'tool' && taken.has(m.id) && !pinned.has(m.id) && (i === 0 || !taken.has(all[i - 1].id))) taken.delete(m.id);
+    if (m.role === 'tool' && taken.has(m.id) && !pinned.has(m.id) && (i === 0 || !taken.has(all[i - 1].id)))
+      taken.delete(m.id);
   }
   const ordered = all.filter((m) => taken.has(m.id));
   while (ordered.length > 0 && ordered[0].role !== 'user' && !pinned.has(ordered[0].id)) ordered.shift();
-  return { ids: ordered.map((m) => m.id), omitted: newestFirst.length - ordered.length, tokens: ordered.reduce((sum, m) => sum + m.tokens, 0) };
+  return {
+    ids: ordered.map((m) => m.id),
+    omitted: newestFirst.length - ordered.length,
+    tokens: ordered.reduce((sum, m) => sum + m.tokens, 0),
+  };
 }

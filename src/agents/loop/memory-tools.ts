@@ -20,7 +20,8 @@ function text(args: unknown, field: string, { allowEmpty = false, max = 20000 } 
 function count(args: unknown, field: string, fallback: number, max: number): number {
   const value = (args as Record<string, unknown> | null)?.[field];
   if (value === undefined || value === null) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) throw new BadArguments(`${field} must be an integer from 1 to ${max}`);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max)
+    throw new BadArguments(`${field} must be an integer from 1 to ${max}`);
   return value;
 }
 
@@ -48,23 +49,30 @@ export class MemoryTools {
     return [
       {
         name: 'core_memory_append',
-        description: 'Append text to one of your core memory blocks (always in your context). Use it to keep lasting facts about the user or yourself at hand.',
+        description:
+          'Append text to one of your core memory blocks (always in your context). Use it to keep lasting facts about the user or yourself at hand.',
         parameters: {
           type: 'object',
-          properties: { label: { type: 'string', description: 'The block, e.g. human or persona' }, content: { type: 'string', description: 'Text to add on a new line' } },
+          properties: {
+            label: { type: 'string', description: 'The block, e.g. human or persona' },
+            content: { type: 'string', description: 'Text to add on a new line' },
+          },
           required: ['label', 'content'],
           additionalProperties: false,
         },
         run: (args, scope) =>
           this.guard(async () => {
             const content = text(args, 'content');
-            const block = await this.blocks.editByAgent(scope.agentId, text(args, 'label', { max: 50 }), (value) => (value ? `${value}\n${content}` : content));
+            const block = await this.blocks.editByAgent(scope.agentId, text(args, 'label', { max: 50 }), (value) =>
+              value ? `${value}\n${content}` : content,
+            );
             return { label: block.label, chars_current: block.value.length, chars_limit: block.limit };
           }),
       },
       {
         name: 'core_memory_replace',
-        description: 'Replace text in one of your core memory blocks. old_content must appear in the block exactly; every occurrence is replaced. An empty new_content deletes it.',
+        description:
+          'Replace text in one of your core memory blocks. old_content must appear in the block exactly; every occurrence is replaced. An empty new_content deletes it.',
         parameters: {
           type: 'object',
           properties: {
@@ -81,7 +89,8 @@ export class MemoryTools {
             const newContent = text(args, 'new_content', { allowEmpty: true });
             const label = text(args, 'label', { max: 50 });
             const block = await this.blocks.editByAgent(scope.agentId, label, (value) => {
-              if (!value.includes(oldContent)) throw new BlockEditRefused(`old_content was not found in block "${label}"`);
+              if (!value.includes(oldContent))
+                throw new BlockEditRefused(`old_content was not found in block "${label}"`);
               return value.split(oldContent).join(newContent);
             });
             return { label: block.label, chars_current: block.value.length, chars_limit: block.limit };
@@ -89,8 +98,14 @@ export class MemoryTools {
       },
       {
         name: 'archival_memory_insert',
-        description: 'Store a fact, event or note in long-term (archival) memory, to find later with archival_memory_search. Write it so it stands on its own.',
-        parameters: { type: 'object', properties: { content: { type: 'string', description: 'What to remember' } }, required: ['content'], additionalProperties: false },
+        description:
+          'Store a fact, event or note in long-term (archival) memory, to find later with archival_memory_search. Write it so it stands on its own.',
+        parameters: {
+          type: 'object',
+          properties: { content: { type: 'string', description: 'What to remember' } },
+          required: ['content'],
+          additionalProperties: false,
+        },
         run: (args, scope) =>
           this.guard(async () => {
             const added = await this.memories.add({
@@ -107,35 +122,61 @@ export class MemoryTools {
       },
       {
         name: 'archival_memory_search',
-        description: 'Search long-term (archival) memory by meaning and words. Returns the best matches with their dates.',
+        description:
+          'Search long-term (archival) memory by meaning and words. Returns the best matches with their dates.',
         parameters: {
           type: 'object',
-          properties: { query: { type: 'string', description: 'What to look for' }, limit: { type: 'integer', minimum: 1, maximum: 20, description: 'How many (default 5)' } },
+          properties: {
+            query: { type: 'string', description: 'What to look for' },
+            limit: { type: 'integer', minimum: 1, maximum: 20, description: 'How many (default 5)' },
+          },
           required: ['query'],
           additionalProperties: false,
         },
         run: (args, scope) =>
           this.guard(async () => {
-            const found = await this.searches.search({ query: text(args, 'query', { max: 2000 }), limit: count(args, 'limit', 5, 20), ...this.memoryScope(scope) });
-            return { results: found.results.map((h) => ({ id: h.id, memory: h.memory, created_at: h.createdAt, score: Number(h.score.toFixed(4)) })) };
+            const found = await this.searches.search({
+              query: text(args, 'query', { max: 2000 }),
+              limit: count(args, 'limit', 5, 20),
+              ...this.memoryScope(scope),
+            });
+            return {
+              results: found.results.map((h) => ({
+                id: h.id,
+                memory: h.memory,
+                created_at: h.createdAt,
+                score: Number(h.score.toFixed(4)),
+              })),
+            };
           }),
       },
       {
         name: 'conversation_search',
-        description: 'Search the earlier messages of this conversation (yours and the user’s) by words, for what is no longer in your context.',
+        description:
+          'Search the earlier messages of this conversation (yours and the user’s) by words, for what is no longer in your context.',
         parameters: {
           type: 'object',
-          properties: { query: { type: 'string', description: 'Words to look for' }, limit: { type: 'integer', minimum: 1, maximum: 20, description: 'How many (default 5)' } },
+          properties: {
+            query: { type: 'string', description: 'Words to look for' },
+            limit: { type: 'integer', minimum: 1, maximum: 20, description: 'How many (default 5)' },
+          },
           required: ['query'],
           additionalProperties: false,
         },
         run: (args, scope) =>
           this.guard(async () => {
-            const found = await this.messages.search(scope.agentId, scope.userId, text(args, 'query', { max: 2000 }), count(args, 'limit', 5, 20), scope.requestId);
+            const found = await this.messages.search(
+              scope.agentId,
+              scope.userId,
+              text(args, 'query', { max: 2000 }),
+              count(args, 'limit', 5, 20),
+              scope.requestId,
+            );
             return {
               results: found.map((m) => ({
                 role: m.role,
-                content: m.content.length > CONVERSATION_SNIPPET ? `${m.content.slice(0, CONVERSATION_SNIPPET)}…` : m.content,
+                content:
+                  m.content.length > CONVERSATION_SNIPPET ? `${m.content.slice(0, CONVERSATION_SNIPPET)}…` : m.content,
                 created_at: m.createdAt,
               })),
             };
@@ -153,7 +194,8 @@ export class MemoryTools {
     try {
       return { ok: true, result: await work() };
     } catch (error) {
-      if (error instanceof BadArguments || error instanceof BlockEditRefused) return { ok: false, error: error.message };
+      if (error instanceof BadArguments || error instanceof BlockEditRefused)
+        return { ok: false, error: error.message };
       throw error;
     }
   }

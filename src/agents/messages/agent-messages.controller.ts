@@ -1,5 +1,13 @@
 import { Body, Controller, Get, HttpStatus, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiProduces, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiProduces,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Authenticated } from '../../auth/decorators.js';
 import { ErrorResponseDto } from '../../common/errors/error-response.dto.js';
@@ -43,7 +51,10 @@ export class AgentMessagesController {
   @Post()
   @ApiOkResponse({ type: TurnResponseDto })
   @ApiProduces('application/json', 'text/event-stream')
-  @ApiConflictResponse({ description: 'Another turn of this agent with this user did not finish within AGENT_TURN_WAIT_MS', type: ErrorResponseDto })
+  @ApiConflictResponse({
+    description: 'Another turn of this agent with this user did not finish within AGENT_TURN_WAIT_MS',
+    type: ErrorResponseDto,
+  })
   @ApiServiceUnavailableResponse({ description: 'No LLM is configured for this agent', type: ErrorResponseDto })
   async send(@Param('id', ParseId) id: string, @Body() body: SendMessagesDto, @Res() res: Response): Promise<void> {
     const agent = await this.loop.prepare(id);
@@ -60,7 +71,11 @@ export class AgentMessagesController {
   }
 
   /** Errors before the stream starts are ordinary JSON errors; after it, an `error` event ends it. */
-  private async streamTurn(agent: Awaited<ReturnType<AgentLoopService['prepare']>>, body: SendMessagesDto, res: Response): Promise<void> {
+  private async streamTurn(
+    agent: Awaited<ReturnType<AgentLoopService['prepare']>>,
+    body: SendMessagesDto,
+    res: Response,
+  ): Promise<void> {
     res.status(HttpStatus.OK);
     res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
     res.setHeader('Cache-Control', 'no-cache, no-transform');

@@ -22,7 +22,8 @@ interface MessageRow {
   created_at: Date;
 }
 
-const COLUMNS = 'id, organization_id, agent_id, user_id, run_id, request_id, role, content, tool_calls, tool_call_id, tool_name, tokens, created_at';
+const COLUMNS =
+  'id, organization_id, agent_id, user_id, run_id, request_id, role, content, tool_calls, tool_call_id, tool_name, tokens, created_at';
 
 function toMessage(r: MessageRow): Message {
   return {
@@ -71,37 +72,64 @@ export class MessageRepository {
     if (messages.length === 0) return;
     const params: unknown[] = [];
     const rows = messages.map((m) => {
-      const values = [m.id, m.organizationId, m.agentId, m.userId, m.runId, m.requestId, m.role, m.content, m.toolCalls === null ? null : JSON.stringify(m.toolCalls), m.toolCallId, m.toolName, m.tokens, m.createdAt];
+      const values = [
+        m.id,
+        m.organizationId,
+        m.agentId,
+        m.userId,
+        m.runId,
+        m.requestId,
+        m.role,
+        m.content,
+        m.toolCalls === null ? null : JSON.stringify(m.toolCalls),
+        m.toolCallId,
+        m.toolName,
+        m.tokens,
+        m.createdAt,
+      ];
       return `(${values.map((v) => `$${params.push(v)}`).join(', ')})`;
     });
     await this.dataSource.query(`INSERT INTO messages (${COLUMNS}) VALUES ${rows.join(', ')}`, params);
   }
 
-  async page(agentId: string, filter: MessageFilter, limit: number, cursor: string | undefined, order: 'asc' | 'desc'): Promise<Page<Message>> {
+  async page(
+    agentId: string,
+    filter: MessageFilter,
+    limit: number,
+    cursor: string | undefined,
+    order: 'asc' | 'desc',
+  ): Promise<Page<Message>> {
     const params: unknown[] = [this.tenant.organizationId, agentId, limit + 1];
     let where = 'organization_id = $1 AND agent_id = $2';
     if (filter.userId !== undefined) where += ` AND user_id = $${params.push(filter.userId)}`;
     if (filter.runId !== undefined) where += ` AND run_id = $${params.push(filter.runId)}`;
     if (cursor) where += ` AND id ${order === 'asc' ? '>' : '<'} $${params.push(cursor)}`;
-    const rows: MessageRow[] = await this.dataSource.query(`SELECT ${COLUMNS} FROM messages WHERE ${where} ORDER BY id ${order === 'asc' ? 'ASC' : 'DESC'} LIMIT $3`, params);
+    const rows: MessageRow[] = await this.dataSource.query(
+      `SELECT ${COLUMNS} FROM messages WHERE ${where} ORDER BY id ${order === 'asc' ? 'ASC' : 'DESC'} LIMIT $3`,
+      params,
+    );
     return toPage(rows.map(toMessage), limit);
   }
 
   /** The sizes of the newest messages of one conversation (an agent and one user, or no user), newest first. */
   async newestSizes(agentId: string, userId: string | null): Promise<MessageSize[]> {
-    const rows: { id: string; role: MessageRole; tokens: number; request_id: string | null }[] = await this.dataSource.query(
-      `SELECT id, role, tokens, request_id FROM messages
+    const rows: { id: string; role: MessageRole; tokens: number; request_id: string | null }[] =
+      await this.dataSource.query(
+        `SELECT id, role, tokens, request_id FROM messages
         WHERE organization_id = $1 AND agent_id = $2 AND user_id IS NOT DISTINCT FROM $3
         ORDER BY id DESC LIMIT ${NEWEST_CONSIDERED}`,
-      [this.tenant.organizationId, agentId, userId],
-    );
+        [this.tenant.organizationId, agentId, userId],
+      );
     return rows.map((r) => ({ id: r.id, role: r.role, tokens: r.tokens, requestId: r.request_id }));
   }
 
   /** Messages by id, oldest first. */
   async byIds(ids: string[]): Promise<Message[]> {
     if (ids.length === 0) return [];
-    const rows: MessageRow[] = await this.dataSource.query(`SELECT ${COLUMNS} FROM messages WHERE organization_id = $1 AND id = ANY($2::uuid[]) ORDER BY id`, [this.tenant.organizationId, ids]);
+    const rows: MessageRow[] = await this.dataSource.query(
+      `SELECT ${COLUMNS} FROM messages WHERE organization_id = $1 AND id = ANY($2::uuid[]) ORDER BY id`,
+      [this.tenant.organizationId, ids],
+    );
     return rows.map(toMessage);
   }
 
@@ -109,7 +137,13 @@ export class MessageRepository {
    * Full-text search over one conversation's user and assistant messages (websearch syntax,
    * ranked by cover density, newest first among equals), leaving out the turn in progress.
    */
-  async search(agentId: string, userId: string | null, query: string, limit: number, excludeRequestId: string | null): Promise<Message[]> {
+  async search(
+    agentId: string,
+    userId: string | null,
+    query: string,
+    limit: number,
+    excludeRequestId: string | null,
+  ): Promise<Message[]> {
     const rows: MessageRow[] = await this.dataSource.query(
       `SELECT ${COLUMNS} FROM messages, websearch_to_tsquery('english', $4) q
         WHERE organization_id = $1 AND agent_id = $2 AND user_id IS NOT DISTINCT FROM $3

@@ -30,7 +30,11 @@ export interface Conversation {
 
 /** What a message costs in a prompt: its text, its tool calls, and the per-message overhead. */
 export function tokensOf(draft: MessageDraft): number {
-  return countTokens(draft.content) + (draft.toolCalls ? countTokens(JSON.stringify(draft.toolCalls)) : 0) + MESSAGE_OVERHEAD_TOKENS;
+  return (
+    countTokens(draft.content) +
+    (draft.toolCalls ? countTokens(JSON.stringify(draft.toolCalls)) : 0) +
+    MESSAGE_OVERHEAD_TOKENS
+  );
 }
 
 /** The conversation log of agents: stored once, listed, searched, and chosen for prompts. */
@@ -43,7 +47,16 @@ export class MessagesService {
   ) {}
 
   async list(agentId: string, query: ListMessagesQueryDto): Promise<Page<MessageResponseDto>> {
-    return mapPage(await this.messages.page(agentId, { userId: query.userId, runId: query.runId }, query.limit, query.cursor, query.order), MessageResponseDto.from);
+    return mapPage(
+      await this.messages.page(
+        agentId,
+        { userId: query.userId, runId: query.runId },
+        query.limit,
+        query.cursor,
+        query.order,
+      ),
+      MessageResponseDto.from,
+    );
   }
 
   /** Stores messages of a conversation (one statement) and tells the agent's followers. */
@@ -66,7 +79,16 @@ export class MessagesService {
     }));
     await this.messages.insert(stored);
     this.events.publish(
-      stored.map((m) => messageCreated(organizationId, { messageId: m.id, agentId: m.agentId, userId: m.userId, runId: m.runId, role: m.role, content: m.content })),
+      stored.map((m) =>
+        messageCreated(organizationId, {
+          messageId: m.id,
+          agentId: m.agentId,
+          userId: m.userId,
+          runId: m.runId,
+          role: m.role,
+          content: m.content,
+        }),
+      ),
     );
     return stored;
   }
@@ -79,7 +101,13 @@ export class MessagesService {
     return this.messages.byIds(ids);
   }
 
-  search(agentId: string, userId: string | null, query: string, limit: number, excludeRequestId: string | null): Promise<Message[]> {
+  search(
+    agentId: string,
+    userId: string | null,
+    query: string,
+    limit: number,
+    excludeRequestId: string | null,
+  ): Promise<Message[]> {
     return this.messages.search(agentId, userId, query, limit, excludeRequestId);
   }
 }

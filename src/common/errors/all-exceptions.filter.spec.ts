@@ -27,22 +27,41 @@ describe('errorBodyOf', () => {
   });
 
   it('keeps validation details and joins array messages', () => {
-    const body = errorBodyOf(new BadRequestException({ message: 'a must be b', code: 'VALIDATION_FAILED', details: [{ field: 'a' }] }), 'r');
+    const body = errorBodyOf(
+      new BadRequestException({ message: 'a must be b', code: 'VALIDATION_FAILED', details: [{ field: 'a' }] }),
+      'r',
+    );
     expect(body).toMatchObject({ statusCode: 400, code: 'VALIDATION_FAILED', details: [{ field: 'a' }] });
     expect(errorBodyOf(new BadRequestException(['x', 'y']), 'r').message).toBe('x; y');
-    expect(errorBodyOf(new NotFoundException('Cannot GET /x'), 'r')).toMatchObject({ statusCode: 404, code: 'NOT_FOUND' });
+    expect(errorBodyOf(new NotFoundException('Cannot GET /x'), 'r')).toMatchObject({
+      statusCode: 404,
+      code: 'NOT_FOUND',
+    });
   });
 
   it('answers body-parser failures as 4xx', () => {
-    expect(errorBodyOf({ type: 'entity.parse.failed', status: 400, message: 'Unexpected end' }, 'r')).toMatchObject({ statusCode: 400, code: 'MALFORMED_JSON' });
-    expect(errorBodyOf({ type: 'entity.too.large', status: 413, message: 'too large' }, 'r')).toMatchObject({ statusCode: 413 });
+    expect(errorBodyOf({ type: 'entity.parse.failed', status: 400, message: 'Unexpected end' }, 'r')).toMatchObject({
+      statusCode: 400,
+      code: 'MALFORMED_JSON',
+    });
+    expect(errorBodyOf({ type: 'entity.too.large', status: 413, message: 'too large' }, 'r')).toMatchObject({
+      statusCode: 413,
+    });
     // The router's undecodable path parameter (http-errors, exposed).
-    expect(errorBodyOf(Object.assign(new Error("Failed to decode param '%E0%A4%A'"), { status: 400, expose: true }), 'r')).toMatchObject({ statusCode: 400 });
+    expect(
+      errorBodyOf(Object.assign(new Error("Failed to decode param '%E0%A4%A'"), { status: 400, expose: true }), 'r'),
+    ).toMatchObject({ statusCode: 400 });
     expect(errorBodyOf(Object.assign(new Error('secret'), { status: 400 }), 'r')).toMatchObject({ statusCode: 500 });
   });
 
   it('hides the details of anything unexpected behind a 500 with the request id', () => {
     const body = errorBodyOf(new Error('connection string postgres://secret@db'), 'req-9');
-    expect(body).toEqual({ statusCode: 500, error: 'Internal Server Error', message: 'Internal server error (request req-9)', code: 'INTERNAL', requestId: 'req-9' });
+    expect(body).toEqual({
+      statusCode: 500,
+      error: 'Internal Server Error',
+      message: 'Internal server error (request req-9)',
+      code: 'INTERNAL',
+      requestId: 'req-9',
+    });
   });
 });

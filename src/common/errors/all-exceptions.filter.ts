@@ -82,7 +82,14 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const res = ctx.getResponse<Response>();
     const body = errorBodyOf(exception, String(req.id ?? ''));
     if (body.statusCode >= 500) {
-      this.logger.error({ err: exception, requestId: body.requestId, path: req.originalUrl.replace(/([?&]token=)[^&]*/g, '$1[redacted]') }, 'unhandled error');
+      this.logger.error(
+        {
+          err: exception,
+          requestId: body.requestId,
+          path: req.originalUrl.replace(/([?&]token=)[^&]*/g, '$1[redacted]'),
+        },
+        'unhandled error',
+      );
     }
     if (res.headersSent) {
       res.end();
@@ -126,7 +133,13 @@ export function errorBodyOf(exception: unknown, requestId: string): ErrorRespons
   return shape(500, `Internal server error (request ${requestId})`, 'INTERNAL', undefined, requestId);
 }
 
-function shape(statusCode: number, message: string, code: string, details: unknown, requestId: string): ErrorResponseDto {
+function shape(
+  statusCode: number,
+  message: string,
+  code: string,
+  details: unknown,
+  requestId: string,
+): ErrorResponseDto {
   const body: ErrorResponseDto = { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message, code, requestId };
   if (details !== undefined) body.details = details;
   return body;

@@ -57,7 +57,10 @@ export class EventBus {
       return;
     }
     this.transport.send(stamped).catch((error: unknown) => {
-      this.logger.error({ err: error, events: stamped.length }, 'events could not be sent to other processes; delivered in this one only');
+      this.logger.error(
+        { err: error, events: stamped.length },
+        'events could not be sent to other processes; delivered in this one only',
+      );
       this.deliver(stamped);
     });
   }
@@ -67,7 +70,10 @@ export class EventBus {
       for (const handler of this.handlers) {
         try {
           const result = handler(event);
-          if (result instanceof Promise) result.catch((error: unknown) => this.logger.error({ err: error, event: event.name }, 'event handler failed'));
+          if (result instanceof Promise)
+            result.catch((error: unknown) =>
+              this.logger.error({ err: error, event: event.name }, 'event handler failed'),
+            );
         } catch (error) {
           this.logger.error({ err: error, event: event.name }, 'event handler failed');
         }

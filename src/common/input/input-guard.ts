@@ -12,9 +12,14 @@ import type { InputProblem } from './input-problems.js';
  * One place, so no route can forget it (JSON Lines imports check each line the same way).
  */
 export function inputGuardMiddleware(req: Request & { id?: string }, res: Response, next: NextFunction): void {
-  const problem = pathProblem(req.path) ?? (typeof req.body === 'object' && req.body !== null ? inputProblem(req.body) : null) ?? queryProblem(req);
+  const problem =
+    pathProblem(req.path) ??
+    (typeof req.body === 'object' && req.body !== null ? inputProblem(req.body) : null) ??
+    queryProblem(req);
   if (!problem) return next();
-  const error = new CommonError(CommonErrorCode.InvalidInput, `${problem.field}: ${problem.problem}`, [{ field: problem.field, problems: [problem.problem] }]);
+  const error = new CommonError(CommonErrorCode.InvalidInput, `${problem.field}: ${problem.problem}`, [
+    { field: problem.field, problems: [problem.problem] },
+  ]);
   const body = errorBodyOf(error, String(req.id ?? ''));
   res.status(body.statusCode).json(body);
 }

@@ -8,12 +8,17 @@ function nested(depth: number): unknown {
 
 describe('inputProblem', () => {
   it('accepts ordinary bodies, emoji (surrogate pairs) included', () => {
-    expect(inputProblem({ content: 'Alice 🍵 likes tea', messages: [{ role: 'user', content: 'hi' }], n: 1, ok: null })).toBeNull();
+    expect(
+      inputProblem({ content: 'Alice 🍵 likes tea', messages: [{ role: 'user', content: 'hi' }], n: 1, ok: null }),
+    ).toBeNull();
     expect(inputProblem(nested(MAX_INPUT_DEPTH))).toBeNull();
   });
 
   it('refuses nesting deeper than the limit, without recursing', () => {
-    expect(inputProblem(nested(MAX_INPUT_DEPTH + 1))).toEqual({ field: expect.stringMatching(/^a\.a\./), problem: `is nested deeper than ${MAX_INPUT_DEPTH} levels` });
+    expect(inputProblem(nested(MAX_INPUT_DEPTH + 1))).toEqual({
+      field: expect.stringMatching(/^a\.a\./),
+      problem: `is nested deeper than ${MAX_INPUT_DEPTH} levels`,
+    });
     expect(inputProblem(nested(100_000))?.problem).toMatch(/nested deeper/);
     let arrays: unknown = [];
     for (let i = 0; i < 10_000; i++) arrays = [arrays];
@@ -21,9 +26,15 @@ describe('inputProblem', () => {
   });
 
   it('names the field holding a NUL character or a lone surrogate', () => {
-    expect(inputProblem({ messages: [{ content: 'a\u0000b' }] })).toEqual({ field: 'messages.0.content', problem: expect.stringContaining('NUL') });
+    expect(inputProblem({ messages: [{ content: 'a\u0000b' }] })).toEqual({
+      field: 'messages.0.content',
+      problem: expect.stringContaining('NUL'),
+    });
     expect(inputProblem({ name: '\ud800' })).toEqual({ field: 'name', problem: expect.stringContaining('surrogate') });
-    expect(inputProblem({ metadata: { 'k\u0000': 1 } })).toEqual({ field: 'metadata', problem: expect.stringContaining('has a key that') });
+    expect(inputProblem({ metadata: { 'k\u0000': 1 } })).toEqual({
+      field: 'metadata',
+      problem: expect.stringContaining('has a key that'),
+    });
     expect(inputProblem('\udc00')).toEqual({ field: '(body)', problem: expect.stringContaining('surrogate') });
   });
 

@@ -3,12 +3,27 @@
  * `2026-03-01T12:30`, `2026-03-01T12:30:00.123Z`, `2026-03-01 12:30:00+01:00`. A time without
  * an offset is UTC (never the server's local zone).
  */
-const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|z|[+-]\d{2}(?::?\d{2})?)?)?$/;
+const ISO =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|z|[+-]\d{2}(?::?\d{2})?)?)?$/;
 
-export const ISO_DATE_MESSAGE = 'must be an ISO 8601 date-time (e.g. 2026-03-01T12:30:00Z) between the years 0001 and 9999';
+export const ISO_DATE_MESSAGE =
+  'must be an ISO 8601 date-time (e.g. 2026-03-01T12:30:00Z) between the years 0001 and 9999';
 
 function daysIn(year: number, month: number): number {
-  return [31, year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
+  return [
+    31,
+    year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28,
+    31,
+    30,
+    31,
+    30,
+    31,
+    31,
+    30,
+    31,
+    30,
+    31,
+  ][month - 1];
 }
 
 /**
@@ -19,7 +34,9 @@ function daysIn(year: number, month: number): number {
 export function parseIsoDateTime(text: string): Date | null {
   const m = ISO.exec(text);
   if (!m) return null;
-  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4] ?? '0', m[5] ?? '0', m[6] ?? '0'].map(Number);
+  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4] ?? '0', m[5] ?? '0', m[6] ?? '0'].map(
+    Number,
+  );
   if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysIn(year, month)) return null;
   if (hour > 23 || minute > 59 || second > 59) return null;
   let offsetMinutes = 0;

@@ -38,12 +38,11 @@ export class LeaseLock implements OnApplicationShutdown {
   private readonly redis: Redis | null;
   private readonly lease: Lease;
 
-  constructor(
-    config: AppConfig,
-    @InjectDataSource() dataSource: DataSource,
-  ) {
+  constructor(config: AppConfig, @InjectDataSource() dataSource: DataSource) {
     const prefix = `${config.QUEUE_PREFIX}:lock:`;
-    this.redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { connectionName: 'agentmem-lock', maxRetriesPerRequest: 1, lazyConnect: true }) : null;
+    this.redis = config.REDIS_URL
+      ? new Redis(config.REDIS_URL, { connectionName: 'agentmem-lock', maxRetriesPerRequest: 1, lazyConnect: true })
+      : null;
     this.redis?.on('error', () => undefined); // readiness reports Redis
     const redis = this.redis;
     this.lease = redis
@@ -66,8 +65,13 @@ export class LeaseLock implements OnApplicationShutdown {
             );
             return returnedRows(rows).length > 0;
           },
-          renew: async (key, token) => void (await dataSource.query(`UPDATE locks SET expires_at = now() + make_interval(secs => $3) WHERE key = $1 AND token = $2`, [key, token, LEASE_MS / 1000])),
-          release: async (key, token) => void (await dataSource.query(`DELETE FROM locks WHERE key = $1 AND token = $2`, [key, token])),
+          renew: async (key, token) =>
+            void (await dataSource.query(
+              `UPDATE locks SET expires_at = now() + make_interval(secs => $3) WHERE key = $1 AND token = $2`,
+              [key, token, LEASE_MS / 1000],
+            )),
+          release: async (key, token) =>
+            void (await dataSource.query(`DELETE FROM locks WHERE key = $1 AND token = $2`, [key, token])),
         };
   }
 
@@ -86,12 +90,17 @@ export class LeaseLock implements OnApplicationShutdown {
         if (Date.now() >= deadline) throw new LockTimeout(`lock ${key} not had within ${waitMs} ms`);
         await new Promise((resolve) => setTimeout(resolve, POLL_MS));
       }
-      const renewal = setInterval(() => void this.lease.renew(key, token).catch((error) => this.logger.warn(`renewing ${key}: ${String(error)}`)), RENEW_MS);
+      const renewal = setInterval(
+        () => void this.lease.renew(key, token).catch((error) => this.logger.warn(`renewing ${key}: ${String(error)}`)),
+        RENEW_MS,
+      );
       try {
         return await work();
       } finally {
         clearInterval(renewal);
-        await this.lease.release(key, token).catch((error) => this.logger.warn(`releasing ${key}: ${String(error)} (it expires by itself)`));
+        await this.lease
+          .release(key, token)
+          .catch((error) => this.logger.warn(`releasing ${key}: ${String(error)} (it expires by itself)`));
       }
     } finally {
       done();
@@ -108,7 +117,12 @@ export class LeaseLock implements OnApplicationShutdown {
 async function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new LockTimeout(`waited ${ms} ms`)), Math.max(0, ms))))]);
+    await Promise.race([
+      promise,
+      new Promise<never>(
+        (_, reject) => (timer = setTimeout(() => reject(new LockTimeout(`waited ${ms} ms`)), Math.max(0, ms))),
+      ),
+    ]);
   } finally {
     clearTimeout(timer);
   }

@@ -19,7 +19,7 @@ async function withTimeout<T, U>(work: Promise<T>, ms: number, onTimeout: () => 
   const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), ms)));
   try {
     const first = await Promise.race([work, late]);
-    return first === 'late' ? onTimeout() : (first);
+    return first === 'late' ? onTimeout() : first;
   } finally {
     clearTimeout(timer);
   }
@@ -64,7 +64,11 @@ export class BullmqJobRunner extends JobRunner {
       removeOnFail: { age: 7 * DAY_SECONDS },
     };
     for (const name of QUEUE_NAMES) {
-      const queue = new this.classes.Queue(name, { connection: this.connection, prefix: config.QUEUE_PREFIX, defaultJobOptions });
+      const queue = new this.classes.Queue(name, {
+        connection: this.connection,
+        prefix: config.QUEUE_PREFIX,
+        defaultJobOptions,
+      });
       queue.on('error', (error: Error) => this.logger.warn(`queue ${name}: ${error.message}`));
       this.queues.set(name, queue);
     }
@@ -86,7 +90,10 @@ export class BullmqJobRunner extends JobRunner {
   /** Commands wait for Redis to come back; a caller waits at most QUEUE_TIMEOUT_MS, then gets a 503. */
   private answered<T>(work: Promise<T>): Promise<T> {
     return withTimeout(work, QUEUE_TIMEOUT_MS, () => {
-      throw new JobsError(JobsErrorCode.QueueUnavailable, `The job queue (${this.kind}) is not answering; try again later (see /health/ready)`);
+      throw new JobsError(
+        JobsErrorCode.QueueUnavailable,
+        `The job queue (${this.kind}) is not answering; try again later (see /health/ready)`,
+      );
     });
   }
 
@@ -104,7 +111,10 @@ export class BullmqJobRunner extends JobRunner {
     // A server starts (and serves everything but jobs) while Redis is down: the workers are
     // made once it answers. (A BullMQ worker made before that cannot be closed until it does.)
     if (this.redis && this.redis.status !== 'ready') {
-      const warning = setTimeout(() => this.logger.warn('Redis is not answering: job workers start when it does'), 2000).unref();
+      const warning = setTimeout(
+        () => this.logger.warn('Redis is not answering: job workers start when it does'),
+        2000,
+      ).unref();
       this.redis.once('ready', () => {
         clearTimeout(warning);
         if (!this.closing) this.createWorkers();
@@ -143,7 +153,12 @@ export class BullmqJobRunner extends JobRunner {
       worker.on('failed', (job: Job | undefined, error: Error) => {
         if (!job) return;
         const retrying = job.attemptsMade < (job.opts.attempts ?? 1);
-        this.executor.failed(announced(name, job), error, retrying, typeof job.progress === 'number' ? job.progress : 0);
+        this.executor.failed(
+          announced(name, job),
+          error,
+          retrying,
+          typeof job.progress === 'number' ? job.progress : 0,
+        );
       });
       this.workers.push(worker);
     }
@@ -152,7 +167,11 @@ export class BullmqJobRunner extends JobRunner {
   async repeat(queue: QueueName, key: string, everyMs: number, envelope: JobEnvelope): Promise<void> {
     // Idempotent (one schedule per key across processes); not awaited, like the workers.
     this.queue(queue)
-      .upsertJobScheduler(key, { every: everyMs }, { name: queue, data: envelope, opts: { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } } })
+      .upsertJobScheduler(
+        key,
+        { every: everyMs },
+        { name: queue, data: envelope, opts: { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } } },
+      )
       .catch((error: unknown) => this.logger.warn(`could not schedule ${key}: ${String(error)}`));
   }
 
@@ -161,11 +180,24 @@ export class BullmqJobRunner extends JobRunner {
     // Running jobs get graceMs to finish; after that they are abandoned to the lock timeout and
     // another worker (or this one, restarted) runs them again: processors are idempotent.
     const closing = Promise.all(this.workers.map((w) => w.close().catch(() => undefined)));
-    const finished = await withTimeout(closing.then(() => true), graceMs, () => false);
-    if (!finished) await withTimeout(Promise.all(this.workers.map((w) => w.close(true).catch(() => undefined))), 1000, () => undefined);
+    const finished = await withTimeout(
+      closing.then(() => true),
+      graceMs,
+      () => false,
+    );
+    if (!finished)
+      await withTimeout(
+        Promise.all(this.workers.map((w) => w.close(true).catch(() => undefined))),
+        1000,
+        () => undefined,
+      );
     // With Redis gone, closing would wait for it: disconnect the shared client first.
     if (this.redis && this.redis.status !== 'ready') this.redis.disconnect();
-    await withTimeout(Promise.all([...this.queues.values()].map((q) => q.close().catch(() => undefined))), 2000, () => undefined);
+    await withTimeout(
+      Promise.all([...this.queues.values()].map((q) => q.close().catch(() => undefined))),
+      2000,
+      () => undefined,
+    );
     if (this.redis) await closeRedis(this.redis);
   }
 

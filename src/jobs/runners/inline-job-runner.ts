@@ -81,7 +81,9 @@ export class InlineJobRunner extends JobRunner {
   async repeat(queue: QueueName, _key: string, everyMs: number, envelope: JobEnvelope): Promise<void> {
     const tick = () => {
       if (!this.accepting) return;
-      this.enqueue(queue, envelope, uuidv7()).catch((error: unknown) => this.logger.warn(`could not queue ${queue}: ${String(error)}`));
+      this.enqueue(queue, envelope, uuidv7()).catch((error: unknown) =>
+        this.logger.warn(`could not queue ${queue}: ${String(error)}`),
+      );
     };
     const timer = setInterval(tick, everyMs);
     timer.unref();
@@ -134,7 +136,7 @@ export class InlineJobRunner extends JobRunner {
     // Claiming counts the attempt first, so a job that crashes the process cannot loop forever.
     const claimed = returnedRows<JobRow>(
       await this.dataSource.query(
-      `UPDATE jobs SET state = 'active', attempts_made = attempts_made + 1
+        `UPDATE jobs SET state = 'active', attempts_made = attempts_made + 1
        WHERE id = $1 AND state IN ('waiting', 'active', 'delayed') RETURNING *`,
         [id],
       ),
@@ -165,7 +167,10 @@ export class InlineJobRunner extends JobRunner {
       const retrying = job.attempts_made < job.max_attempts;
       if (retrying) {
         const delay = backoffMs(job.attempts_made);
-        await this.dataSource.query(`UPDATE jobs SET state = 'delayed', error = $2, run_at = now() + make_interval(secs => $3) WHERE id = $1`, [id, message, delay / 1000]);
+        await this.dataSource.query(
+          `UPDATE jobs SET state = 'delayed', error = $2, run_at = now() + make_interval(secs => $3) WHERE id = $1`,
+          [id, message, delay / 1000],
+        );
         this.later(job.queue, id, delay);
       } else {
         await this.finish(id, 'failed', null, message);
@@ -177,7 +182,12 @@ export class InlineJobRunner extends JobRunner {
     this.executor.completed(runnable, result);
   }
 
-  private async finish(id: string, state: 'completed' | 'failed', result: unknown, error: string | null): Promise<void> {
+  private async finish(
+    id: string,
+    state: 'completed' | 'failed',
+    result: unknown,
+    error: string | null,
+  ): Promise<void> {
     await this.dataSource.query(
       `UPDATE jobs SET state = $2, result = $3::jsonb, error = $4, finished_at = now(), progress = CASE WHEN $2 = 'completed' THEN 100 ELSE progress END WHERE id = $1`,
       [id, state, result === null ? null : JSON.stringify(result), error],

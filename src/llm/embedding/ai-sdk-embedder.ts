@@ -14,10 +14,17 @@ export class AiSdkEmbedder implements Embedder {
   ) {}
 
   async embed(texts: string[]): Promise<number[][]> {
-    const { embeddings } = await embedMany({ model: this.model, values: texts, maxRetries: 2, abortSignal: AbortSignal.timeout(this.timeoutMs) });
+    const { embeddings } = await embedMany({
+      model: this.model,
+      values: texts,
+      maxRetries: 2,
+      abortSignal: AbortSignal.timeout(this.timeoutMs),
+    });
     for (const e of embeddings) {
       if (e.length !== this.dimensions) {
-        throw new Error(`embedding model ${this.id} returned ${e.length} dimensions, EMBEDDING_DIMENSIONS is ${this.dimensions}`);
+        throw new Error(
+          `embedding model ${this.id} returned ${e.length} dimensions, EMBEDDING_DIMENSIONS is ${this.dimensions}`,
+        );
       }
     }
     return embeddings;

@@ -18,8 +18,15 @@ describe('EmbeddingService', () => {
   it('embeds each distinct text once, across calls and within one call, and keeps the order', async () => {
     const inner = new CountingEmbedder();
     const service = new EmbeddingService(inner);
-    expect(await service.embed(['a', 'bb', 'a'])).toEqual([[1, 1], [2, 1], [1, 1]]);
-    expect(await service.embed(['bb', 'ccc'])).toEqual([[2, 1], [3, 1]]);
+    expect(await service.embed(['a', 'bb', 'a'])).toEqual([
+      [1, 1],
+      [2, 1],
+      [1, 1],
+    ]);
+    expect(await service.embed(['bb', 'ccc'])).toEqual([
+      [2, 1],
+      [3, 1],
+    ]);
     expect(inner.seen).toEqual(['a', 'bb', 'ccc']);
   });
 });

@@ -25,7 +25,9 @@ export class EmbeddingService {
   private cachedBytes = 0;
 
   constructor(private readonly embedder: Embedder) {
-    this.logger.log(`embedder: ${embedder.id} (${embedder.dimensions} dimensions, ${embedder.semantic ? 'semantic' : 'lexical'})`);
+    this.logger.log(
+      `embedder: ${embedder.id} (${embedder.dimensions} dimensions, ${embedder.semantic ? 'semantic' : 'lexical'})`,
+    );
   }
 
   /**
@@ -36,16 +38,24 @@ export class EmbeddingService {
    */
   static async create(config: AppConfig): Promise<Embedder> {
     if (config.EMBEDDING_PROVIDER === 'local' && (config.EMBEDDING_MODEL_PATH || config.EMBEDDING_MODEL)) {
-      const source = config.EMBEDDING_MODEL_PATH ? { path: config.EMBEDDING_MODEL_PATH } : { model: config.EMBEDDING_MODEL!, cacheDir: config.DATA_DIR };
-      const setting = config.EMBEDDING_MODEL_PATH ? `EMBEDDING_MODEL_PATH=${config.EMBEDDING_MODEL_PATH}` : `EMBEDDING_MODEL=${config.EMBEDDING_MODEL}`;
+      const source = config.EMBEDDING_MODEL_PATH
+        ? { path: config.EMBEDDING_MODEL_PATH }
+        : { model: config.EMBEDDING_MODEL!, cacheDir: config.DATA_DIR };
+      const setting = config.EMBEDDING_MODEL_PATH
+        ? `EMBEDDING_MODEL_PATH=${config.EMBEDDING_MODEL_PATH}`
+        : `EMBEDDING_MODEL=${config.EMBEDDING_MODEL}`;
       let model: TransformersEmbedder;
       try {
         model = await TransformersEmbedder.load(source);
       } catch (error) {
-        throw new Error(`Could not load the embedding model of ${setting}: ${(error as Error).message}`, { cause: error });
+        throw new Error(`Could not load the embedding model of ${setting}: ${(error as Error).message}`, {
+          cause: error,
+        });
       }
       if (model.dimensions !== config.EMBEDDING_DIMENSIONS) {
-        throw new Error(`The model of ${setting} makes ${model.dimensions}-dimensional vectors; set EMBEDDING_DIMENSIONS=${model.dimensions}`);
+        throw new Error(
+          `The model of ${setting} makes ${model.dimensions}-dimensional vectors; set EMBEDDING_DIMENSIONS=${model.dimensions}`,
+        );
       }
       return model;
     }
@@ -61,7 +71,12 @@ export class EmbeddingService {
       case 'local':
         return new LexicalEmbedder(dims);
       case 'openai':
-        return new AiSdkEmbedder(`openai:${model}/${dims}`, dims, createOpenAI({ apiKey, baseURL }).embedding(model), config.LLM_TIMEOUT_MS);
+        return new AiSdkEmbedder(
+          `openai:${model}/${dims}`,
+          dims,
+          createOpenAI({ apiKey, baseURL }).embedding(model),
+          config.LLM_TIMEOUT_MS,
+        );
       case 'openai-compatible':
         return new AiSdkEmbedder(
           `openai-compatible:${model}/${dims}`,
@@ -70,7 +85,12 @@ export class EmbeddingService {
           config.LLM_TIMEOUT_MS,
         );
       case 'google':
-        return new AiSdkEmbedder(`google:${model}/${dims}`, dims, createGoogleGenerativeAI({ apiKey, baseURL }).embedding(model), config.LLM_TIMEOUT_MS);
+        return new AiSdkEmbedder(
+          `google:${model}/${dims}`,
+          dims,
+          createGoogleGenerativeAI({ apiKey, baseURL }).embedding(model),
+          config.LLM_TIMEOUT_MS,
+        );
     }
   }
 

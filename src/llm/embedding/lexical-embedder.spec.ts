@@ -13,7 +13,12 @@ describe('LexicalEmbedder', () => {
   });
 
   it('scores shared words and spelling variants above unrelated text', async () => {
-    const [q, near, variant, far] = await embedder.embed(['moving to Berlin', 'She moved to Berlin last year', 'berlins museums', 'I like green tea']);
+    const [q, near, variant, far] = await embedder.embed([
+      'moving to Berlin',
+      'She moved to Berlin last year',
+      'berlins museums',
+      'I like green tea',
+    ]);
     expect(cosine(q, near)).toBeGreaterThan(cosine(q, far));
     expect(cosine(q, variant)).toBeGreaterThan(cosine(q, far));
   });

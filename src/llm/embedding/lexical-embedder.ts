@@ -1,7 +1,9 @@
 import type { Embedder } from './embedder.js';
 
 const STOPWORDS = new Set(
-  'a an and are as at be but by for from has have he her his i if in into is it its me my of on or our she so that the their them they this to was we were what when where which who will with you your do did does not no yes than then there these those been being am can could would should may might must shall about after again all also any because before both each few more most other some such only own same too very just over under up down out off how why whom'.split(' '),
+  'a an and are as at be but by for from has have he her his i if in into is it its me my of on or our she so that the their them they this to was we were what when where which who will with you your do did does not no yes than then there these those been being am can could would should may might must shall about after again all also any because before both each few more most other some such only own same too very just over under up down out off how why whom'.split(
+    ' ',
+  ),
 );
 
 /** FNV-1a, 32 bits. */
@@ -16,8 +18,14 @@ function hash32(text: string): number {
 
 /** Lowercased words, digits kept, stop words and one-letter tokens dropped, plurals folded. */
 export function lexicalTokens(text: string): string[] {
-  const words = text.toLowerCase().normalize('NFKC').match(/[\p{L}\p{N}]+/gu) ?? [];
-  return words.filter((w) => w.length > 1 && !STOPWORDS.has(w)).map((w) => (w.length > 4 && w.endsWith('s') && !w.endsWith('ss') ? w.slice(0, -1) : w));
+  const words =
+    text
+      .toLowerCase()
+      .normalize('NFKC')
+      .match(/[\p{L}\p{N}]+/gu) ?? [];
+  return words
+    .filter((w) => w.length > 1 && !STOPWORDS.has(w))
+    .map((w) => (w.length > 4 && w.endsWith('s') && !w.endsWith('ss') ? w.slice(0, -1) : w));
 }
 
 /**

@@ -1,7 +1,10 @@
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Embedder } from './embedder.js';
 
-type Extractor = (texts: string[], options: { pooling: 'mean'; normalize: boolean }) => Promise<{ dims: number[]; tolist(): number[][] }>;
+type Extractor = (
+  texts: string[],
+  options: { pooling: 'mean'; normalize: boolean },
+) => Promise<{ dims: number[]; tolist(): number[][] }>;
 
 /**
  * A neural sentence embedder running in-process: transformers.js on ONNX Runtime (mean-pooled,

@@ -64,7 +64,11 @@ export class ScopeDto {
 
 /** What a memory is besides its text and scope: shared by adds and imports. */
 export class MemoryAttributesDto extends ScopeDto {
-  @ApiProperty({ enum: MEMORY_TYPES, required: false, description: 'Default: semantic for extracted facts, episodic for text stored as given; working memories expire.' })
+  @ApiProperty({
+    enum: MEMORY_TYPES,
+    required: false,
+    description: 'Default: semantic for extracted facts, episodic for text stored as given; working memories expire.',
+  })
   @IsOptional()
   @IsIn(MEMORY_TYPES)
   type?: MemoryType;

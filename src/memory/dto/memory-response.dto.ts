@@ -104,7 +104,15 @@ export class HistoryEntryDto {
   createdAt: Date;
 
   static from(this: void, h: HistoryRecord): HistoryEntryDto {
-    return { id: h.id, memoryId: h.memoryId, event: h.event, oldContent: h.oldContent, newContent: h.newContent, actor: h.actor, createdAt: h.createdAt };
+    return {
+      id: h.id,
+      memoryId: h.memoryId,
+      event: h.event,
+      oldContent: h.oldContent,
+      newContent: h.newContent,
+      actor: h.actor,
+      createdAt: h.createdAt,
+    };
   }
 }
 

@@ -1,5 +1,17 @@
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsObject,
+  IsOptional,
+  IsString,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+} from 'class-validator';
 import { ApiProperty } from '@nestjs/swagger';
 import { SEARCH_MODES } from '../../config/app-config.js';
 import type { SearchMode } from '../../config/app-config.js';
@@ -24,7 +36,12 @@ export class SearchMemoriesDto extends ScopeDto {
    * createdAt, updatedAt, expiresAt, type, userId, agentId, runId, content, importance,
    * accessCount, or any metadata key (dotted for nesting).
    */
-  @ApiProperty({ required: false, type: Object, additionalProperties: true, example: { AND: [{ topic: 'travel' }, { createdAt: { gte: '2026-01-01T00:00:00Z' } }] } })
+  @ApiProperty({
+    required: false,
+    type: Object,
+    additionalProperties: true,
+    example: { AND: [{ topic: 'travel' }, { createdAt: { gte: '2026-01-01T00:00:00Z' } }] },
+  })
   @IsOptional()
   @IsObject()
   filters?: Record<string, unknown>;
@@ -42,7 +59,12 @@ export class SearchMemoriesDto extends ScopeDto {
   @Min(0)
   threshold?: number;
 
-  @ApiProperty({ enum: SEARCH_MODES, required: false, description: 'Default: the server\'s SEARCH_DEFAULT_MODE (auto: hybrid with a semantic embedder, text with the built-in lexical one).' })
+  @ApiProperty({
+    enum: SEARCH_MODES,
+    required: false,
+    description:
+      "Default: the server's SEARCH_DEFAULT_MODE (auto: hybrid with a semantic embedder, text with the built-in lexical one).",
+  })
   @IsOptional()
   @IsIn(SEARCH_MODES)
   mode?: SearchMode;

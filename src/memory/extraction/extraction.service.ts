@@ -28,16 +28,22 @@ import {
 /** How many existing memories each new fact is compared with. */
 const NEIGHBOURS_PER_FACT = 5;
 
-type Decision = { event: 'ADD'; text: string } | { event: 'UPDATE'; id: string; text: string } | { event: 'DELETE'; id: string } | { event: 'NONE'; id: string };
+type Decision =
+  | { event: 'ADD'; text: string }
+  | { event: 'UPDATE'; id: string; text: string }
+  | { event: 'DELETE'; id: string }
+  | { event: 'NONE'; id: string };
 
 function object(value: unknown, what: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InvalidModelOutput(`${what} is not an object`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new InvalidModelOutput(`${what} is not an object`);
   return value as Record<string, unknown>;
 }
 
 export function parseFacts(value: unknown): string[] {
   const facts = object(value, 'reply').facts;
-  if (!Array.isArray(facts) || facts.some((f) => typeof f !== 'string')) throw new InvalidModelOutput('facts must be an array of strings');
+  if (!Array.isArray(facts) || facts.some((f) => typeof f !== 'string'))
+    throw new InvalidModelOutput('facts must be an array of strings');
   return [...new Set((facts as string[]).map((f) => f.trim()).filter((f) => f.length > 0 && f.length <= 2000))];
 }
 
@@ -54,8 +60,10 @@ export function parseDecisions(value: unknown, knownIds: Set<string>): Decision[
       if (!text) throw new InvalidModelOutput(`memory[${i}]: ADD without text`);
       return { event: 'ADD', text };
     }
-    if (item.event !== 'UPDATE' && item.event !== 'DELETE' && item.event !== 'NONE') throw new InvalidModelOutput(`memory[${i}]: unknown event ${String(item.event)}`);
-    if (!id || !knownIds.has(id)) throw new InvalidModelOutput(`memory[${i}]: ${item.event} refers to unknown id ${String(item.id)}`);
+    if (item.event !== 'UPDATE' && item.event !== 'DELETE' && item.event !== 'NONE')
+      throw new InvalidModelOutput(`memory[${i}]: unknown event ${String(item.event)}`);
+    if (!id || !knownIds.has(id))
+      throw new InvalidModelOutput(`memory[${i}]: ${item.event} refers to unknown id ${String(item.id)}`);
     if (item.event !== 'NONE') {
       if (touched.has(id)) throw new InvalidModelOutput(`memory[${i}]: id ${id} is changed twice`);
       touched.add(id);
@@ -123,7 +131,10 @@ export class ExtractionService {
     const decisions = await this.chat.generateStructured({
       name: 'memory_reconciliation',
       system: RECONCILE_SYSTEM,
-      prompt: reconcilePrompt(existing.map((m, i) => ({ id: String(i), text: m.content })), facts),
+      prompt: reconcilePrompt(
+        existing.map((m, i) => ({ id: String(i), text: m.content })),
+        facts,
+      ),
       schema: RECONCILE_SCHEMA,
       validate: (value) => parseDecisions(value, new Set(byTempId.keys())),
     });
@@ -149,7 +160,14 @@ export class ExtractionService {
           });
           results.push({ id: record.id, memory: record.content, event: created ? 'ADD' : 'NONE' });
           if (created) {
-            history.push({ id: uuidv7(), memoryId: record.id, event: 'ADD' as const, oldContent: null, newContent: record.content, actor });
+            history.push({
+              id: uuidv7(),
+              memoryId: record.id,
+              event: 'ADD' as const,
+              oldContent: null,
+              newContent: record.content,
+              actor,
+            });
             events.push(memoryEvent(MemoryEventName.Created, record, actor));
           }
           continue;
@@ -160,13 +178,31 @@ export class ExtractionService {
         if (d.event === 'NONE') {
           results.push({ id: locked.id, memory: locked.content, event: 'NONE' });
         } else if (d.event === 'UPDATE') {
-          const record = await this.memories.update(m, locked.id, { content: d.text, hash: contentHash(d.text), embedding: vectorOf.get(d.text) ?? null });
-          history.push({ id: uuidv7(), memoryId: locked.id, event: 'UPDATE' as const, oldContent: locked.content, newContent: d.text, actor });
+          const record = await this.memories.update(m, locked.id, {
+            content: d.text,
+            hash: contentHash(d.text),
+            embedding: vectorOf.get(d.text) ?? null,
+          });
+          history.push({
+            id: uuidv7(),
+            memoryId: locked.id,
+            event: 'UPDATE' as const,
+            oldContent: locked.content,
+            newContent: d.text,
+            actor,
+          });
           events.push(memoryEvent(MemoryEventName.Updated, record, actor));
           results.push({ id: locked.id, memory: d.text, event: 'UPDATE', previous: locked.content });
         } else {
           await this.memories.softDelete(m, locked.id);
-          history.push({ id: uuidv7(), memoryId: locked.id, event: 'DELETE' as const, oldContent: locked.content, newContent: null, actor });
+          history.push({
+            id: uuidv7(),
+            memoryId: locked.id,
+            event: 'DELETE' as const,
+            oldContent: locked.content,
+            newContent: null,
+            actor,
+          });
           events.push(memoryEvent(MemoryEventName.Deleted, locked, actor));
           results.push({ id: locked.id, memory: locked.content, event: 'DELETE' });
         }
@@ -184,11 +220,15 @@ export class ExtractionService {
     const order = await this.chat.generateStructured({
       name: 'rerank',
       system: RERANK_SYSTEM,
-      prompt: rerankPrompt(query, hits.map((h, i) => ({ id: String(i), text: h.memory.content }))),
+      prompt: rerankPrompt(
+        query,
+        hits.map((h, i) => ({ id: String(i), text: h.memory.content })),
+      ),
       schema: RERANK_SCHEMA,
       validate: (value) => {
         const list = object(value, 'reply').order;
-        if (!Array.isArray(list) || list.some((id) => typeof id !== 'string' || !ids.has(id))) throw new InvalidModelOutput('order must list only the ids given');
+        if (!Array.isArray(list) || list.some((id) => typeof id !== 'string' || !ids.has(id)))
+          throw new InvalidModelOutput('order must list only the ids given');
         return [...new Set(list as string[])];
       },
     });

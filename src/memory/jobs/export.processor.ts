@@ -21,10 +21,13 @@ export class ExportProcessor implements JobProcessor<ExportMemoriesDto, ExportJo
 
   async process(job: JobHandle<ExportMemoriesDto>): Promise<ExportJobResult> {
     const c = job.data;
-    const { body, count } = await this.memories.exportLines({ userId: c.userId, agentId: c.agentId, runId: c.runId, type: c.type }, async (done) => {
-      // The total is unknown until the end: report pages as they go, short of 100 %.
-      await job.updateProgress(Math.min(99, done / 1000));
-    });
+    const { body, count } = await this.memories.exportLines(
+      { userId: c.userId, agentId: c.agentId, runId: c.runId, type: c.type },
+      async (done) => {
+        // The total is unknown until the end: report pages as they go, short of 100 %.
+        await job.updateProgress(Math.min(99, done / 1000));
+      },
+    );
     await this.jobs.saveResult(job.id, job.organizationId!, { contentType: 'application/x-ndjson', body });
     return { memories: count, download: `/api/v1/jobs/${job.id}/result` };
   }

@@ -32,9 +32,11 @@ export class MaintenanceProcessor implements JobProcessor<Record<string, never>,
   async process(job: JobHandle<Record<string, never>>): Promise<MaintenanceResult> {
     const expired = await this.memories.expireDue();
     await job.updateProgress(40);
-    const purged = this.config.HISTORY_RETENTION_DAYS > 0 ? await this.memories.purgeDeleted(this.config.HISTORY_RETENTION_DAYS) : 0;
+    const purged =
+      this.config.HISTORY_RETENTION_DAYS > 0 ? await this.memories.purgeDeleted(this.config.HISTORY_RETENTION_DAYS) : 0;
     await job.updateProgress(60);
-    const toolRuns = this.config.TOOL_RUN_RETENTION_DAYS > 0 ? await this.tools.pruneRuns(this.config.TOOL_RUN_RETENTION_DAYS) : 0;
+    const toolRuns =
+      this.config.TOOL_RUN_RETENTION_DAYS > 0 ? await this.tools.pruneRuns(this.config.TOOL_RUN_RETENTION_DAYS) : 0;
     await job.updateProgress(80);
     const pruned = await this.jobs.prune();
     return { expired, purged, toolRuns, ...pruned };

@@ -13,7 +13,9 @@ export class ReembedProcessor implements JobProcessor<Record<string, never>, { m
   constructor(private readonly memories: MemoryService) {}
 
   async process(job: JobHandle<Record<string, never>>): Promise<{ memories: number }> {
-    const memories = await this.memories.reembedAll((done, total) => job.updateProgress(Math.min(99, (done / Math.max(1, total)) * 100)));
+    const memories = await this.memories.reembedAll((done, total) =>
+      job.updateProgress(Math.min(99, (done / Math.max(1, total)) * 100)),
+    );
     return { memories };
   }
 }

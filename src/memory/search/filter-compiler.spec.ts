@@ -42,7 +42,10 @@ describe('compileFilter', () => {
     [{ year: { gt: [1] } }, 'filters.year.gt: must be a string, number or boolean'],
     [{ createdAt: { gt: 'soon' } }, 'filters.createdAt.gt: must be an ISO 8601 date-time'],
     [{ createdAt: { gte: 'Feb 30 2020' } }, 'filters.createdAt.gte: must be an ISO 8601 date-time'],
-    [{ AND: [{ updatedAt: { lt: '+275760-09-13T00:00:00.000Z' } }] }, 'filters.AND.0.updatedAt.lt: must be an ISO 8601 date-time'],
+    [
+      { AND: [{ updatedAt: { lt: '+275760-09-13T00:00:00.000Z' } }] },
+      'filters.AND.0.updatedAt.lt: must be an ISO 8601 date-time',
+    ],
     [{ expiresAt: { in: ['2026-01-01', '0'] } }, 'filters.expiresAt.in.1: must be an ISO 8601 date-time'],
     [{ OR: [] }, 'filters.OR: must be a non-empty array of filters'],
     [{ tags: { in: [] } }, 'filters.tags.in: must be an array of 1 to 100 values'],
@@ -54,7 +57,7 @@ describe('compileFilter', () => {
     expect(() => compile(filter)).toThrow(message);
   });
 
-  it('passes dates on as canonical UTC instants, never the caller\'s text', () => {
+  it("passes dates on as canonical UTC instants, never the caller's text", () => {
     expect(compile({ createdAt: { gte: '2026-03-01T12:00:00+02:00' } }).values).toEqual(['2026-03-01T10:00:00.000Z']);
   });
 

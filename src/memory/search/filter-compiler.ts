@@ -24,7 +24,14 @@ const KEY_SEGMENT = /^[A-Za-z0-9_-]{1,64}$/;
 const MAX_DEPTH = 8;
 const MAX_CONDITIONS = 64;
 
-const COMPARISON: Record<'eq' | 'ne' | 'gt' | 'gte' | 'lt' | 'lte', string> = { eq: '=', ne: '<>', gt: '>', gte: '>=', lt: '<', lte: '<=' };
+const COMPARISON: Record<'eq' | 'ne' | 'gt' | 'gte' | 'lt' | 'lte', string> = {
+  eq: '=',
+  ne: '<>',
+  gt: '>',
+  gte: '>=',
+  lt: '<',
+  lte: '<=',
+};
 
 function fail(path: string, message: string): never {
   throw new SearchError(SearchErrorCode.InvalidFilter, `${path}: ${message}`);
@@ -49,7 +56,13 @@ export function compileFilter(filter: unknown, params: SqlParams, path = 'filter
   return compileNode(filter, params, path, 0, state);
 }
 
-function compileNode(node: unknown, params: SqlParams, path: string, depth: number, state: { conditions: number }): string {
+function compileNode(
+  node: unknown,
+  params: SqlParams,
+  path: string,
+  depth: number,
+  state: { conditions: number },
+): string {
   if (depth > MAX_DEPTH) fail(path, `nested deeper than ${MAX_DEPTH} levels`);
   if (!isPlainObject(node)) fail(path, 'must be an object');
   const parts: string[] = [];
@@ -69,16 +82,28 @@ function compileNode(node: unknown, params: SqlParams, path: string, depth: numb
   return parts.length === 1 ? parts[0] : `(${parts.join(' AND ')})`;
 }
 
-function compileField(field: string, spec: unknown, params: SqlParams, path: string, state: { conditions: number }): string {
+function compileField(
+  field: string,
+  spec: unknown,
+  params: SqlParams,
+  path: string,
+  state: { conditions: number },
+): string {
   const ops: [string, unknown][] = isPlainObject(spec) ? Object.entries(spec) : [['eq', spec]];
   if (ops.length === 0) fail(path, 'names no operator');
   const unknown = ops.map(([op]) => op).filter((op) => !OPERATORS.has(op));
-  if (unknown.length) fail(path, `unknown operator${unknown.length > 1 ? 's' : ''} ${unknown.map((o) => `'${o}'`).join(', ')} (use ${FILTER_OPERATORS.join(', ')})`);
+  if (unknown.length)
+    fail(
+      path,
+      `unknown operator${unknown.length > 1 ? 's' : ''} ${unknown.map((o) => `'${o}'`).join(', ')} (use ${FILTER_OPERATORS.join(', ')})`,
+    );
   const column = COLUMNS[field];
   const conditions = ops.map(([op, value]) => {
     state.conditions += 1;
     if (state.conditions > MAX_CONDITIONS) fail(path, `a filter may hold at most ${MAX_CONDITIONS} conditions`);
-    return column ? columnCondition(column, op as Operator, value, params, `${path}.${op}`) : metadataCondition(field, op as Operator, value, params, `${path}.${op}`);
+    return column
+      ? columnCondition(column, op as Operator, value, params, `${path}.${op}`)
+      : metadataCondition(field, op as Operator, value, params, `${path}.${op}`);
   });
   return conditions.length === 1 ? conditions[0] : `(${conditions.join(' AND ')})`;
 }
@@ -98,7 +123,13 @@ function checkScalar(kind: ColumnKind, value: unknown, path: string): string | n
   return value;
 }
 
-function columnCondition(column: { sql: string; kind: ColumnKind }, op: Operator, value: unknown, params: SqlParams, path: string): string {
+function columnCondition(
+  column: { sql: string; kind: ColumnKind },
+  op: Operator,
+  value: unknown,
+  params: SqlParams,
+  path: string,
+): string {
   const cast = column.kind === 'date' ? '::timestamptz' : column.kind === 'number' ? '::double precision' : '::text';
   switch (op) {
     case 'eq':
@@ -114,9 +145,11 @@ function columnCondition(column: { sql: string; kind: ColumnKind }, op: Operator
       return `${column.sql} ${COMPARISON[op]} ${params.add(checkScalar(column.kind, value, path))}${cast}`;
     case 'in':
     case 'nin': {
-      if (!Array.isArray(value) || value.length === 0 || value.length > 100) fail(path, 'must be an array of 1 to 100 values');
+      if (!Array.isArray(value) || value.length === 0 || value.length > 100)
+        fail(path, 'must be an array of 1 to 100 values');
       const list = value.map((v, i) => checkScalar(column.kind, v, `${path}.${i}`));
-      const arrayCast = column.kind === 'date' ? '::timestamptz[]' : column.kind === 'number' ? '::double precision[]' : '::text[]';
+      const arrayCast =
+        column.kind === 'date' ? '::timestamptz[]' : column.kind === 'number' ? '::double precision[]' : '::text[]';
       const cond = `${column.sql} = ANY(${params.add(list)}${arrayCast})`;
       return op === 'in' ? cond : `(${column.sql} IS NULL OR NOT ${cond})`;
     }
@@ -128,7 +161,9 @@ function columnCondition(column: { sql: string; kind: ColumnKind }, op: Operator
 
 function metadataPath(field: string, path: string): string[] {
   const segments = (field.startsWith('metadata.') ? field.slice('metadata.'.length) : field).split('.');
-  for (const s of segments) if (!KEY_SEGMENT.test(s)) fail(path, `'${field}' is not a valid field (metadata keys are letters, digits, _ and -, dotted for nesting)`);
+  for (const s of segments)
+    if (!KEY_SEGMENT.test(s))
+      fail(path, `'${field}' is not a valid field (metadata keys are letters, digits, _ and -, dotted for nesting)`);
   return segments;
 }
 
@@ -144,7 +179,8 @@ function metadataCondition(field: string, op: Operator, value: unknown, params: 
   let pathParam: string | undefined;
   const valueAt = () => `(m.metadata #> ${(pathParam ??= params.add(segments))}::text[])`;
   const scalar = (v: unknown, p: string) => {
-    if (!['string', 'number', 'boolean'].includes(typeof v) || (typeof v === 'number' && !Number.isFinite(v))) fail(p, 'must be a string, number or boolean');
+    if (!['string', 'number', 'boolean'].includes(typeof v) || (typeof v === 'number' && !Number.isFinite(v)))
+      fail(p, 'must be a string, number or boolean');
     return v as string | number | boolean;
   };
   switch (op) {
@@ -156,7 +192,8 @@ function metadataCondition(field: string, op: Operator, value: unknown, params: 
       return `NOT (m.metadata @> ${params.add(JSON.stringify(nest(segments, scalar(value, path))))}::jsonb)`;
     case 'in':
     case 'nin': {
-      if (!Array.isArray(value) || value.length === 0 || value.length > 100) fail(path, 'must be an array of 1 to 100 values');
+      if (!Array.isArray(value) || value.length === 0 || value.length > 100)
+        fail(path, 'must be an array of 1 to 100 values');
       const docs = value.map((v, i) => JSON.stringify(nest(segments, scalar(v, `${path}.${i}`))));
       const cond = `m.metadata @> ANY(${params.add(docs)}::jsonb[])`;
       return op === 'in' ? cond : `NOT (${cond})`;

@@ -24,7 +24,11 @@ export function vectorFloor(semanticEmbedder: boolean): number {
 }
 
 /** The mode a search runs in: `auto` is hybrid with a semantic embedder, full text with a lexical one. */
-export function resolveMode(requested: SearchMode | 'auto', semanticEmbedder: boolean, vectorsEnabled: boolean): SearchMode {
+export function resolveMode(
+  requested: SearchMode | 'auto',
+  semanticEmbedder: boolean,
+  vectorsEnabled: boolean,
+): SearchMode {
   if (requested !== 'auto') return requested;
   return semanticEmbedder && vectorsEnabled ? 'hybrid' : 'text';
 }
@@ -38,7 +42,12 @@ export const RRF_K = 60;
  * rank 1 in every active leg scores 1; a single leg keeps its own score (BM25 or ts_rank, or
  * cosine similarity).
  */
-export function fusedScoreSql(p: SqlParams, mode: SearchMode, weights: { text: number; vector: number }, legs: { text: boolean; vector: boolean }): string {
+export function fusedScoreSql(
+  p: SqlParams,
+  mode: SearchMode,
+  weights: { text: number; vector: number },
+  legs: { text: boolean; vector: boolean },
+): string {
   if (mode !== 'hybrid') return 'max(score)';
   const activeWeight = (legs.text ? weights.text : 0) + (legs.vector ? weights.vector : 0);
   return `sum(CASE leg WHEN 'text' THEN ${p.add(weights.text)}::float8 ELSE ${p.add(weights.vector)}::float8 END / (${RRF_K} + rank)) * ${p.add((RRF_K + 1) / (activeWeight || 1))}::float8`;
@@ -56,7 +65,11 @@ export interface Fused {
  * fusedScoreSql's arithmetic over legs ranked in process (memory-index.ts): each leg's list
  * best first, rank 1 first; the union ordered by fused score, then id.
  */
-export function fuseRanked(mode: SearchMode, weights: { text: number; vector: number }, legs: { text?: { id: string; score: number }[]; vector?: { id: string; score: number }[] }): Fused[] {
+export function fuseRanked(
+  mode: SearchMode,
+  weights: { text: number; vector: number },
+  legs: { text?: { id: string; score: number }[]; vector?: { id: string; score: number }[] },
+): Fused[] {
   const activeWeight = (legs.text ? weights.text : 0) + (legs.vector ? weights.vector : 0);
   const byId = new Map<string, Fused>();
   for (const leg of ['text', 'vector'] as const) {

@@ -126,7 +126,12 @@ export class MemoryIndex {
     // Vector mode re-ranks twice the limit by the exact cosine, read with the rows.
     const best = fuseRanked(c.mode, c.weights, legs).slice(0, c.mode === 'vector' ? c.limit * 2 : c.limit);
     if (best.length === 0) return [];
-    const rows = await this.rows(organizationId, c.scope, best.map((b) => b.id), withVector ? c.vector : null);
+    const rows = await this.rows(
+      organizationId,
+      c.scope,
+      best.map((b) => b.id),
+      withVector ? c.vector : null,
+    );
     const byId = new Map(rows.map((r) => [r.id, r]));
     let hits: SearchHit[] = [];
     for (const b of best) {
@@ -142,7 +147,12 @@ export class MemoryIndex {
         scores.text = b.text;
         retrievers.push('text');
       }
-      hits.push({ memory: toMemoryRecord(r), score: c.mode === 'vector' ? scores.vector! : b.fused, scores, retrievers });
+      hits.push({
+        memory: toMemoryRecord(r),
+        score: c.mode === 'vector' ? scores.vector! : b.fused,
+        scores,
+        retrievers,
+      });
     }
     if (c.mode === 'vector') {
       hits = hits
@@ -159,7 +169,12 @@ export class MemoryIndex {
    * for a while after it was evicted or found too large (so that a working set larger than the
    * bound does not read scopes over and over).
    */
-  private async scopeIndex(key: string, organizationId: string, scope: Partial<MemoryScope>, withVectors: boolean): Promise<ScopeIndex | null> {
+  private async scopeIndex(
+    key: string,
+    organizationId: string,
+    scope: Partial<MemoryScope>,
+    withVectors: boolean,
+  ): Promise<ScopeIndex | null> {
     let e = this.entries.get(key);
     // Built without vectors (text searches so far) and now a vector search: read it again with them.
     if (e && withVectors && !e.index.withVectors) {
@@ -186,7 +201,10 @@ export class MemoryIndex {
       }
       await e.ready;
     } catch (error) {
-      this.logger.warn({ err: error, scope: key }, 'the search index could not catch up with a scope; it will be read afresh');
+      this.logger.warn(
+        { err: error, scope: key },
+        'the search index could not catch up with a scope; it will be read afresh',
+      );
       this.drop(e);
       return null;
     }
@@ -197,7 +215,16 @@ export class MemoryIndex {
 
   /** Reads a scope into the index in the background. */
   private start(key: string, organizationId: string, scope: Partial<MemoryScope>, withVectors: boolean): void {
-    const e: Entry = { key, organizationId, scope, index: new ScopeIndex(withVectors), ready: Promise.resolve(), pending: new Set(), loaded: false, born: ++this.clock };
+    const e: Entry = {
+      key,
+      organizationId,
+      scope,
+      index: new ScopeIndex(withVectors),
+      ready: Promise.resolve(),
+      pending: new Set(),
+      loaded: false,
+      born: ++this.clock,
+    };
     this.entries.set(key, e);
     let group = this.byOrganization.get(organizationId);
     if (!group) this.byOrganization.set(organizationId, (group = new Set()));
@@ -205,15 +232,24 @@ export class MemoryIndex {
     const started = performance.now();
     e.ready = this.load(e).then(() => {
       e.loaded = true;
-      this.logger.debug({ scope: key, memories: e.index.size, bytes: e.index.bytes, ms: Math.round(performance.now() - started) }, 'a search scope was read into the index');
+      this.logger.debug(
+        { scope: key, memories: e.index.size, bytes: e.index.bytes, ms: Math.round(performance.now() - started) },
+        'a search scope was read into the index',
+      );
       if (e.index.bytes > this.budget) {
-        this.logger.warn({ scope: key, bytes: e.index.bytes, budget: this.budget }, 'a search scope is larger than SEARCH_INDEX_MB: its searches run as statements');
+        this.logger.warn(
+          { scope: key, bytes: e.index.bytes, budget: this.budget },
+          'a search scope is larger than SEARCH_INDEX_MB: its searches run as statements',
+        );
         this.restByStatement(e);
       }
       this.evict();
     });
     e.ready.catch((error: unknown) => {
-      this.logger.warn({ err: error, scope: key }, 'a search scope could not be read into the index; its searches run as statements meanwhile');
+      this.logger.warn(
+        { err: error, scope: key },
+        'a search scope could not be read into the index; its searches run as statements meanwhile',
+      );
       this.drop(e);
     });
   }
@@ -265,12 +301,18 @@ export class MemoryIndex {
   private async catchUp(organizationId: string): Promise<void> {
     const since = this.horizons.get(organizationId);
     if (since === undefined) {
-      const rows = await preparedQuery<{ horizon: string }[]>(this.dataSource, `SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS horizon`, []);
+      const rows = await preparedQuery<{ horizon: string }[]>(
+        this.dataSource,
+        `SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS horizon`,
+        [],
+      );
       this.advance(organizationId, BigInt(rows[0].horizon));
       return;
     }
     const began = ++this.clock;
-    const rows = await preparedQuery<({ horizon: string } & Partial<Record<'id' | 'user_id' | 'agent_id' | 'run_id', string | null>>)[]>(
+    const rows = await preparedQuery<
+      ({ horizon: string } & Partial<Record<'id' | 'user_id' | 'agent_id' | 'run_id', string | null>>)[]
+    >(
       this.dataSource,
       `SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS horizon, c.* FROM (SELECT 1) one LEFT JOIN (
          SELECT m.id, m.user_id, m.agent_id, m.run_id FROM memories m WHERE m.organization_id = $1 AND m.change_xid >= $2::text::xid8 ORDER BY m.change_xid LIMIT ${MAX_PENDING + 1}) c ON true`,
@@ -286,14 +328,16 @@ export class MemoryIndex {
     // organization's rows instead, 0.4 s at 100k.)
     if (rows.length > MAX_PENDING && group) {
       for (const e of [...group]) if (e.born < began) this.drop(e);
-    } else for (const r of rows) {
-      if (!r.id || !group) continue;
-      for (const e of [...group]) {
-        if (!inScope(e.scope, { userId: r.user_id ?? null, agentId: r.agent_id ?? null, runId: r.run_id ?? null })) continue;
-        e.pending.add(r.id);
-        if (e.pending.size > MAX_PENDING) this.drop(e);
+    } else
+      for (const r of rows) {
+        if (!r.id || !group) continue;
+        for (const e of [...group]) {
+          if (!inScope(e.scope, { userId: r.user_id ?? null, agentId: r.agent_id ?? null, runId: r.run_id ?? null }))
+            continue;
+          e.pending.add(r.id);
+          if (e.pending.size > MAX_PENDING) this.drop(e);
+        }
       }
-    }
     this.advance(organizationId, BigInt(rows[0].horizon));
   }
 
@@ -337,7 +381,11 @@ export class MemoryIndex {
   private async lexemes(query: string): Promise<string[]> {
     const known = this.lexemeCache.get(query);
     if (known) return known;
-    const rows = await preparedQuery<{ lexemes: string[] }[]>(this.dataSource, `SELECT tsvector_to_array(to_tsvector('english', $1)) AS lexemes`, [query]);
+    const rows = await preparedQuery<{ lexemes: string[] }[]>(
+      this.dataSource,
+      `SELECT tsvector_to_array(to_tsvector('english', $1)) AS lexemes`,
+      [query],
+    );
     const lexemes = rows[0].lexemes;
     if (this.lexemeCache.size >= MAX_QUERIES) this.lexemeCache.delete(this.lexemeCache.keys().next().value!);
     this.lexemeCache.set(query, lexemes);
@@ -345,11 +393,20 @@ export class MemoryIndex {
   }
 
   /** The hits' rows, under the tenant's and the scope's conditions and unexpired; with the exact cosine when there is a query vector. */
-  private rows(organizationId: string, scope: Partial<MemoryScope>, ids: string[], vector: number[] | null): Promise<HitRow[]> {
+  private rows(
+    organizationId: string,
+    scope: Partial<MemoryScope>,
+    ids: string[],
+    vector: number[] | null,
+  ): Promise<HitRow[]> {
     const p = new SqlParams();
     const where = liveMemoryWhere(p, organizationId, scope, true);
     const exact = vector ? `1 - (m.embedding <=> ${p.add(toVectorLiteral(vector))}::vector)` : 'NULL::float8';
-    return preparedQuery<HitRow[]>(this.dataSource, `SELECT ${MEMORY_COLUMNS}, ${exact} AS vector_exact FROM memories m WHERE ${where} AND m.id = ANY(${p.add(ids)}::uuid[])`, p.values);
+    return preparedQuery<HitRow[]>(
+      this.dataSource,
+      `SELECT ${MEMORY_COLUMNS}, ${exact} AS vector_exact FROM memories m WHERE ${where} AND m.id = ANY(${p.add(ids)}::uuid[])`,
+      p.values,
+    );
   }
 }
 
@@ -385,6 +442,13 @@ function scopeKey(organizationId: string, scope: Partial<MemoryScope>): string {
 }
 
 /** Whether a memory of these scope fields belongs to the search scope (fields the search leaves out match anything). */
-function inScope(scope: Partial<MemoryScope>, memory: { userId: string | null; agentId: string | null; runId: string | null }): boolean {
-  return (scope.userId == null || scope.userId === memory.userId) && (scope.agentId == null || scope.agentId === memory.agentId) && (scope.runId == null || scope.runId === memory.runId);
+function inScope(
+  scope: Partial<MemoryScope>,
+  memory: { userId: string | null; agentId: string | null; runId: string | null },
+): boolean {
+  return (
+    (scope.userId == null || scope.userId === memory.userId) &&
+    (scope.agentId == null || scope.agentId === memory.agentId) &&
+    (scope.runId == null || scope.runId === memory.runId)
+  );
 }

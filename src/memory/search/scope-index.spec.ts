@@ -9,7 +9,20 @@ function random(seed: number): () => number {
   };
 }
 
-const WORDS = ['caroline', 'melanie', 'paint', 'beach', 'adopt', 'school', 'camp', 'pottery', 'lgbtq', 'support', 'run', 'book'];
+const WORDS = [
+  'caroline',
+  'melanie',
+  'paint',
+  'beach',
+  'adopt',
+  'school',
+  'camp',
+  'pottery',
+  'lgbtq',
+  'support',
+  'run',
+  'book',
+];
 
 function memories(count: number, next: () => number): IndexedMemory[] {
   const pick = (n: number) => [...new Set(Array.from({ length: n }, () => WORDS[Math.floor(next() * WORDS.length)]))];
@@ -49,7 +62,9 @@ describe('ScopeIndex', () => {
     docs.forEach((d) => index.put(d));
     for (let q = 0; q < 40; q++) {
       const query = [WORDS[Math.floor(next() * WORDS.length)], WORDS[Math.floor(next() * WORDS.length)], 'unknown'];
-      const expected = [...reference(docs, query).entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 20);
+      const expected = [...reference(docs, query).entries()]
+        .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+        .slice(0, 20);
       const got = index.text(query, 20, Date.now());
       expect(got.map((r) => r.id)).toEqual(expected.map((e) => e[0]));
       got.forEach((r, i) => expect(r.score).toBeCloseTo(expected[i][1], 10));
@@ -76,8 +91,18 @@ describe('ScopeIndex', () => {
     const next = random(11);
     const vectors = Array.from({ length: 500 }, () => Array.from({ length: 64 }, () => next() - 0.5));
     const index = new ScopeIndex(true);
-    vectors.forEach((v, i) => index.put({ id: `m${String(i).padStart(3, '0')}`, prevId: null, expiresAt: null, own: [], context: [], vector: v }));
-    const cosine = (a: number[], b: number[]) => a.reduce((s, x, i) => s + x * b[i], 0) / Math.hypot(...a) / Math.hypot(...b);
+    vectors.forEach((v, i) =>
+      index.put({
+        id: `m${String(i).padStart(3, '0')}`,
+        prevId: null,
+        expiresAt: null,
+        own: [],
+        context: [],
+        vector: v,
+      }),
+    );
+    const cosine = (a: number[], b: number[]) =>
+      a.reduce((s, x, i) => s + x * b[i], 0) / Math.hypot(...a) / Math.hypot(...b);
     const query = vectors[42].map((x) => x + (next() - 0.5) * 0.1);
     const got = index.vector(query, 5, -1, Date.now());
     expect(got[0].id).toBe('m042');
@@ -85,9 +110,20 @@ describe('ScopeIndex', () => {
     // With a prefilter wider than the scope, the re-rank sees every vector: the exact top 5.
     const exact = vectors.map((v, i) => ({ i, s: cosine(v, query) })).sort((a, b) => b.s - a.s);
     const wide = new ScopeIndex(true);
-    vectors.slice(0, 15).forEach((v, i) => wide.put({ id: `m${String(i).padStart(3, '0')}`, prevId: null, expiresAt: null, own: [], context: [], vector: v }));
+    vectors.slice(0, 15).forEach((v, i) =>
+      wide.put({
+        id: `m${String(i).padStart(3, '0')}`,
+        prevId: null,
+        expiresAt: null,
+        own: [],
+        context: [],
+        vector: v,
+      }),
+    );
     const top = exact.filter((e) => e.i < 15).slice(0, 4);
-    expect(wide.vector(query, 4, -1, Date.now()).map((r) => r.id)).toEqual(top.map((e) => `m${String(e.i).padStart(3, '0')}`));
+    expect(wide.vector(query, 4, -1, Date.now()).map((r) => r.id)).toEqual(
+      top.map((e) => `m${String(e.i).padStart(3, '0')}`),
+    );
     expect(index.vector(query, 5, 0.999, Date.now())).toEqual([]);
   });
 });

@@ -20,7 +20,6 @@ export interface Ranked {
   score: number;
 }
 
-
 /**
  * A lexeme's postings: per memory holding it, `slot * 2`, plus 1 when only its neighbouring turn
  * (label B) holds it. A plain array of small integers: most lexemes of a scope (names, numbers)
@@ -73,7 +72,11 @@ export class ScopeIndex {
 
   /** An estimate of the bytes held, for the cache's bound. */
   get bytes(): number {
-    return this.ids.length * (80 + 13 + this.dimensions + this.words * 4 + 4) + this.postingCount * 8 + this.postings.size * 120;
+    return (
+      this.ids.length * (80 + 13 + this.dimensions + this.words * 4 + 4) +
+      this.postingCount * 8 +
+      this.postings.size * 120
+    );
   }
 
   /** Makes room for `more` memories at once (a scope being read), instead of doubling as they come. */
@@ -283,7 +286,10 @@ export class ScopeIndex {
   }
 }
 
-function grow<T extends Uint8Array | Int8Array | Int32Array | Float64Array | Float32Array | Uint32Array>(array: T, length: number): T {
+function grow<T extends Uint8Array | Int8Array | Int32Array | Float64Array | Float32Array | Uint32Array>(
+  array: T,
+  length: number,
+): T {
   const grown = new (array.constructor as new (n: number) => T)(length);
   grown.set(array);
   return grown;
@@ -317,7 +323,9 @@ class TopK {
   }
 
   ranked(): Ranked[] {
-    return this.heap.sort((a, b) => (this.worse(a, b) ? 1 : this.worse(b, a) ? -1 : 0)).map((e) => ({ id: this.ids[e.slot], score: e.score }));
+    return this.heap
+      .sort((a, b) => (this.worse(a, b) ? 1 : this.worse(b, a) ? -1 : 0))
+      .map((e) => ({ id: this.ids[e.slot], score: e.score }));
   }
 
   /** Whether `a` ranks below `b`. */

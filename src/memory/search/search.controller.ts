@@ -16,7 +16,10 @@ export class SearchController {
   @Authenticated({ role: 'viewer' }) // a read, though it is a POST
   @Post()
   @HttpCode(HttpStatus.OK)
-  @ApiBadRequestResponse({ description: 'Empty query, bad filter (the message names it), or bad field', type: ErrorResponseDto })
+  @ApiBadRequestResponse({
+    description: 'Empty query, bad filter (the message names it), or bad field',
+    type: ErrorResponseDto,
+  })
   search(@Body() body: SearchMemoriesDto): Promise<SearchResponseDto> {
     return this.searches.search(body);
   }

@@ -31,7 +31,12 @@ export interface SearchCriteria {
   vectorFloor: number;
 }
 
-type HitRow = MemoryRow & { fused: number; text_score: number | null; vector_score: number | null; counted: { n?: number | null; df?: Record<string, number> } | null };
+type HitRow = MemoryRow & {
+  fused: number;
+  text_score: number | null;
+  vector_score: number | null;
+  counted: { n?: number | null; df?: Record<string, number> } | null;
+};
 
 /**
  * A search: from the in-process index when it serves it (memory-index.ts: unfiltered natural
@@ -66,7 +71,14 @@ export class SearchRepository {
     const legs: string[] = [];
     let counted = 'NULL::jsonb';
     if (c.mode !== 'vector') {
-      const text = textLeg(p, { where, scope }, c.query, c.queryStyle, this.statistics.known(scopeKey, c.query), `${p.add(candidateCount)}::int`);
+      const text = textLeg(
+        p,
+        { where, scope },
+        c.query,
+        c.queryStyle,
+        this.statistics.known(scopeKey, c.query),
+        `${p.add(candidateCount)}::int`,
+      );
       ctes.push(...text.ctes);
       legs.push(text.leg);
       if (text.counted) counted = text.counted;
@@ -89,7 +101,10 @@ export class SearchRepository {
     // A prepared statement of the connection (parsed once; planned once on the embedded
     // database, see embedded-postgres-thread.mjs), unless a filter gives the text a shape of the
     // caller's making: those run unnamed, so that no client can fill the connection's statements.
-    const rows: HitRow[] = c.filters === undefined ? await preparedQuery<HitRow[]>(this.dataSource, sql, p.values) : await this.dataSource.query(sql, p.values);
+    const rows: HitRow[] =
+      c.filters === undefined
+        ? await preparedQuery<HitRow[]>(this.dataSource, sql, p.values)
+        : await this.dataSource.query(sql, p.values);
     this.statistics.learn(scopeKey, rows[0]?.counted);
     return rows
       .filter((r) => r.id !== null)
@@ -112,7 +127,12 @@ export class SearchRepository {
   async addAccesses(counts: { organizationId: string; id: string; n: number; at: Date }[]): Promise<void> {
     if (counts.length === 0) return;
     const p = new SqlParams();
-    const values = counts.map((c) => `(${p.add(c.organizationId)}::uuid, ${p.add(c.id)}::uuid, ${p.add(c.n)}::int, ${p.add(c.at)}::timestamptz)`).join(', ');
+    const values = counts
+      .map(
+        (c) =>
+          `(${p.add(c.organizationId)}::uuid, ${p.add(c.id)}::uuid, ${p.add(c.n)}::int, ${p.add(c.at)}::timestamptz)`,
+      )
+      .join(', ');
     await this.dataSource.query(
       `UPDATE memories m SET access_count = m.access_count + v.n, last_accessed_at = greatest(m.last_accessed_at, v.at)
        FROM (VALUES ${values}) AS v(organization_id, id, n, at) WHERE m.organization_id = v.organization_id AND m.id = v.id`,

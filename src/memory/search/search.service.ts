@@ -36,27 +36,35 @@ export class SearchService {
   ) {}
 
   async search(input: SearchMemoriesDto): Promise<SearchResponseDto> {
-    const mode = resolveMode(input.mode ?? this.config.SEARCH_DEFAULT_MODE, this.embeddings.semantic, this.vectors.enabled);
+    const mode = resolveMode(
+      input.mode ?? this.config.SEARCH_DEFAULT_MODE,
+      this.embeddings.semantic,
+      this.vectors.enabled,
+    );
     if (mode === 'vector' && !this.vectors.enabled) {
-      throw new SearchError(SearchErrorCode.VectorUnavailable, `Vector search is unavailable on this server (${this.vectors.reason ?? 'see /health/ready'}); use mode text or hybrid`);
+      throw new SearchError(
+        SearchErrorCode.VectorUnavailable,
+        `Vector search is unavailable on this server (${this.vectors.reason ?? 'see /health/ready'}); use mode text or hybrid`,
+      );
     }
     const vector = mode !== 'text' && this.vectors.enabled ? (await this.embeddings.embed([input.query]))[0] : null;
-    let hits = await this.repository.search(
-      {
-        query: input.query,
-        queryStyle: queryStyleOf(input.query),
-        vector,
-        scope: { userId: input.userId, agentId: input.agentId, runId: input.runId },
-        filters: input.filters,
-        mode,
-        limit: input.limit,
-        weights: legWeights(this.embeddings.semantic),
-        vectorFloor: vectorFloor(this.embeddings.semantic),
-      },
-    );
+    let hits = await this.repository.search({
+      query: input.query,
+      queryStyle: queryStyleOf(input.query),
+      vector,
+      scope: { userId: input.userId, agentId: input.agentId, runId: input.runId },
+      filters: input.filters,
+      mode,
+      limit: input.limit,
+      weights: legWeights(this.embeddings.semantic),
+      vectorFloor: vectorFloor(this.embeddings.semantic),
+    });
     if (input.threshold !== undefined) hits = hits.filter((h) => h.score >= input.threshold!);
     if (input.rerank && hits.length > 1) hits = await this.extraction.rerank(input.query, hits);
-    this.accesses.note(this.tenant.organizationId, hits.map((h) => h.memory.id));
+    this.accesses.note(
+      this.tenant.organizationId,
+      hits.map((h) => h.memory.id),
+    );
     return { results: hits.map(SearchHitDto.fromHit), mode };
   }
 }

@@ -31,7 +31,12 @@ export class TermStatistics {
   known(scopeKey: string, query: string): KnownStatistics {
     const entry = this.live(scopeKey);
     if (!entry) return { n: null, df: {} };
-    const prefixes = new Set(query.toLowerCase().match(/[\p{L}\p{N}]+/gu)?.map((w) => w.slice(0, 3)) ?? []);
+    const prefixes = new Set(
+      query
+        .toLowerCase()
+        .match(/[\p{L}\p{N}]+/gu)
+        ?.map((w) => w.slice(0, 3)) ?? [],
+    );
     const df: Record<string, number> = {};
     for (const [lexeme, count] of entry.df) if (prefixes.has(lexeme.slice(0, 3))) df[lexeme] = count;
     return { n: entry.n, df };

@@ -46,7 +46,14 @@ export interface TextLeg {
  * `where` selects the memories a search may return; `scope` the same without the expiry test,
  * for the statistics.
  */
-export function textLeg(p: SqlParams, { where, scope }: { where: string; scope: string }, query: string, style: 'natural' | 'websearch', known: KnownStatistics, candidates: string): TextLeg {
+export function textLeg(
+  p: SqlParams,
+  { where, scope }: { where: string; scope: string },
+  query: string,
+  style: 'natural' | 'websearch',
+  known: KnownStatistics,
+  candidates: string,
+): TextLeg {
   const raw = p.add(query);
   if (style === 'websearch') {
     return {

@@ -8,7 +8,14 @@ import { toVectorLiteral } from '../normalize.js';
  * gets its candidates; on the embedded database it is an exact search of the scope, prefiltered
  * by the binary quantization of the vectors (vector-schema.ts).
  */
-export function vectorLeg(p: SqlParams, where: string, vector: number[], candidates: number, floor: number, quantized?: { dimensions: number }): string {
+export function vectorLeg(
+  p: SqlParams,
+  where: string,
+  vector: number[],
+  candidates: number,
+  floor: number,
+  quantized?: { dimensions: number },
+): string {
   const v = p.add(toVectorLiteral(vector));
   const limit = p.add(candidates);
   // Exact scan, with a quantized prefilter when there is one: the PREFILTER × candidates nearest

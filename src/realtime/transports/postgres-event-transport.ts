@@ -116,7 +116,9 @@ function chunks(events: DomainEvent[]): { payloads: string[]; tooLarge: DomainEv
     const json = JSON.stringify(event);
     const bytes = Buffer.byteLength(json);
     if (bytes + 2 > MAX_PAYLOAD) {
-      new Logger('PostgresEventTransport').warn(`event ${event.name} is too large for NOTIFY (${bytes} bytes): delivered in this process only`);
+      new Logger('PostgresEventTransport').warn(
+        `event ${event.name} is too large for NOTIFY (${bytes} bytes): delivered in this process only`,
+      );
       tooLarge.push(event);
       continue;
     }

@@ -3,7 +3,6 @@ import { Redis } from 'ioredis';
 import type { DomainEvent, EventTransport } from '../../common/events/event-bus.js';
 import { closeRedis } from '../../common/redis-close.js';
 
-
 /** Domain events over Redis pub/sub: one channel, every process subscribed (API replicas and workers). */
 export class RedisEventTransport implements EventTransport {
   private readonly logger = new Logger('RedisEventTransport');
@@ -16,7 +15,8 @@ export class RedisEventTransport implements EventTransport {
     this.publisher = new Redis(url, { connectionName: 'agentmem-events-pub', maxRetriesPerRequest: 3 });
     // The subscription waits for Redis however long it takes (a server starts while Redis is down).
     this.subscriber = new Redis(url, { connectionName: 'agentmem-events-sub', maxRetriesPerRequest: null });
-    for (const client of [this.publisher, this.subscriber]) client.on('error', (error: Error) => this.logger.warn(`Redis: ${error.message}`));
+    for (const client of [this.publisher, this.subscriber])
+      client.on('error', (error: Error) => this.logger.warn(`Redis: ${error.message}`));
   }
 
   async send(events: DomainEvent[]): Promise<void> {
@@ -33,7 +33,9 @@ export class RedisEventTransport implements EventTransport {
       }
     });
     // Not awaited: readiness reports Redis; ioredis subscribes again after every reconnect.
-    this.subscriber.subscribe(this.channel).catch((error: unknown) => this.logger.error({ err: error }, 'could not subscribe to events'));
+    this.subscriber
+      .subscribe(this.channel)
+      .catch((error: unknown) => this.logger.error({ err: error }, 'could not subscribe to events'));
   }
 
   async close(): Promise<void> {

@@ -1,7 +1,20 @@
-import { ArrayMaxSize, IsArray, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+} from 'class-validator';
 
 export const TOOL_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
-export const TOOL_NAME_MESSAGE = 'name must be a function name: a letter or underscore, then letters, digits or underscores (at most 64)';
+export const TOOL_NAME_MESSAGE =
+  'name must be a function name: a letter or underscore, then letters, digits or underscores (at most 64)';
 export const TAG = /^[^\s,][^,]{0,63}$/;
 /** A host name, `*.` and a domain, or host:port; no scheme, no path. */
 export const ALLOWED_HOST = /^(\*\.)?[A-Za-z0-9.-]{1,253}(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/;
@@ -72,7 +85,10 @@ export class CreateToolDto {
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(50)
-  @Matches(ALLOWED_HOST, { each: true, message: 'each of allowedHosts must be a host name, *.domain, or host:port (no scheme or path)' })
+  @Matches(ALLOWED_HOST, {
+    each: true,
+    message: 'each of allowedHosts must be a host name, *.domain, or host:port (no scheme or path)',
+  })
   allowedHosts?: string[];
 
   /**
@@ -90,4 +106,3 @@ export class CreateToolDto {
   @IsObject()
   metadata?: Record<string, unknown>;
 }
-

@@ -4,7 +4,17 @@ import { PageQueryDto } from '../../common/pagination/page-query.dto.js';
 import { TOOL_NAME, TOOL_NAME_MESSAGE } from './create-tool.dto.js';
 
 const splitTags = ({ value }: { value: unknown }) =>
-  typeof value === 'string' ? value.split(',').map((t) => t.trim()).filter((t) => t !== '') : Array.isArray(value) ? value.flatMap((v) => String(v).split(',')).map((t) => t.trim()).filter((t) => t !== '') : value;
+  typeof value === 'string'
+    ? value
+        .split(',')
+        .map((t) => t.trim())
+        .filter((t) => t !== '')
+    : Array.isArray(value)
+      ? value
+          .flatMap((v) => String(v).split(','))
+          .map((t) => t.trim())
+          .filter((t) => t !== '')
+      : value;
 
 export class ListToolsQueryDto extends PageQueryDto {
   /** Comma-separated tags (or the parameter repeated). @example "math,finance" */

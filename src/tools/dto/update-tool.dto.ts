@@ -1,6 +1,27 @@
-import { ArrayMaxSize, IsArray, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+} from 'class-validator';
 import { OmittableNotNull } from '../../common/validation.js';
-import { ALLOWED_HOST, MAX_MEMORY_LIMIT_MB, MAX_SOURCE_CHARS, MAX_TIMEOUT_MS, MIN_MEMORY_LIMIT_MB, TAG, TOOL_NAME, TOOL_NAME_MESSAGE } from './create-tool.dto.js';
+import {
+  ALLOWED_HOST,
+  MAX_MEMORY_LIMIT_MB,
+  MAX_SOURCE_CHARS,
+  MAX_TIMEOUT_MS,
+  MIN_MEMORY_LIMIT_MB,
+  TAG,
+  TOOL_NAME,
+  TOOL_NAME_MESSAGE,
+} from './create-tool.dto.js';
 
 /** The fields to change; the others stay. New source and parameters are checked as on create. */
 export class UpdateToolDto {
@@ -46,7 +67,10 @@ export class UpdateToolDto {
   @OmittableNotNull()
   @IsArray()
   @ArrayMaxSize(50)
-  @Matches(ALLOWED_HOST, { each: true, message: 'each of allowedHosts must be a host name, *.domain, or host:port (no scheme or path)' })
+  @Matches(ALLOWED_HOST, {
+    each: true,
+    message: 'each of allowedHosts must be a host name, *.domain, or host:port (no scheme or path)',
+  })
   allowedHosts?: string[];
 
   /** Replaces all of the tool's secrets; `null` removes them. */

@@ -142,7 +142,9 @@ class Logs {
     this.lines.push(line);
   }
   list() {
-    return this.dropped ? [...this.lines, `[more lines dropped: console output is capped at ${this.limit} bytes]`] : this.lines;
+    return this.dropped
+      ? [...this.lines, `[more lines dropped: console output is capped at ${this.limit} bytes]`]
+      : this.lines;
   }
 }
 
@@ -173,10 +175,28 @@ function makeFetch(allowedHosts, deadline, allowPrivate) {
 // Addresses a tool's fetch may not reach unless TOOLS_FETCH_PRIVATE_NETWORKS is set: this
 // machine, private networks, link-local (cloud metadata at 169.254.169.254), multicast, reserved.
 const PRIVATE = new net.BlockList();
-for (const [a, p] of [['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 3]]) {
+for (const [a, p] of [
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['224.0.0.0', 3],
+]) {
   PRIVATE.addSubnet(a, p, 'ipv4');
 }
-for (const [a, p] of [['::', 127], ['64:ff9b::', 96], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8]]) PRIVATE.addSubnet(a, p, 'ipv6');
+for (const [a, p] of [
+  ['::', 127],
+  ['64:ff9b::', 96],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['ff00::', 8],
+])
+  PRIVATE.addSubnet(a, p, 'ipv6');
 
 function isPrivate(address) {
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
@@ -189,7 +209,12 @@ function guardedLookup(hostname, options, callback) {
   dns.lookup(hostname, { ...options, all: true }, (error, addresses) => {
     if (error) return callback(error);
     const blocked = addresses.find((a) => isPrivate(a.address));
-    if (blocked) return callback(new Error(`fetch: ${hostname} resolves to ${blocked.address}, a private address (the server allows none: TOOLS_FETCH_PRIVATE_NETWORKS)`));
+    if (blocked)
+      return callback(
+        new Error(
+          `fetch: ${hostname} resolves to ${blocked.address}, a private address (the server allows none: TOOLS_FETCH_PRIVATE_NETWORKS)`,
+        ),
+      );
     if (options.all) return callback(null, addresses);
     return callback(null, addresses[0].address, addresses[0].family);
   });
@@ -201,7 +226,13 @@ function exchange(url, init, deadline, allowPrivate) {
     const client = url.protocol === 'https:' ? https : http;
     const req = client.request(
       url,
-      { method: init.method, headers: init.headers, agent: false, lookup: allowPrivate ? undefined : guardedLookup, signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())) },
+      {
+        method: init.method,
+        headers: init.headers,
+        agent: false,
+        lookup: allowPrivate ? undefined : guardedLookup,
+        signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())),
+      },
       (res) => {
         const chunks = [];
         let size = 0;
@@ -218,7 +249,13 @@ function exchange(url, init, deadline, allowPrivate) {
         res.on('end', () => {
           const headers = {};
           for (const [k, v] of Object.entries(res.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : String(v);
-          resolve({ status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', url: url.href, headers, body: Buffer.concat(chunks).toString('utf8') });
+          resolve({
+            status: res.statusCode ?? 0,
+            statusText: res.statusMessage ?? '',
+            url: url.href,
+            headers,
+            body: Buffer.concat(chunks).toString('utf8'),
+          });
         });
       },
     );
@@ -238,7 +275,8 @@ function hostRequest(allowedHosts, deadline, allowPrivate) {
     } catch {
       throw new TypeError(`fetch: invalid URL ${String(input).slice(0, 200)}`);
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`fetch: only http and https URLs are allowed, not ${url.protocol}`);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      throw new TypeError(`fetch: only http and https URLs are allowed, not ${url.protocol}`);
     if (!hostMatches(url, allowedHosts)) throw new Error(`fetch: host ${url.host} is not in this tool's allowedHosts`);
     // An address written in the URL is never looked up, so it is checked here.
     const literal = url.hostname.replace(/^\[|\]$/g, '');
@@ -253,7 +291,8 @@ function hostRequest(allowedHosts, deadline, allowPrivate) {
 async function compileSource(isolate, source, format) {
   if (format !== 'module') return isolate.compileScript(wrapBody(source), { filename: 'tool.js', lineOffset: -1 });
   const mod = await isolate.compileModule(source, { filename: 'tool.mjs' });
-  if (mod.dependencySpecifiers.length > 0) throw new Error(`imports are not available in tools (${mod.dependencySpecifiers.join(', ')})`);
+  if (mod.dependencySpecifiers.length > 0)
+    throw new Error(`imports are not available in tools (${mod.dependencySpecifiers.join(', ')})`);
   return mod;
 }
 
@@ -284,7 +323,12 @@ async function prepare(memoryLimitMb, logLimitBytes, withFetch) {
     const context = await isolate.createContext();
     const g = context.global;
     await g.set('globalThis', g.derefInto());
-    await g.set('__log', new ivm.Callback((level, text) => state.logs?.add(String(level), text === null ? null : String(text)), { ignored: true }));
+    await g.set(
+      '__log',
+      new ivm.Callback((level, text) => state.logs?.add(String(level), text === null ? null : String(text)), {
+        ignored: true,
+      }),
+    );
     // A timer's wait happens here, tracked, and is cleared when the run ends: no timer outlives it.
     await g.set(
       '__sleep',
@@ -337,34 +381,52 @@ async function run(req) {
     timedOut = true;
     if (prepared && !prepared.isolate.isDisposed) prepared.isolate.dispose();
   }, req.timeoutMs);
-  const finish = (fields) => ({ id: req.id, ...fields, logs: logs.list(), durationMs: Math.round((performance.now() - started) * 10) / 10, cpuMs });
+  const finish = (fields) => ({
+    id: req.id,
+    ...fields,
+    logs: logs.list(),
+    durationMs: Math.round((performance.now() - started) * 10) / 10,
+    cpuMs,
+  });
   try {
-    prepared = (await takeWarm(req)) ?? (await prepare(req.memoryLimitMb, req.logLimitBytes, req.allowedHosts.length > 0));
+    prepared =
+      (await takeWarm(req)) ?? (await prepare(req.memoryLimitMb, req.logLimitBytes, req.allowedHosts.length > 0));
     if (timedOut) throw new Error('timed out');
     const { isolate, context, runner, state } = prepared;
     state.logs = logs;
     state.maxWaitMs = req.timeoutMs;
     // The tool's secrets, read-only.
     await context.global.set('env', new ivm.ExternalCopy(req.env ?? {}).copyInto());
-    await context.eval("Object.defineProperty(globalThis, 'env', { value: Object.freeze(globalThis.env), writable: false, configurable: false })", { timeout: 1000 });
-    if (req.allowedHosts.length > 0) state.fetch = makeFetch(req.allowedHosts, deadline, req.allowPrivateNetworks === true);
+    await context.eval(
+      "Object.defineProperty(globalThis, 'env', { value: Object.freeze(globalThis.env), writable: false, configurable: false })",
+      { timeout: 1000 },
+    );
+    if (req.allowedHosts.length > 0)
+      state.fetch = makeFetch(req.allowedHosts, deadline, req.allowPrivateNetworks === true);
     await compileTool(isolate, context, req.source, req.format, Math.max(1, deadline - Date.now()));
     const out = await runner.apply(undefined, [req.argsJson, req.resultLimitBytes], {
       timeout: Math.max(1, deadline - Date.now()),
       result: { promise: true, copy: true },
     });
     cpuMs = Math.round(Number(isolate.cpuTime) / 1e4) / 100;
-    if (typeof out !== 'string' || (out[0] !== 'j' && out[0] !== 'e')) return finish({ status: 'error', error: 'the tool’s answer could not be read' });
+    if (typeof out !== 'string' || (out[0] !== 'j' && out[0] !== 'e'))
+      return finish({ status: 'error', error: 'the tool’s answer could not be read' });
     if (out[0] === 'e') return finish({ status: 'error', error: out.slice(1, ERROR_CHARS + 1) });
     const json = out.slice(1);
-    if (Buffer.byteLength(json) > req.resultLimitBytes) return finish({ status: 'error', error: `the result is ${Buffer.byteLength(json)} bytes of JSON; the limit is ${req.resultLimitBytes} bytes` });
+    if (Buffer.byteLength(json) > req.resultLimitBytes)
+      return finish({
+        status: 'error',
+        error: `the result is ${Buffer.byteLength(json)} bytes of JSON; the limit is ${req.resultLimitBytes} bytes`,
+      });
     return finish({ status: 'ok', resultJson: json });
   } catch (e) {
     if (prepared && !prepared.isolate.isDisposed) cpuMs = Math.round(Number(prepared.isolate.cpuTime) / 1e4) / 100;
     const text = message(e);
     if (e && e.name === 'SyntaxError') return finish({ status: 'error', error: `SyntaxError: ${text}` });
-    if (timedOut || /timed out/i.test(text)) return finish({ status: 'timeout', error: `the tool ran longer than its timeout of ${req.timeoutMs} ms` });
-    if (/memory limit/i.test(text)) return finish({ status: 'error', error: `the tool went over its memory limit of ${req.memoryLimitMb} MB` });
+    if (timedOut || /timed out/i.test(text))
+      return finish({ status: 'timeout', error: `the tool ran longer than its timeout of ${req.timeoutMs} ms` });
+    if (/memory limit/i.test(text))
+      return finish({ status: 'error', error: `the tool went over its memory limit of ${req.memoryLimitMb} MB` });
     return finish({ status: 'error', error: text });
   } finally {
     clearTimeout(killer);

@@ -78,7 +78,12 @@ class SandboxProcess {
     } catch (error) {
       this.child = null;
       this.logger.error({ err: error }, 'could not hand a run to a sandbox process');
-      this.finish({ id: job.message.id, status: 'error', error: 'no sandbox process could be started; try again', logs: [] });
+      this.finish({
+        id: job.message.id,
+        status: 'error',
+        error: 'no sandbox process could be started; try again',
+        logs: [],
+      });
       return;
     }
     this.watchdog = setTimeout(() => {
@@ -86,7 +91,12 @@ class SandboxProcess {
       // The next run must not go to the dying process, even if its reply is already on the way.
       if (this.child === child) this.child = null;
       child.kill('SIGKILL');
-      this.finish({ id: job.message.id, status: 'timeout', error: `the tool ran longer than its timeout of ${job.deadlineMs} ms`, logs: [] });
+      this.finish({
+        id: job.message.id,
+        status: 'timeout',
+        error: `the tool ran longer than its timeout of ${job.deadlineMs} ms`,
+        logs: [],
+      });
     }, job.deadlineMs + KILL_GRACE_MS);
   }
 
@@ -97,7 +107,12 @@ class SandboxProcess {
 
   private spawn(): ChildProcess {
     // An empty environment: nothing of the server's configuration is in the sandbox's memory.
-    const child = fork(HOST_SCRIPT, [], { execArgv: ['--no-node-snapshot'], env: {}, serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    const child = fork(HOST_SCRIPT, [], {
+      execArgv: ['--no-node-snapshot'],
+      env: {},
+      serialization: 'advanced',
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    });
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
     let started = false;
@@ -121,8 +136,11 @@ class SandboxProcess {
         lost(`the tool sandbox could not start (${reason}); see the server log`);
         return;
       }
-      if (this.current?.child === child) this.logger.error({ code, signal, stderr: stderr.slice(-500) }, 'sandbox process died during a run');
-      lost(`the sandbox process ended during the run (${signal ?? `exit code ${code}`}); most often the tool went over its memory limit`);
+      if (this.current?.child === child)
+        this.logger.error({ code, signal, stderr: stderr.slice(-500) }, 'sandbox process died during a run');
+      lost(
+        `the sandbox process ended during the run (${signal ?? `exit code ${code}`}); most often the tool went over its memory limit`,
+      );
     });
     child.on('error', (error) => {
       this.logger.error({ err: error }, 'sandbox process error');
@@ -159,13 +177,20 @@ export class SandboxPool implements OnModuleDestroy {
   private closed = false;
 
   constructor(private readonly config: AppConfig) {
-    for (let i = 0; i < config.TOOLS_CONCURRENCY; i += 1) this.processes.push(new SandboxProcess(this.logger, (p) => this.next(p)));
+    for (let i = 0; i < config.TOOLS_CONCURRENCY; i += 1)
+      this.processes.push(new SandboxProcess(this.logger, (p) => this.next(p)));
   }
 
   /** Runs tool code; the answer always comes (a timeout, a crash and an OOM are results). */
   async run(request: SandboxRequest): Promise<SandboxResult> {
     const reply = await this.enqueue(
-      { op: 'run', ...request, allowPrivateNetworks: this.config.TOOLS_FETCH_PRIVATE_NETWORKS, resultLimitBytes: RESULT_LIMIT_BYTES, logLimitBytes: LOG_LIMIT_BYTES },
+      {
+        op: 'run',
+        ...request,
+        allowPrivateNetworks: this.config.TOOLS_FETCH_PRIVATE_NETWORKS,
+        resultLimitBytes: RESULT_LIMIT_BYTES,
+        logLimitBytes: LOG_LIMIT_BYTES,
+      },
       request.timeoutMs,
     );
     return {
@@ -184,13 +209,22 @@ export class SandboxPool implements OnModuleDestroy {
    */
   async check(source: string): Promise<{ format: SourceFormat; error: string | null }> {
     const reply = await this.enqueue({ op: 'check', source }, 5000);
-    if (reply.status === 'timeout' || reply.status === 'error') throw new ToolError(ToolErrorCode.SandboxUnavailable, `the source could not be checked: ${reply.error ?? 'the sandbox did not answer'}`);
+    if (reply.status === 'timeout' || reply.status === 'error')
+      throw new ToolError(
+        ToolErrorCode.SandboxUnavailable,
+        `the source could not be checked: ${reply.error ?? 'the sandbox did not answer'}`,
+      );
     return { format: reply.format ?? 'body', error: reply.error ?? null };
   }
 
   /** How busy the pool is (for /health/ready). */
   get load(): { sandboxes: number; running: number; waiting: number; queueMax: number } {
-    return { sandboxes: this.processes.length, running: this.processes.filter((p) => p.busy).length, waiting: this.queue.length, queueMax: this.config.TOOLS_QUEUE_MAX };
+    return {
+      sandboxes: this.processes.length,
+      running: this.processes.filter((p) => p.busy).length,
+      waiting: this.queue.length,
+      queueMax: this.config.TOOLS_QUEUE_MAX,
+    };
   }
 
   /** Process ids of the sandboxes running a call now. */
@@ -201,14 +235,18 @@ export class SandboxPool implements OnModuleDestroy {
   onModuleDestroy(): void {
     this.closed = true;
     for (const p of this.processes) p.stop();
-    for (const job of this.queue.splice(0)) job.resolve({ id: job.message.id, status: 'error', error: 'the server is shutting down', logs: [] });
+    for (const job of this.queue.splice(0))
+      job.resolve({ id: job.message.id, status: 'error', error: 'the server is shutting down', logs: [] });
   }
 
   private enqueue(message: Record<string, unknown>, deadlineMs: number): Promise<Reply> {
     if (this.closed) throw new ToolError(ToolErrorCode.SandboxUnavailable, 'the server is shutting down');
     const idle = this.processes.find((p) => !p.busy);
     if (!idle && this.queue.length >= this.config.TOOLS_QUEUE_MAX) {
-      throw new ToolError(ToolErrorCode.QueueFull, `tool runs are queued to the limit (${this.config.TOOLS_QUEUE_MAX} waiting, TOOLS_QUEUE_MAX); retry shortly`);
+      throw new ToolError(
+        ToolErrorCode.QueueFull,
+        `tool runs are queued to the limit (${this.config.TOOLS_QUEUE_MAX} waiting, TOOLS_QUEUE_MAX); retry shortly`,
+      );
     }
     return new Promise<Reply>((resolve) => {
       const job: Pending = { message: { ...message, id: this.nextId++ }, deadlineMs, resolve };

@@ -8,7 +8,9 @@ export const MAX_BLOCK_LIMIT = 100000;
 export class CreateBlockDto {
   /** What the block holds, as the model sees it: a letter or underscore, then letters, digits, `_` or `-` (at most 50). @example "human" */
   @IsString()
-  @Matches(BLOCK_LABEL, { message: 'label must start with a letter or underscore and hold at most 50 letters, digits, _ or -' })
+  @Matches(BLOCK_LABEL, {
+    message: 'label must start with a letter or underscore and hold at most 50 letters, digits, _ or -',
+  })
   label: string;
 
   /** The text. At most `limit` characters. @example "Name: Alice. Prefers short answers." */

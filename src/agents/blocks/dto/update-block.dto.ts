@@ -6,7 +6,9 @@ import { BLOCK_LABEL, MAX_BLOCK_LIMIT } from './create-block.dto.js';
 export class UpdateBlockDto {
   @OmittableNotNull()
   @IsString()
-  @Matches(BLOCK_LABEL, { message: 'label must start with a letter or underscore and hold at most 50 letters, digits, _ or -' })
+  @Matches(BLOCK_LABEL, {
+    message: 'label must start with a letter or underscore and hold at most 50 letters, digits, _ or -',
+  })
   label?: string;
 
   @OmittableNotNull()
