@@ -3,6 +3,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { OpenAPIObject } from '@nestjs/swagger';
 import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
@@ -18,6 +19,7 @@ import { BootResources } from './config/boot-resources.js';
 import { mountJobDashboard } from './jobs/job-dashboard.js';
 import { EmbeddingService } from './llm/embedding/embedding.service.js';
 import openApiMetadata from './openapi-metadata.js';
+import { addSuccessResponses } from './openapi-responses.js';
 import { SocketIoAdapter } from './realtime/socket-io.adapter.js';
 
 export const API_PREFIX = 'api/v1';
@@ -140,6 +142,7 @@ export async function createWorker(config: AppConfig): Promise<INestApplicationC
 async function setupOpenApi(app: NestExpressApplication, config: AppConfig): Promise<void> {
   // What the Swagger plugin learned from the DTOs, for code not built by `nest build` (tests).
   await SwaggerModule.loadPluginMetadata(openApiMetadata);
+  await addSuccessResponses(openApiMetadata);
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
@@ -149,12 +152,32 @@ async function setupOpenApi(app: NestExpressApplication, config: AppConfig): Pro
           'Authenticate with `Authorization: Bearer <access token or API key>` or `X-API-Key: <API key>`.',
       )
       .setVersion('0.1.0')
+      .setLicense('MIT', 'https://opensource.org/license/mit')
+      .addServer('/', 'The server that serves this document')
       .addBearerAuth(
         { type: 'http', scheme: 'bearer', description: 'JWT access token (from /auth/login) or an API key (am_...)' },
         'bearer',
       )
       .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'API key (am_...)' }, 'api-key')
+      .addSecurityRequirements('bearer')
+      .addSecurityRequirements('api-key')
       .build(),
   );
+  markPublicOperations(document);
   SwaggerModule.setup(config.DOCS_PATH, app, document, { jsonDocumentUrl: `${config.DOCS_PATH}-json` });
+}
+
+/**
+ * The document requires a credential (bearer or API key) at its root; the operations that take
+ * none (`@Public()`: register, login, refresh, logout, the health probes) are the ones that
+ * declare no security of their own, and say so with an empty list (a test checks that each of
+ * them answers without a credential).
+ */
+function markPublicOperations(document: OpenAPIObject): void {
+  for (const item of Object.values(document.paths)) {
+    for (const method of ['get', 'put', 'post', 'delete', 'patch'] as const) {
+      const operation = item[method];
+      if (operation && operation.security === undefined) operation.security = [];
+    }
+  }
 }

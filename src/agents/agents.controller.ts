@@ -17,28 +17,33 @@ import { UpdateAgentDto } from './dto/update-agent.dto.js';
 export class AgentsController {
   constructor(private readonly agents: AgentsService) {}
 
+  /** Creates an agent: its system prompt, model settings, tools, and the blocks it starts with (new or existing). */
   @Post()
   create(@Body() body: CreateAgentDto): Promise<AgentResponseDto> {
     return this.agents.create(body);
   }
 
+  /** The organization's agents, oldest first, a page at a time. */
   @Get()
   list(@Query() query: PageQueryDto): Promise<AgentPageResponseDto> {
     return this.agents.list(query.limit, query.cursor);
   }
 
+  /** One agent with its blocks. */
   @Get(':id')
   @ApiNotFoundResponse({ description: 'No such agent in your organization', type: ErrorResponseDto })
   get(@Param('id', ParseId) id: string): Promise<AgentResponseDto> {
     return this.agents.get(id);
   }
 
+  /** Changes an agent: its name, description, system prompt, model settings, tools or metadata. */
   @Patch(':id')
   @ApiNotFoundResponse({ description: 'No such agent in your organization', type: ErrorResponseDto })
   update(@Param('id', ParseId) id: string, @Body() body: UpdateAgentDto): Promise<AgentResponseDto> {
     return this.agents.update(id, body);
   }
 
+  /** Attaches an existing block to the agent (a block can be shared by several agents). */
   @Patch(':id/blocks/attach/:blockId')
   @ApiNotFoundResponse({ description: 'No such agent or block in your organization', type: ErrorResponseDto })
   @ApiConflictResponse({ description: 'The agent already has a block of that label', type: ErrorResponseDto })
@@ -46,6 +51,7 @@ export class AgentsController {
     return this.agents.attachBlock(id, blockId);
   }
 
+  /** Detaches a block from the agent; the block itself is kept. */
   @Patch(':id/blocks/detach/:blockId')
   @ApiNotFoundResponse({ description: 'No such agent, or the block is not attached to it', type: ErrorResponseDto })
   detachBlock(@Param('id', ParseId) id: string, @Param('blockId', ParseId) blockId: string): Promise<AgentResponseDto> {
@@ -66,6 +72,7 @@ export class AgentsController {
     return this.agents.attachTool(id, toolId);
   }
 
+  /** Takes a tool away from the agent's model; the tool stays in the registry. */
   @Patch(':id/tools/detach/:toolId')
   @ApiNotFoundResponse({ description: 'No such agent, or the tool is not attached to it', type: ErrorResponseDto })
   detachTool(@Param('id', ParseId) id: string, @Param('toolId', ParseId) toolId: string): Promise<AgentResponseDto> {

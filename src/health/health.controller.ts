@@ -1,5 +1,6 @@
 import { Controller, Get, Inject, ServiceUnavailableException } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiTags } from '@nestjs/swagger';
+import { ErrorResponseDto } from '../common/errors/error-response.dto.js';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import type { HealthIndicatorFunction } from '@nestjs/terminus';
 import { Public } from '../auth/decorators.js';
@@ -13,6 +14,7 @@ import { EventTransportLifecycle } from '../realtime/event-transport.lifecycle.j
 import { ToolsService } from '../tools/tools.service.js';
 
 @ApiTags('health')
+@ApiBadRequestResponse({ description: 'A body that is not valid JSON (probes send none)', type: ErrorResponseDto })
 @Public()
 @Controller('health')
 export class HealthController {

@@ -135,6 +135,7 @@ export class MemoryController {
     return this.memories.removeScope(query).then((deleted) => ({ deleted }));
   }
 
+  /** One memory. */
   @Get(':id')
   @ApiNotFoundResponse({ description: 'No such memory in your organization', type: ErrorResponseDto })
   get(@Param('id', ParseId) id: string): Promise<MemoryResponseDto> {

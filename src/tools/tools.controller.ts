@@ -33,17 +33,20 @@ export class ToolsController {
     return this.tools.create(body);
   }
 
+  /** The organization's tools, oldest first, a page at a time (optionally by tag or name). */
   @Get()
   list(@Query() query: ListToolsQueryDto): Promise<ToolPageResponseDto> {
     return this.tools.list(query);
   }
 
+  /** One tool with its source and parameters. */
   @Get(':id')
   @ApiNotFoundResponse({ description: 'No such tool in your organization', type: ErrorResponseDto })
   get(@Param('id', ParseId) id: string): Promise<ToolResponseDto> {
     return this.tools.get(id);
   }
 
+  /** Changes a tool; new source is compiled (not run) and new parameters checked as a JSON Schema. */
   @Patch(':id')
   @ApiNotFoundResponse({ description: 'No such tool in your organization', type: ErrorResponseDto })
   @ApiConflictResponse({ description: 'The organization has a tool of the new name', type: ErrorResponseDto })

@@ -21,6 +21,7 @@ export class AgentBlocksController {
     private readonly blocks: BlocksService,
   ) {}
 
+  /** The blocks attached to the agent (its core memory), in the order they were attached. */
   @Get()
   async list(@Param('id', ParseId) id: string): Promise<BlockResponseDto[]> {
     await this.agents.find(id);
@@ -35,6 +36,7 @@ export class AgentBlocksController {
     return this.blocks.createForAgent(id, body);
   }
 
+  /** The agent's block of that label. */
   @Get(':label')
   async get(@Param('id', ParseId) id: string, @Param('label') label: string): Promise<BlockResponseDto> {
     await this.agents.find(id);

@@ -17,22 +17,26 @@ import { UpdateBlockDto } from './dto/update-block.dto.js';
 export class BlocksController {
   constructor(private readonly blocks: BlocksService) {}
 
+  /** Creates a block not yet attached to any agent. */
   @Post()
   create(@Body() body: CreateBlockDto): Promise<BlockResponseDto> {
     return this.blocks.create(body);
   }
 
+  /** The organization's blocks, oldest first, a page at a time (optionally of one label). */
   @Get()
   list(@Query() query: ListBlocksQueryDto): Promise<BlockPageResponseDto> {
     return this.blocks.list(query.limit, query.cursor, query.label);
   }
 
+  /** One block, with the agents it is attached to. */
   @Get(':id')
   @ApiNotFoundResponse({ description: 'No such block in your organization', type: ErrorResponseDto })
   get(@Param('id', ParseId) id: string): Promise<BlockResponseDto> {
     return this.blocks.get(id);
   }
 
+  /** Changes a block (value, label, limit, description, read-only, metadata); every agent it is attached to sees the change. */
   @Patch(':id')
   @ApiNotFoundResponse({ description: 'No such block in your organization', type: ErrorResponseDto })
   @ApiConflictResponse({ description: 'The new label is taken on an agent it is attached to', type: ErrorResponseDto })

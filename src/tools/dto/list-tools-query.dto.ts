@@ -17,7 +17,7 @@ const splitTags = ({ value }: { value: unknown }) =>
       : value;
 
 export class ListToolsQueryDto extends PageQueryDto {
-  /** Comma-separated tags (or the parameter repeated). @example "math,finance" */
+  /** Tags, the parameter repeated or comma-separated (`tags=math,finance`). @example ["math", "finance"] */
   @IsOptional()
   @Transform(splitTags)
   @ArrayMaxSize(50)
