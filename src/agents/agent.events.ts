@@ -1,3 +1,4 @@
+import { domainEvent } from '../common/events/event-bus.js';
 import type { NewDomainEvent } from '../common/events/event-bus.js';
 
 export const AgentEventName = { Updated: 'agent.updated' } as const;
@@ -5,19 +6,6 @@ export const AgentEventName = { Updated: 'agent.updated' } as const;
 export interface AgentUpdatedPayload {
   agentId: string;
   status: 'created' | 'updated' | 'deleted';
-}
-
-export function agentUpdated(
-  organizationId: string,
-  agentId: string,
-  status: AgentUpdatedPayload['status'],
-): NewDomainEvent<AgentUpdatedPayload> {
-  return {
-    name: AgentEventName.Updated,
-    organizationId,
-    occurredAt: new Date().toISOString(),
-    payload: { agentId, status },
-  };
 }
 
 export const MessageEventName = { Created: 'message.created' } as const;
@@ -31,9 +19,24 @@ export interface MessageCreatedPayload {
   content: string;
 }
 
+declare module '../common/events/event-bus.js' {
+  interface DomainEventMap {
+    'agent.updated': AgentUpdatedPayload;
+    'message.created': MessageCreatedPayload;
+  }
+}
+
+export function agentUpdated(
+  organizationId: string,
+  agentId: string,
+  status: AgentUpdatedPayload['status'],
+): NewDomainEvent<'agent.updated'> {
+  return domainEvent(AgentEventName.Updated, organizationId, { agentId, status });
+}
+
 export function messageCreated(
   organizationId: string,
   payload: MessageCreatedPayload,
-): NewDomainEvent<MessageCreatedPayload> {
-  return { name: MessageEventName.Created, organizationId, occurredAt: new Date().toISOString(), payload };
+): NewDomainEvent<'message.created'> {
+  return domainEvent(MessageEventName.Created, organizationId, payload);
 }

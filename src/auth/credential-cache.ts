@@ -2,16 +2,22 @@ import { Injectable } from '@nestjs/common';
 import type { OnModuleDestroy } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
 import type { Principal } from '../common/context/principal.js';
-import { EventBus } from '../common/events/event-bus.js';
+import { domainEvent, EventBus } from '../common/events/event-bus.js';
 import type { DomainEvent } from '../common/events/event-bus.js';
 
 const MAX_ENTRIES = 10_000;
 
 /** Published when a credential stops meaning what it meant: a key revoked, a user's role, password or existence changed. */
-export const CREDENTIALS_CHANGED = 'auth.credentials_changed';
+export const CREDENTIALS_CHANGED = 'auth.credentials_changed' as const;
 export interface CredentialsChanged {
   apiKeyId?: string;
   userId?: string;
+}
+
+declare module '../common/events/event-bus.js' {
+  interface DomainEventMap {
+    'auth.credentials_changed': CredentialsChanged;
+  }
 }
 
 interface Entry {
@@ -87,12 +93,12 @@ export class CredentialCache implements OnModuleDestroy {
   }
 
   private announce(organizationId: string, payload: CredentialsChanged): void {
-    this.bus.publish([{ name: CREDENTIALS_CHANGED, organizationId, payload, occurredAt: new Date().toISOString() }]);
+    this.bus.publish([domainEvent(CREDENTIALS_CHANGED, organizationId, payload)]);
   }
 
   private onEvent(event: DomainEvent): void {
     if (event.name !== CREDENTIALS_CHANGED) return;
-    const change = event.payload as CredentialsChanged;
+    const change = event.payload;
     if (change.apiKeyId) this.dropApiKey(change.apiKeyId);
     if (change.userId) this.dropUser(change.userId);
   }

@@ -1,9 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { TenantContext } from '../common/context/tenant-context.js';
-import { EventBus } from '../common/events/event-bus.js';
+import { domainEvent, EventBus } from '../common/events/event-bus.js';
 import { JobDataRepository } from './job-data.repository.js';
 import { JobEventName } from './jobs.types.js';
-import type { JobEnvelope, JobEventPayload, JobHandle, JobProcessor, QueueName } from './jobs.types.js';
+import type { AnyJobProcessor, JobEnvelope, JobEventPayload, JobHandle, QueueName } from './jobs.types.js';
 
 /** What an announcement needs to know of a job. */
 export type AnnouncedJob = Pick<RunnableJob, 'id' | 'queue' | 'envelope'>;
@@ -30,7 +30,7 @@ export interface RunnableJob {
 @Injectable()
 export class JobExecutor {
   private readonly logger = new Logger('Jobs');
-  private readonly processors = new Map<QueueName, JobProcessor>();
+  private readonly processors = new Map<QueueName, AnyJobProcessor>();
 
   constructor(
     private readonly tenant: TenantContext,
@@ -38,7 +38,7 @@ export class JobExecutor {
     private readonly payloads: JobDataRepository,
   ) {}
 
-  register(queue: QueueName, processor: JobProcessor): void {
+  register(queue: QueueName, processor: AnyJobProcessor): void {
     if (this.processors.has(queue)) throw new Error(`queue ${queue} has two processors`);
     this.processors.set(queue, processor);
   }
@@ -58,11 +58,12 @@ export class JobExecutor {
     const data = job.envelope.payloadStored ? await this.payloads.payload(job.id) : job.envelope.payload;
     if (data === undefined) throw new Error(`the input of job ${job.id} is gone (removed after its retention)`);
     let progress = 0;
-    const handle: JobHandle = {
+    // The queue's data as its producer typed it (JobMap): JSON from the queue, handed on unread.
+    const handle: JobHandle<never> = {
       id: job.id,
       queue: job.queue,
       organizationId: job.envelope.organizationId,
-      data,
+      data: data as never,
       attemptsMade: job.attemptsMade,
       updateProgress: async (percent: number) => {
         progress = Math.max(0, Math.min(100, Math.round(percent * 10) / 10));
@@ -102,10 +103,10 @@ export class JobExecutor {
     this.tell(job, JobEventName.Failed, { state: retrying ? 'delayed' : 'failed', progress, error: message });
   }
 
-  private tell(job: AnnouncedJob, name: string, fields: Omit<JobEventPayload, 'jobId' | 'queue'>): void {
+  private tell(job: AnnouncedJob, name: JobEventName, fields: Omit<JobEventPayload, 'jobId' | 'queue'>): void {
     const organizationId = job.envelope.organizationId;
     if (!organizationId) return; // system jobs (maintenance) have no audience
     const payload: JobEventPayload = { jobId: job.id, queue: job.queue, ...fields };
-    this.bus.publish([{ name, organizationId, occurredAt: new Date().toISOString(), payload }]);
+    this.bus.publish([domainEvent(name, organizationId, payload)]);
   }
 }

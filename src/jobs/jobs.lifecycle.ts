@@ -3,7 +3,7 @@ import { DiscoveryService } from '@nestjs/core';
 import { AppConfig } from '../config/app-config.js';
 import { JobExecutor } from './job-executor.js';
 import { QUEUE_NAMES, QueueName } from './jobs.types.js';
-import type { JobProcessor } from './jobs.types.js';
+import type { AnyJobProcessor } from './jobs.types.js';
 import { JOB_QUEUE } from './processes-queue.decorator.js';
 import { JobRunner } from './runners/job-runner.js';
 
@@ -31,7 +31,7 @@ export class JobsLifecycle implements OnApplicationBootstrap, BeforeApplicationS
       const queue = wrapper.metatype
         ? (Reflect.getMetadata(JOB_QUEUE, wrapper.metatype) as QueueName | undefined)
         : undefined;
-      if (queue && wrapper.instance) this.executor.register(queue, wrapper.instance as JobProcessor);
+      if (queue && wrapper.instance) this.executor.register(queue, wrapper.instance as AnyJobProcessor);
     }
     if (!this.runWorkers) {
       this.logger.log(`jobs: ${this.runner.kind}; processed by separate workers (JOBS_IN_PROCESS=false)`);

@@ -4,7 +4,7 @@ import { CommonError } from '../common/errors/common.errors.js';
 import { uuidv7 } from '../common/ids.js';
 import { JobDataRepository } from './job-data.repository.js';
 import type { StoredResult } from './job-data.repository.js';
-import type { JobRecord, QueueName } from './jobs.types.js';
+import type { JobData, JobRecord, QueueName } from './jobs.types.js';
 import { JobRunner } from './runners/job-runner.js';
 
 /** Inputs larger than this (as JSON) are kept in `job_payloads` rather than in the queue. */
@@ -20,7 +20,7 @@ export class JobsService {
   ) {}
 
   /** Queues a job acting as the current caller; returns its id at once. */
-  async enqueue<D>(queue: QueueName, payload: D): Promise<string> {
+  async enqueue<Q extends QueueName>(queue: Q, payload: JobData<Q>): Promise<string> {
     const id = uuidv7();
     const principal = this.tenant.principal;
     // A large input (an import) waits in the database, not in the queue (Redis memory, and

@@ -34,9 +34,34 @@ export interface JobHandle<D = unknown> {
   updateProgress(percent: number): Promise<void>;
 }
 
+/**
+ * Each queue's input and result. The module that processes a queue declares its entry into this
+ * map beside its processor (declaration merging, e.g. memory/jobs/import.processor.ts), so that
+ * `JobsService.enqueue` takes exactly what the processor reads and the processor returns what
+ * the job's result says: a mismatch does not compile.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled by the processors' declarations
+export interface JobMap {}
+
+export type JobData<Q extends QueueName> = Q extends keyof JobMap
+  ? JobMap[Q] extends { data: infer D }
+    ? D
+    : never
+  : never;
+export type JobResult<Q extends QueueName> = Q extends keyof JobMap
+  ? JobMap[Q] extends { result: infer R }
+    ? R
+    : never
+  : never;
+
 /** One queue's work. Must be idempotent: a job may run again after a crash or a failed attempt. */
-export interface JobProcessor<D = unknown, R = unknown> {
-  process(job: JobHandle<D>): Promise<R>;
+export interface JobProcessor<Q extends QueueName> {
+  process(job: JobHandle<JobData<Q>>): Promise<JobResult<Q>>;
+}
+
+/** A processor of some queue, as the executor holds it: the queue's data is JSON it hands on unread. */
+export interface AnyJobProcessor {
+  process(job: JobHandle<never>): Promise<unknown>;
 }
 
 export interface JobRecord {
@@ -68,3 +93,12 @@ export interface JobEventPayload {
   result?: unknown;
   error?: string;
 }
+
+declare module '../common/events/event-bus.js' {
+  interface DomainEventMap {
+    'job.progress': JobEventPayload;
+    'job.completed': JobEventPayload;
+    'job.failed': JobEventPayload;
+  }
+}
+export type JobEventName = (typeof JobEventName)[keyof typeof JobEventName];

@@ -1,5 +1,5 @@
 import { applyDecorators, Injectable, SetMetadata } from '@nestjs/common';
-import type { QueueName } from './jobs.types.js';
+import type { JobProcessor, QueueName } from './jobs.types.js';
 
 export const JOB_QUEUE = 'agentmem:job-queue';
 
@@ -7,4 +7,9 @@ export const JOB_QUEUE = 'agentmem:job-queue';
  * Marks a provider as the processor of a queue (like @nestjs/bullmq's @Processor): the jobs
  * module finds it at start, whichever runner (BullMQ or in-process) executes the queue.
  */
-export const ProcessesQueue = (queue: QueueName) => applyDecorators(Injectable(), SetMetadata(JOB_QUEUE, queue));
+export function ProcessesQueue<Q extends QueueName>(
+  queue: Q,
+): (target: abstract new (...args: never[]) => JobProcessor<Q>) => void {
+  // The class must be that queue's JobProcessor: another queue's data or result does not compile.
+  return applyDecorators(Injectable(), SetMetadata(JOB_QUEUE, queue));
+}

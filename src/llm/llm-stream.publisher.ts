@@ -1,12 +1,19 @@
 import { Injectable } from '@nestjs/common';
-import { EventBus } from '../common/events/event-bus.js';
-import { RealtimeEventName } from '../realtime/realtime.events.js';
+import { domainEvent, EventBus } from '../common/events/event-bus.js';
 
 export interface LlmChunkPayload {
   requestId: string;
   agentId: string | null;
   chunk: unknown;
   isFinal: boolean;
+}
+
+export const LLM_CHUNK = 'llm.chunk' as const;
+
+declare module '../common/events/event-bus.js' {
+  interface DomainEventMap {
+    'llm.chunk': LlmChunkPayload;
+  }
 }
 
 /**
@@ -18,8 +25,6 @@ export class LlmStreamPublisher {
   constructor(private readonly bus: EventBus) {}
 
   chunk(organizationId: string, payload: LlmChunkPayload): void {
-    this.bus.publish([
-      { name: RealtimeEventName.LlmChunk, organizationId, occurredAt: new Date().toISOString(), payload },
-    ]);
+    this.bus.publish([domainEvent(LLM_CHUNK, organizationId, payload)]);
   }
 }

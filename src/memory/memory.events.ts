@@ -1,3 +1,4 @@
+import { domainEvent } from '../common/events/event-bus.js';
 import type { NewDomainEvent } from '../common/events/event-bus.js';
 import type { MemoryRecord } from './memory.types.js';
 
@@ -16,13 +17,22 @@ export interface MemoryEventPayload {
   actor: string;
 }
 
-export type MemoryEvent = NewDomainEvent<MemoryEventPayload> & { name: MemoryEventName };
+declare module '../common/events/event-bus.js' {
+  interface DomainEventMap {
+    'memory.created': MemoryEventPayload;
+    'memory.updated': MemoryEventPayload;
+    'memory.deleted': MemoryEventPayload;
+  }
+}
+
+export type MemoryEvent = NewDomainEvent<MemoryEventName>;
 
 export function memoryEvent(name: MemoryEventName, record: MemoryRecord, actor: string): MemoryEvent {
-  return {
-    name,
-    organizationId: record.organizationId,
-    occurredAt: new Date().toISOString(),
-    payload: { memoryId: record.id, userId: record.userId, agentId: record.agentId, runId: record.runId, actor },
-  };
+  return domainEvent(name, record.organizationId, {
+    memoryId: record.id,
+    userId: record.userId,
+    agentId: record.agentId,
+    runId: record.runId,
+    actor,
+  });
 }

@@ -31,7 +31,7 @@ describe('toClientEvent', () => {
       toClientEvent({
         ...base,
         name: 'message.created',
-        payload: { messageId: 'x', agentId: 'a', userId: null, role: 'assistant', content: 'hi' },
+        payload: { messageId: 'x', agentId: 'a', userId: null, runId: null, role: 'assistant', content: 'hi' },
       }),
     ).toEqual(expect.objectContaining({ name: 'message', audience: 'agent', agentId: 'a' }));
     expect(
@@ -59,6 +59,6 @@ describe('toClientEvent', () => {
       error: 'boom',
       timestamp: base.occurredAt,
     });
-    expect(toClientEvent({ ...base, name: 'user.created', payload: {} })).toBeNull();
+    expect(toClientEvent({ ...base, name: 'auth.credentials_changed', payload: { userId: 'u' } })).toBeNull();
   });
 });

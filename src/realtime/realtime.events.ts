@@ -11,16 +11,6 @@ export const ClientEventName = {
 } as const;
 export type ClientEventName = (typeof ClientEventName)[keyof typeof ClientEventName];
 
-/** Event names other modules publish that the realtime module turns into client events. */
-export const RealtimeEventName = {
-  AgentUpdated: 'agent.updated',
-  MessageCreated: 'message.created',
-  JobProgress: 'job.progress',
-  JobCompleted: 'job.completed',
-  JobFailed: 'job.failed',
-  LlmChunk: 'llm.chunk',
-} as const;
-
 export interface ClientEvent {
   name: ClientEventName;
   /** Who receives it: every client of the organization, or only those following the agent. */
@@ -29,60 +19,63 @@ export interface ClientEvent {
   data: Record<string, unknown> & { type: ClientEventName; timestamp: string };
 }
 
-type Payload = Record<string, unknown>;
-const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
-
 /**
  * Maps a domain event to what clients see (snake_case fields, a type and a timestamp), or null
  * for events clients do not get. Conversation messages and LLM chunks go only to clients that
  * follow the agent (they are many); everything else to the whole organization.
  */
 export function toClientEvent(event: DomainEvent): ClientEvent | null {
-  const p = (event.payload ?? {}) as Payload;
   const timestamp = event.occurredAt;
   switch (event.name) {
     case 'memory.created':
     case 'memory.updated':
-    case 'memory.deleted':
+    case 'memory.deleted': {
+      const p = event.payload;
       return {
         name: ClientEventName.MemoryUpdate,
         audience: 'organization',
-        agentId: str(p.agentId),
+        agentId: p.agentId,
         data: {
           type: ClientEventName.MemoryUpdate,
           memory_id: p.memoryId,
-          agent_id: str(p.agentId),
-          user_id: str(p.userId),
-          run_id: str(p.runId),
+          agent_id: p.agentId,
+          user_id: p.userId,
+          run_id: p.runId,
           operation: event.name.slice('memory.'.length),
           timestamp,
         },
       };
-    case RealtimeEventName.AgentUpdated:
+    }
+    case 'agent.updated': {
+      const p = event.payload;
       return {
         name: ClientEventName.AgentUpdate,
         audience: 'organization',
-        agentId: str(p.agentId),
+        agentId: p.agentId,
         data: { type: ClientEventName.AgentUpdate, agent_id: p.agentId, status: p.status, timestamp },
       };
-    case RealtimeEventName.MessageCreated:
+    }
+    case 'message.created': {
+      const p = event.payload;
       return {
         name: ClientEventName.Message,
         audience: 'agent',
-        agentId: str(p.agentId),
+        agentId: p.agentId,
         data: {
           type: ClientEventName.Message,
           message_id: p.messageId,
           agent_id: p.agentId,
-          user_id: str(p.userId),
+          user_id: p.userId,
           role: p.role,
           content: p.content,
           timestamp,
         },
       };
-    case RealtimeEventName.JobProgress:
-    case RealtimeEventName.JobCompleted:
-    case RealtimeEventName.JobFailed:
+    }
+    case 'job.progress':
+    case 'job.completed':
+    case 'job.failed': {
+      const p = event.payload;
       return {
         name: ClientEventName.JobProgress,
         audience: 'organization',
@@ -98,20 +91,23 @@ export function toClientEvent(event: DomainEvent): ClientEvent | null {
           timestamp,
         },
       };
-    case RealtimeEventName.LlmChunk:
+    }
+    case 'llm.chunk': {
+      const p = event.payload;
       return {
         name: ClientEventName.LlmChunk,
         audience: 'agent',
-        agentId: str(p.agentId),
+        agentId: p.agentId,
         data: {
           type: ClientEventName.LlmChunk,
           request_id: p.requestId,
-          agent_id: str(p.agentId),
+          agent_id: p.agentId,
           chunk: p.chunk,
-          is_final: p.isFinal === true,
+          is_final: p.isFinal,
           timestamp,
         },
       };
+    }
     default:
       return null;
   }

@@ -5,7 +5,7 @@ import { uuidv7 } from '../common/ids.js';
 import { EventBus } from '../common/events/event-bus.js';
 import type { DomainEvent } from '../common/events/event-bus.js';
 import { AppConfig } from '../config/app-config.js';
-import { RealtimeEventName, toClientEvent } from './realtime.events.js';
+import { toClientEvent } from './realtime.events.js';
 import type { ClientEvent } from './realtime.events.js';
 import { credentialVerdict, CREDENTIAL_RECHECK_MS } from './credential-check.js';
 import { RealtimeError, RealtimeErrorCode } from './realtime.errors.js';
@@ -151,7 +151,7 @@ export class SseHub implements OnModuleInit, BeforeApplicationShutdown {
   }
 
   private onEvent(event: DomainEvent): void {
-    if (event.name === RealtimeEventName.LlmChunk) return this.onLlmChunk(event);
+    if (event.name === 'llm.chunk') return this.onLlmChunk(event);
     const clientEvent = toClientEvent(event);
     if (!clientEvent) return;
     this.replay.add(event.organizationId, { id: event.id, event: clientEvent });
@@ -161,10 +161,9 @@ export class SseHub implements OnModuleInit, BeforeApplicationShutdown {
     }
   }
 
-  private onLlmChunk(event: DomainEvent): void {
-    const p = event.payload as { requestId?: unknown; chunk?: unknown; isFinal?: unknown };
-    if (typeof p.requestId !== 'string') return;
-    const final = p.isFinal === true;
+  private onLlmChunk(event: DomainEvent<'llm.chunk'>): void {
+    const p = event.payload;
+    const final = p.isFinal;
     const data = { request_id: p.requestId, chunk: p.chunk, is_final: final };
     const key = llmKey(event.organizationId, p.requestId);
     let request = this.llm.get(key);

@@ -1,18 +1,42 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { uuidv7 } from '../ids.js';
 
-/** A domain event: what happened, in which organization, with its payload. */
-export interface DomainEvent<P = unknown> {
-  /** Time-ordered id (UUID v7), given when published; SSE clients resume after it. */
-  id: string;
-  name: string;
-  organizationId: string;
-  payload: P;
-  occurredAt: string;
-}
+/**
+ * Every domain event's name and payload. Each module declares its own events into this map
+ * (declaration merging in its `*.events.ts`, e.g. memory/memory.events.ts), so that a publisher,
+ * the bus, the gateway and SSE agree on each payload: a name without its payload, or a payload
+ * of the wrong shape, does not compile. Common code knows no module's types; modules know common.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled by the modules' declarations
+export interface DomainEventMap {}
+
+export type DomainEventName = keyof DomainEventMap;
+
+/** A domain event: what happened, in which organization, with its payload (one member per name, so `name` narrows `payload`). */
+export type DomainEvent<N extends DomainEventName = DomainEventName> = {
+  [K in N]: {
+    /** Time-ordered id (UUID v7), given when published; SSE clients resume after it. */
+    id: string;
+    name: K;
+    organizationId: string;
+    payload: DomainEventMap[K];
+    occurredAt: string;
+  };
+}[N];
 
 /** An event as a module builds it; the bus gives it its id. */
-export type NewDomainEvent<P = unknown> = Omit<DomainEvent<P>, 'id'>;
+export type NewDomainEvent<N extends DomainEventName = DomainEventName> = {
+  [K in N]: Omit<DomainEvent<K>, 'id'>;
+}[N];
+
+/** An event of this name, as a module builds it (the time is now). */
+export function domainEvent<N extends DomainEventName>(
+  name: N,
+  organizationId: string,
+  payload: DomainEventMap[N],
+): NewDomainEvent<N> {
+  return { name, organizationId, payload, occurredAt: new Date().toISOString() } as NewDomainEvent<N>;
+}
 
 type Handler = (event: DomainEvent) => void | Promise<void>;
 
@@ -51,7 +75,7 @@ export class EventBus {
 
   publish(events: NewDomainEvent[]): void {
     if (events.length === 0) return;
-    const stamped: DomainEvent[] = events.map((e) => ({ id: uuidv7(), ...e }));
+    const stamped = events.map((e) => ({ id: uuidv7(), ...e }));
     if (!this.transport) {
       this.deliver(stamped);
       return;

@@ -12,8 +12,14 @@ export interface ExportJobResult {
 }
 
 /** Writes the selected memories as JSON Lines (the import format) into a file kept for download. */
+declare module '../../jobs/jobs.types.js' {
+  interface JobMap {
+    export: { data: ExportMemoriesDto; result: ExportJobResult };
+  }
+}
+
 @ProcessesQueue(QueueName.Export)
-export class ExportProcessor implements JobProcessor<ExportMemoriesDto, ExportJobResult> {
+export class ExportProcessor implements JobProcessor<typeof QueueName.Export> {
   constructor(
     private readonly memories: MemoryService,
     private readonly jobs: JobsService,

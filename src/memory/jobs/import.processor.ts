@@ -7,8 +7,8 @@ import { ImportRowDto } from '../dto/import-row.dto.js';
 import { MemoryService } from '../memory.service.js';
 
 export interface ImportJobData {
-  /** Validated rows (dates as ISO strings once queued). */
-  rows: Record<string, unknown>[];
+  /** The validated rows as the producer sends them; queued as JSON, so their dates arrive as ISO strings (plainToInstance turns them back). */
+  rows: ImportRowDto[];
 }
 
 export interface ImportJobResult {
@@ -21,8 +21,14 @@ export interface ImportJobResult {
 const BATCH = 500;
 
 /** Stores a JSON Lines import in batches of one statement each, reporting progress; safe to run again. */
+declare module '../../jobs/jobs.types.js' {
+  interface JobMap {
+    import: { data: ImportJobData; result: ImportJobResult };
+  }
+}
+
 @ProcessesQueue(QueueName.Import)
-export class ImportProcessor implements JobProcessor<ImportJobData, ImportJobResult> {
+export class ImportProcessor implements JobProcessor<typeof QueueName.Import> {
   constructor(
     private readonly memories: MemoryService,
     private readonly tenant: TenantContext,

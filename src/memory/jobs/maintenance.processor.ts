@@ -20,8 +20,14 @@ export interface MaintenanceResult {
  * history, tool run records older than TOOL_RUN_RETENTION_DAYS, and old job results. Every step
  * is idempotent.
  */
+declare module '../../jobs/jobs.types.js' {
+  interface JobMap {
+    maintenance: { data: Record<string, never>; result: MaintenanceResult };
+  }
+}
+
 @ProcessesQueue(QueueName.Maintenance)
-export class MaintenanceProcessor implements JobProcessor<Record<string, never>, MaintenanceResult> {
+export class MaintenanceProcessor implements JobProcessor<typeof QueueName.Maintenance> {
   constructor(
     private readonly memories: MemoryService,
     private readonly jobs: JobsService,

@@ -8,8 +8,14 @@ import { MemoryService } from '../memory.service.js';
  * model change of the same size, or to fill vectors stored while none could be computed).
  * A change of size needs `npm run reembed` with the server stopped.
  */
+declare module '../../jobs/jobs.types.js' {
+  interface JobMap {
+    reembed: { data: Record<string, never>; result: { memories: number } };
+  }
+}
+
 @ProcessesQueue(QueueName.Reembed)
-export class ReembedProcessor implements JobProcessor<Record<string, never>, { memories: number }> {
+export class ReembedProcessor implements JobProcessor<typeof QueueName.Reembed> {
   constructor(private readonly memories: MemoryService) {}
 
   async process(job: JobHandle<Record<string, never>>): Promise<{ memories: number }> {
