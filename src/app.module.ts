@@ -14,6 +14,7 @@ import { HealthModule } from './health/health.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
 import type { Embedder } from './llm/embedding/embedder.js';
 import { LlmModule } from './llm/llm.module.js';
+import { MaintenanceModule } from './maintenance/maintenance.module.js';
 import { MemoryModule } from './memory/memory.module.js';
 import { EventsModule } from './realtime/events.module.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
@@ -69,6 +70,7 @@ export class AppModule {
         AgentsModule,
         MemoryModule,
         ToolsModule,
+        MaintenanceModule,
         ...(role === 'api' ? [RealtimeModule] : []),
         HealthModule,
       ],

@@ -13,7 +13,9 @@ import { Agent } from './entities/agent.entity.js';
 import { Block } from './entities/block.entity.js';
 import { Message } from './entities/message.entity.js';
 import { AgentLoopService } from './loop/agent-loop.service.js';
+import { AgentToolSource } from './loop/agent-tools.js';
 import { MemoryTools } from './loop/memory-tools.js';
+import { RegistryToolSource } from './loop/registry-tool-source.js';
 import { AgentMessagesController } from './messages/agent-messages.controller.js';
 import { MessageRepository } from './messages/message.repository.js';
 import { MessagesService } from './messages/messages.service.js';
@@ -31,6 +33,7 @@ import { MessagesService } from './messages/messages.service.js';
     MessageRepository,
     MemoryTools,
     AgentLoopService,
+    { provide: AgentToolSource, useClass: RegistryToolSource },
   ],
   exports: [AgentsService],
 })

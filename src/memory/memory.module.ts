@@ -3,11 +3,9 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
 import { DatabaseState } from '../database/database-state.js';
 import { EmbeddingService } from '../llm/embedding/embedding.service.js';
-import { ToolsModule } from '../tools/tools.module.js';
 import { ExtractionService } from './extraction/extraction.service.js';
 import { ExportProcessor } from './jobs/export.processor.js';
 import { ImportProcessor } from './jobs/import.processor.js';
-import { MaintenanceProcessor } from './jobs/maintenance.processor.js';
 import { MemoryIngestProcessor } from './jobs/memory-ingest.processor.js';
 import { ReembedProcessor } from './jobs/reembed.processor.js';
 import { MemoryController } from './memory.controller.js';
@@ -22,9 +20,8 @@ import { SearchService } from './search/search.service.js';
 import { ensureVectorSchema, wantsHnswIndex, wantsVectors } from './vector-schema.js';
 import type { VectorSchemaState } from './vector-schema.js';
 
-/** Memories, their history, extraction, search (search/: POST /memories/search and /search), and the memory jobs' processors. */
+/** Memories, their history, extraction, search (search/: POST /memories/search and /search), and the memory jobs' processors (maintenance has its own module). */
 @Module({
-  imports: [ToolsModule],
   controllers: [MemoryController, SearchController],
   providers: [
     MemoryService,
@@ -39,7 +36,6 @@ import type { VectorSchemaState } from './vector-schema.js';
     ExportProcessor,
     MemoryIngestProcessor,
     ReembedProcessor,
-    MaintenanceProcessor,
     {
       provide: VECTOR_SCHEMA,
       inject: [DataSource, DatabaseState, EmbeddingService, AppConfig],

@@ -1,9 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AgentToolSource } from '../agents/loop/agent-tools.js';
 import { resolveJwtSecret } from '../auth/jwt-secret.js';
 import { AppConfig } from '../config/app-config.js';
-import { RegistryToolSource } from './agent-tool-source.js';
 import { Tool } from './entities/tool.entity.js';
 import { ToolRun } from './entities/tool-run.entity.js';
 import { SandboxPool } from './sandbox/sandbox-pool.js';
@@ -13,9 +11,9 @@ import { ToolsController } from './tools.controller.js';
 import { ToolsService } from './tools.service.js';
 
 /**
- * The tool registry and sandboxed execution. Exports ToolsService, and the agent loop's
- * AgentToolSource (the agents module imports this one; this one imports nothing of agents but
- * that interface).
+ * The tool registry and sandboxed execution. Exports ToolsService; the agents module imports
+ * this one and adapts it to its loop (agents/loop/registry-tool-source.ts): tools know nothing
+ * of agents.
  */
 @Module({
   imports: [TypeOrmModule.forFeature([Tool, ToolRun])],
@@ -24,13 +22,12 @@ import { ToolsService } from './tools.service.js';
     ToolsService,
     ToolRepository,
     SandboxPool,
-    { provide: AgentToolSource, useClass: RegistryToolSource },
     {
       provide: ToolSecrets,
       inject: [AppConfig],
       useFactory: async (config: AppConfig) => new ToolSecrets(await resolveJwtSecret(config)),
     },
   ],
-  exports: [ToolsService, AgentToolSource],
+  exports: [ToolsService],
 })
 export class ToolsModule {}

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { MemoryService } from '../../memory/memory.service.js';
 import { SearchService } from '../../memory/search/search.service.js';
-import { BUILT_IN_TOOL_NAMES } from '../../tools/built-in-tool-names.js';
+import { BUILT_IN_TOOL_NAMES, BuiltInToolName } from '../../tools/built-in-tool-names.js';
 import { BlockEditRefused, BlocksService } from '../blocks/blocks.service.js';
 import { MessagesService } from '../messages/messages.service.js';
 import type { AgentTool, ToolOutcome, TurnScope } from './agent-tools.js';
@@ -46,9 +46,9 @@ export class MemoryTools {
   static readonly names = BUILT_IN_TOOL_NAMES;
 
   tools(): AgentTool[] {
-    return [
-      {
-        name: 'core_memory_append',
+    // One entry per built-in name: a name declared without its tool, or the reverse, does not compile.
+    const tools: Record<BuiltInToolName, Omit<AgentTool, 'name'>> = {
+      [BuiltInToolName.CoreMemoryAppend]: {
         description:
           'Append text to one of your core memory blocks (always in your context). Use it to keep lasting facts about the user or yourself at hand.',
         parameters: {
@@ -69,8 +69,7 @@ export class MemoryTools {
             return { label: block.label, chars_current: block.value.length, chars_limit: block.limit };
           }),
       },
-      {
-        name: 'core_memory_replace',
+      [BuiltInToolName.CoreMemoryReplace]: {
         description:
           'Replace text in one of your core memory blocks. old_content must appear in the block exactly; every occurrence is replaced. An empty new_content deletes it.',
         parameters: {
@@ -96,8 +95,7 @@ export class MemoryTools {
             return { label: block.label, chars_current: block.value.length, chars_limit: block.limit };
           }),
       },
-      {
-        name: 'archival_memory_insert',
+      [BuiltInToolName.ArchivalMemoryInsert]: {
         description:
           'Store a fact, event or note in long-term (archival) memory, to find later with archival_memory_search. Write it so it stands on its own.',
         parameters: {
@@ -120,8 +118,7 @@ export class MemoryTools {
             return { stored: added.results.map((r) => ({ id: r.id, memory: r.memory, event: r.event })) };
           }),
       },
-      {
-        name: 'archival_memory_search',
+      [BuiltInToolName.ArchivalMemorySearch]: {
         description:
           'Search long-term (archival) memory by meaning and words. Returns the best matches with their dates.',
         parameters: {
@@ -150,8 +147,7 @@ export class MemoryTools {
             };
           }),
       },
-      {
-        name: 'conversation_search',
+      [BuiltInToolName.ConversationSearch]: {
         description:
           'Search the earlier messages of this conversation (yours and the user’s) by words, for what is no longer in your context.',
         parameters: {
@@ -182,7 +178,8 @@ export class MemoryTools {
             };
           }),
       },
-    ];
+    };
+    return Object.entries(tools).map(([name, tool]) => ({ name, ...tool }));
   }
 
   /** The memory scope a turn reads: the end user's when there is one, else the agent's. */

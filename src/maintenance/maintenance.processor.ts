@@ -1,10 +1,10 @@
-import { AppConfig } from '../../config/app-config.js';
-import { JobsService } from '../../jobs/jobs.service.js';
-import { ProcessesQueue } from '../../jobs/processes-queue.decorator.js';
-import { QueueName } from '../../jobs/jobs.types.js';
-import type { JobHandle, JobProcessor } from '../../jobs/jobs.types.js';
-import { ToolsService } from '../../tools/tools.service.js';
-import { MemoryService } from '../memory.service.js';
+import { AppConfig } from '../config/app-config.js';
+import { JobsService } from '../jobs/jobs.service.js';
+import { ProcessesQueue } from '../jobs/processes-queue.decorator.js';
+import { QueueName } from '../jobs/jobs.types.js';
+import type { JobHandle, JobProcessor } from '../jobs/jobs.types.js';
+import { ToolsService } from '../tools/tools.service.js';
+import { MemoryService } from '../memory/memory.service.js';
 
 export interface MaintenanceResult {
   expired: number;
@@ -14,18 +14,18 @@ export interface MaintenanceResult {
   jobs: number;
 }
 
+declare module '../jobs/jobs.types.js' {
+  interface JobMap {
+    maintenance: { data: Record<string, never>; result: MaintenanceResult };
+  }
+}
+
 /**
  * The scheduled housekeeping (every MAINTENANCE_INTERVAL_MINUTES): deletes working memories past
  * their expiry, removes memories deleted longer ago than HISTORY_RETENTION_DAYS with their
  * history, tool run records older than TOOL_RUN_RETENTION_DAYS, and old job results. Every step
  * is idempotent.
  */
-declare module '../../jobs/jobs.types.js' {
-  interface JobMap {
-    maintenance: { data: Record<string, never>; result: MaintenanceResult };
-  }
-}
-
 @ProcessesQueue(QueueName.Maintenance)
 export class MaintenanceProcessor implements JobProcessor<typeof QueueName.Maintenance> {
   constructor(

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { AgentTool, AgentToolSource, ToolOutcome, TurnScope } from '../agents/loop/agent-tools.js';
-import { ToolsService } from './tools.service.js';
+import { ToolsService } from '../../tools/tools.service.js';
+import { AgentTool, AgentToolSource, ToolOutcome, TurnScope } from './agent-tools.js';
 
 /**
  * An agent's registry tools for the agent loop: offered to the model with their schemas; a call
