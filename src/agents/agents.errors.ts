@@ -1,4 +1,4 @@
-import { assertNever, DomainError, ErrorKind } from '../common/errors/domain-error.js';
+import { DomainError, ErrorKind } from '../common/errors/domain-error.js';
 
 export enum AgentErrorCode {
   InvalidInput = 'INVALID_AGENT_INPUT',
@@ -8,21 +8,16 @@ export enum AgentErrorCode {
   TurnBusy = 'AGENT_TURN_BUSY',
 }
 
-/** Errors of agents, their core memory blocks, messages and turns. */
-export class AgentError extends DomainError {
-  declare readonly code: AgentErrorCode;
+/** The kind (and so the HTTP status) of each code. */
+const KINDS: Record<AgentErrorCode, ErrorKind> = {
+  [AgentErrorCode.InvalidInput]: ErrorKind.Invalid,
+  [AgentErrorCode.BlockOverLimit]: ErrorKind.Invalid,
+  [AgentErrorCode.ContextTooSmall]: ErrorKind.Invalid,
+  [AgentErrorCode.LabelTaken]: ErrorKind.Conflict,
+  [AgentErrorCode.TurnBusy]: ErrorKind.Conflict,
+};
 
-  get kind(): ErrorKind {
-    switch (this.code) {
-      case AgentErrorCode.InvalidInput:
-      case AgentErrorCode.BlockOverLimit:
-      case AgentErrorCode.ContextTooSmall:
-        return ErrorKind.Invalid;
-      case AgentErrorCode.LabelTaken:
-      case AgentErrorCode.TurnBusy:
-        return ErrorKind.Conflict;
-      default:
-        return assertNever(this.code);
-    }
-  }
+/** Errors of agents, their core memory blocks, messages and turns. */
+export class AgentError extends DomainError<AgentErrorCode> {
+  protected readonly kinds = KINDS;
 }

@@ -1,4 +1,4 @@
-import { assertNever, DomainError, ErrorKind } from '../common/errors/domain-error.js';
+import { DomainError, ErrorKind } from '../common/errors/domain-error.js';
 
 export enum AuthErrorCode {
   MissingCredentials = 'MISSING_CREDENTIALS',
@@ -16,31 +16,23 @@ export enum AuthErrorCode {
   RateLimited = 'RATE_LIMITED',
 }
 
-export class AuthError extends DomainError {
-  declare readonly code: AuthErrorCode;
+/** The kind (and so the HTTP status) of each code. */
+const KINDS: Record<AuthErrorCode, ErrorKind> = {
+  [AuthErrorCode.MissingCredentials]: ErrorKind.Unauthenticated,
+  [AuthErrorCode.InvalidCredentials]: ErrorKind.Unauthenticated,
+  [AuthErrorCode.InvalidToken]: ErrorKind.Unauthenticated,
+  [AuthErrorCode.TokenExpired]: ErrorKind.Unauthenticated,
+  [AuthErrorCode.InvalidApiKey]: ErrorKind.Unauthenticated,
+  [AuthErrorCode.RefreshTokenReused]: ErrorKind.Unauthenticated,
+  [AuthErrorCode.InsufficientRole]: ErrorKind.Forbidden,
+  [AuthErrorCode.RegistrationDisabled]: ErrorKind.Forbidden,
+  [AuthErrorCode.ScopeExceedsRole]: ErrorKind.Forbidden,
+  [AuthErrorCode.EmailTaken]: ErrorKind.Conflict,
+  [AuthErrorCode.LastOwner]: ErrorKind.Conflict,
+  [AuthErrorCode.InvalidExpiry]: ErrorKind.Invalid,
+  [AuthErrorCode.RateLimited]: ErrorKind.RateLimited,
+};
 
-  get kind(): ErrorKind {
-    switch (this.code) {
-      case AuthErrorCode.MissingCredentials:
-      case AuthErrorCode.InvalidCredentials:
-      case AuthErrorCode.InvalidToken:
-      case AuthErrorCode.TokenExpired:
-      case AuthErrorCode.InvalidApiKey:
-      case AuthErrorCode.RefreshTokenReused:
-        return ErrorKind.Unauthenticated;
-      case AuthErrorCode.InsufficientRole:
-      case AuthErrorCode.RegistrationDisabled:
-      case AuthErrorCode.ScopeExceedsRole:
-        return ErrorKind.Forbidden;
-      case AuthErrorCode.EmailTaken:
-      case AuthErrorCode.LastOwner:
-        return ErrorKind.Conflict;
-      case AuthErrorCode.InvalidExpiry:
-        return ErrorKind.Invalid;
-      case AuthErrorCode.RateLimited:
-        return ErrorKind.RateLimited;
-      default:
-        return assertNever(this.code);
-    }
-  }
+export class AuthError extends DomainError<AuthErrorCode> {
+  protected readonly kinds = KINDS;
 }

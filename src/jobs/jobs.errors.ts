@@ -1,18 +1,14 @@
-import { assertNever, DomainError, ErrorKind } from '../common/errors/domain-error.js';
+import { DomainError, ErrorKind } from '../common/errors/domain-error.js';
 
 export enum JobsErrorCode {
   QueueUnavailable = 'QUEUE_UNAVAILABLE',
 }
 
-export class JobsError extends DomainError {
-  declare readonly code: JobsErrorCode;
+/** The kind (and so the HTTP status) of each code. */
+const KINDS: Record<JobsErrorCode, ErrorKind> = {
+  [JobsErrorCode.QueueUnavailable]: ErrorKind.Unavailable,
+};
 
-  get kind(): ErrorKind {
-    switch (this.code) {
-      case JobsErrorCode.QueueUnavailable:
-        return ErrorKind.Unavailable;
-      default:
-        return assertNever(this.code);
-    }
-  }
+export class JobsError extends DomainError<JobsErrorCode> {
+  protected readonly kinds = KINDS;
 }

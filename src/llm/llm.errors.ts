@@ -1,4 +1,4 @@
-import { assertNever, DomainError, ErrorKind } from '../common/errors/domain-error.js';
+import { DomainError, ErrorKind } from '../common/errors/domain-error.js';
 
 export enum LlmErrorCode {
   NotConfigured = 'LLM_NOT_CONFIGURED',
@@ -6,18 +6,13 @@ export enum LlmErrorCode {
   Failed = 'LLM_FAILED',
 }
 
-export class LlmError extends DomainError {
-  declare readonly code: LlmErrorCode;
+/** The kind (and so the HTTP status) of each code. */
+const KINDS: Record<LlmErrorCode, ErrorKind> = {
+  [LlmErrorCode.NotConfigured]: ErrorKind.Unavailable,
+  [LlmErrorCode.InvalidOutput]: ErrorKind.Upstream,
+  [LlmErrorCode.Failed]: ErrorKind.Upstream,
+};
 
-  get kind(): ErrorKind {
-    switch (this.code) {
-      case LlmErrorCode.NotConfigured:
-        return ErrorKind.Unavailable;
-      case LlmErrorCode.InvalidOutput:
-      case LlmErrorCode.Failed:
-        return ErrorKind.Upstream;
-      default:
-        return assertNever(this.code);
-    }
-  }
+export class LlmError extends DomainError<LlmErrorCode> {
+  protected readonly kinds = KINDS;
 }

@@ -1,4 +1,4 @@
-import { assertNever, DomainError, ErrorKind } from '../common/errors/domain-error.js';
+import { DomainError, ErrorKind } from '../common/errors/domain-error.js';
 
 export enum MemoryErrorCode {
   ScopeRequired = 'SCOPE_REQUIRED',
@@ -7,20 +7,14 @@ export enum MemoryErrorCode {
   EmbeddingMismatch = 'EMBEDDING_MISMATCH',
 }
 
-export class MemoryError extends DomainError {
-  declare readonly code: MemoryErrorCode;
+/** The kind (and so the HTTP status) of each code. */
+const KINDS: Record<MemoryErrorCode, ErrorKind> = {
+  [MemoryErrorCode.ScopeRequired]: ErrorKind.Invalid,
+  [MemoryErrorCode.InvalidInput]: ErrorKind.Invalid,
+  [MemoryErrorCode.Duplicate]: ErrorKind.Conflict,
+  [MemoryErrorCode.EmbeddingMismatch]: ErrorKind.Unavailable,
+};
 
-  get kind(): ErrorKind {
-    switch (this.code) {
-      case MemoryErrorCode.ScopeRequired:
-      case MemoryErrorCode.InvalidInput:
-        return ErrorKind.Invalid;
-      case MemoryErrorCode.Duplicate:
-        return ErrorKind.Conflict;
-      case MemoryErrorCode.EmbeddingMismatch:
-        return ErrorKind.Unavailable;
-      default:
-        return assertNever(this.code);
-    }
-  }
+export class MemoryError extends DomainError<MemoryErrorCode> {
+  protected readonly kinds = KINDS;
 }

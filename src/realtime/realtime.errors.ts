@@ -1,18 +1,14 @@
-import { assertNever, DomainError, ErrorKind } from '../common/errors/domain-error.js';
+import { DomainError, ErrorKind } from '../common/errors/domain-error.js';
 
 export enum RealtimeErrorCode {
   TooManyStreams = 'TOO_MANY_STREAMS',
 }
 
-export class RealtimeError extends DomainError {
-  declare readonly code: RealtimeErrorCode;
+/** The kind (and so the HTTP status) of each code. */
+const KINDS: Record<RealtimeErrorCode, ErrorKind> = {
+  [RealtimeErrorCode.TooManyStreams]: ErrorKind.RateLimited,
+};
 
-  get kind(): ErrorKind {
-    switch (this.code) {
-      case RealtimeErrorCode.TooManyStreams:
-        return ErrorKind.RateLimited;
-      default:
-        return assertNever(this.code);
-    }
-  }
+export class RealtimeError extends DomainError<RealtimeErrorCode> {
+  protected readonly kinds = KINDS;
 }

@@ -1,4 +1,4 @@
-import { assertNever, DomainError, ErrorKind } from '../common/errors/domain-error.js';
+import { DomainError, ErrorKind } from '../common/errors/domain-error.js';
 
 export enum ToolErrorCode {
   InvalidInput = 'INVALID_TOOL_INPUT',
@@ -11,26 +11,18 @@ export enum ToolErrorCode {
   SecretsGuarded = 'TOOL_SECRETS_GUARDED',
 }
 
-/** Errors of the tool registry and of running tools. */
-export class ToolError extends DomainError {
-  declare readonly code: ToolErrorCode;
+/** The kind (and so the HTTP status) of each code. */
+const KINDS: Record<ToolErrorCode, ErrorKind> = {
+  [ToolErrorCode.InvalidInput]: ErrorKind.Invalid,
+  [ToolErrorCode.InvalidArguments]: ErrorKind.Invalid,
+  [ToolErrorCode.NameTaken]: ErrorKind.Conflict,
+  [ToolErrorCode.SecretsUnreadable]: ErrorKind.Conflict,
+  [ToolErrorCode.SecretsGuarded]: ErrorKind.Forbidden,
+  [ToolErrorCode.QueueFull]: ErrorKind.RateLimited,
+  [ToolErrorCode.SandboxUnavailable]: ErrorKind.Unavailable,
+};
 
-  get kind(): ErrorKind {
-    switch (this.code) {
-      case ToolErrorCode.InvalidInput:
-      case ToolErrorCode.InvalidArguments:
-        return ErrorKind.Invalid;
-      case ToolErrorCode.NameTaken:
-      case ToolErrorCode.SecretsUnreadable:
-        return ErrorKind.Conflict;
-      case ToolErrorCode.SecretsGuarded:
-        return ErrorKind.Forbidden;
-      case ToolErrorCode.QueueFull:
-        return ErrorKind.RateLimited;
-      case ToolErrorCode.SandboxUnavailable:
-        return ErrorKind.Unavailable;
-      default:
-        return assertNever(this.code);
-    }
-  }
+/** Errors of the tool registry and of running tools. */
+export class ToolError extends DomainError<ToolErrorCode> {
+  protected readonly kinds = KINDS;
 }

@@ -119,7 +119,7 @@ export class AgentLoopService {
       if (!known) this.logger.error(`turn ${requestId} failed: ${(failure as Error).stack ?? String(failure)}`);
       emit({
         type: 'error',
-        code: known ? failure.code : 'INTERNAL',
+        code: known ? (failure as DomainError<string>).code : 'INTERNAL',
         message: known ? failure.message : 'The turn failed; see the server log',
       });
       throw failure;

@@ -102,8 +102,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
 /** The error shape for any thrown value (also used for body-parser failures before routing). */
 export function errorBodyOf(exception: unknown, requestId: string): ErrorResponseDto {
   if (exception instanceof DomainError) {
-    const status = statusOf(exception.kind);
-    return shape(status, exception.message, exception.code, exception.details, requestId);
+    const error = exception as DomainError<string>;
+    return shape(statusOf(error.kind), error.message, error.code, error.details, requestId);
   }
   if (exception instanceof HttpException) {
     const status = exception.getStatus();

@@ -1,4 +1,4 @@
-import { assertNever, DomainError, ErrorKind } from './domain-error.js';
+import { DomainError, ErrorKind } from './domain-error.js';
 
 export enum CommonErrorCode {
   NotFound = 'NOT_FOUND',
@@ -7,21 +7,16 @@ export enum CommonErrorCode {
   InvalidInput = 'INVALID_INPUT',
 }
 
-/** Errors shared by every module: a missing row of the caller's tenant, a bad page cursor, unusable input. */
-export class CommonError extends DomainError {
-  declare readonly code: CommonErrorCode;
+/** The kind (and so the HTTP status) of each code. */
+const KINDS: Record<CommonErrorCode, ErrorKind> = {
+  [CommonErrorCode.NotFound]: ErrorKind.NotFound,
+  [CommonErrorCode.InvalidCursor]: ErrorKind.Invalid,
+  [CommonErrorCode.InvalidInput]: ErrorKind.Invalid,
+};
 
-  get kind(): ErrorKind {
-    switch (this.code) {
-      case CommonErrorCode.NotFound:
-        return ErrorKind.NotFound;
-      case CommonErrorCode.InvalidCursor:
-      case CommonErrorCode.InvalidInput:
-        return ErrorKind.Invalid;
-      default:
-        return assertNever(this.code);
-    }
-  }
+/** Errors shared by every module: a missing row of the caller's tenant, a bad page cursor, unusable input. */
+export class CommonError extends DomainError<CommonErrorCode> {
+  protected readonly kinds = KINDS;
 
   static notFound(what: string, id: string): CommonError {
     return new CommonError(CommonErrorCode.NotFound, `${what} ${id} not found`);

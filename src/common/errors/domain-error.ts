@@ -13,18 +13,23 @@ export enum ErrorKind {
 
 /**
  * Base of every error a service throws on purpose. Each module has its own subclass with an
- * enum of codes and an exhaustive switch from code to kind, so a new code cannot go unmapped.
+ * enum of codes and a table from code to kind (a `Record` over the enum, so a new code cannot
+ * go unmapped).
  */
-export abstract class DomainError extends Error {
-  abstract readonly kind: ErrorKind;
+export abstract class DomainError<C extends string = string> extends Error {
+  protected abstract readonly kinds: Readonly<Record<C, ErrorKind>>;
 
   constructor(
-    readonly code: string,
+    readonly code: C,
     message: string,
     readonly details?: unknown,
   ) {
     super(message);
     this.name = new.target.name;
+  }
+
+  get kind(): ErrorKind {
+    return this.kinds[this.code];
   }
 }
 

@@ -1,21 +1,16 @@
-import { assertNever, DomainError, ErrorKind } from '../../common/errors/domain-error.js';
+import { DomainError, ErrorKind } from '../../common/errors/domain-error.js';
 
 export enum SearchErrorCode {
   InvalidFilter = 'INVALID_FILTER',
   VectorUnavailable = 'VECTOR_UNAVAILABLE',
 }
 
-export class SearchError extends DomainError {
-  declare readonly code: SearchErrorCode;
+/** The kind (and so the HTTP status) of each code. */
+const KINDS: Record<SearchErrorCode, ErrorKind> = {
+  [SearchErrorCode.InvalidFilter]: ErrorKind.Invalid,
+  [SearchErrorCode.VectorUnavailable]: ErrorKind.Unavailable,
+};
 
-  get kind(): ErrorKind {
-    switch (this.code) {
-      case SearchErrorCode.InvalidFilter:
-        return ErrorKind.Invalid;
-      case SearchErrorCode.VectorUnavailable:
-        return ErrorKind.Unavailable;
-      default:
-        return assertNever(this.code);
-    }
-  }
+export class SearchError extends DomainError<SearchErrorCode> {
+  protected readonly kinds = KINDS;
 }
