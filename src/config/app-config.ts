@@ -28,6 +28,23 @@ const toBool = ({ value }: { value: unknown }) => {
 const emptyToUndefined = ({ value }: { value: unknown }) =>
   typeof value === 'string' && value.trim() === '' ? undefined : value;
 
+/** Decorators applied in order to one property. */
+const all =
+  (...decorators: PropertyDecorator[]): PropertyDecorator =>
+  (target, key) => {
+    for (const decorate of decorators) decorate(target, key);
+  };
+
+/** An integer variable, at least `min` (and at most `max`). */
+const IntEnv = (min: number, max?: number): PropertyDecorator =>
+  all(Transform(toInt), IsInt(), Min(min), ...(max === undefined ? [] : [Max(max)]));
+
+/** A boolean variable: true/1/yes/on or false/0/no/off. */
+const BoolEnv = (): PropertyDecorator => all(Transform(toBool), IsBoolean());
+
+/** A variable that may be unset (an empty value counts as unset); the decorators below it check it when set. */
+const OptionalEnv = (): PropertyDecorator => all(Transform(emptyToUndefined), IsOptional());
+
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const VECTOR_EXTENSION_MODES = ['auto', 'require', 'off'] as const;
 export const LLM_PROVIDERS = ['none', 'openai', 'openai-compatible', 'anthropic', 'google'] as const;
@@ -49,10 +66,7 @@ export class AppConfig {
   @IsIn(['development', 'production', 'test'])
   NODE_ENV: 'development' | 'production' | 'test' = 'development';
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  @Max(65535)
+  @IntEnv(0, 65535)
   PORT = 3000;
 
   @IsString()
@@ -64,47 +78,34 @@ export class AppConfig {
   DATA_DIR = './data';
 
   /** PostgreSQL 15+ connection string; unset means the embedded PGlite database. */
-  @Transform(emptyToUndefined)
-  @IsOptional()
+  @OptionalEnv()
   @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must start with postgres:// or postgresql://' })
   DATABASE_URL?: string;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(200)
+  @IntEnv(1, 200)
   DATABASE_POOL_SIZE = 10;
 
   /** pgvector: auto (use it when the server has it, warn otherwise), require (fail without), off. */
   @IsIn(VECTOR_EXTENSION_MODES)
   VECTOR_EXTENSION: VectorExtensionMode = 'auto';
 
-  @Transform(emptyToUndefined)
-  @IsOptional()
+  @OptionalEnv()
   @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must start with redis:// or rediss://' })
   REDIS_URL?: string;
 
   /** HMAC secret for access tokens; required with DATABASE_URL, generated into DATA_DIR otherwise. */
-  @Transform(emptyToUndefined)
-  @IsOptional()
+  @OptionalEnv()
   @IsString()
   @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters long' })
   JWT_SECRET?: string;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(10)
-  @Max(86400)
+  @IntEnv(10, 86400)
   JWT_ACCESS_TTL_SECONDS = 900;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(60)
-  @Max(31536000)
+  @IntEnv(60, 31536000)
   REFRESH_TOKEN_TTL_SECONDS = 2592000;
 
-  @Transform(toBool)
-  @IsBoolean()
+  @BoolEnv()
   REGISTRATION_ENABLED = true;
 
   /** Comma-separated allowed origins, or * for any. */
@@ -114,22 +115,16 @@ export class AppConfig {
   @Matches(/^\d+(b|kb|mb)$/i, { message: 'BODY_LIMIT must look like 512kb or 1mb' })
   BODY_LIMIT = '1mb';
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
+  @IntEnv(1)
   AUTH_RATE_LIMIT_PER_MINUTE = 30;
 
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
 
-  @Transform(toBool)
-  @IsBoolean()
+  @BoolEnv()
   TRUST_PROXY = false;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  @Max(600000)
+  @IntEnv(0, 600000)
   SHUTDOWN_TIMEOUT_MS = 10000;
 
   @IsString()
@@ -140,133 +135,93 @@ export class AppConfig {
   @IsIn(LLM_PROVIDERS)
   LLM_PROVIDER: LlmProvider = 'none';
 
-  @Transform(emptyToUndefined)
-  @IsOptional()
+  @OptionalEnv()
   @IsString()
   LLM_MODEL?: string;
 
   /** Base URL of an OpenAI-compatible server (Ollama, vLLM, LM Studio...), or a proxy. */
-  @Transform(emptyToUndefined)
-  @IsOptional()
+  @OptionalEnv()
   @Matches(/^https?:\/\//, { message: 'LLM_BASE_URL must start with http:// or https://' })
   LLM_BASE_URL?: string;
 
-  @Transform(emptyToUndefined)
-  @IsOptional()
+  @OptionalEnv()
   @IsString()
   LLM_API_KEY?: string;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1000)
-  @Max(600000)
+  @IntEnv(1000, 600000)
   LLM_TIMEOUT_MS = 60000;
 
   /** Extra providers an agent may name in its model settings besides LLM_PROVIDER (their API keys). */
-  @Transform(emptyToUndefined)
-  @IsOptional()
+  @OptionalEnv()
   @IsString()
   OPENAI_API_KEY?: string;
 
-  @Transform(emptyToUndefined)
-  @IsOptional()
+  @OptionalEnv()
   @IsString()
   ANTHROPIC_API_KEY?: string;
 
-  @Transform(emptyToUndefined)
-  @IsOptional()
+  @OptionalEnv()
   @IsString()
   GOOGLE_API_KEY?: string;
 
   /** Context window (tokens) of an agent that does not set its own. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1024)
-  @Max(10000000)
+  @IntEnv(1024, 10000000)
   AGENT_CONTEXT_WINDOW = 32000;
 
   /** Reply tokens reserved in the window (and the model's maxTokens) when the agent does not set maxTokens. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(16)
-  @Max(1000000)
+  @IntEnv(16, 1000000)
   AGENT_MAX_TOKENS = 1024;
 
   /** Tool rounds of one agent turn when the agent does not set maxSteps. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(50)
+  @IntEnv(1, 50)
   AGENT_MAX_STEPS = 8;
 
   /** How many memories of the user's scope each turn puts in the prompt (0: none). */
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  @Max(50)
+  @IntEnv(0, 50)
   AGENT_CONTEXT_MEMORIES = 5;
 
   /** How long a turn waits for another turn of the same agent and user before answering 409. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(100)
-  @Max(3600000)
+  @IntEnv(100, 3600000)
   AGENT_TURN_WAIT_MS = 120000;
 
   /** Tool runs at once: each runs in its own sandbox process (a V8 isolate per run). */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(64)
+  @IntEnv(1, 64)
   TOOLS_CONCURRENCY = 2;
 
   /** Tool runs that may wait for a free sandbox; one more is answered 429. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  @Max(100000)
+  @IntEnv(0, 100000)
   TOOLS_QUEUE_MAX = 100;
 
   /** Let tools' fetch reach private addresses (loopback, 10/8, 172.16/12, 192.168/16, link-local such as cloud metadata): only for trusted tool authors. */
-  @Transform(toBool)
-  @IsBoolean()
+  @BoolEnv()
   TOOLS_FETCH_PRIVATE_NETWORKS = false;
 
   /** Days a tool run's record is kept (0 = forever); the maintenance job prunes older ones. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
+  @IntEnv(0)
   TOOL_RUN_RETENTION_DAYS = 30;
 
   /** local: built into the server (no network); or a provider's embedding API. */
   @IsIn(EMBEDDING_PROVIDERS)
   EMBEDDING_PROVIDER: EmbeddingProvider = 'local';
 
-  @Transform(emptyToUndefined)
-  @IsOptional()
+  @OptionalEnv()
   @IsString()
   EMBEDDING_MODEL?: string;
 
   /** Vector size; fixed per installation (changing it needs `npm run reembed`). */
-  @Transform(toInt)
-  @IsInt()
-  @Min(8)
-  @Max(4096)
+  @IntEnv(8, 4096)
   EMBEDDING_DIMENSIONS = 384;
 
-  @Transform(emptyToUndefined)
-  @IsOptional()
+  @OptionalEnv()
   @Matches(/^https?:\/\//, { message: 'EMBEDDING_BASE_URL must start with http:// or https://' })
   EMBEDDING_BASE_URL?: string;
 
   /** local provider: a folder with an ONNX sentence-embedding model (transformers.js layout), used offline. */
-  @Transform(emptyToUndefined)
-  @IsOptional()
+  @OptionalEnv()
   @IsString()
   EMBEDDING_MODEL_PATH?: string;
 
-  @Transform(emptyToUndefined)
-  @IsOptional()
+  @OptionalEnv()
   @IsString()
   EMBEDDING_API_KEY?: string;
 
@@ -275,10 +230,7 @@ export class AppConfig {
    * one conversation: each is the other's neighbouring context for full-text search, as turns
    * of a run are. 0 turns it off.
    */
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  @Max(10080)
+  @IntEnv(0, 10080)
   MEMORY_SESSION_GAP_MINUTES = 30;
 
   /**
@@ -287,16 +239,11 @@ export class AppConfig {
    * replica (by an event), this bounds it should that event be lost. 0 reads the database on
    * every request.
    */
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  @Max(3600)
+  @IntEnv(0, 3600)
   CREDENTIAL_CACHE_SECONDS = 10;
 
   /** Lifetime of `working` memories without an explicit expiresAt. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
+  @IntEnv(1)
   WORKING_MEMORY_TTL_SECONDS = 86400;
 
   /**
@@ -327,10 +274,7 @@ export class AppConfig {
    * scopes searched lately, a cache of the database that follows every writer:
    * memory-index.ts); 0 runs every search as a SQL statement.
    */
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  @Max(65536)
+  @IntEnv(0, 65536)
   SEARCH_INDEX_MB = 256;
 
   /**
@@ -346,41 +290,26 @@ export class AppConfig {
   QUEUE_PREFIX = 'agentmem';
 
   /** Run the job processors inside the API process too (false when `npm run start:worker` runs them). */
-  @Transform(toBool)
-  @IsBoolean()
+  @BoolEnv()
   JOBS_IN_PROCESS = true;
 
   /** Jobs each queue's worker runs at once. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(64)
+  @IntEnv(1, 64)
   JOBS_CONCURRENCY = 2;
 
   /** How long a worker may stay silent before its job is taken over by another (a crashed worker's jobs restart after this). */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1000)
-  @Max(600000)
+  @IntEnv(1000, 600000)
   JOBS_LOCK_MS = 30000;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(20)
+  @IntEnv(1, 20)
   JOBS_ATTEMPTS = 3;
 
   /** Days a memory's history is kept after the memory was deleted (0 = forever); the maintenance job prunes the rest. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
+  @IntEnv(0)
   HISTORY_RETENTION_DAYS = 0;
 
   /** Minutes between maintenance runs (expired working memories, old history). */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(10080)
+  @IntEnv(1, 10080)
   MAINTENANCE_INTERVAL_MINUTES = 60;
 
   /** Largest body of POST /memories/import (JSON Lines). */
@@ -388,40 +317,27 @@ export class AppConfig {
   IMPORT_BODY_LIMIT = '64mb';
 
   /** Socket.IO connections one process accepts per organization. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
+  @IntEnv(1)
   WS_MAX_CONNECTIONS_PER_ORG = 5000;
 
   /** Messages a socket may send per second before it is told to slow down (twice that: disconnected). */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
+  @IntEnv(1)
   WS_EVENTS_PER_SECOND = 20;
 
   /** SSE streams one process serves per organization (then 429). */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
+  @IntEnv(1)
   SSE_MAX_STREAMS_PER_ORG = 1000;
 
   /** Events kept per organization for SSE clients that resume with Last-Event-ID. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  @Max(100000)
+  @IntEnv(0, 100000)
   SSE_REPLAY_EVENTS = 500;
 
   /** Seconds between SSE keep-alive comments. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(300)
+  @IntEnv(1, 300)
   SSE_KEEPALIVE_SECONDS = 15;
 
   /** Opens the job dashboard at /admin/queues to anyone presenting it (Bearer, or as the Basic password). */
-  @Transform(emptyToUndefined)
-  @IsOptional()
+  @OptionalEnv()
   @IsString()
   @MinLength(16, { message: 'ADMIN_TOKEN must be at least 16 characters long' })
   ADMIN_TOKEN?: string;
