@@ -8,9 +8,9 @@
  * the measure. `npm run bench:agent` builds, runs and records bench/results/agent.json.
  */
 import { performance } from 'node:perf_hooks';
-import { FakeLlm } from './fake-llm.js';
+import { FakeLlm } from '../test/support/fake-llm.js';
 import { Api } from './locomo.js';
-import { postSse } from './post-sse.js';
+import { postSse } from '../test/support/post-sse.js';
 import { percentile, record, rssMb, runIfMain, startServer } from './support.js';
 import type { Figure } from './support.js';
 

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
-import { FakeLlm, textOf } from '../bench/fake-llm.js';
-import type { ChatReply, ChatRequest } from '../bench/fake-llm.js';
-import { postSse } from '../bench/post-sse.js';
+import { FakeLlm, textOf } from './support/fake-llm.js';
+import type { ChatReply, ChatRequest } from './support/fake-llm.js';
+import { postSse } from './support/post-sse.js';
 import { connected, eventually, nextEvent, SseClient, socketClient } from './support/realtime-clients.js';
 import { bearer, expectErrorShape, register, startTestApp } from './support/test-app.js';
 import type { Registered, TestApp } from './support/test-app.js';

@@ -4,7 +4,7 @@ import { Api, evaluate, ingest, loadConversations, LOCOMO_DIR, turnText } from '
 import { runMemoryBench } from '../bench/memory.js';
 import { runPeerBench } from '../bench/peer.js';
 import { runAgentBench } from '../bench/agent.js';
-import { FakeLlm } from '../bench/fake-llm.js';
+import { FakeLlm } from './support/fake-llm.js';
 import { runRealtimeBench } from '../bench/realtime.js';
 import { runToolsBench } from '../bench/tools.js';
 import { startTestApp } from './support/test-app.js';

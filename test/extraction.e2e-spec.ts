@@ -1,6 +1,6 @@
-import { FakeLlm, textOf } from '../bench/fake-llm.js';
+import { FakeLlm, textOf } from './support/fake-llm.js';
 import { connected, nextEvent, socketClient } from './support/realtime-clients.js';
-import type { ChatRequest } from '../bench/fake-llm.js';
+import type { ChatRequest } from './support/fake-llm.js';
 import { bearer, expectErrorShape, register, startTestApp } from './support/test-app.js';
 import type { Registered, TestApp } from './support/test-app.js';
 

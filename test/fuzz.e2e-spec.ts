@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { FakeLlm } from '../bench/fake-llm.js';
+import { FakeLlm } from './support/fake-llm.js';
 import { operationsOf, POISON_STRINGS, SchemaArbitraries, serialize } from './support/openapi-fuzz.js';
 import type { OpenApiDocument, Operation } from './support/openapi-fuzz.js';
 import { bearer, register, startTestApp, uniqueEmail } from './support/test-app.js';

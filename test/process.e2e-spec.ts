@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../bench/support.js';
+import { freePort } from './support/free-port.js';
 import { importLines } from './support/import-lines.js';
 import { compileServer, exitOf } from './support/compiled-server.js';
 import type { CompiledServer } from './support/compiled-server.js';

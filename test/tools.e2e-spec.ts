@@ -1,8 +1,8 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DataSource } from 'typeorm';
-import { FakeLlm } from '../bench/fake-llm.js';
-import type { ChatReply } from '../bench/fake-llm.js';
+import { FakeLlm } from './support/fake-llm.js';
+import type { ChatReply } from './support/fake-llm.js';
 import { uuidv7 } from '../src/common/ids.js';
 import { JobRunner } from '../src/jobs/runners/job-runner.js';
 import { SandboxPool } from '../src/tools/sandbox/sandbox-pool.js';
