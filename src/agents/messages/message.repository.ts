@@ -1,47 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, In } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import { TenantContext } from '../../common/context/tenant-context.js';
 import { Page, toPage } from '../../common/pagination/page.js';
 import { Message } from '../entities/message.entity.js';
-import type { MessageRole, StoredToolCall } from '../entities/message.entity.js';
-
-interface MessageRow {
-  id: string;
-  organization_id: string;
-  agent_id: string;
-  user_id: string | null;
-  run_id: string | null;
-  request_id: string | null;
-  role: MessageRole;
-  content: string;
-  tool_calls: StoredToolCall[] | null;
-  tool_call_id: string | null;
-  tool_name: string | null;
-  tokens: number;
-  created_at: Date;
-}
-
-const COLUMNS =
-  'id, organization_id, agent_id, user_id, run_id, request_id, role, content, tool_calls, tool_call_id, tool_name, tokens, created_at';
-
-function toMessage(r: MessageRow): Message {
-  return {
-    id: r.id,
-    organizationId: r.organization_id,
-    agentId: r.agent_id,
-    userId: r.user_id,
-    runId: r.run_id,
-    requestId: r.request_id,
-    role: r.role,
-    content: r.content,
-    toolCalls: r.tool_calls,
-    toolCallId: r.tool_call_id,
-    toolName: r.tool_name,
-    tokens: r.tokens,
-    createdAt: r.created_at,
-  };
-}
+import type { MessageRole } from '../entities/message.entity.js';
 
 /** What the context builder needs to choose messages without loading their text. */
 export interface MessageSize {
@@ -70,26 +34,8 @@ export class MessageRepository {
   /** Stores messages in one statement (all or none). */
   async insert(messages: Message[]): Promise<void> {
     if (messages.length === 0) return;
-    const params: unknown[] = [];
-    const rows = messages.map((m) => {
-      const values = [
-        m.id,
-        m.organizationId,
-        m.agentId,
-        m.userId,
-        m.runId,
-        m.requestId,
-        m.role,
-        m.content,
-        m.toolCalls === null ? null : JSON.stringify(m.toolCalls),
-        m.toolCallId,
-        m.toolName,
-        m.tokens,
-        m.createdAt,
-      ];
-      return `(${values.map((v) => `$${params.push(v)}`).join(', ')})`;
-    });
-    await this.dataSource.query(`INSERT INTO messages (${COLUMNS}) VALUES ${rows.join(', ')}`, params);
+    // TypeORM's partial type refuses the jsonb tool calls' shape; the columns are the entity's.
+    await this.dataSource.getRepository(Message).insert(messages as QueryDeepPartialEntity<Message>[]);
   }
 
   async page(
@@ -99,38 +45,31 @@ export class MessageRepository {
     cursor: string | undefined,
     order: 'asc' | 'desc',
   ): Promise<Page<Message>> {
-    const params: unknown[] = [this.tenant.organizationId, agentId, limit + 1];
-    let where = 'organization_id = $1 AND agent_id = $2';
-    if (filter.userId !== undefined) where += ` AND user_id = $${params.push(filter.userId)}`;
-    if (filter.runId !== undefined) where += ` AND run_id = $${params.push(filter.runId)}`;
-    if (cursor) where += ` AND id ${order === 'asc' ? '>' : '<'} $${params.push(cursor)}`;
-    const rows: MessageRow[] = await this.dataSource.query(
-      `SELECT ${COLUMNS} FROM messages WHERE ${where} ORDER BY id ${order === 'asc' ? 'ASC' : 'DESC'} LIMIT $3`,
-      params,
-    );
-    return toPage(rows.map(toMessage), limit);
+    const query = this.conversation(agentId)
+      .orderBy('m.id', order === 'asc' ? 'ASC' : 'DESC')
+      .limit(limit + 1);
+    if (filter.userId !== undefined) query.andWhere('m.userId = :userId', { userId: filter.userId });
+    if (filter.runId !== undefined) query.andWhere('m.runId = :runId', { runId: filter.runId });
+    if (cursor) query.andWhere(`m.id ${order === 'asc' ? '>' : '<'} :cursor`, { cursor });
+    return toPage(await query.getMany(), limit);
   }
 
   /** The sizes of the newest messages of one conversation (an agent and one user, or no user), newest first. */
   async newestSizes(agentId: string, userId: string | null): Promise<MessageSize[]> {
-    const rows: { id: string; role: MessageRole; tokens: number; request_id: string | null }[] =
-      await this.dataSource.query(
-        `SELECT id, role, tokens, request_id FROM messages
-        WHERE organization_id = $1 AND agent_id = $2 AND user_id IS NOT DISTINCT FROM $3
-        ORDER BY id DESC LIMIT ${NEWEST_CONSIDERED}`,
-        [this.tenant.organizationId, agentId, userId],
-      );
-    return rows.map((r) => ({ id: r.id, role: r.role, tokens: r.tokens, requestId: r.request_id }));
+    const rows = await this.conversation(agentId, userId)
+      .select(['m.id', 'm.role', 'm.tokens', 'm.requestId'])
+      .orderBy('m.id', 'DESC')
+      .limit(NEWEST_CONSIDERED)
+      .getMany();
+    return rows.map((r) => ({ id: r.id, role: r.role, tokens: r.tokens, requestId: r.requestId }));
   }
 
   /** Messages by id, oldest first. */
   async byIds(ids: string[]): Promise<Message[]> {
     if (ids.length === 0) return [];
-    const rows: MessageRow[] = await this.dataSource.query(
-      `SELECT ${COLUMNS} FROM messages WHERE organization_id = $1 AND id = ANY($2::uuid[]) ORDER BY id`,
-      [this.tenant.organizationId, ids],
-    );
-    return rows.map(toMessage);
+    return this.dataSource
+      .getRepository(Message)
+      .find({ where: { organizationId: this.tenant.organizationId, id: In(ids) }, order: { id: 'ASC' } });
   }
 
   /**
@@ -144,13 +83,28 @@ export class MessageRepository {
     limit: number,
     excludeRequestId: string | null,
   ): Promise<Message[]> {
-    const rows: MessageRow[] = await this.dataSource.query(
-      `SELECT ${COLUMNS} FROM messages, websearch_to_tsquery('english', $4) q
-        WHERE organization_id = $1 AND agent_id = $2 AND user_id IS NOT DISTINCT FROM $3
-          AND role IN ('user', 'assistant') AND tsv @@ q AND request_id IS DISTINCT FROM $6
-        ORDER BY ts_rank_cd(tsv, q) DESC, id DESC LIMIT $5`,
-      [this.tenant.organizationId, agentId, userId, query, limit, excludeRequestId],
-    );
-    return rows.map(toMessage);
+    // PostgreSQL's full text (the generated tsv column, not an entity property), in query-builder fragments.
+    const matches = "websearch_to_tsquery('english', :query)";
+    return this.conversation(agentId, userId)
+      .andWhere("m.role IN ('user', 'assistant')")
+      .andWhere(`m.tsv @@ ${matches}`, { query })
+      .andWhere('m.requestId IS DISTINCT FROM :excludeRequestId', { excludeRequestId })
+      .orderBy(`ts_rank_cd(m.tsv, ${matches})`, 'DESC')
+      .addOrderBy('m.id', 'DESC')
+      .limit(limit)
+      .getMany();
+  }
+
+  /** The organization's messages of one agent (and of one user, or of none, when `userId` is given), as `m`. */
+  private conversation(agentId: string, userId?: string | null) {
+    const query = this.dataSource
+      .getRepository(Message)
+      .createQueryBuilder('m')
+      .where('m.organizationId = :organizationId AND m.agentId = :agentId', {
+        organizationId: this.tenant.organizationId,
+        agentId,
+      });
+    if (userId !== undefined) query.andWhere('m.userId IS NOT DISTINCT FROM :userId', { userId });
+    return query;
   }
 }
