@@ -37,12 +37,16 @@ describe.each([
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
     const order: string[] = [];
+    let entered!: () => void;
+    const inside = new Promise<void>((resolve) => (entered = resolve));
     const first = one.run('turn:x', 1000, async () => {
       order.push('one in');
+      entered();
       await held;
       order.push('one out');
     });
-    await new Promise((r) => setTimeout(r, 50));
+    // Until the first holder is in (its first lock also opens the Redis connection: on a busy machine, over 50 ms).
+    await inside;
     await expect(two.run('turn:x', 150, async () => order.push('never'))).rejects.toBeInstanceOf(LockTimeout);
     const second = two.run('turn:x', 5000, async () => order.push('two in'));
     await new Promise((r) => setTimeout(r, 100));
