@@ -11,7 +11,6 @@ import { JobsService } from '../../jobs/jobs.service.js';
 import { QueueName } from '../../jobs/jobs.types.js';
 import { ChatModelService } from '../../llm/chat-model.service.js';
 import { LlmStreamPublisher } from '../../llm/llm-stream.publisher.js';
-import { LlmError, LlmErrorCode } from '../../llm/llm.errors.js';
 import { countTokens, MESSAGE_OVERHEAD_TOKENS } from '../../llm/tokens.js';
 import { SearchService } from '../../memory/search/search.service.js';
 import { AgentRepository } from '../agent.repository.js';
@@ -26,24 +25,18 @@ import { MessagesService } from '../messages/messages.service.js';
 import type { Conversation, MessageDraft } from '../messages/messages.service.js';
 import { AgentToolSource } from './agent-tools.js';
 import type { AgentTool, ToolOutcome, TurnScope } from './agent-tools.js';
-import { chooseMessages, renderSystemPrompt } from './context.js';
+import { chooseHistory, fitMemories, room } from './budget.js';
+import type { TurnLimits } from './budget.js';
+import { renderSystemPrompt } from './context.js';
 import type { PromptMemory } from './context.js';
 import { MemoryTools } from './memory-tools.js';
+import { readStep, runToolCalls } from './step.js';
 import type { TurnEvent, TurnEventSink } from './turn-events.js';
 
 /** The most characters of a tool's result kept (and shown to the model). */
 const TOOL_RESULT_CHARS = 16000;
 /** How much of the turn's text is the query for the prompt's memories. */
 const MEMORY_QUERY_CHARS = 2000;
-
-/** Tokens kept free beyond the reply: tokenizers of other providers count differently. */
-function safetyMargin(window: number): number {
-  return 64 + Math.ceil(window * 0.02);
-}
-
-function truncate(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max)}… [truncated: ${text.length - max} more characters]` : text;
-}
 
 /**
  * The agent loop. One turn: store the input; build the prompt (system prompt, core memory
@@ -138,23 +131,28 @@ export class AgentLoopService {
     const maxSteps = agent.model.maxSteps ?? this.config.AGENT_MAX_STEPS;
     const tools = await this.toolsOf(agent);
     const toolSet = toSdkTools(tools);
-    const toolTokens = countTokens(
-      JSON.stringify(tools.map((t) => ({ name: t.name, description: t.description, parameters: t.parameters }))),
-    );
+    const limits: TurnLimits = {
+      window,
+      replyTokens,
+      toolTokens: countTokens(
+        JSON.stringify(tools.map((t) => ({ name: t.name, description: t.description, parameters: t.parameters }))),
+      ),
+    };
     const inputTokens = input.messages.reduce((sum, m) => sum + countTokens(m.content) + MESSAGE_OVERHEAD_TOKENS, 0);
-    const budget = window - replyTokens - safetyMargin(window) - toolTokens - inputTokens;
 
     const blocks = await this.blocks.forPrompt(agent.id);
-    let memories = await this.promptMemories(input, scope);
-    const systemFor = (omitted: number) => renderSystemPrompt(agent.system, blocks, memories, omitted);
-    // Memories give way first; the system prompt and the blocks must fit with the input.
-    while (memories.length > 0 && countTokens(systemFor(1)) > budget) memories = memories.slice(0, -1);
-    if (countTokens(systemFor(1)) > budget) {
+    const memories = fitMemories(
+      await this.promptMemories(input, scope),
+      (kept) => countTokens(renderSystemPrompt(agent.system, blocks, kept, 1)),
+      room(limits, inputTokens),
+    );
+    if (!memories) {
       throw new AgentError(
         AgentErrorCode.ContextTooSmall,
         `the agent's context window (${window} tokens) cannot hold its system prompt, core memory blocks, tools, this input (${inputTokens} tokens) and a reply of ${replyTokens} tokens: raise model.contextWindow or send less`,
       );
     }
+    const systemFor = (omitted: number) => renderSystemPrompt(agent.system, blocks, memories, omitted);
 
     const conversation: Conversation = {
       agentId: agent.id,
@@ -175,18 +173,7 @@ export class AgentLoopService {
     let finalText = '';
     for (let step = 1; step <= maxSteps; step++) {
       const sizes = await this.messages.newestSizes(agent.id, scope.userId);
-      // The system prompt depends on how many messages are left out, which depends on the room it leaves.
-      let chosen = chooseMessages(
-        sizes,
-        window - replyTokens - safetyMargin(window) - toolTokens - countTokens(systemFor(0)),
-        pinned,
-      );
-      if (chosen && chosen.omitted > 0)
-        chosen = chooseMessages(
-          sizes,
-          window - replyTokens - safetyMargin(window) - toolTokens - countTokens(systemFor(chosen.omitted + 1)),
-          pinned,
-        );
+      const chosen = chooseHistory(sizes, limits, (omitted) => countTokens(systemFor(omitted)), pinned);
       if (!chosen)
         throw new AgentError(
           AgentErrorCode.ContextTooSmall,
@@ -207,50 +194,21 @@ export class AgentLoopService {
         // Failures arrive as the stream's error part and are answered there (the SDK would print them).
         onError: () => undefined,
       });
-      let text = '';
-      const calls: StoredToolCall[] = [];
-      const invalid = new Map<string, string>();
-      for await (const part of guarded(result.fullStream)) {
-        switch (part.type) {
-          case 'text-delta':
-            text += part.text;
-            if (part.text) emit({ type: 'assistant_delta', text: part.text });
-            break;
-          case 'tool-call':
-            calls.push({ id: part.toolCallId, name: part.toolName, arguments: part.input ?? {} });
-            if ('invalid' in part && part.invalid)
-              invalid.set(part.toolCallId, reasonOf((part as { error?: unknown }).error));
-            break;
-          case 'finish-step':
-            usage.promptTokens += part.usage.inputTokens ?? 0;
-            usage.completionTokens += part.usage.outputTokens ?? 0;
-            break;
-          case 'error':
-            throw new LlmError(LlmErrorCode.Failed, `The LLM call failed: ${errorText(part.error)}`);
-          default:
-            break;
-        }
-      }
+      const out = await readStep(result.fullStream, emit);
+      usage.promptTokens += out.promptTokens;
+      usage.completionTokens += out.completionTokens;
       usage.steps = step;
-      await store([{ role: 'assistant', content: text, ...(calls.length > 0 ? { toolCalls: calls } : {}) }]);
-      finalText = text;
+      const calls = out.calls;
+      await store([{ role: 'assistant', content: out.text, ...(calls.length > 0 ? { toolCalls: calls } : {}) }]);
+      finalText = out.text;
       if (calls.length === 0) break;
-      for (const call of calls) {
-        emit({ type: 'tool_call', toolCallId: call.id, name: call.name, arguments: call.arguments });
-        const outcome = invalid.has(call.id)
-          ? { ok: false as const, error: `invalid arguments: ${invalid.get(call.id)}` }
-          : await this.runTool(tools, call, scope);
-        emit(
-          outcome.ok
-            ? { type: 'tool_result', toolCallId: call.id, name: call.name, status: 'ok', result: outcome.result }
-            : { type: 'tool_result', toolCallId: call.id, name: call.name, status: 'error', error: outcome.error },
-        );
-        const content = truncate(
-          JSON.stringify(outcome.ok ? (outcome.result ?? null) : { error: outcome.error }),
-          TOOL_RESULT_CHARS,
-        );
-        await store([{ role: 'tool', content, toolCallId: call.id, toolName: call.name }]);
-      }
+      await runToolCalls(
+        out,
+        (call) => this.runTool(tools, call, scope),
+        emit,
+        (result) => store([{ role: 'tool', ...result }]),
+        TOOL_RESULT_CHARS,
+      );
     }
     emit({ type: 'usage', ...usage });
     await this.queueExtraction(input, scope, finalText);
@@ -365,24 +323,4 @@ export function toModelMessages(history: Message[]): ModelMessage[] {
         };
     }
   });
-}
-
-/** The model's stream, with a failure of the call itself (network, timeout) as an LlmError. */
-async function* guarded<T>(stream: AsyncIterable<T>): AsyncGenerator<T> {
-  try {
-    yield* stream;
-  } catch (error) {
-    if (error instanceof DomainError) throw error;
-    throw new LlmError(LlmErrorCode.Failed, `The LLM call failed: ${errorText(error)}`);
-  }
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : typeof error === 'string' ? error : JSON.stringify(error);
-}
-
-/** Why the model's tool call was refused (the SDK's validation error, or a message of its own). */
-function reasonOf(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  return typeof error === 'string' ? error : 'invalid arguments';
 }
