@@ -3,8 +3,9 @@ import { fileURLToPath } from 'node:url';
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config.js';
 import { ToolError, ToolErrorCode } from '../tools.errors.js';
+import type { CheckReply, HostMessage, HostRequest, RunReply, SourceFormat } from './protocol.js';
 
-export type SourceFormat = 'body' | 'module';
+export type { SourceFormat };
 
 /** One call of a tool's code. */
 export interface SandboxRequest {
@@ -35,10 +36,13 @@ const KILL_GRACE_MS = 2000;
 
 const HOST_SCRIPT = fileURLToPath(new URL('./sandbox-host.mjs', import.meta.url));
 
-type Reply = Partial<SandboxResult> & { id: number; error?: string | null; format?: SourceFormat };
+/** A host's answer, or one made here for a run the host could not answer (a crash, a timeout, shutdown). */
+type Reply = Partial<Omit<RunReply, 'error'> & Omit<CheckReply, 'error'>> & { id: number; error?: string | null };
+/** A request before it is given its id. */
+type Unsent<T> = T extends unknown ? Omit<T, 'id'> : never;
 
 interface Pending {
-  message: Record<string, unknown> & { id: number };
+  message: HostRequest;
   /** The process it was handed to. */
   child?: ChildProcess;
   deadlineMs: number;
@@ -116,9 +120,12 @@ class SandboxProcess {
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
     let started = false;
-    child.on('message', (reply: Reply & { ready?: boolean }) => {
-      if (reply.ready) started = true;
-      if (reply.ready || this.current?.child !== child || reply.id !== this.current.message.id) return;
+    child.on('message', (reply: HostMessage) => {
+      if ('ready' in reply) {
+        started = true;
+        return;
+      }
+      if (this.current?.child !== child || reply.id !== this.current.message.id) return;
       this.finish(reply);
     });
     // Only the run that was in this very process fails with it.
@@ -239,7 +246,7 @@ export class SandboxPool implements OnModuleDestroy {
       job.resolve({ id: job.message.id, status: 'error', error: 'the server is shutting down', logs: [] });
   }
 
-  private enqueue(message: Record<string, unknown>, deadlineMs: number): Promise<Reply> {
+  private enqueue(message: Unsent<HostRequest>, deadlineMs: number): Promise<Reply> {
     if (this.closed) throw new ToolError(ToolErrorCode.SandboxUnavailable, 'the server is shutting down');
     const idle = this.processes.find((p) => !p.busy);
     if (!idle && this.queue.length >= this.config.TOOLS_QUEUE_MAX) {

@@ -1,0 +1,185 @@
+// @ts-check
+// The network side of the sandbox host: a tool's fetch, allowed only to its hosts, never to a
+// private address unless the server allows it, one HTTP exchange at a time with capped bodies.
+// Imported by sandbox-host.mjs only.
+import dns from 'node:dns';
+import http from 'node:http';
+import https from 'node:https';
+import net from 'node:net';
+import { message } from './sandbox-isolate.mjs';
+
+const MAX_FETCHES = 50;
+const FETCH_BODY_LIMIT = 1024 * 1024;
+
+/** What a tool passes to fetch besides the URL (the prelude has made it plain data). @typedef {{ method?: string, headers?: Record<string, string>, body?: string | null }} FetchInit */
+/** What the isolate's Response is made from. @typedef {{ status: number, statusText: string, url: string, headers: Record<string, string>, body: string }} FetchResponse */
+
+/**
+ * @param {URL} url
+ * @param {string[]} allowedHosts
+ */
+function hostMatches(url, allowedHosts) {
+  const host = url.host.toLowerCase();
+  const name = url.hostname.toLowerCase();
+  return allowedHosts.some((entry) => {
+    const e = entry.toLowerCase();
+    if (e.startsWith('*.')) return name.endsWith(e.slice(1));
+    return e.includes(':') && !e.startsWith('[') ? host === e : name === e || host === e;
+  });
+}
+
+/**
+ * fetch for the isolate: only http(s), only allowlisted hosts, no redirects followed, bodies
+ * capped. It answers { response } or { error } and never rejects: isolated-vm does not carry a
+ * host promise's rejection into the isolate (it would end this process as unhandled).
+ * @param {string[]} allowedHosts
+ * @param {number} deadline epoch ms
+ * @param {boolean} allowPrivate
+ * @returns {(input: unknown, init: FetchInit) => Promise<{ response: FetchResponse } | { error: string, type: string }>}
+ */
+export function makeFetch(allowedHosts, deadline, allowPrivate) {
+  const request = hostRequest(allowedHosts, deadline, allowPrivate);
+  return (input, init) =>
+    request(input, init).then(
+      (response) => ({ response }),
+      (e) => ({ error: message(e), type: e instanceof TypeError ? 'TypeError' : 'Error' }),
+    );
+}
+
+// Addresses a tool's fetch may not reach unless TOOLS_FETCH_PRIVATE_NETWORKS is set: this
+// machine, private networks, link-local (cloud metadata at 169.254.169.254), multicast, reserved.
+const PRIVATE = new net.BlockList();
+for (const [a, p] of /** @type {[string, number][]} */ ([
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['224.0.0.0', 3],
+])) {
+  PRIVATE.addSubnet(a, p, 'ipv4');
+}
+for (const [a, p] of /** @type {[string, number][]} */ ([
+  ['::', 127],
+  ['64:ff9b::', 96],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['ff00::', 8],
+]))
+  PRIVATE.addSubnet(a, p, 'ipv6');
+
+/** @param {string} address */
+function isPrivate(address) {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped) return PRIVATE.check(mapped[1], 'ipv4');
+  return PRIVATE.check(address, net.isIPv6(address) ? 'ipv6' : 'ipv4');
+}
+
+/** dns.lookup that refuses private addresses: checked on the address the socket will use, so a name re-resolving elsewhere cannot slip by. */
+/**
+ * @param {string} hostname
+ * @param {import('node:dns').LookupOptions} options
+ * @param {(error: Error | null, address?: string | import('node:dns').LookupAddress[], family?: number) => void} callback
+ */
+function guardedLookup(hostname, options, callback) {
+  dns.lookup(hostname, { ...options, all: true }, (error, addresses) => {
+    if (error) return callback(error);
+    const blocked = addresses.find((a) => isPrivate(a.address));
+    if (blocked)
+      return callback(
+        new Error(
+          `fetch: ${hostname} resolves to ${blocked.address}, a private address (the server allows none: TOOLS_FETCH_PRIVATE_NETWORKS)`,
+        ),
+      );
+    if (options.all) return callback(null, addresses);
+    return callback(null, addresses[0].address, addresses[0].family);
+  });
+}
+
+/** One HTTP exchange with node:http(s): no redirect followed, the body read up to the cap. */
+/**
+ * @param {URL} url
+ * @param {FetchInit} init
+ * @param {number} deadline
+ * @param {boolean} allowPrivate
+ * @returns {Promise<FetchResponse>}
+ */
+function exchange(url, init, deadline, allowPrivate) {
+  return new Promise((resolve, reject) => {
+    const client = url.protocol === 'https:' ? https : http;
+    const req = client.request(
+      url,
+      {
+        method: init.method,
+        headers: init.headers,
+        agent: false,
+        lookup: allowPrivate
+          ? undefined
+          : /** @type {import('node:net').LookupFunction} */ (/** @type {unknown} */ (guardedLookup)),
+        signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())),
+      },
+      (res) => {
+        /** @type {Buffer[]} */
+        const chunks = [];
+        let size = 0;
+        res.on('data', (chunk) => {
+          size += chunk.byteLength;
+          if (size > FETCH_BODY_LIMIT) {
+            res.destroy();
+            reject(new Error(`fetch: the response body is over ${FETCH_BODY_LIMIT} bytes`));
+            return;
+          }
+          chunks.push(chunk);
+        });
+        res.on('error', reject);
+        res.on('end', () => {
+          /** @type {Record<string, string>} */
+          const headers = {};
+          for (const [k, v] of Object.entries(res.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : String(v);
+          resolve({
+            status: res.statusCode ?? 0,
+            statusText: res.statusMessage ?? '',
+            url: url.href,
+            headers,
+            body: Buffer.concat(chunks).toString('utf8'),
+          });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(init.body ?? undefined);
+  });
+}
+
+/**
+ * @param {string[]} allowedHosts
+ * @param {number} deadline
+ * @param {boolean} allowPrivate
+ * @returns {(input: unknown, init: FetchInit) => Promise<FetchResponse>}
+ */
+function hostRequest(allowedHosts, deadline, allowPrivate) {
+  let count = 0;
+  return async (input, init) => {
+    count += 1;
+    if (count > MAX_FETCHES) throw new Error(`fetch: at most ${MAX_FETCHES} requests per run`);
+    let url;
+    try {
+      url = new URL(String(input));
+    } catch {
+      throw new TypeError(`fetch: invalid URL ${String(input).slice(0, 200)}`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      throw new TypeError(`fetch: only http and https URLs are allowed, not ${url.protocol}`);
+    if (!hostMatches(url, allowedHosts)) throw new Error(`fetch: host ${url.host} is not in this tool's allowedHosts`);
+    // An address written in the URL is never looked up, so it is checked here.
+    const literal = url.hostname.replace(/^\[|\]$/g, '');
+    if (!allowPrivate && net.isIP(literal) && isPrivate(literal)) {
+      throw new Error(`fetch: ${literal} is a private address (the server allows none: TOOLS_FETCH_PRIVATE_NETWORKS)`);
+    }
+    return exchange(url, init, deadline, allowPrivate);
+  };
+}
