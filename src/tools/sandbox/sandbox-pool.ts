@@ -3,31 +3,18 @@ import { fileURLToPath } from 'node:url';
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config.js';
 import { ToolError, ToolErrorCode } from '../tools.errors.js';
-import type { CheckReply, HostMessage, HostRequest, RunReply, SourceFormat } from './protocol.js';
+import type { CheckReply, HostMessage, HostRequest, RunReply, RunRequest, SourceFormat } from './protocol.js';
 
 export type { SourceFormat };
 
-/** One call of a tool's code. */
-export interface SandboxRequest {
-  source: string;
-  format: SourceFormat;
-  argsJson: string;
-  timeoutMs: number;
-  memoryLimitMb: number;
-  allowedHosts: string[];
-  /** The tool's secrets, as `env` inside the isolate. */
-  env: Record<string, string>;
-}
+/** One call of a tool's code: the run request without what the pool adds (its id, the server's limits). */
+export type SandboxRequest = Pick<
+  RunRequest,
+  'source' | 'format' | 'argsJson' | 'timeoutMs' | 'memoryLimitMb' | 'allowedHosts' | 'env'
+>;
 
 /** What a run gave: the result as JSON text, or an error; always the captured console lines. */
-export interface SandboxResult {
-  status: 'ok' | 'error' | 'timeout';
-  resultJson?: string;
-  error?: string;
-  logs: string[];
-  durationMs: number;
-  cpuMs: number;
-}
+export type SandboxResult = Omit<RunReply, 'id'>;
 
 export const RESULT_LIMIT_BYTES = 1024 * 1024;
 export const LOG_LIMIT_BYTES = 64 * 1024;
