@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
-import { BASE_THRESHOLD, SCALE_FACTOR } from '../src/database/embedded-autovacuum.js';
+import { BASE_THRESHOLD, SCALE_FACTOR } from '../src/database/table-maintenance.js';
 import { Api, loadConversations, turnText } from './locomo.js';
 import { percentile, record, repoRoot, rssMb, runIfMain, startServer } from './support.js';
 import type { Figure } from './support.js';

@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { EventBus } from '../src/common/events/event-bus.js';
-import { EmbeddedAutovacuum, PASS_LOCK } from '../src/database/embedded-autovacuum.js';
+import { TableMaintenance, PASS_LOCK } from '../src/database/table-maintenance.js';
 import { MemoryIndex } from '../src/memory/search/memory-index.js';
 import { eventually } from './support/realtime-clients.js';
 import type { DomainEvent } from '../src/common/events/event-bus.js';
@@ -350,7 +350,7 @@ describe('memories (infer=false, no LLM)', () => {
         const messages = Array.from({ length: 200 }, (_, k) => ({ role: 'user', content: `bulk note ${i * 200 + k}` }));
         await add({ messages, userId: 'bulk', infer: false }).expect(201);
       }
-      await t.app.get(EmbeddedAutovacuum).check();
+      await t.app.get(TableMaintenance).check();
       const after = await analyzedAt();
       expect(after).not.toBeNull();
       expect(after).not.toEqual(before);
@@ -377,10 +377,10 @@ describe('memories (infer=false, no LLM)', () => {
         // Another process (here: another connection) holds the installation's lock: this pass skips.
         await other.connect();
         await other.query(`SELECT pg_advisory_lock($1)`, [PASS_LOCK]);
-        await t.app.get(EmbeddedAutovacuum).check();
+        await t.app.get(TableMaintenance).check();
         expect(await analyzedAt()).toBeNull();
         await other.query(`SELECT pg_advisory_unlock($1)`, [PASS_LOCK]);
-        await t.app.get(EmbeddedAutovacuum).check();
+        await t.app.get(TableMaintenance).check();
         expect(await analyzedAt()).not.toBeNull();
       } finally {
         await other.release();

@@ -6,7 +6,7 @@ import { AppConfig } from '../config/app-config.js';
 import { BootResources } from '../config/boot-resources.js';
 import { buildDataSourceOptions } from './data-source-options.js';
 import { DatabaseState } from './database-state.js';
-import { EmbeddedAutovacuum } from './embedded-autovacuum.js';
+import { TableMaintenance } from './table-maintenance.js';
 import { EmbeddedPostgres } from './embedded-postgres.js';
 import { prepareDatabase } from './prepare-database.js';
 
@@ -75,7 +75,7 @@ export class DatabaseModule {
         }),
       ],
       providers: [
-        EmbeddedAutovacuum,
+        TableMaintenance,
         {
           provide: DatabaseState,
           inject: [DataSource, AppConfig, BootResources],

@@ -42,8 +42,8 @@ interface TableCounters {
  * the installation does it at a time, and boot logs a warning.
  */
 @Injectable()
-export class EmbeddedAutovacuum implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger('Autovacuum');
+export class TableMaintenance implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('TableMaintenance');
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private stopping = false;
