@@ -1,16 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In, LessThan } from 'typeorm';
-import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import { TenantContext } from '../common/context/tenant-context.js';
 import { Page, toPage } from '../common/pagination/page.js';
+import { entityChanges } from '../database/entity-changes.js';
 import { Tool } from './entities/tool.entity.js';
 import { ToolRun } from './entities/tool-run.entity.js';
 
 export type ToolChanges = Partial<Omit<Tool, 'id' | 'organizationId' | 'createdAt' | 'updatedAt'>>;
-
-/** A tool's columns as TypeORM's insert and update take them (its partial type refuses a jsonb `Record<string, unknown>`). */
-const columns = (values: Partial<Tool>) => values as QueryDeepPartialEntity<Tool>;
 
 /**
  * Every query of tools and their runs, filtered by the caller's organization: the entity API,
@@ -24,7 +21,7 @@ export class ToolRepository {
   ) {}
 
   async insert(t: Tool): Promise<void> {
-    await this.tools.insert(columns(t));
+    await this.tools.insert(entityChanges<Tool>(t));
   }
 
   find(id: string): Promise<Tool | null> {
@@ -62,10 +59,9 @@ export class ToolRepository {
 
   /** Saves the changed fields; false if the tool is not the caller's. */
   async update(id: string, changes: ToolChanges, at: Date): Promise<boolean> {
-    const set = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)) as ToolChanges;
     const result = await this.tools.update(
       { id, organizationId: this.tenant.organizationId },
-      columns({ ...set, updatedAt: at }),
+      entityChanges<Tool>({ ...changes, updatedAt: at }),
     );
     return (result.affected ?? 0) > 0;
   }

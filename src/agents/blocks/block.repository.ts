@@ -1,13 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
-import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import { TenantContext } from '../../common/context/tenant-context.js';
 import { Page, toPage } from '../../common/pagination/page.js';
+import { entityChanges } from '../../database/entity-changes.js';
 import { Block } from '../entities/block.entity.js';
-
-/** A block's columns as TypeORM's insert and update take them (its partial type refuses a jsonb `Record<string, unknown>`). */
-const columns = (values: Partial<Block>) => values as QueryDeepPartialEntity<Block>;
 
 export type BlockChanges = Partial<Pick<Block, 'label' | 'value' | 'limit' | 'description' | 'readOnly' | 'metadata'>>;
 
@@ -29,7 +26,7 @@ export class BlockRepository {
   }
 
   async insert(m: EntityManager, blocks: Block[]): Promise<void> {
-    if (blocks.length > 0) await m.getRepository(Block).insert(blocks.map(columns));
+    if (blocks.length > 0) await m.getRepository(Block).insert(blocks.map((b) => entityChanges<Block>(b)));
   }
 
   find(id: string, m: EntityManager = this.dataSource.manager): Promise<Block | null> {
@@ -138,10 +135,12 @@ export class BlockRepository {
 
   /** Writes the changes of a block locked by findForUpdate; a new label is copied to its attachments. */
   async update(m: EntityManager, id: string, changes: BlockChanges): Promise<void> {
-    const set = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)) as BlockChanges;
     await m
       .getRepository(Block)
-      .update({ id, organizationId: this.tenant.organizationId }, { ...columns(set), updatedAt: () => 'now()' });
+      .update(
+        { id, organizationId: this.tenant.organizationId },
+        { ...entityChanges<Block>(changes), updatedAt: () => 'now()' },
+      );
     if (changes.label !== undefined)
       await m
         .createQueryBuilder()

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In } from 'typeorm';
-import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import { TenantContext } from '../../common/context/tenant-context.js';
 import { Page, toPage } from '../../common/pagination/page.js';
+import { entityChanges } from '../../database/entity-changes.js';
 import { Message } from '../entities/message.entity.js';
 import type { MessageRole } from '../entities/message.entity.js';
 
@@ -34,8 +34,7 @@ export class MessageRepository {
   /** Stores messages in one statement (all or none). */
   async insert(messages: Message[]): Promise<void> {
     if (messages.length === 0) return;
-    // TypeORM's partial type refuses the jsonb tool calls' shape; the columns are the entity's.
-    await this.dataSource.getRepository(Message).insert(messages as QueryDeepPartialEntity<Message>[]);
+    await this.dataSource.getRepository(Message).insert(messages.map((m) => entityChanges<Message>(m)));
   }
 
   async page(
