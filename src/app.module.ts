@@ -5,6 +5,7 @@ import type { Request } from 'express';
 import { AgentsModule } from './agents/agents.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { CommonModule } from './common/common.module.js';
+import { CompatModule } from './compat/compat.module.js';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter.js';
 import { AppConfig } from './config/app-config.js';
 import type { BootResources } from './config/boot-resources.js';
@@ -71,7 +72,7 @@ export class AppModule {
         MemoryModule,
         ToolsModule,
         MaintenanceModule,
-        ...(role === 'api' ? [RealtimeModule] : []),
+        ...(role === 'api' ? [RealtimeModule, CompatModule] : []),
         HealthModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],

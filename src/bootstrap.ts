@@ -15,6 +15,7 @@ import { requestIdMiddleware } from './common/request-id.js';
 import { createValidationPipe } from './common/validation.js';
 import type { AppConfig } from './config/app-config.js';
 import { corsOrigin } from './config/cors.js';
+import { COMPAT_ROUTES } from './compat/compat-routes.js';
 import { BootResources } from './config/boot-resources.js';
 import { mountJobDashboard } from './jobs/job-dashboard.js';
 import { EmbeddingService } from './llm/embedding/embedding.service.js';
@@ -87,7 +88,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
     exposedHeaders: ['X-Request-Id'],
     allowedHeaders: ['Authorization', 'X-API-Key', 'Content-Type', 'X-Request-Id', 'Last-Event-ID'],
   });
-  app.setGlobalPrefix(API_PREFIX, { exclude: ['health/live', 'health/ready'] });
+  app.setGlobalPrefix(API_PREFIX, { exclude: ['health/live', 'health/ready', ...COMPAT_ROUTES] });
   app.useGlobalPipes(createValidationPipe());
   app.useWebSocketAdapter(new SocketIoAdapter(app, config));
   await setupOpenApi(app, config);

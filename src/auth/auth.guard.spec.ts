@@ -4,8 +4,9 @@ import { credentialOf } from './auth.guard.js';
 import { roleOfScopes } from './roles.js';
 
 describe('credentialOf', () => {
-  it('reads a Bearer token or an X-API-Key header', () => {
+  it('reads a Bearer token, a Token (Mem0 clients) or an X-API-Key header', () => {
     expect(credentialOf({ authorization: 'Bearer abc.def.ghi' })).toBe('abc.def.ghi');
+    expect(credentialOf({ authorization: 'Token am_xyz' })).toBe('am_xyz');
     expect(credentialOf({ authorization: 'bearer am_xyz' })).toBe('am_xyz');
     expect(credentialOf({ 'x-api-key': 'am_xyz' })).toBe('am_xyz');
     expect(credentialOf({})).toBeNull();

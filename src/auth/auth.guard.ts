@@ -10,13 +10,19 @@ import { AUTH_OPTIONS, AuthenticatedOptions, PUBLIC_ROUTE } from './decorators.j
 
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** `Authorization: Bearer <jwt | am_key>` or `X-API-Key: <am_key>`. */
+/**
+ * `Authorization: Bearer <jwt | am_key>`, `Authorization: Token <am_key>` (the scheme of Mem0's
+ * clients, which the compat routes serve) or `X-API-Key: <am_key>`.
+ */
 export function credentialOf(headers: Record<string, string | string[] | undefined>): string | null {
   const auth = headers['authorization'];
   if (typeof auth === 'string') {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(auth);
+    const match = /^(?:Bearer|Token)\s+(\S+)\s*$/i.exec(auth);
     if (!match)
-      throw new AuthError(AuthErrorCode.InvalidToken, 'Authorization header must be "Bearer <token or API key>"');
+      throw new AuthError(
+        AuthErrorCode.InvalidToken,
+        'Authorization header must be "Bearer <token or API key>" (or "Token <API key>")',
+      );
     return match[1];
   }
   const key = headers['x-api-key'];
