@@ -11,6 +11,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import { errorBodyOf } from './common/errors/all-exceptions.filter.js';
 import { inputGuardMiddleware } from './common/input/input-guard.js';
+import { requestContextMiddleware } from './common/context/request-context.js';
 import { requestIdMiddleware } from './common/request-id.js';
 import { createValidationPipe } from './common/validation.js';
 import type { AppConfig } from './config/app-config.js';
@@ -69,6 +70,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   app.set('trust proxy', config.TRUST_PROXY);
   app.disable('x-powered-by');
   app.use(requestIdMiddleware);
+  app.use(requestContextMiddleware());
   app.use(
     helmet({
       // Swagger UI at /docs loads its own scripts and inline styles.

@@ -1,6 +1,5 @@
 import { Global, Module } from '@nestjs/common';
 import { ClsModule } from 'nestjs-cls';
-import type { Request } from 'express';
 import { TenantContext } from './context/tenant-context.js';
 import { EventBus } from './events/event-bus.js';
 import { LeaseLock } from './locks/lease-lock.js';
@@ -10,14 +9,8 @@ import { RateCounter } from './rate-counter.js';
 @Global()
 @Module({
   imports: [
-    ClsModule.forRoot({
-      global: true,
-      middleware: {
-        mount: true,
-        generateId: true,
-        idGenerator: (req: Request & { id?: string }) => String(req.id),
-      },
-    }),
+    // The HTTP request context is opened by requestContextMiddleware (bootstrap), for every path.
+    ClsModule.forRoot({ global: true }),
   ],
   providers: [TenantContext, EventBus, RateCounter, LeaseLock],
   exports: [TenantContext, EventBus, RateCounter, LeaseLock],

@@ -21,6 +21,7 @@ import type {
   NewMemory,
 } from './memory.types.js';
 import { toVectorLiteral } from './normalize.js';
+import { compileFilter } from './search/filter-compiler.js';
 import type { VectorSchemaState } from './vector-schema.js';
 
 export const VECTOR_SCHEMA = Symbol('VECTOR_SCHEMA');
@@ -59,6 +60,15 @@ export interface ListCriteria extends Partial<MemoryScope> {
   type?: MemoryType;
   createdAfter?: Date;
   createdBefore?: Date;
+}
+
+/** The ids a caller's memories are scoped by, with how many live memories each holds. */
+export interface ScopeEntity {
+  type: 'user' | 'agent' | 'run';
+  name: string;
+  memories: number;
+  createdAt: Date;
+  updatedAt: Date;
 }
 
 /**
@@ -332,6 +342,17 @@ export class MemoryRepository {
     return new Set(rows.map((r) => r.id));
   }
 
+  /** Which of these ids are live memories of the caller's organization. */
+  async liveIds(ids: string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const p = new SqlParams();
+    const rows: { id: string }[] = await this.dataSource.query(
+      `SELECT m.id FROM memories m WHERE ${this.liveWhere(p)} AND m.id = ANY(${p.add(ids)}::uuid[])`,
+      p.values,
+    );
+    return new Set(rows.map((r) => r.id));
+  }
+
   /** The caller's live memories in id order after `cursor`, id and text only (re-embedding). */
   async textsAfter(cursor: string, limit: number): Promise<{ id: string; content: string }[]> {
     return this.dataSource.query(
@@ -460,6 +481,63 @@ export class MemoryRepository {
       p.values,
     );
     return toPage(rows.map(toRecord), limit);
+  }
+
+  /**
+   * A numbered page of the memories a scope and a filter (the search filter language) select,
+   * newest first, with the count of all of them: for clients that page by number (Mem0's).
+   */
+  async filteredPage(
+    scope: Partial<MemoryScope>,
+    filters: Record<string, unknown> | undefined,
+    offset: number,
+    limit: number,
+  ): Promise<{ records: MemoryRecord[]; total: number }> {
+    const p = new SqlParams();
+    let where = this.liveWhere(p, scope);
+    if (filters !== undefined) where += ` AND ${compileFilter(filters, p)}`;
+    const rows: (MemoryRow & { total: string })[] = await this.dataSource.query(
+      `SELECT ${COLUMNS}, count(*) OVER () AS total FROM memories m WHERE ${where}
+       ORDER BY m.created_at DESC, m.id DESC OFFSET ${p.add(offset)} LIMIT ${p.add(limit)}`,
+      p.values,
+    );
+    if (rows.length === 0 && offset > 0) {
+      // Past the last page: the count still tells the client how many there are.
+      const [{ n }] = await this.dataSource.query<{ n: string }[]>(
+        `SELECT count(*) AS n FROM memories m WHERE ${where}`,
+        p.values.slice(0, -2),
+      );
+      return { records: [], total: Number(n) };
+    }
+    return { records: rows.map(toRecord), total: rows.length ? Number(rows[0].total) : 0 };
+  }
+
+  /** The user, agent and run ids of the caller's live memories, most recently changed first. */
+  async entities(offset: number, limit: number): Promise<{ entities: ScopeEntity[]; total: number }> {
+    const p = new SqlParams();
+    const where = this.liveWhere(p);
+    const rows: { type: ScopeEntity['type']; name: string; n: string; first: Date; last: Date; total: string }[] =
+      await this.dataSource.query(
+        `WITH e AS (
+           SELECT 'user' AS type, m.user_id AS name, m.created_at, m.updated_at FROM memories m WHERE ${where} AND m.user_id IS NOT NULL
+           UNION ALL
+           SELECT 'agent', m.agent_id, m.created_at, m.updated_at FROM memories m WHERE ${where} AND m.agent_id IS NOT NULL
+           UNION ALL
+           SELECT 'run', m.run_id, m.created_at, m.updated_at FROM memories m WHERE ${where} AND m.run_id IS NOT NULL)
+         SELECT type, name, count(*) AS n, min(created_at) AS first, max(updated_at) AS last, count(*) OVER () AS total
+         FROM e GROUP BY type, name ORDER BY last DESC, type, name OFFSET ${p.add(offset)} LIMIT ${p.add(limit)}`,
+        p.values,
+      );
+    return {
+      entities: rows.map((r) => ({
+        type: r.type,
+        name: r.name,
+        memories: Number(r.n),
+        createdAt: r.first,
+        updatedAt: r.last,
+      })),
+      total: rows.length ? Number(rows[0].total) : 0,
+    };
   }
 
   /** The SET list of an update (always bumping updated_at). */

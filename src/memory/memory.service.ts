@@ -24,7 +24,7 @@ import { ExtractionService } from './extraction/extraction.service.js';
 import { MemoryError, MemoryErrorCode } from './memory.errors.js';
 import { memoryEvent, MemoryEventName } from './memory.events.js';
 import { MemoryRepository } from './memory.repository.js';
-import type { ListCriteria } from './memory.repository.js';
+import type { ListCriteria, ScopeEntity } from './memory.repository.js';
 import type { MemoryScope, MemoryType } from './memory.types.js';
 import { contentHash } from './normalize.js';
 
@@ -271,6 +271,8 @@ export class MemoryService {
   }
 
   async update(id: string, input: UpdateMemoryDto): Promise<MemoryResponseDto> {
+    if (input.expiresAt && input.expiresAt.getTime() <= Date.now())
+      throw new MemoryError(MemoryErrorCode.InvalidInput, 'expiresAt must be in the future');
     const embedding =
       input.content !== undefined && this.memories.vectorsEnabled
         ? (await this.embeddings.embed([input.content]))[0]
@@ -288,7 +290,12 @@ export class MemoryService {
           type: input.type,
           importance: input.importance,
           // Becoming working memory (re)starts its time to live.
-          expiresAt: input.type === 'working' ? this.expiryOf('working', undefined) : undefined,
+          expiresAt:
+            input.expiresAt !== undefined
+              ? input.expiresAt
+              : input.type === 'working'
+                ? this.expiryOf('working', undefined)
+                : undefined,
         },
         actor,
       );
@@ -330,6 +337,31 @@ export class MemoryService {
     });
     this.events.publish(deleted.map((r) => memoryEvent(MemoryEventName.Deleted, r, actor)));
     return deleted.length;
+  }
+
+  /**
+   * A numbered page of the memories a scope and a filter (the search filter language) select,
+   * newest first, with how many there are in all.
+   */
+  async filteredPage(
+    scope: Partial<MemoryScope>,
+    filters: Record<string, unknown> | undefined,
+    page: number,
+    pageSize: number,
+  ): Promise<{ memories: MemoryResponseDto[]; total: number }> {
+    const { records, total } = await this.memories.filteredPage(scope, filters, (page - 1) * pageSize, pageSize);
+    return { memories: records.map(MemoryResponseDto.from), total };
+  }
+
+  /** The user, agent and run ids the caller's memories are scoped by, with their counts. */
+  entities(page: number, pageSize: number): Promise<{ entities: ScopeEntity[]; total: number }> {
+    return this.memories.entities((page - 1) * pageSize, pageSize);
+  }
+
+  /** The ids of these that are not live memories of the caller's organization. */
+  async missing(ids: string[]): Promise<string[]> {
+    const live = await this.memories.liveIds(ids);
+    return ids.filter((id) => !live.has(id));
   }
 
   async history(id: string): Promise<HistoryEntryDto[]> {

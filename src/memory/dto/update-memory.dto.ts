@@ -1,5 +1,5 @@
 import { IsIn, IsNumber, IsObject, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
-import { OmittableNotNull } from '../../common/validation.js';
+import { IsIsoDateTime, OmittableNotNull } from '../../common/validation.js';
 import { ApiProperty } from '@nestjs/swagger';
 import { MEMORY_TYPES } from '../memory.types.js';
 import type { MemoryType } from '../memory.types.js';
@@ -28,4 +28,9 @@ export class UpdateMemoryDto {
   @Min(0)
   @Max(1)
   importance?: number;
+
+  /** When the memory stops being returned (in the future). */
+  @OmittableNotNull()
+  @IsIsoDateTime()
+  expiresAt?: Date | null; // null (no expiry) only from the compat APIs: the validator refuses it over REST
 }
