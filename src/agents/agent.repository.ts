@@ -1,11 +1,22 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, MoreThan } from 'typeorm';
+import { And, DataSource, EntityManager, LessThan, MoreThan } from 'typeorm';
+import type { FindOperator } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import { TenantContext } from '../common/context/tenant-context.js';
 import { Page, toPage } from '../common/pagination/page.js';
 import { returnedRows } from '../database/returned-rows.js';
 import { Agent } from './entities/agent.entity.js';
+
+/** A page of agents by keyset in either direction: exclusive id bounds in the given order. */
+export interface AgentWindow {
+  after?: string;
+  /** Only agents of this name. */
+  name?: string;
+  before?: string;
+  limit: number;
+  order: 'asc' | 'desc';
+}
 
 /** Every query of the agents table, filtered by the caller's organization. */
 @Injectable()
@@ -38,6 +49,32 @@ export class AgentRepository {
       take: limit + 1,
     });
     return toPage(await this.withTools(rows), limit);
+  }
+
+  /**
+   * Keyset paging in either direction (Letta's lists): `after` and `before` are exclusive bounds
+   * in `order`. Given `before` alone, the page is the `limit` agents just before it, still in `order`.
+   */
+  async window(w: AgentWindow): Promise<Agent[]> {
+    const ascending = w.order === 'asc';
+    const lower = ascending ? w.after : w.before;
+    const upper = ascending ? w.before : w.after;
+    const bounds: FindOperator<string>[] = [
+      ...(lower ? [MoreThan(lower)] : []),
+      ...(upper ? [LessThan(upper)] : []),
+    ];
+    const fromEnd = w.before !== undefined && w.after === undefined;
+    const rows = await this.dataSource.manager.find(Agent, {
+      where: {
+        organizationId: this.tenant.organizationId,
+        ...(w.name !== undefined ? { name: w.name } : {}),
+        ...(bounds.length > 0 ? { id: bounds.length === 1 ? bounds[0] : And(...bounds) } : {}),
+      },
+      order: { id: ascending !== fromEnd ? 'ASC' : 'DESC' },
+      take: w.limit,
+    });
+    if (fromEnd) rows.reverse();
+    return this.withTools(rows);
   }
 
   /** Attaches tools (the caller checked they are the organization's) after those the agent has; already attached ones stay where they are. */

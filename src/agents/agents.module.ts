@@ -20,7 +20,10 @@ import { AgentMessagesController } from './messages/agent-messages.controller.js
 import { MessageRepository } from './messages/message.repository.js';
 import { MessagesService } from './messages/messages.service.js';
 
-/** Agents, their core memory blocks and messages, and the agent loop. Exports AgentsService. */
+/**
+ * Agents, their core memory blocks and messages, and the agent loop. Exports AgentsService, and
+ * for the compatibility APIs (compat/) the blocks, messages and loop services they translate onto.
+ */
 @Module({
   imports: [TypeOrmModule.forFeature([Agent, Block, Message]), MemoryModule, ToolsModule],
   controllers: [AgentsController, AgentBlocksController, BlocksController, AgentMessagesController],
@@ -35,6 +38,6 @@ import { MessagesService } from './messages/messages.service.js';
     AgentLoopService,
     { provide: AgentToolSource, useClass: RegistryToolSource },
   ],
-  exports: [AgentsService],
+  exports: [AgentsService, BlocksService, MessagesService, AgentLoopService],
 })
 export class AgentsModule {}

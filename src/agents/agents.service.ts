@@ -9,6 +9,7 @@ import { ToolResponseDto } from '../tools/dto/tool-response.dto.js';
 import { ToolsService } from '../tools/tools.service.js';
 import { agentUpdated } from './agent.events.js';
 import { AgentRepository } from './agent.repository.js';
+import type { AgentWindow } from './agent.repository.js';
 import { AgentError, AgentErrorCode } from './agents.errors.js';
 import { BlocksService, DEFAULT_BLOCKS } from './blocks/blocks.service.js';
 import type { AgentModelDto } from './dto/agent-model.dto.js';
@@ -60,6 +61,13 @@ export class AgentsService {
       data: page.data.map((a) => AgentResponseDto.from(a, blocks.get(a.id) ?? [])),
       nextCursor: page.nextCursor,
     };
+  }
+
+  /** Agents between exclusive id bounds, in either order (for clients that page by `before`/`after`). */
+  async window(w: AgentWindow): Promise<AgentResponseDto[]> {
+    const agents = await this.agents.window(w);
+    const blocks = await this.blocks.ofAgents(agents.map((a) => a.id));
+    return agents.map((a) => AgentResponseDto.from(a, blocks.get(a.id) ?? []));
   }
 
   async get(id: string): Promise<AgentResponseDto> {

@@ -1,0 +1,33 @@
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
+import { IgnoredField } from '../letta-validation.js';
+
+/** Letta's paging of lists: `limit`, and the id to start after (or end before), in `order`. */
+export class LettaPageQueryDto {
+  /** How many items to return (1–100, default 50). @example 50 */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit: number = 50;
+
+  /** The id of the last item of the previous page: items after it, in `order`. */
+  @IsOptional()
+  @IsUUID('all', { message: 'after must be the id of an item of this list' })
+  after?: string;
+
+  /** Items before this id, in `order` (honoured by the agents list; the other lists ignore it). */
+  @IsOptional()
+  @IsUUID('all', { message: 'before must be the id of an item of this list' })
+  before?: string;
+
+  /** asc: oldest first; desc: newest first (the default on agents and messages; blocks and tools are always listed oldest first). */
+  @IsOptional()
+  @IsIn(['asc', 'desc'])
+  order?: 'asc' | 'desc';
+
+  /** Lists are ordered by creation time only. */
+  @IgnoredField('lists are ordered by creation time (created_at)')
+  order_by?: unknown;
+}

@@ -1,0 +1,298 @@
+import { randomBytes } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { AgentsService } from '../../agents/agents.service.js';
+import { BlocksService } from '../../agents/blocks/blocks.service.js';
+import type { CreateBlockDto } from '../../agents/blocks/dto/create-block.dto.js';
+import type { AgentResponseDto } from '../../agents/dto/agent-response.dto.js';
+import type { AgentModelSettings } from '../../agents/entities/agent.entity.js';
+import { AppConfig } from '../../config/app-config.js';
+import { ChatModelService } from '../../llm/chat-model.service.js';
+import { BUILT_IN_TOOL_NAMES } from '../../tools/built-in-tool-names.js';
+import type { Tool } from '../../tools/entities/tool.entity.js';
+import { ToolsService } from '../../tools/tools.service.js';
+import type {
+  LettaAgentDto,
+  LettaCreateAgentDto,
+  LettaListAgentsQueryDto,
+  LettaUpdateAgentDto,
+} from './dto/letta-agent.dto.js';
+import type { LettaBlockDto, LettaCreateBlockDto, LettaUpdateBlockDto } from './dto/letta-block.dto.js';
+import type { LettaPageQueryDto } from './dto/letta-page-query.dto.js';
+import type { LettaToolDto } from './dto/letta-tool.dto.js';
+import { LettaError, LettaErrorCode } from './letta.errors.js';
+import { TAGS_KEY, toLettaBlock, toLettaTool } from './letta-mappers.js';
+import { endpointType, modelHandle, parseModelHandle } from './letta-model.js';
+
+/** Letta's built-in tools: AgentMem's loop has memory tools of its own, so these names are skipped in `tools`. */
+const LETTA_BUILT_IN_TOOLS = new Set([
+  'send_message',
+  'conversation_search',
+  'core_memory_append',
+  'core_memory_replace',
+  'archival_memory_insert',
+  'archival_memory_search',
+  'memory',
+  'memory_insert',
+  'memory_replace',
+  'memory_rethink',
+  'memory_finish_edits',
+  ...BUILT_IN_TOOL_NAMES,
+]);
+
+/** Letta's block fields as AgentMem's. */
+export function blockInput(b: LettaCreateBlockDto): CreateBlockDto {
+  return {
+    label: b.label,
+    value: b.value,
+    limit: b.limit,
+    description: b.description,
+    readOnly: b.read_only,
+    metadata: b.metadata,
+  };
+}
+
+export function blockChanges(b: LettaUpdateBlockDto) {
+  return {
+    label: b.label,
+    value: b.value,
+    limit: b.limit,
+    description: b.description,
+    readOnly: b.read_only,
+    metadata: b.metadata,
+  };
+}
+
+/** Letta's agents and their core memory, translated onto AgentsService and BlocksService. */
+@Injectable()
+export class LettaAgentsService {
+  constructor(
+    private readonly agents: AgentsService,
+    private readonly blocks: BlocksService,
+    private readonly tools: ToolsService,
+    private readonly chat: ChatModelService,
+    private readonly config: AppConfig,
+  ) {}
+
+  async create(input: LettaCreateAgentDto): Promise<LettaAgentDto> {
+    const model = this.modelSettings({}, input);
+    const toolIds = [...(await this.checkTools(input.tool_ids ?? [])), ...(await this.toolsNamed(input.tools ?? []))];
+    const created = await this.agents.create({
+      name: input.name ?? `agent-${randomBytes(4).toString('hex')}`,
+      description: input.description,
+      system: input.system,
+      model,
+      toolIds,
+      blocks: input.memory_blocks?.map(blockInput),
+      blockIds: input.block_ids,
+      metadata: withTags(input.metadata ?? {}, input.tags ?? []),
+    });
+    return this.respond(created);
+  }
+
+  async list(query: LettaListAgentsQueryDto): Promise<LettaAgentDto[]> {
+    const agents = await this.agents.window({
+      after: query.after,
+      before: query.before,
+      limit: query.limit,
+      order: query.order ?? 'desc',
+      name: query.name,
+    });
+    const tools = await this.tools.findMany([...new Set(agents.flatMap((a) => a.toolIds))]);
+    return agents.map((a) => this.toLetta(a, tools));
+  }
+
+  async get(id: string): Promise<LettaAgentDto> {
+    return this.respond(await this.agents.get(id));
+  }
+
+  async update(id: string, input: LettaUpdateAgentDto): Promise<LettaAgentDto> {
+    const current = await this.agents.find(id);
+    const changesModel =
+      input.model !== undefined || input.context_window_limit !== undefined || input.max_tokens !== undefined;
+    const tags = input.tags ?? tagsOf(current.metadata);
+    const metadata =
+      input.metadata !== undefined || input.tags !== undefined
+        ? withTags(input.metadata ?? withoutTags(current.metadata), tags)
+        : undefined;
+    await this.agents.update(id, {
+      ...definedOnly({ name: input.name, description: input.description, system: input.system }),
+      ...(changesModel ? { model: this.modelSettings(current.model, input) } : {}),
+      ...(input.tool_ids ? { toolIds: await this.checkTools(input.tool_ids) } : {}),
+      ...(metadata ? { metadata } : {}),
+    });
+    if (input.block_ids) await this.replaceBlocks(id, input.block_ids);
+    return this.get(id);
+  }
+
+  remove(id: string): Promise<void> {
+    return this.agents.remove(id);
+  }
+
+  async blocksOf(id: string, query: LettaPageQueryDto): Promise<LettaBlockDto[]> {
+    await this.agents.find(id);
+    const blocks = await this.blocks.ofAgent(id);
+    // The blocks of one agent are few (at most 50): paged here, in attachment order.
+    const start = query.after ? blocks.findIndex((b) => b.id === query.after) + 1 : 0;
+    return blocks.slice(start, start + query.limit).map(toLettaBlock);
+  }
+
+  async block(id: string, label: string): Promise<LettaBlockDto> {
+    await this.agents.find(id);
+    return toLettaBlock(await this.blocks.ofAgentByLabel(id, label));
+  }
+
+  async updateBlock(id: string, label: string, input: LettaUpdateBlockDto): Promise<LettaBlockDto> {
+    await this.agents.find(id);
+    return toLettaBlock(await this.blocks.updateOfAgent(id, label, blockChanges(input)));
+  }
+
+  async attachBlock(id: string, blockId: string): Promise<LettaAgentDto> {
+    return this.respond(await this.agents.attachBlock(id, blockId));
+  }
+
+  async detachBlock(id: string, blockId: string): Promise<LettaAgentDto> {
+    return this.respond(await this.agents.detachBlock(id, blockId));
+  }
+
+  async toolsOf(id: string): Promise<LettaToolDto[]> {
+    const agent = await this.agents.find(id);
+    return (await this.tools.findMany(agent.toolIds)).map(toLettaTool);
+  }
+
+  async attachTool(id: string, toolId: string): Promise<LettaAgentDto> {
+    return this.respond(await this.agents.attachTool(id, toolId));
+  }
+
+  async detachTool(id: string, toolId: string): Promise<LettaAgentDto> {
+    return this.respond(await this.agents.detachTool(id, toolId));
+  }
+
+  /** The agent's model settings after Letta's model fields; a bad handle or sizes are a 400 naming the Letta field. */
+  private modelSettings(
+    current: AgentModelSettings,
+    input: Pick<LettaCreateAgentDto, 'model' | 'context_window_limit' | 'max_tokens'>,
+  ): AgentModelSettings {
+    let choice: Pick<AgentModelSettings, 'provider' | 'model'> = { provider: current.provider, model: current.model };
+    if (input.model !== undefined) {
+      const parsed = parseModelHandle(input.model);
+      if ('problem' in parsed) throw new LettaError(LettaErrorCode.InvalidInput, parsed.problem);
+      if (parsed.provider && !this.chat.providers.includes(parsed.provider))
+        throw new LettaError(
+          LettaErrorCode.InvalidInput,
+          `model: provider ${parsed.provider} is not configured on this server (available: ${this.chat.providers.join(', ') || 'none'})`,
+        );
+      choice = parsed;
+    }
+    const settings: AgentModelSettings = {
+      ...current,
+      provider: choice.provider,
+      model: choice.model,
+      ...(input.context_window_limit !== undefined ? { contextWindow: input.context_window_limit } : {}),
+      ...(input.max_tokens !== undefined ? { maxTokens: input.max_tokens } : {}),
+    };
+    const window = settings.contextWindow ?? this.config.AGENT_CONTEXT_WINDOW;
+    const reply = settings.maxTokens ?? this.config.AGENT_MAX_TOKENS;
+    if (reply >= window)
+      throw new LettaError(
+        LettaErrorCode.InvalidInput,
+        `max_tokens (${reply}) must be below context_window_limit (${window})`,
+      );
+    return definedOnly(settings);
+  }
+
+  /** tool_ids without repeats, each a tool of the organization (else a 400 naming it). */
+  private async checkTools(ids: string[]): Promise<string[]> {
+    const unique = [...new Set(ids)];
+    const found = new Set((await this.tools.findMany(unique)).map((t) => t.id));
+    const missing = ids.findIndex((id) => !found.has(id));
+    if (missing >= 0)
+      throw new LettaError(
+        LettaErrorCode.InvalidInput,
+        `tool_ids.${missing}: there is no tool ${ids[missing]} in this organization`,
+      );
+    return unique;
+  }
+
+  /** Tools by name; Letta's built-in tool names are skipped (AgentMem's memory tools are always offered). */
+  private async toolsNamed(names: string[]): Promise<string[]> {
+    const ids: string[] = [];
+    for (const [i, name] of names.entries()) {
+      if (LETTA_BUILT_IN_TOOLS.has(name)) continue;
+      const [tool] = (await this.tools.list({ limit: 1, name, match: 'any' })).data;
+      if (!tool)
+        throw new LettaError(
+          LettaErrorCode.InvalidInput,
+          `tools.${i}: there is no tool named ${name.slice(0, 100)} in this organization`,
+        );
+      ids.push(tool.id);
+    }
+    return ids;
+  }
+
+  /** Makes the agent's blocks exactly `blockIds`: the others are detached (and kept), the new ones attached. */
+  private async replaceBlocks(id: string, blockIds: string[]): Promise<void> {
+    const current = (await this.blocks.ofAgent(id)).map((b) => b.id);
+    for (const blockId of current) if (!blockIds.includes(blockId)) await this.blocks.detach(id, blockId);
+    for (const blockId of blockIds) if (!current.includes(blockId)) await this.agents.attachBlock(id, blockId);
+  }
+
+  private async respond(agent: AgentResponseDto): Promise<LettaAgentDto> {
+    return this.toLetta(agent, await this.tools.findMany(agent.toolIds));
+  }
+
+  private toLetta(a: AgentResponseDto, tools: Tool[]): LettaAgentDto {
+    const provider = a.model.provider ?? this.chat.defaultProvider;
+    const known = provider === null || provider === 'none' ? null : provider;
+    const model = a.model.model ?? this.config.LLM_MODEL ?? '';
+    const blocks = a.blocks.map(toLettaBlock);
+    const byId = new Map(tools.map((t) => [t.id, t]));
+    return {
+      id: a.id,
+      name: a.name,
+      description: a.description,
+      system: a.system ?? '',
+      agent_type: 'letta_v1_agent',
+      model: modelHandle(known, model),
+      llm_config: {
+        model,
+        model_endpoint_type: endpointType(known),
+        handle: modelHandle(known, model),
+        context_window: a.model.contextWindow ?? this.config.AGENT_CONTEXT_WINDOW,
+        max_tokens: a.model.maxTokens ?? this.config.AGENT_MAX_TOKENS,
+        temperature: a.model.temperature ?? null,
+      },
+      embedding: null,
+      memory: { blocks },
+      blocks,
+      tools: a.toolIds.flatMap((id) => {
+        const tool = byId.get(id);
+        return tool ? [toLettaTool(tool)] : [];
+      }),
+      tool_ids: a.toolIds,
+      tags: tagsOf(a.metadata),
+      metadata: withoutTags(a.metadata),
+      sources: [],
+      created_at: a.createdAt.toISOString(),
+      updated_at: a.updatedAt.toISOString(),
+    };
+  }
+}
+
+function tagsOf(metadata: Record<string, unknown>): string[] {
+  const tags = metadata[TAGS_KEY];
+  return Array.isArray(tags) ? tags.filter((t): t is string => typeof t === 'string') : [];
+}
+
+function withoutTags(metadata: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(metadata).filter(([k]) => k !== TAGS_KEY));
+}
+
+function withTags(metadata: Record<string, unknown>, tags: string[]): Record<string, unknown> {
+  const rest = withoutTags(metadata);
+  return tags.length > 0 ? { ...rest, [TAGS_KEY]: [...new Set(tags)] } : rest;
+}
+
+/** The object without its undefined fields (the services read a present key as a change). */
+function definedOnly<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
