@@ -1,0 +1,378 @@
+import Letta, {
+  AuthenticationError,
+  BadRequestError,
+  NotFoundError,
+  PermissionDeniedError,
+} from '@letta-ai/letta-client';
+import { FakeLlm } from './support/fake-llm.js';
+import type { ChatReply, ChatRequest } from './support/fake-llm.js';
+import { bearer, register, startTestApp } from './support/test-app.js';
+import type { Registered, TestApp } from './support/test-app.js';
+
+/** Whether a request is the memory pipeline's (structured output), not an agent turn's. */
+const isExtraction = (r: ChatRequest) => r.response_format !== undefined;
+
+/** The fields of Letta's messages these tests read (the client's union, flattened). */
+interface LettaMessage {
+  id: string;
+  message_type?: string;
+  content?: unknown;
+  reasoning?: string;
+  tool_call?: { name?: string | null; arguments?: string | null; tool_call_id?: string | null };
+  tool_return?: string;
+  status?: string;
+  stop_reason?: string;
+  completion_tokens?: number;
+}
+
+/**
+ * Letta's official client (`@letta-ai/letta-client` 1.12.1), unchanged, pointed at this server
+ * by its baseURL with an AgentMem API key: what a user of Letta's archived self-hosted server
+ * does, and must get.
+ */
+describe("Letta's client against AgentMem", () => {
+  const llm = new FakeLlm();
+  let t: TestApp;
+  let owner: Registered;
+  let client: Letta;
+  let readKey: string;
+  /** Replies to agent turns, in order; extraction requests get no facts. */
+  let replies: ChatReply[] = [];
+
+  const makeKey = async (token: string, scopes: string[]) =>
+    (await t.http().post('/api/v1/api-keys').set(bearer(token)).send({ name: 'letta', scopes }).expect(201)).body
+      .key as string;
+  const clientWith = (apiKey: string | null) => new Letta({ baseURL: t.url, apiKey, maxRetries: 0 });
+  const createAgent = (name: string) =>
+    client.agents.create({
+      name,
+      memory_blocks: [
+        { label: 'persona', value: 'I am a careful assistant.' },
+        { label: 'human', value: 'Name: Alice.', limit: 2000 },
+      ],
+    });
+  /** The message of an error answer the client raised. */
+  const messageOf = (e: unknown) => ((e as BadRequestError).error as { message: string }).message;
+  const error = async (promise: Promise<unknown>) => {
+    try {
+      await promise;
+    } catch (e) {
+      return e;
+    }
+    throw new Error('expected the call to fail');
+  };
+
+  beforeAll(async () => {
+    await llm.start();
+    llm.script = (request) => {
+      if (isExtraction(request))
+        return request.response_format?.json_schema?.name === 'facts' ? '{"facts": []}' : '{"memory": []}';
+      return replies.shift() ?? 'OK.';
+    };
+    t = await startTestApp({
+      LLM_PROVIDER: 'openai-compatible',
+      LLM_BASE_URL: llm.url,
+      LLM_MODEL: 'fake-model',
+      LLM_API_KEY: 'test',
+    });
+    owner = await register(t, 'Letta users');
+    client = clientWith(await makeKey(owner.accessToken, ['read', 'write']));
+    readKey = await makeKey(owner.accessToken, ['read']);
+  });
+  afterAll(async () => {
+    await t?.close();
+    await llm.stop();
+  });
+  beforeEach(() => {
+    replies = [];
+  });
+
+  it('answers the health check', async () => {
+    expect(await client.health()).toEqual(expect.objectContaining({ status: 'ok' }));
+  });
+
+  it('creates an agent with two memory blocks, a model handle, tags and metadata', async () => {
+    const agent = await client.agents.create({
+      name: 'support',
+      system: 'Be brief.',
+      model: 'openai-compatible/fake-model',
+      context_window_limit: 16000,
+      include_base_tools: true,
+      tags: ['support', 'eu'],
+      metadata: { team: 'care' },
+      memory_blocks: [
+        { label: 'persona', value: 'I am a careful assistant.' },
+        { label: 'human', value: 'Name: Alice.', limit: 2000, read_only: true },
+      ],
+    });
+    expect(agent).toEqual(
+      expect.objectContaining({
+        name: 'support',
+        system: 'Be brief.',
+        model: 'openai-compatible/fake-model',
+        tags: ['support', 'eu'],
+        metadata: { team: 'care' },
+        tools: [],
+      }),
+    );
+    expect(agent.llm_config).toEqual(expect.objectContaining({ model: 'fake-model', context_window: 16000 }));
+    expect(agent.blocks.map((b) => [b.label, b.value, b.limit, b.read_only])).toEqual([
+      ['persona', 'I am a careful assistant.', 5000, false],
+      ['human', 'Name: Alice.', 2000, true],
+    ]);
+    expect(agent.memory.blocks).toEqual(agent.blocks);
+    expect(await client.agents.retrieve(agent.id)).toEqual(agent);
+  });
+
+  it('refuses a model of an unknown provider with a 400 naming model', async () => {
+    const e = await error(client.agents.create({ name: 'x', model: 'nowhere/model' }));
+    expect(e).toBeInstanceOf(BadRequestError);
+    expect(messageOf(e)).toMatch(/model: provider "nowhere"/);
+  });
+
+  it('lists agents as arrays, a page at a time by after, newest first', async () => {
+    const org = await register(t, 'Paging');
+    const paging = clientWith(await makeKey(org.accessToken, ['read', 'write']));
+    const created = [];
+    for (const name of ['first', 'second', 'third']) created.push(await paging.agents.create({ name }));
+
+    const first = await paging.agents.list({ limit: 1 });
+    expect(first.getPaginatedItems().map((a) => a.name)).toEqual(['third']);
+    const second = await paging.agents.list({ limit: 1, after: created[2].id });
+    expect(second.getPaginatedItems().map((a) => a.name)).toEqual(['second']);
+    const ascending = await paging.agents.list({ limit: 2, order: 'asc' });
+    expect(ascending.getPaginatedItems().map((a) => a.name)).toEqual(['first', 'second']);
+    const before = await paging.agents.list({ limit: 5, order: 'asc', before: created[2].id });
+    expect(before.getPaginatedItems().map((a) => a.name)).toEqual(['first', 'second']);
+
+    // The client's own iteration follows the pages to the end.
+    const names: string[] = [];
+    for await (const agent of paging.agents.list({ limit: 1 })) names.push(agent.name);
+    expect(names).toEqual(['third', 'second', 'first']);
+  });
+
+  it('reads and updates a core memory block by label', async () => {
+    const agent = await createAgent('blocks');
+    const human = await client.agents.blocks.retrieve('human', { agent_id: agent.id });
+    expect(human).toEqual(expect.objectContaining({ label: 'human', value: 'Name: Alice.', limit: 2000 }));
+
+    const updated = await client.agents.blocks.update('human', {
+      agent_id: agent.id,
+      value: 'Name: Alice. Lives in Berlin.',
+    });
+    expect(updated.value).toBe('Name: Alice. Lives in Berlin.');
+    const listed = await client.agents.blocks.list(agent.id);
+    expect(listed.getPaginatedItems().map((b) => [b.label, b.value])).toEqual([
+      ['persona', 'I am a careful assistant.'],
+      ['human', 'Name: Alice. Lives in Berlin.'],
+    ]);
+
+    const missing = await error(client.agents.blocks.retrieve('nope', { agent_id: agent.id }));
+    expect(missing).toBeInstanceOf(NotFoundError);
+    const tooLong = await error(client.agents.blocks.update('human', { agent_id: agent.id, value: 'x'.repeat(2001) }));
+    expect(tooLong).toBeInstanceOf(BadRequestError);
+    expect(messageOf(tooLong)).toMatch(/limit is 2000/);
+  });
+
+  it('creates a shared block and attaches it to two agents, then detaches it', async () => {
+    const a = await createAgent('shared-a');
+    const b = await createAgent('shared-b');
+    const policy = await client.blocks.create({ label: 'policy', value: 'Refunds within 30 days.' });
+    expect(await client.blocks.retrieve(policy.id)).toEqual(expect.objectContaining({ label: 'policy' }));
+
+    const withA = await client.agents.blocks.attach(policy.id, { agent_id: a.id });
+    expect(withA.blocks.map((x) => x.label)).toEqual(['persona', 'human', 'policy']);
+    await client.agents.blocks.attach(policy.id, { agent_id: b.id });
+
+    await client.blocks.update(policy.id, { value: 'Refunds within 14 days.' });
+    const seenByB = await client.agents.blocks.retrieve('policy', { agent_id: b.id });
+    expect(seenByB.value).toBe('Refunds within 14 days.');
+
+    const withoutA = await client.agents.blocks.detach(policy.id, { agent_id: a.id });
+    expect(withoutA.blocks.map((x) => x.label)).toEqual(['persona', 'human']);
+    expect((await client.blocks.list({ label: 'policy' })).getPaginatedItems().map((x) => x.id)).toEqual([policy.id]);
+    await client.blocks.delete(policy.id);
+    expect(await error(client.blocks.retrieve(policy.id))).toBeInstanceOf(NotFoundError);
+  });
+
+  it("inserts archival passages into the agent's memories, finds one by search, and deletes it", async () => {
+    const agent = await createAgent('archive');
+    const [passage] = await client.agents.passages.create(agent.id, {
+      text: "Alice's birthday is on 3 March.",
+      tags: ['personal'],
+    });
+    expect(passage).toEqual(expect.objectContaining({ text: "Alice's birthday is on 3 March.", tags: ['personal'] }));
+    await client.agents.passages.create(agent.id, { text: 'The office moved to Alexanderplatz.' });
+
+    const found = await client.agents.passages.search(agent.id, { query: 'birthday' });
+    // Best first (the next passage may follow: it was stored right after, so it keeps this one as context).
+    expect(found.results[0].content).toBe("Alice's birthday is on 3 March.");
+    expect(found.results[0]).toEqual(expect.objectContaining({ id: passage.id, tags: ['personal'] }));
+    const tagged = await client.agents.passages.search(agent.id, { query: 'office birthday', tags: ['personal'] });
+    expect(tagged.results.map((r) => r.id)).toEqual([passage.id]);
+
+    // The passages are the agent's memories on the native API too.
+    const native = await t
+      .http()
+      .get('/api/v1/memories')
+      .query({ agentId: agent.id })
+      .set(bearer(owner.accessToken))
+      .expect(200);
+    expect(native.body.data.map((m: { memory: string }) => m.memory)).toEqual([
+      "Alice's birthday is on 3 March.",
+      'The office moved to Alexanderplatz.',
+    ]);
+
+    await client.agents.passages.delete(passage.id, { agent_id: agent.id });
+    const left = await client.agents.passages.list(agent.id);
+    expect(left.map((p) => p.text)).toEqual(['The office moved to Alexanderplatz.']);
+    const other = await createAgent('archive-other');
+    const foreign = await error(client.agents.passages.delete(left[0].id, { agent_id: other.id }));
+    expect(foreign).toBeInstanceOf(NotFoundError);
+  });
+
+  it('sends a message and answers with the assistant message, stop reason and usage', async () => {
+    const agent = await createAgent('chat');
+    replies = ['Hello Alice!'];
+    const response = await client.agents.messages.create(agent.id, {
+      messages: [{ role: 'user', content: 'Hi, I am Alice.' }],
+    });
+    expect(response.messages.map((m) => [m.message_type, (m as LettaMessage).content])).toEqual([
+      ['assistant_message', 'Hello Alice!'],
+    ]);
+    expect(response.stop_reason).toEqual({ message_type: 'stop_reason', stop_reason: 'end_turn' });
+    expect(response.usage).toEqual(
+      expect.objectContaining({ message_type: 'usage_statistics', prompt_tokens: 10, completion_tokens: 10 }),
+    );
+    // The model saw the core memory blocks.
+    const turn = llm.requests.filter((r) => !isExtraction(r)).at(-1)!;
+    expect(JSON.stringify(turn.messages)).toContain('Name: Alice.');
+
+    const log = await client.agents.messages.list(agent.id, { order: 'asc' });
+    expect(log.getPaginatedItems().map((m) => [m.message_type, (m as LettaMessage).content])).toEqual([
+      ['user_message', 'Hi, I am Alice.'],
+      ['assistant_message', 'Hello Alice!'],
+    ]);
+  });
+
+  it('streams a turn as Letta messages until [DONE]', async () => {
+    const agent = await createAgent('stream');
+    replies = ['Streaming hello.'];
+    const stream = await client.agents.messages.stream(agent.id, {
+      messages: [{ role: 'user', content: [{ type: 'text', text: 'Say hello.' }] }],
+    });
+    const chunks: LettaMessage[] = [];
+    for await (const chunk of stream) chunks.push(chunk as LettaMessage);
+    expect(chunks.map((c) => c.message_type)).toEqual(['assistant_message', 'stop_reason', 'usage_statistics']);
+    expect(chunks[0].content).toBe('Streaming hello.');
+    expect(chunks[1].stop_reason).toBe('end_turn');
+
+    // On the wire: `data: {json}` frames, the last one `data: [DONE]` (also through POST …/messages with streaming).
+    replies = ['Again.'];
+    const raw = await fetch(`${t.url}/v1/agents/${agent.id}/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${client.apiKey}` },
+      body: JSON.stringify({ input: 'Once more.', streaming: true }),
+    });
+    expect(raw.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const frames = (await raw.text()).split('\n\n').filter((f) => f !== '');
+    expect(frames.every((f) => f.startsWith('data: '))).toBe(true);
+    expect(frames.at(-1)).toBe('data: [DONE]');
+    expect(JSON.parse(frames[0].slice(6))).toEqual(
+      expect.objectContaining({ message_type: 'assistant_message', content: 'Again.' }),
+    );
+  });
+
+  it('attaches a JavaScript tool and the model calls it: tool_call and tool_return messages come back', async () => {
+    const tool = await client.tools.create({
+      source_code: 'return { total: args.a + args.b };',
+      json_schema: {
+        name: 'add',
+        description: 'Adds two numbers',
+        parameters: {
+          type: 'object',
+          properties: { a: { type: 'number' }, b: { type: 'number' } },
+          required: ['a', 'b'],
+        },
+      },
+      tags: ['math'],
+    });
+    expect(tool).toEqual(expect.objectContaining({ name: 'add', source_type: 'javascript', tags: ['math'] }));
+    const agent = await createAgent('calculator');
+    const attached = await client.agents.tools.attach(tool.id, { agent_id: agent.id });
+    expect(attached.tools.map((x) => x.name)).toEqual(['add']);
+    expect((await client.agents.tools.list(agent.id)).getPaginatedItems().map((x) => x.id)).toEqual([tool.id]);
+
+    replies = [{ text: 'Let me add.', toolCalls: [{ name: 'add', arguments: { a: 2, b: 3 } }] }, 'The sum is 5.'];
+    const stream = await client.agents.messages.stream(agent.id, {
+      messages: [{ role: 'user', content: 'What is 2 + 3?' }],
+    });
+    const chunks: LettaMessage[] = [];
+    for await (const chunk of stream) chunks.push(chunk as LettaMessage);
+    expect(chunks.map((c) => c.message_type)).toEqual([
+      'reasoning_message',
+      'tool_call_message',
+      'tool_return_message',
+      'assistant_message',
+      'stop_reason',
+      'usage_statistics',
+    ]);
+    expect(chunks[1].tool_call).toEqual(expect.objectContaining({ name: 'add', arguments: '{"a":2,"b":3}' }));
+    expect(chunks[2]).toEqual(
+      expect.objectContaining({
+        tool_return: '{"total":5}',
+        status: 'success',
+        tool_call_id: chunks[1].tool_call?.tool_call_id,
+      }),
+    );
+    expect(chunks[3].content).toBe('The sum is 5.');
+    // The model was offered the tool.
+    const turn = llm.requests.filter((r) => !isExtraction(r)).at(-2)!;
+    expect(turn.tools?.map((x) => x.function.name)).toContain('add');
+
+    const detached = await client.agents.tools.detach(tool.id, { agent_id: agent.id });
+    expect(detached.tools).toEqual([]);
+  });
+
+  it('refuses Python tools with a 400 naming source_code or source_type', async () => {
+    const python = await error(
+      client.tools.create({
+        source_code: 'def roll_dice() -> str:\n    """Roll a die."""\n    return "4"\n',
+      }),
+    );
+    expect(python).toBeInstanceOf(BadRequestError);
+    expect(messageOf(python)).toMatch(/source_code looks like Python/);
+    const typed = await error(client.tools.create({ source_code: 'return 1', source_type: 'python' }));
+    expect(messageOf(typed)).toMatch(/source_type python is not supported/);
+  });
+
+  it('deletes an agent; it is then not found', async () => {
+    const agent = await createAgent('doomed');
+    await client.agents.delete(agent.id);
+    expect(await error(client.agents.retrieve(agent.id))).toBeInstanceOf(NotFoundError);
+    expect(await error(client.agents.blocks.list(agent.id))).toBeInstanceOf(NotFoundError);
+  });
+
+  it('raises AuthenticationError for a wrong or missing key', async () => {
+    expect(await error(clientWith('am_wrong').agents.list())).toBeInstanceOf(AuthenticationError);
+    expect(await error(clientWith(null).agents.list())).toBeInstanceOf(AuthenticationError);
+  });
+
+  it("raises NotFoundError for another organization's agent", async () => {
+    const agent = await createAgent('private');
+    const other = await register(t, 'Others');
+    const stranger = clientWith(await makeKey(other.accessToken, ['read', 'write']));
+    expect(await error(stranger.agents.retrieve(agent.id))).toBeInstanceOf(NotFoundError);
+    expect(await error(stranger.agents.messages.create(agent.id, { input: 'hi' }))).toBeInstanceOf(NotFoundError);
+    expect(await error(stranger.agents.passages.search(agent.id, { query: 'x' }))).toBeInstanceOf(NotFoundError);
+    expect((await stranger.agents.list()).getPaginatedItems()).toEqual([]);
+  });
+
+  it('lets a read-scoped key read but not create', async () => {
+    const reader = clientWith(readKey);
+    const agent = await createAgent('readable');
+    expect((await reader.agents.retrieve(agent.id)).id).toBe(agent.id);
+    expect(await error(reader.agents.create({ name: 'nope' }))).toBeInstanceOf(PermissionDeniedError);
+    expect(await error(reader.blocks.create({ label: 'x', value: 'y' }))).toBeInstanceOf(PermissionDeniedError);
+  });
+});
