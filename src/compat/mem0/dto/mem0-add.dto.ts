@@ -8,12 +8,12 @@ import {
   IsIn,
   IsNumber,
   IsObject,
-  IsOptional,
   IsString,
   MaxLength,
   MinLength,
   ValidateNested,
 } from 'class-validator';
+import { OmittableNotNull } from '../../../common/validation.js';
 import { Mem0EntityIdsDto } from './mem0-entity.dto.js';
 
 export class Mem0MessageDto {
@@ -28,7 +28,7 @@ export class Mem0MessageDto {
   content: string;
 
   /** The speaker's name (ignored). */
-  @IsOptional()
+  @OmittableNotNull()
   @IsString()
   @MaxLength(200)
   name?: string;
@@ -50,86 +50,86 @@ export class Mem0AddMemoryDto extends Mem0EntityIdsDto {
   messages: Mem0MessageDto[];
 
   /** Stored with each memory; searchable with filters. @example {"topic": "travel"} */
-  @IsOptional()
+  @OmittableNotNull()
   @IsObject()
   metadata?: Record<string, unknown>;
 
   /** Extract facts with the LLM (default true, when one is configured); false stores each message as given. */
-  @IsOptional()
+  @OmittableNotNull()
   @IsBoolean()
   infer?: boolean;
 
   /** Answer at once with an event id (`GET /v1/event/{event_id}/`) and do the work in a job. */
-  @IsOptional()
+  @OmittableNotNull()
   @IsBoolean()
   async_mode?: boolean;
 
   /** The day the memory expires (YYYY-MM-DD, or an ISO 8601 date-time). @example "2027-01-31" */
-  @IsOptional()
+  @OmittableNotNull()
   @IsString()
   @MaxLength(40)
   expiration_date?: string;
 
   /** Ignored. */
-  @IsOptional()
+  @OmittableNotNull()
   @IsString()
   @MaxLength(20000)
   custom_instructions?: string;
 
   /** Ignored. */
-  @IsOptional()
+  @OmittableNotNull()
   @IsString()
   @MaxLength(20000)
   agent_custom_instructions?: string;
 
   /** Ignored. */
   @ApiProperty({ required: false, type: 'array', items: { type: 'object', additionalProperties: true } })
-  @IsOptional()
+  @OmittableNotNull()
   @IsArray()
   @ArrayMaxSize(100)
   custom_categories?: Record<string, unknown>[];
 
   /** Ignored (memories are stamped with the time they are stored). */
-  @IsOptional()
+  @OmittableNotNull()
   @IsNumber({ allowNaN: false, allowInfinity: false })
   timestamp?: number;
 
   /** Ignored. */
-  @IsOptional()
+  @OmittableNotNull()
   @IsString()
   @MaxLength(2000)
   includes?: string;
 
   /** Ignored. */
-  @IsOptional()
+  @OmittableNotNull()
   @IsString()
   @MaxLength(2000)
   excludes?: string;
 
   /** Ignored. */
-  @IsOptional()
+  @OmittableNotNull()
   @IsBoolean()
   immutable?: boolean;
 
   /** Ignored (the answer always has `results`). */
-  @IsOptional()
+  @OmittableNotNull()
   @IsString()
   @MaxLength(20)
   output_format?: string;
 
   /** Ignored. */
-  @IsOptional()
+  @OmittableNotNull()
   @IsString()
   @MaxLength(20)
   version?: string;
 
   /** Ignored (no graph memory). */
-  @IsOptional()
+  @OmittableNotNull()
   @IsBoolean()
   enable_graph?: boolean;
 
   /** Ignored. */
-  @IsOptional()
+  @OmittableNotNull()
   @IsObject()
   structured_data_schema?: Record<string, unknown>;
 }

@@ -3,20 +3,20 @@ import {
   ArrayMaxSize,
   ArrayMinSize,
   IsArray,
-  IsOptional,
   IsString,
   IsUUID,
   MaxLength,
   MinLength,
   ValidateNested,
 } from 'class-validator';
+import { OmittableNotNull } from '../../../common/validation.js';
 
 export class Mem0BatchItemDto {
   @IsUUID('all', { message: 'memory_id must be a memory id (a UUID)' })
   memory_id: string;
 
   /** The new text (batch update). */
-  @IsOptional()
+  @OmittableNotNull()
   @IsString()
   @MinLength(1)
   @MaxLength(20000)

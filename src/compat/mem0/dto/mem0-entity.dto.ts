@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { OmittableNotNull } from '../../../common/validation.js';
 import { SCOPE_ID } from '../../../memory/dto/create-memory.dto.js';
 
 const ID_MESSAGE = 'must be 1-200 printable characters without surrounding spaces';
@@ -11,41 +12,41 @@ const ID_MESSAGE = 'must be 1-200 printable characters without surrounding space
  */
 export class Mem0EntityIdsDto {
   /** @example "alice" */
-  @IsOptional()
+  @OmittableNotNull()
   @IsString()
   @MaxLength(200)
   @Matches(SCOPE_ID, { message: `user_id ${ID_MESSAGE}` })
   user_id?: string;
 
   /** @example "support-bot" */
-  @IsOptional()
+  @OmittableNotNull()
   @IsString()
   @MaxLength(200)
   @Matches(SCOPE_ID, { message: `agent_id ${ID_MESSAGE}` })
   agent_id?: string;
 
   /** Kept as the metadata key `app_id`. @example "shop" */
-  @IsOptional()
+  @OmittableNotNull()
   @IsString()
   @MaxLength(200)
   @Matches(SCOPE_ID, { message: `app_id ${ID_MESSAGE}` })
   app_id?: string;
 
   /** @example "session-42" */
-  @IsOptional()
+  @OmittableNotNull()
   @IsString()
   @MaxLength(200)
   @Matches(SCOPE_ID, { message: `run_id ${ID_MESSAGE}` })
   run_id?: string;
 
   /** Ignored (the API key names the organization). */
-  @IsOptional()
+  @OmittableNotNull()
   @IsString()
   @MaxLength(200)
   org_id?: string;
 
   /** Ignored (the API key names the organization). */
-  @IsOptional()
+  @OmittableNotNull()
   @IsString()
   @MaxLength(200)
   project_id?: string;

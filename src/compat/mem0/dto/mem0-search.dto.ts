@@ -7,13 +7,13 @@ import {
   IsInt,
   IsNumber,
   IsObject,
-  IsOptional,
   IsString,
   Max,
   MaxLength,
   Min,
   MinLength,
 } from 'class-validator';
+import { OmittableNotNull } from '../../../common/validation.js';
 
 const FILTERS_DOC =
   'Mem0 filters: `{"AND": [{"user_id": "alice"}, {"created_at": {"gte": "2026-01-01"}}]}`, `OR`, `NOT` (over a list), ' +
@@ -29,41 +29,41 @@ class Mem0FilteredDto {
     description: FILTERS_DOC,
     example: { AND: [{ user_id: 'alice' }] },
   })
-  @IsOptional()
+  @OmittableNotNull()
   @IsObject()
   filters?: Record<string, unknown>;
 
   /** Ignored. */
-  @IsOptional()
+  @OmittableNotNull()
   @IsString()
   @MaxLength(200)
   org_id?: string;
 
   /** Ignored. */
-  @IsOptional()
+  @OmittableNotNull()
   @IsString()
   @MaxLength(200)
   project_id?: string;
 
   /** Ignored (expired memories are never returned). */
-  @IsOptional()
+  @OmittableNotNull()
   @IsBoolean()
   show_expired?: boolean;
 
   /** Ignored (memories are not versioned in chains). */
-  @IsOptional()
+  @OmittableNotNull()
   @IsBoolean()
   latest_only?: boolean;
 
   /** Ignored (every field is returned). */
-  @IsOptional()
+  @OmittableNotNull()
   @IsArray()
   @ArrayMaxSize(50)
   @IsString({ each: true })
   fields?: string[];
 
   /** Categories are the metadata key `categories`: filter with `filters` instead. Ignored. */
-  @IsOptional()
+  @OmittableNotNull()
   @IsArray()
   @ArrayMaxSize(100)
   @IsString({ each: true })
@@ -73,13 +73,13 @@ class Mem0FilteredDto {
 /** `POST /v3/memories/` (getAll): a numbered page of the memories the filters select. */
 export class Mem0ListMemoriesDto extends Mem0FilteredDto {
   /** Only memories created on or after this date. @example "2026-01-01" */
-  @IsOptional()
+  @OmittableNotNull()
   @IsString()
   @MaxLength(40)
   start_date?: string;
 
   /** Only memories created before this date. @example "2026-12-31" */
-  @IsOptional()
+  @OmittableNotNull()
   @IsString()
   @MaxLength(40)
   end_date?: string;
@@ -98,53 +98,53 @@ export class Mem0SearchMemoriesDto extends Mem0FilteredDto {
   query: string;
 
   /** How many results (1–100, default 10). @example 10 */
-  @IsOptional()
+  @OmittableNotNull()
   @IsInt()
   @Min(1)
   @Max(100)
   top_k: number = 10;
 
   /** Drop results scoring below this (scores run 0–1). */
-  @IsOptional()
+  @OmittableNotNull()
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @Min(0)
   threshold?: number;
 
   /** Let the LLM reorder the results (needs an LLM). */
-  @IsOptional()
+  @OmittableNotNull()
   @IsBoolean()
   rerank?: boolean;
 
   /** Full-text search only. */
-  @IsOptional()
+  @OmittableNotNull()
   @IsBoolean()
   keyword_search?: boolean;
 
   /** Metadata that must match (Mem0's older search form; ANDed with filters). */
-  @IsOptional()
+  @OmittableNotNull()
   @IsObject()
   metadata?: Record<string, unknown>;
 
   /** Ignored. */
-  @IsOptional()
+  @OmittableNotNull()
   @IsString()
   @MaxLength(20)
   output_format?: string;
 
   /** Ignored. */
-  @IsOptional()
+  @OmittableNotNull()
   @IsString()
   @MaxLength(20)
   version?: string;
 
   /** Ignored. */
-  @IsOptional()
+  @OmittableNotNull()
   @IsString()
   @MaxLength(40)
   reference_date?: string;
 
   /** Ignored. */
-  @IsOptional()
+  @OmittableNotNull()
   @IsString()
   @MaxLength(100)
   source?: string;

@@ -1,16 +1,17 @@
-import { IsNumber, IsObject, IsOptional, IsString, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import { IsNumber, IsObject, IsString, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import { OmittableNotNull } from '../../../common/validation.js';
 
 /** `PUT /v1/memories/{id}/`: at least one field. */
 export class Mem0UpdateMemoryDto {
   /** The new text (the old one stays in the history). */
-  @IsOptional()
+  @OmittableNotNull()
   @IsString()
   @MinLength(1)
   @MaxLength(20000)
   text?: string;
 
   /** Replaces the metadata (its `app_id` is kept). */
-  @IsOptional()
+  @OmittableNotNull()
   @IsObject()
   metadata?: Record<string, unknown>;
 
@@ -21,7 +22,7 @@ export class Mem0UpdateMemoryDto {
   expiration_date?: string | null;
 
   /** Ignored (a memory's creation time does not change). */
-  @IsOptional()
+  @OmittableNotNull()
   @IsNumber({ allowNaN: false, allowInfinity: false })
   timestamp?: number;
 }
