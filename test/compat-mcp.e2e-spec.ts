@@ -1,6 +1,9 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
+import fc from 'fast-check';
+import { POISON_STRINGS, SchemaArbitraries, serialize } from './support/openapi-fuzz.js';
+import type { SchemaObject } from './support/openapi-fuzz.js';
 import { bearer, expectErrorShape, register, startTestApp } from './support/test-app.js';
 import type { Registered, TestApp } from './support/test-app.js';
 
@@ -239,6 +242,20 @@ describe('MCP server at /mcp (streamable HTTP, official SDK client)', () => {
     await expect(client.callTool({ name: 'forget_everything', arguments: {} })).rejects.toMatchObject({
       code: -32602,
     });
+    // Arguments that are not an object at all: invalid params naming them, not an internal error.
+    const res = await fetch(`${t.url}/mcp`, {
+      method: 'POST',
+      headers: { 'X-API-Key': writeKeyA, Accept: MCP_ACCEPT, 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 9,
+        method: 'tools/call',
+        params: { name: 'get_memory', arguments: 'the peanut one' },
+      }),
+    });
+    expect(res.status).toBe(200);
+    const answer = (await res.json()) as { error?: { code: number; message: string } };
+    expect(answer.error).toMatchObject({ code: -32602, message: expect.stringMatching(/arguments/) });
   });
 
   it('refuses, in the one error shape, what the MCP transport itself would refuse', async () => {
@@ -262,4 +279,91 @@ describe('MCP server at /mcp (streamable HTTP, official SDK client)', () => {
     expect(stream.headers.get('allow')).toBe('POST');
     expectErrorShape((await stream.json()) as Record<string, unknown>, 405);
   });
+  it('answers generated hostile arguments to every tool without a 5xx or an internal JSON-RPC error, leaving another organization untouched', async () => {
+    const client = await connect({ 'X-API-Key': writeKeyA });
+    const { tools } = await client.listTools();
+    const memoryId = (
+      (await ok(client, 'add_memory', { content: 'Fuzz target', userId: 'fuzz', infer: false })).results as {
+        id: string;
+      }[]
+    )[0].id;
+    const agentId = (
+      await t
+        .http()
+        .post('/api/v1/agents')
+        .set(bearer(a.accessToken))
+        .send({ name: 'fuzzed', blocks: [{ label: 'human', value: '' }] })
+        .expect(201)
+    ).body.id as string;
+    const foreign = (
+      await t
+        .http()
+        .post('/api/v1/memories')
+        .set(bearer(b.accessToken))
+        .send({ content: 'Org B secret', userId: 'fuzz', infer: false })
+        .expect(201)
+    ).body.results[0].id as string;
+    const snapshotOfB = async () =>
+      JSON.stringify((await t.http().get('/api/v1/memories?limit=100').set(bearer(b.accessToken)).expect(200)).body);
+    const before = await snapshotOfB();
+
+    // Valid arguments per tool (as the fuzzer's examples): each case makes one field hostile, or all.
+    const valid: Record<string, Record<string, unknown>> = {
+      add_memory: { content: 'Fuzzed text', userId: 'fuzz' },
+      search_memory: { query: 'fuzz target', userId: 'fuzz' },
+      list_memories: { userId: 'fuzz' },
+      get_memory: { id: memoryId },
+      update_memory: { id: memoryId, content: 'Fuzz target again' },
+      delete_memory: { id: foreign },
+      get_core_memory: { agentId },
+      update_core_memory_block: { agentId, label: 'human', value: 'fuzzed' },
+    };
+    const schemas = new SchemaArbitraries({ paths: {} });
+    const argumentsOf = (tool: Tool): fc.Arbitrary<unknown> => {
+      const schema = { ...(tool.inputSchema as SchemaObject), example: valid[tool.name] };
+      return fc.oneof(
+        { weight: 4, arbitrary: schemas.mutated(schema) },
+        { weight: 2, arbitrary: fc.constantFrom(...POISON_STRINGS).map((text) => schemas.everyString(schema, text)) },
+        { weight: 1, arbitrary: fc.constant(schemas.nulls(schema)) },
+        { weight: 1, arbitrary: schemas.value(schema) },
+      );
+    };
+    const problems: string[] = [];
+    for (const [index, tool] of tools.entries()) {
+      await fc.assert(
+        fc.asyncProperty(argumentsOf(tool), async (args) => {
+          const body = serialize({
+            jsonrpc: '2.0',
+            id: 1,
+            method: 'tools/call',
+            params: { name: tool.name, arguments: args },
+          });
+          const res = await fetch(`${t.url}/mcp`, {
+            method: 'POST',
+            headers: { 'X-API-Key': writeKeyA, Accept: MCP_ACCEPT, 'Content-Type': 'application/json' },
+            body,
+            signal: AbortSignal.timeout(5000),
+          });
+          const answer = (await res.json()) as {
+            statusCode?: number;
+            result?: CallToolResult;
+            error?: { code: number };
+          };
+          const what = `${tool.name} ${body.slice(0, 200)}`;
+          if (res.status >= 500) problems.push(`${what}: HTTP ${res.status}`);
+          else if (res.status >= 400) {
+            if (answer.statusCode !== res.status) problems.push(`${what}: ${res.status} not in the error shape`);
+          } else if (answer.error) {
+            if (answer.error.code === -32603) problems.push(`${what}: internal JSON-RPC error`);
+          } else if (answer.result?.isError) {
+            const status = (jsonOf(answer.result).statusCode as number | undefined) ?? 500;
+            if (status >= 500) problems.push(`${what}: tool error ${status}`);
+          }
+        }),
+        { seed: 20261204 + index, numRuns: 25 },
+      );
+    }
+    expect(problems).toEqual([]);
+    expect(await snapshotOfB()).toBe(before);
+  }, 120_000);
 });

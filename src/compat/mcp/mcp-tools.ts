@@ -131,7 +131,8 @@ export class McpTools implements OnModuleInit {
         annotations: { readOnlyHint: true, openWorldHint: false },
       },
       'viewer',
-      async (args) => this.memories.list(await this.validate(ListMemoriesQueryDto, args)),
+      // Its DTO reads a query string, which has no nulls: a null is an absent parameter here.
+      async (args) => this.memories.list(await this.validate(ListMemoriesQueryDto, withoutNulls(args))),
     );
     this.declare(
       {
@@ -243,6 +244,10 @@ export class McpTools implements OnModuleInit {
     if (typeof value !== 'string' || !isUUID(value)) throw invalid(field, `${field} must be a UUID`);
     return value;
   }
+}
+
+function withoutNulls(args: Args): Args {
+  return Object.fromEntries(Object.entries(args).filter(([, value]) => value !== null));
 }
 
 function invalid(field: string, problem: string): BadRequestException {
