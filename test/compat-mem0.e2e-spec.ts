@@ -144,6 +144,28 @@ describe("Mem0's MemoryClient against AgentMem", () => {
     await expect(client.get(id)).rejects.toMatchObject({ name: 'MemoryNotFoundError' });
   });
 
+  it('sets an expiration date on add and update, and removes it with null', async () => {
+    const added = (await client.add([{ role: 'user', content: 'Iris is in Rome this week' }], {
+      userId: 'iris',
+      infer: false,
+      expirationDate: '2099-12-31',
+    })) as unknown as { results: { id: string }[] };
+    const id = added.results[0].id;
+    expect(((await client.get(id)) as unknown as { expirationDate: string }).expirationDate).toBe(
+      '2100-01-01T00:00:00.000Z',
+    );
+    await client.update(id, { expirationDate: '2098-06-30T12:00:00Z' });
+    expect(((await client.get(id)) as unknown as { expirationDate: string }).expirationDate).toBe(
+      '2098-06-30T12:00:00.000Z',
+    );
+    await client.update(id, { expirationDate: null });
+    expect(((await client.get(id)) as unknown as { expirationDate: string | null }).expirationDate).toBeNull();
+    await expect(client.update(id, { expirationDate: '2001-01-01' })).rejects.toMatchObject({
+      name: 'ValidationError',
+      message: expect.stringContaining('expiration_date'),
+    });
+  });
+
   it('batch-updates and batch-deletes; an unknown id in a batch changes nothing', async () => {
     const ids: string[] = [];
     for (const text of ['Dan plays chess', 'Dan plays the cello']) {
