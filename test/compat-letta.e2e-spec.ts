@@ -124,6 +124,33 @@ describe("Letta's client against AgentMem", () => {
     expect(await client.agents.retrieve(agent.id)).toEqual(agent);
   });
 
+  it('updates an agent: name, model, tags, metadata, and its blocks replaced by block_ids', async () => {
+    const agent = await createAgent('before');
+    const notes = await client.blocks.create({ label: 'notes', value: 'Likes tea.' });
+    const updated = await client.agents.update(agent.id, {
+      name: 'after',
+      model: 'letta/letta-free',
+      max_tokens: 512,
+      tags: ['vip'],
+      metadata: { tier: 'gold' },
+      block_ids: [agent.blocks[1].id!, notes.id],
+    });
+    expect(updated).toEqual(
+      expect.objectContaining({
+        name: 'after',
+        model: 'openai-compatible/fake-model',
+        tags: ['vip'],
+        metadata: { tier: 'gold' },
+      }),
+    );
+    expect(updated.llm_config.max_tokens).toBe(512);
+    expect(updated.blocks.map((x) => x.label)).toEqual(['human', 'notes']);
+    // The detached block is kept.
+    expect((await client.blocks.retrieve(agent.blocks[0].id!)).label).toBe('persona');
+    // Tags stay when only metadata changes.
+    expect((await client.agents.update(agent.id, { metadata: {} })).tags).toEqual(['vip']);
+  });
+
   it('refuses a model of an unknown provider with a 400 naming model', async () => {
     const e = await error(client.agents.create({ name: 'x', model: 'nowhere/model' }));
     expect(e).toBeInstanceOf(BadRequestError);
@@ -183,6 +210,8 @@ describe("Letta's client against AgentMem", () => {
     const withA = await client.agents.blocks.attach(policy.id, { agent_id: a.id });
     expect(withA.blocks.map((x) => x.label)).toEqual(['persona', 'human', 'policy']);
     await client.agents.blocks.attach(policy.id, { agent_id: b.id });
+    const sharers = await client.blocks.agents.list(policy.id);
+    expect(sharers.getPaginatedItems().map((x) => x.id)).toEqual([a.id, b.id]);
 
     await client.blocks.update(policy.id, { value: 'Refunds within 14 days.' });
     const seenByB = await client.agents.blocks.retrieve('policy', { agent_id: b.id });
@@ -223,11 +252,11 @@ describe("Letta's client against AgentMem", () => {
       'The office moved to Alexanderplatz.',
     ]);
 
-    await client.agents.passages.delete(passage.id, { agent_id: agent.id });
+    await client.agents.passages.delete(passage.id!, { agent_id: agent.id });
     const left = await client.agents.passages.list(agent.id);
     expect(left.map((p) => p.text)).toEqual(['The office moved to Alexanderplatz.']);
     const other = await createAgent('archive-other');
-    const foreign = await error(client.agents.passages.delete(left[0].id, { agent_id: other.id }));
+    const foreign = await error(client.agents.passages.delete(left[0].id!, { agent_id: other.id }));
     expect(foreign).toBeInstanceOf(NotFoundError);
   });
 
@@ -300,7 +329,7 @@ describe("Letta's client against AgentMem", () => {
     expect(tool).toEqual(expect.objectContaining({ name: 'add', source_type: 'javascript', tags: ['math'] }));
     const agent = await createAgent('calculator');
     const attached = await client.agents.tools.attach(tool.id, { agent_id: agent.id });
-    expect(attached.tools.map((x) => x.name)).toEqual(['add']);
+    expect(attached?.tools.map((x) => x.name)).toEqual(['add']);
     expect((await client.agents.tools.list(agent.id)).getPaginatedItems().map((x) => x.id)).toEqual([tool.id]);
 
     replies = [{ text: 'Let me add.', toolCalls: [{ name: 'add', arguments: { a: 2, b: 3 } }] }, 'The sum is 5.'];
@@ -331,7 +360,7 @@ describe("Letta's client against AgentMem", () => {
     expect(turn.tools?.map((x) => x.function.name)).toContain('add');
 
     const detached = await client.agents.tools.detach(tool.id, { agent_id: agent.id });
-    expect(detached.tools).toEqual([]);
+    expect(detached?.tools).toEqual([]);
   });
 
   it('refuses Python tools with a 400 naming source_code or source_type', async () => {

@@ -128,6 +128,12 @@ export class LettaAgentsService {
     return this.agents.remove(id);
   }
 
+  /** The agents a block is attached to (Letta's GET /v1/blocks/{id}/agents). */
+  async agentsOfBlock(blockId: string): Promise<LettaAgentDto[]> {
+    const block = await this.blocks.get(blockId);
+    return Promise.all(block.agentIds.map((id) => this.get(id)));
+  }
+
   async blocksOf(id: string, query: LettaPageQueryDto): Promise<LettaBlockDto[]> {
     await this.agents.find(id);
     const blocks = await this.blocks.ofAgent(id);
@@ -232,7 +238,7 @@ export class LettaAgentsService {
   /** Makes the agent's blocks exactly `blockIds`: the others are detached (and kept), the new ones attached. */
   private async replaceBlocks(id: string, blockIds: string[]): Promise<void> {
     const current = (await this.blocks.ofAgent(id)).map((b) => b.id);
-    for (const blockId of current) if (!blockIds.includes(blockId)) await this.blocks.detach(id, blockId);
+    for (const blockId of current) if (!blockIds.includes(blockId)) await this.agents.detachBlock(id, blockId);
     for (const blockId of blockIds) if (!current.includes(blockId)) await this.agents.attachBlock(id, blockId);
   }
 

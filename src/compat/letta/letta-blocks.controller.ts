@@ -9,6 +9,9 @@ import {
   LettaListBlocksQueryDto,
   LettaUpdateBlockDto,
 } from './dto/letta-block.dto.js';
+import { LettaAgentDto } from './dto/letta-agent.dto.js';
+import { LettaPageQueryDto } from './dto/letta-page-query.dto.js';
+import { LettaAgentsService } from './letta-agents.service.js';
 import { LettaBlocksService } from './letta-blocks.service.js';
 
 /** Letta's blocks (`client.blocks`): core memory blocks that several agents may share. */
@@ -17,7 +20,10 @@ import { LettaBlocksService } from './letta-blocks.service.js';
 @ApiBadRequestResponse({ description: 'Invalid input; the message names the field', type: ErrorResponseDto })
 @Controller('v1/blocks')
 export class LettaBlocksController {
-  constructor(private readonly blocks: LettaBlocksService) {}
+  constructor(
+    private readonly blocks: LettaBlocksService,
+    private readonly lettaAgents: LettaAgentsService,
+  ) {}
 
   /** Letta: creates a block attached to no agent yet. */
   @Post()
@@ -36,6 +42,13 @@ export class LettaBlocksController {
   @ApiNotFoundResponse({ description: 'No such block in your organization', type: ErrorResponseDto })
   get(@Param('id', ParseId) id: string): Promise<LettaBlockDto> {
     return this.blocks.get(id);
+  }
+
+  /** Letta: the agents the block is attached to. */
+  @Get(':id/agents')
+  @ApiNotFoundResponse({ description: 'No such block in your organization', type: ErrorResponseDto })
+  agentsOf(@Param('id', ParseId) id: string, @Query() _query: LettaPageQueryDto): Promise<LettaAgentDto[]> {
+    return this.lettaAgents.agentsOfBlock(id);
   }
 
   /** Letta: changes a block; every agent it is attached to sees the change. */
