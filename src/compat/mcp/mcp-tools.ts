@@ -1,5 +1,4 @@
-import { BadRequestException, HttpException, Injectable, Logger, OnModuleInit, Type } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
+import { BadRequestException, HttpException, Injectable, Logger, Type } from '@nestjs/common';
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { isUUID } from 'class-validator';
 import { AgentsService } from '../../agents/agents.service.js';
@@ -47,26 +46,19 @@ export class UnknownToolError extends Error {}
  * the request's principal (the tenant context the AuthGuard filled).
  */
 @Injectable()
-export class McpTools implements OnModuleInit {
+export class McpTools {
   private readonly logger = new Logger('Mcp');
   private readonly validation = createValidationPipe();
   private readonly tools = new Map<string, ToolSpec>();
-  private blocks!: BlocksService;
 
   constructor(
     private readonly memories: MemoryService,
     private readonly searches: SearchService,
     private readonly agents: AgentsService,
+    private readonly blocks: BlocksService,
     private readonly tenant: TenantContext,
-    private readonly moduleRef: ModuleRef,
   ) {
     this.declareTools();
-  }
-
-  onModuleInit(): void {
-    // AgentsModule exports only AgentsService; its BlocksService is found across modules until
-    // it is exported too (then this becomes a constructor parameter).
-    this.blocks = this.moduleRef.get(BlocksService, { strict: false });
   }
 
   /** Every tool with its JSON Schema, in a stable order. */
