@@ -312,6 +312,16 @@ describe("Letta's client against AgentMem", () => {
     );
   });
 
+  it('ends a stream whose LLM call fails with an error_message and stop reason error', async () => {
+    const agent = await createAgent('failing');
+    replies = [{ status: 400, body: JSON.stringify({ error: { message: 'model overloaded' } }) }];
+    const stream = await client.agents.messages.stream(agent.id, { input: 'Hello?' });
+    const chunks: LettaMessage[] = [];
+    for await (const chunk of stream) chunks.push(chunk as LettaMessage);
+    expect(chunks.map((c) => c.message_type)).toEqual(['error_message', 'stop_reason']);
+    expect(chunks[1].stop_reason).toBe('error');
+  });
+
   it('attaches a JavaScript tool and the model calls it: tool_call and tool_return messages come back', async () => {
     const tool = await client.tools.create({
       source_code: 'return { total: args.a + args.b };',
@@ -361,6 +371,10 @@ describe("Letta's client against AgentMem", () => {
 
     const detached = await client.agents.tools.detach(tool.id, { agent_id: agent.id });
     expect(detached?.tools).toEqual([]);
+
+    // By name at creation; Letta's built-in tool names are skipped (the memory tools are always there).
+    const named = await client.agents.create({ name: 'by-name', tools: ['send_message', 'add'] });
+    expect(named.tools.map((x) => x.id)).toEqual([tool.id]);
   });
 
   it('refuses Python tools with a 400 naming source_code or source_type', async () => {

@@ -4,12 +4,12 @@ import { IgnoredField } from '../letta-validation.js';
 
 /** Letta's paging of lists: `limit`, and the id to start after (or end before), in `order`. */
 export class LettaPageQueryDto {
-  /** How many items to return (1–100, default 50). @example 50 */
+  /** How many items to return (1–1000, default 50). @example 50 */
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(1)
-  @Max(100)
+  @Max(1000)
   limit: number = 50;
 
   /** The id of the last item of the previous page: items after it, in `order`. */
