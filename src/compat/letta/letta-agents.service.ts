@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { AgentsService } from '../../agents/agents.service.js';
 import { BlocksService } from '../../agents/blocks/blocks.service.js';
-import type { CreateBlockDto } from '../../agents/blocks/dto/create-block.dto.js';
 import type { AgentResponseDto } from '../../agents/dto/agent-response.dto.js';
 import type { AgentModelSettings } from '../../agents/entities/agent.entity.js';
 import { AppConfig } from '../../config/app-config.js';
@@ -16,11 +15,11 @@ import type {
   LettaListAgentsQueryDto,
   LettaUpdateAgentDto,
 } from './dto/letta-agent.dto.js';
-import type { LettaBlockDto, LettaCreateBlockDto, LettaUpdateBlockDto } from './dto/letta-block.dto.js';
+import type { LettaBlockDto, LettaUpdateBlockDto } from './dto/letta-block.dto.js';
 import type { LettaPageQueryDto } from './dto/letta-page-query.dto.js';
 import type { LettaToolDto } from './dto/letta-tool.dto.js';
 import { LettaError, LettaErrorCode } from './letta.errors.js';
-import { TAGS_KEY, toLettaBlock, toLettaTool } from './letta-mappers.js';
+import { blockChanges, blockInput, TAGS_KEY, toLettaBlock, toLettaTool } from './letta-mappers.js';
 import { endpointType, modelHandle, parseModelHandle } from './letta-model.js';
 
 /** Letta's built-in tools: AgentMem's loop has memory tools of its own, so these names are skipped in `tools`. */
@@ -38,29 +37,6 @@ const LETTA_BUILT_IN_TOOLS = new Set([
   'memory_finish_edits',
   ...BUILT_IN_TOOL_NAMES,
 ]);
-
-/** Letta's block fields as AgentMem's. */
-export function blockInput(b: LettaCreateBlockDto): CreateBlockDto {
-  return {
-    label: b.label,
-    value: b.value,
-    limit: b.limit,
-    description: b.description,
-    readOnly: b.read_only,
-    metadata: b.metadata,
-  };
-}
-
-export function blockChanges(b: LettaUpdateBlockDto) {
-  return {
-    label: b.label,
-    value: b.value,
-    limit: b.limit,
-    description: b.description,
-    readOnly: b.read_only,
-    metadata: b.metadata,
-  };
-}
 
 /** Letta's agents and their core memory, translated onto AgentsService and BlocksService. */
 @Injectable()

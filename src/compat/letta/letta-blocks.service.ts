@@ -6,8 +6,7 @@ import type {
   LettaListBlocksQueryDto,
   LettaUpdateBlockDto,
 } from './dto/letta-block.dto.js';
-import { blockChanges, blockInput } from './letta-agents.service.js';
-import { toLettaBlock } from './letta-mappers.js';
+import { blockChanges, blockInput, toLettaBlock } from './letta-mappers.js';
 
 /** Letta's blocks on their own (shared between agents), onto BlocksService. */
 @Injectable()

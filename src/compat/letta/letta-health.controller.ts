@@ -3,6 +3,9 @@ import { ApiTags } from '@nestjs/swagger';
 import { Authenticated } from '../../auth/decorators.js';
 import { LettaHealthDto } from './dto/letta-health.dto.js';
 
+/** The Letta API version whose client this compatibility layer was written against. */
+const LETTA_API_VERSION = '1.12.1';
+
 /** Letta's health check (`client.health()`). */
 @ApiTags('letta')
 @Authenticated()
@@ -14,6 +17,3 @@ export class LettaHealthController {
     return { status: 'ok', version: LETTA_API_VERSION };
   }
 }
-
-/** The Letta API version whose client this compatibility layer was written against. */
-const LETTA_API_VERSION = '1.12.1';

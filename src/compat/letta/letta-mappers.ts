@@ -1,8 +1,10 @@
 import type { BlockResponseDto } from '../../agents/blocks/dto/block-response.dto.js';
+import type { CreateBlockDto } from '../../agents/blocks/dto/create-block.dto.js';
+import type { UpdateBlockDto } from '../../agents/blocks/dto/update-block.dto.js';
 import type { MessageResponseDto } from '../../agents/messages/dto/message-response.dto.js';
 import type { ToolResponseDto } from '../../tools/dto/tool-response.dto.js';
 import type { MemoryResponseDto } from '../../memory/dto/memory-response.dto.js';
-import type { LettaBlockDto } from './dto/letta-block.dto.js';
+import type { LettaBlockDto, LettaCreateBlockDto, LettaUpdateBlockDto } from './dto/letta-block.dto.js';
 import type { LettaMessageDto, LettaToolCallDto } from './dto/letta-message.dto.js';
 import type { LettaPassageDto } from './dto/letta-passage.dto.js';
 import type { LettaToolDto } from './dto/letta-tool.dto.js';
@@ -13,6 +15,30 @@ export const TAGS_KEY = 'lettaTags';
 const TOOL_RESULT_CHARS = 16000;
 
 export const iso = (d: Date | string): string => (d instanceof Date ? d.toISOString() : new Date(d).toISOString());
+
+/** Letta's block fields as AgentMem's. */
+export function blockInput(b: LettaCreateBlockDto): CreateBlockDto {
+  return {
+    label: b.label,
+    value: b.value,
+    limit: b.limit,
+    description: b.description,
+    readOnly: b.read_only,
+    metadata: b.metadata,
+  };
+}
+
+/** Letta's block changes as AgentMem's. */
+export function blockChanges(b: LettaUpdateBlockDto): UpdateBlockDto {
+  return {
+    label: b.label,
+    value: b.value,
+    limit: b.limit,
+    description: b.description,
+    readOnly: b.read_only,
+    metadata: b.metadata,
+  };
+}
 
 export function toLettaBlock(b: BlockResponseDto): LettaBlockDto {
   return {
