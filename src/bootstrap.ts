@@ -88,7 +88,15 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   app.enableCors({
     origin: corsOrigin(config.CORS_ORIGINS),
     exposedHeaders: ['X-Request-Id'],
-    allowedHeaders: ['Authorization', 'X-API-Key', 'Content-Type', 'X-Request-Id', 'Last-Event-ID'],
+    // Mcp-Protocol-Version: browser-based MCP clients (the MCP Inspector) send it on every request.
+    allowedHeaders: [
+      'Authorization',
+      'X-API-Key',
+      'Content-Type',
+      'X-Request-Id',
+      'Last-Event-ID',
+      'Mcp-Protocol-Version',
+    ],
   });
   app.setGlobalPrefix(API_PREFIX, { exclude: ['health/live', 'health/ready', ...COMPAT_ROUTES] });
   app.useGlobalPipes(createValidationPipe());
