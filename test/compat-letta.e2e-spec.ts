@@ -172,6 +172,14 @@ describe("Letta's client against AgentMem", () => {
     const before = await paging.agents.list({ limit: 5, order: 'asc', before: created[2].id });
     expect(before.getPaginatedItems().map((a) => a.name)).toEqual(['first', 'second']);
 
+    // By tags: any of them, or all with match_all_tags.
+    await paging.agents.update(created[0].id, { tags: ['eu', 'vip'] });
+    await paging.agents.update(created[1].id, { tags: ['eu'] });
+    const eu = await paging.agents.list({ tags: ['eu'], order: 'asc' });
+    expect(eu.getPaginatedItems().map((a) => a.name)).toEqual(['first', 'second']);
+    const both = await paging.agents.list({ tags: ['eu', 'vip'], match_all_tags: true });
+    expect(both.getPaginatedItems().map((a) => a.name)).toEqual(['first']);
+
     // The client's own iteration follows the pages to the end.
     const names: string[] = [];
     for await (const agent of paging.agents.list({ limit: 1 })) names.push(agent.name);

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { And, DataSource, EntityManager, LessThan, MoreThan } from 'typeorm';
-import type { FindOperator } from 'typeorm';
+import { DataSource, EntityManager, MoreThan } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import { TenantContext } from '../common/context/tenant-context.js';
 import { Page, toPage } from '../common/pagination/page.js';
@@ -13,6 +12,8 @@ export interface AgentWindow {
   after?: string;
   /** Only agents of this name. */
   name?: string;
+  /** Only agents whose metadata holds, at `key`, a list with any (or all) of `values`. */
+  metadataList?: { key: string; values: string[]; match: 'any' | 'all' };
   before?: string;
   limit: number;
   order: 'asc' | 'desc';
@@ -59,20 +60,24 @@ export class AgentRepository {
     const ascending = w.order === 'asc';
     const lower = ascending ? w.after : w.before;
     const upper = ascending ? w.before : w.after;
-    const bounds: FindOperator<string>[] = [
-      ...(lower ? [MoreThan(lower)] : []),
-      ...(upper ? [LessThan(upper)] : []),
-    ];
     const fromEnd = w.before !== undefined && w.after === undefined;
-    const rows = await this.dataSource.manager.find(Agent, {
-      where: {
-        organizationId: this.tenant.organizationId,
-        ...(w.name !== undefined ? { name: w.name } : {}),
-        ...(bounds.length > 0 ? { id: bounds.length === 1 ? bounds[0] : And(...bounds) } : {}),
-      },
-      order: { id: ascending !== fromEnd ? 'ASC' : 'DESC' },
-      take: w.limit,
-    });
+    const query = this.dataSource.manager
+      .createQueryBuilder(Agent, 'a')
+      .where('a.organizationId = :organizationId', { organizationId: this.tenant.organizationId })
+      .orderBy('a.id', ascending !== fromEnd ? 'ASC' : 'DESC')
+      .limit(w.limit);
+    if (w.name !== undefined) query.andWhere('a.name = :name', { name: w.name });
+    if (lower) query.andWhere('a.id > :lower', { lower });
+    if (upper) query.andWhere('a.id < :upper', { upper });
+    if (w.metadataList && w.metadataList.values.length > 0) {
+      // jsonb ?| (any) / ?& (all): whether the list at metadata[key] holds the values as strings.
+      const { key, values, match } = w.metadataList;
+      query.andWhere(`a.metadata -> :listKey ${match === 'all' ? '?&' : '?|'} CAST(:listValues AS text[])`, {
+        listKey: key,
+        listValues: values,
+      });
+    }
+    const rows = await query.getMany();
     if (fromEnd) rows.reverse();
     return this.withTools(rows);
   }

@@ -72,6 +72,9 @@ export class LettaAgentsService {
       limit: query.limit,
       order: query.order ?? 'desc',
       name: query.name,
+      ...(query.tags
+        ? { metadataList: { key: TAGS_KEY, values: query.tags, match: query.match_all_tags ? 'all' : 'any' } }
+        : {}),
     });
     const tools = await this.tools.findMany([...new Set(agents.flatMap((a) => a.toolIds))]);
     return agents.map((a) => this.toLetta(a, tools));

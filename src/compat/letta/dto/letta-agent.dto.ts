@@ -1,7 +1,8 @@
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
+  IsBoolean,
   IsInt,
   IsObject,
   IsOptional,
@@ -15,7 +16,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { TAG } from '../../../tools/dto/create-tool.dto.js';
-import { IgnoredField, NullAsMissing } from '../letta-validation.js';
+import { IgnoredField, NullAsMissing, QueryArray } from '../letta-validation.js';
 import { LettaBlockDto, LettaCreateBlockDto } from './letta-block.dto.js';
 import { LettaPageQueryDto } from './letta-page-query.dto.js';
 import { LettaToolDto } from './letta-tool.dto.js';
@@ -281,7 +282,7 @@ export class LettaUpdateAgentDto extends LettaAgentExtrasDto {
   last_stop_reason?: unknown;
 }
 
-/** GET /v1/agents/: by name, and paging (`before` and `after` in either `order`). */
+/** GET /v1/agents/: by name and tags, and paging (`before` and `after` in either `order`). */
 export class LettaListAgentsQueryDto extends LettaPageQueryDto {
   /** Only agents of this name. */
   @IsOptional()
@@ -289,10 +290,20 @@ export class LettaListAgentsQueryDto extends LettaPageQueryDto {
   @MaxLength(200)
   name?: string;
 
-  @IgnoredField('agents are not filtered by tags yet (tags are stored and returned)')
-  tags?: unknown;
-  @IgnoredField('agents are not filtered by tags yet')
-  match_all_tags?: unknown;
+  /** Only agents with any of these tags (all of them with `match_all_tags=true`). */
+  @IsOptional()
+  @QueryArray()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @IsString({ each: true })
+  @MaxLength(64, { each: true })
+  tags?: string[];
+
+  /** true: agents with every one of `tags`; false (default): with any. */
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean()
+  match_all_tags?: boolean;
   @IgnoredField('newest or oldest first by `order`')
   ascending?: unknown;
   @IgnoredField('blocks and tools are always included')
