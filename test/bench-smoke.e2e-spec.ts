@@ -3,6 +3,7 @@ import { credentials, loadGet } from '../bench/http.js';
 import { Api, evaluate, ingest, loadConversations, LOCOMO_DIR, turnText } from '../bench/locomo.js';
 import { runMemoryBench } from '../bench/memory.js';
 import { runPeerBench } from '../bench/peer.js';
+import { runCompatBench } from '../bench/compat.js';
 import { runAgentBench } from '../bench/agent.js';
 import { FakeLlm } from './support/fake-llm.js';
 import { runRealtimeBench } from '../bench/realtime.js';
@@ -96,6 +97,25 @@ describe('benchmark smoke runs', () => {
     for (const f of figures) expect(f.value).toBeGreaterThan(0);
     expect(details.llmRequests).toBe(0);
   });
+
+  (locomo ? it : it.skip)(
+    'bench/compat.ts adds and searches through the Mem0 client, the MCP client and the native API',
+    async () => {
+      const api = await Api.register(t.url);
+      const { key } = await api.post<{ key: string }>('/api/v1/api-keys', { name: 'compat' });
+      const figures = await runCompatBench(t.url, key, { adds: 6, memories: 200, searches: 4 });
+      expect(figures.map((f) => f.name)).toEqual(
+        expect.arrayContaining([
+          'native adds, 10 clients',
+          'mem0 adds, 1 client',
+          'mcp adds, 10 clients',
+          'mem0/native search p95',
+          'mcp search p95 at 200',
+        ]),
+      );
+      for (const f of figures) expect(f.value).toBeGreaterThan(0);
+    },
+  );
 
   it('bench/realtime.ts broadcasts to sockets and SSE clients, sustains events, and times jobs', async () => {
     const api = await Api.register(t.url);
