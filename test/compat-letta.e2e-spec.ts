@@ -304,6 +304,16 @@ describe("Letta's client against AgentMem", () => {
     expect(chunks[0].content).toBe('Streaming hello.');
     expect(chunks[1].stop_reason).toBe('end_turn');
 
+    // With stream_tokens, the text comes in assistant_message chunks of one id.
+    replies = ['Token by token.'];
+    const tokens = await client.agents.messages.stream(agent.id, { input: 'Slowly.', stream_tokens: true });
+    const pieces: LettaMessage[] = [];
+    for await (const chunk of tokens) pieces.push(chunk as LettaMessage);
+    const text = pieces.filter((c) => c.message_type === 'assistant_message');
+    expect(text.map((c) => c.content).join('')).toBe('Token by token.');
+    expect(new Set(text.map((c) => c.id)).size).toBe(1);
+    expect(pieces.at(-1)?.message_type).toBe('usage_statistics');
+
     // On the wire: `data: {json}` frames, the last one `data: [DONE]` (also through POST …/messages with streaming).
     replies = ['Again.'];
     const raw = await fetch(`${t.url}/v1/agents/${agent.id}/messages`, {

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { uuidv7 } from '../../common/ids.js';
 import type { SendMessagesDto } from '../../agents/dto/send-messages.dto.js';
 import type { Agent } from '../../agents/entities/agent.entity.js';
 import { AgentsService } from '../../agents/agents.service.js';
@@ -58,10 +59,29 @@ export class LettaTurnTranslator {
     step_count: 0,
   };
 
-  constructor(private readonly emit: (frame: LettaFrame) => void) {}
+  /** With token streaming: the id of the assistant_message chunks of the step being written. */
+  private chunkId: string | null = null;
+
+  /** `tokens`: stream the assistant's text as it comes (Letta's stream_tokens). */
+  constructor(
+    private readonly emit: (frame: LettaFrame) => void,
+    private readonly tokens = false,
+  ) {}
 
   readonly sink = (event: TurnEvent): void => {
     switch (event.type) {
+      case 'assistant_delta':
+        if (!this.tokens) break;
+        this.chunkId ??= uuidv7();
+        this.emit({
+          id: this.chunkId,
+          message_type: 'assistant_message',
+          date: new Date().toISOString(),
+          content: event.text,
+          run_id: null,
+          sender_id: null,
+        });
+        break;
       case 'tool_result':
         if (event.status === 'error') this.failedCalls.add(event.toolCallId);
         break;
@@ -69,7 +89,12 @@ export class LettaTurnTranslator {
         const m = event.message;
         if (m.role === 'user' || m.role === 'system') break;
         const failed = m.role === 'tool' && this.failedCalls.has(m.toolCallId ?? '');
-        for (const frame of toLettaMessages(m, failed)) this.emit(frame);
+        const frames = toLettaMessages(m, failed);
+        // Streamed as tokens already: the step's text; its tool calls still come whole.
+        const rest =
+          this.tokens && m.role === 'assistant' ? frames.filter((f) => f.message_type === 'tool_call_message') : frames;
+        if (m.role === 'assistant') this.chunkId = null;
+        for (const frame of rest) this.emit(frame);
         break;
       }
       case 'usage':
@@ -99,6 +124,8 @@ export class LettaTurnTranslator {
 export interface PreparedTurn {
   agent: Agent;
   input: SendMessagesDto;
+  /** Stream the assistant's text token by token. */
+  tokens: boolean;
 }
 
 /** Letta's message endpoints onto the agent loop and the conversation log. */
@@ -113,12 +140,12 @@ export class LettaTurnsService {
   /** Checks the request, the agent and its model before anything is stored or streamed (400, 404, 503). */
   async prepare(agentId: string, body: LettaSendMessagesDto): Promise<PreparedTurn> {
     const input = turnInput(body);
-    return { agent: await this.loop.prepare(agentId), input };
+    return { agent: await this.loop.prepare(agentId), input, tokens: body.stream_tokens === true };
   }
 
   /** Runs a turn, telling `emit` each Letta frame as it happens. */
   async stream(turn: PreparedTurn, emit: (frame: LettaFrame) => void): Promise<void> {
-    const translator = new LettaTurnTranslator(emit);
+    const translator = new LettaTurnTranslator(emit, turn.tokens);
     await this.loop.run(turn.agent, turn.input, translator.sink);
   }
 

@@ -92,6 +92,30 @@ describe("a turn in Letta's terms", () => {
     });
   });
 
+  it('streams the text as assistant_message chunks with stream_tokens, one id per step, tool calls whole', () => {
+    const frames: LettaFrame[] = [];
+    const t = new LettaTurnTranslator((f) => frames.push(f), true);
+    t.sink({ type: 'assistant_delta', text: 'Let ' });
+    t.sink({ type: 'assistant_delta', text: 'me add.' });
+    t.sink({
+      type: 'message',
+      message: stored({ content: 'Let me add.', toolCalls: [{ id: 'c1', name: 'add', arguments: {} }] }),
+    });
+    t.sink({ type: 'message', message: stored({ role: 'tool', content: '3', toolCallId: 'c1', toolName: 'add' }) });
+    t.sink({ type: 'assistant_delta', text: 'Three.' });
+    t.sink({ type: 'message', message: stored({ content: 'Three.' }) });
+    expect(frames.map((f) => [f.message_type, 'content' in f ? f.content : undefined])).toEqual([
+      ['assistant_message', 'Let '],
+      ['assistant_message', 'me add.'],
+      ['tool_call_message', undefined],
+      ['tool_return_message', undefined],
+      ['assistant_message', 'Three.'],
+    ]);
+    const ids = frames.map((f) => ('id' in f ? f.id : ''));
+    expect(ids[0]).toBe(ids[1]);
+    expect(ids[4]).not.toBe(ids[0]);
+  });
+
   it('ends a failed turn with an error_message and stop reason error', () => {
     const frames: LettaFrame[] = [];
     const t = new LettaTurnTranslator((f) => frames.push(f));

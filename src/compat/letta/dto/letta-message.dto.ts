@@ -83,8 +83,6 @@ export class LettaMessageCreateDto {
 
 /** Options of Letta's message endpoints that AgentMem does not have. */
 class LettaTurnExtrasDto {
-  @IgnoredField('whole messages are streamed, not tokens')
-  stream_tokens?: unknown;
   @IgnoredField('no keep-alive pings are sent')
   include_pings?: unknown;
   @IgnoredField('turns run in the request')
@@ -139,6 +137,15 @@ export class LettaSendMessagesDto extends LettaTurnExtrasDto {
   @IsOptional()
   @IsTextContent()
   input?: string | LettaTextContentDto[];
+
+  /**
+   * Streams only: the assistant's text as it is written, in assistant_message chunks that share
+   * one id per step (not the stored message's id); tool calls and returns still come whole.
+   */
+  @NullAsMissing()
+  @IsOptional()
+  @IsBoolean()
+  stream_tokens?: boolean;
 
   /** POST …/messages only: answer with a Server-Sent Events stream (as …/messages/stream). */
   @NullAsMissing()
