@@ -324,9 +324,23 @@ describe('input the edge refuses before any route (never a 500)', () => {
     expect(me.body).toMatchObject({ name: 'Owner', role: 'owner' });
   });
 
+  it('answers null content or messages of an add with 400 naming the field, storing nothing', async () => {
+    for (const field of ['content', 'messages']) {
+      const res = await t
+        .http()
+        .post('/api/v1/memories')
+        .set(as())
+        .send({ [field]: null, userId: 'nulls' })
+        .expect(400);
+      expect(res.body.message).toMatch(new RegExp(`^${field} `));
+    }
+    const list = await t.http().get('/api/v1/memories?userId=nulls').set(as()).expect(200);
+    expect(list.body.data).toEqual([]);
+  });
+
   it('answers unknown routes, under /api/v1 or not, with the JSON error shape', async () => {
     for (const [method, path] of [
-      ['post', '/v1/blocks/'],
+      ['post', '/v9/blocks/'],
       ['get', '/nothing'],
       ['get', '/api/v1/nothing'],
       ['delete', '/v3/memories/x'],

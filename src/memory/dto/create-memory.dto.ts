@@ -17,7 +17,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { ApiProperty } from '@nestjs/swagger';
-import { IsIsoDateTime } from '../../common/validation.js';
+import { IsIsoDateTime, OmittableNotNull } from '../../common/validation.js';
 import { MEMORY_TYPES } from '../memory.types.js';
 import type { MemoryType } from '../memory.types.js';
 
@@ -93,7 +93,7 @@ export class MemoryAttributesDto extends ScopeDto {
 
 export class CreateMemoryDto extends MemoryAttributesDto {
   /** A conversation to remember (give this or `content`). */
-  @IsOptional()
+  @OmittableNotNull()
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(200)
@@ -102,7 +102,7 @@ export class CreateMemoryDto extends MemoryAttributesDto {
   messages?: MessageDto[];
 
   /** A text to remember as it is (give this or `messages`). @example "Alice is allergic to peanuts." */
-  @IsOptional()
+  @OmittableNotNull()
   @IsString()
   @MinLength(1)
   @MaxLength(20000)
