@@ -1,4 +1,5 @@
 import Letta, {
+  toFile,
   AuthenticationError,
   BadRequestError,
   NotFoundError,
@@ -405,6 +406,180 @@ describe("Letta's client against AgentMem", () => {
     expect(messageOf(python)).toMatch(/source_code looks like Python/);
     const typed = await error(client.tools.create({ source_code: 'return 1', source_type: 'python' }));
     expect(messageOf(typed)).toMatch(/source_type python is not supported/);
+  });
+
+  describe('agent files (export and import)', () => {
+    interface AgentFileShape {
+      agents: {
+        name: string;
+        system: string;
+        tags: string[];
+        messages: { role: string; content: { text: string }[] }[];
+      }[];
+      blocks: { label: string; value: string }[];
+      tools: { name: string; source_code: string }[];
+    }
+    const asOwner = () => bearer(owner.accessToken);
+    const count = async (path: string) =>
+      ((await t.http().get(`/api/v1/${path}?limit=100`).set(asOwner()).expect(200)).body.data as unknown[]).length;
+    const log = async (agentId: string) =>
+      (
+        (await t.http().get(`/api/v1/agents/${agentId}/messages?limit=100`).set(asOwner()).expect(200)).body.data as {
+          role: string;
+          content: string;
+        }[]
+      ).map((m) => [m.role, m.content]);
+    const upload = (file: unknown, name = 'agent.af') => toFile(Buffer.from(JSON.stringify(file)), name);
+
+    it('exports an agent as an agent file and imports it back as a new agent, conversation included', async () => {
+      const tool = await client.tools.create({
+        source_code: 'return `Hello, ${args.who}`;',
+        json_schema: {
+          name: 'greet',
+          description: 'Greets someone',
+          parameters: { type: 'object', properties: { who: { type: 'string' } }, required: ['who'] },
+        },
+      });
+      const agent = await client.agents.create({
+        name: 'exported',
+        system: 'Be kind.',
+        tags: ['af'],
+        tool_ids: [tool.id],
+        memory_blocks: [
+          { label: 'persona', value: 'A kind helper.' },
+          { label: 'human', value: 'Name: Alice.' },
+        ],
+      });
+      replies = ['Hello Alice.'];
+      await client.agents.messages.create(agent.id, { messages: [{ role: 'user', content: 'Hi, I am Alice.' }] });
+
+      const file = (await client.agents.exportFile(agent.id)) as unknown as AgentFileShape;
+      expect(file.agents[0]).toMatchObject({ name: 'exported', system: 'Be kind.', tags: ['af'] });
+      expect(file.blocks.map((b) => [b.label, b.value])).toEqual([
+        ['persona', 'A kind helper.'],
+        ['human', 'Name: Alice.'],
+      ]);
+      expect(file.tools.map((x) => x.name)).toEqual(['greet']);
+      expect(file.agents[0].messages.map((m) => [m.role, m.content[0].text])).toEqual([
+        ['user', 'Hi, I am Alice.'],
+        ['assistant', 'Hello Alice.'],
+      ]);
+      const scrubbed = (await client.agents.exportFile(agent.id, {
+        scrub_messages: true,
+      })) as unknown as AgentFileShape;
+      expect(scrubbed.agents[0].messages).toEqual([]);
+
+      const { agent_ids } = await client.agents.importFile({ file: await upload(file), name: 'imported' });
+      expect(agent_ids).toHaveLength(1);
+      const copy = await client.agents.retrieve(agent_ids[0]);
+      expect(copy).toEqual(expect.objectContaining({ name: 'imported', system: 'Be kind.', tags: ['af'] }));
+      expect(copy.blocks.map((b) => [b.label, b.value])).toEqual([
+        ['persona', 'A kind helper.'],
+        ['human', 'Name: Alice.'],
+      ]);
+      // The copy's blocks are its own; the organization's tool of that name is reused.
+      expect(copy.blocks.map((b) => b.id)).not.toEqual(expect.arrayContaining([agent.blocks[0].id]));
+      expect(copy.tools.map((x) => x.id)).toEqual([tool.id]);
+      expect(await log(copy.id)).toEqual([
+        ['user', 'Hi, I am Alice.'],
+        ['assistant', 'Hello Alice.'],
+      ]);
+    });
+
+    it("imports a classic Letta agent file: Letta's own tools skipped, send_message read as the reply", async () => {
+      const classic = {
+        agents: [
+          {
+            id: 'agent-0',
+            name: 'classic',
+            system: 'You are a helpful agent.',
+            llm_config: { model: 'gpt-4o-mini', handle: 'openai/gpt-4o-mini', context_window: 32000 },
+            block_ids: ['block-0'],
+            tool_ids: ['tool-0', 'tool-1'],
+            messages: [
+              { role: 'system', content: [{ type: 'text', text: 'compiled system prompt' }] },
+              { role: 'user', content: [{ type: 'text', text: 'hello' }] },
+              {
+                role: 'assistant',
+                content: [],
+                tool_calls: [
+                  {
+                    id: 'call-1',
+                    type: 'function',
+                    function: { name: 'send_message', arguments: JSON.stringify({ message: 'Hi there!' }) },
+                  },
+                ],
+              },
+              { role: 'tool', content: [{ type: 'text', text: '{"status": "OK"}' }], tool_call_id: 'call-1' },
+            ],
+          },
+        ],
+        blocks: [{ id: 'block-0', label: 'human', value: 'Name: Bob.', limit: 5000 }],
+        tools: [
+          { id: 'tool-0', name: 'send_message', tool_type: 'letta_core', source_type: 'python' },
+          { id: 'tool-1', name: 'core_memory_append', tool_type: 'letta_memory_core', source_type: 'python' },
+        ],
+      };
+      const { agent_ids } = await client.agents.importFile({ file: await upload(classic) });
+      const agent = await client.agents.retrieve(agent_ids[0]);
+      // openai is not configured on this server: the agent gets the server's default model.
+      expect(agent).toEqual(
+        expect.objectContaining({ name: 'classic', model: 'openai-compatible/fake-model', tools: [] }),
+      );
+      expect(agent.blocks.map((b) => [b.label, b.value])).toEqual([['human', 'Name: Bob.']]);
+      expect(await log(agent.id)).toEqual([
+        ['user', 'hello'],
+        ['assistant', 'Hi there!'],
+      ]);
+    });
+
+    it('refuses a file with a Python tool, or one that fails half way, leaving nothing behind', async () => {
+      const agents = await count('agents');
+      const blocks = await count('blocks');
+      const base = {
+        agents: [{ id: 'agent-0', name: 'refused', block_ids: ['block-0', 'block-1'], tool_ids: [] as string[] }],
+        blocks: [
+          { id: 'block-0', label: 'persona', value: 'fine' },
+          { id: 'block-1', label: 'human', value: 'far too long for its limit', limit: 5 },
+        ],
+        tools: [] as unknown[],
+      };
+      const python = await error(
+        client.agents.importFile({
+          file: await upload({
+            ...base,
+            tools: [
+              {
+                id: 'tool-0',
+                name: 'roll',
+                tool_type: 'custom',
+                source_type: 'python',
+                source_code: 'def roll(): return 4',
+              },
+            ],
+          }),
+        }),
+      );
+      expect(python).toBeInstanceOf(BadRequestError);
+      expect(messageOf(python)).toMatch(/tools\.0\.source_type: python tools cannot run here/);
+
+      // block-0 is stored before block-1 is refused: the import removes it again.
+      const halfway = await error(client.agents.importFile({ file: await upload(base) }));
+      expect(halfway).toBeInstanceOf(BadRequestError);
+      expect(await count('agents')).toBe(agents);
+      expect(await count('blocks')).toBe(blocks);
+
+      const broken = await error(
+        client.agents.importFile({
+          file: await upload({ ...base, agents: [{ ...base.agents[0], block_ids: ['block-9'] }] }),
+        }),
+      );
+      expect(messageOf(broken)).toMatch(/agents\.0\.block_ids\.0: no block block-9 in the file/);
+      const notJson = await error(client.agents.importFile({ file: await toFile(Buffer.from('not json'), 'x.af') }));
+      expect(messageOf(notJson)).toMatch(/file: not JSON/);
+      const viewer = clientWith(readKey);
+      expect(await error(viewer.agents.importFile({ file: await upload(base) }))).toBeInstanceOf(PermissionDeniedError);
+    });
   });
 
   it('deletes an agent; it is then not found', async () => {

@@ -1,5 +1,28 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiConflictResponse, ApiNotFoundResponse, ApiTags } from '@nestjs/swagger';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Param,
+  Patch,
+  Post,
+  Query,
+  UploadedFile,
+  UseInterceptors,
+} from '@nestjs/common';
+import { FileInterceptor } from '@nestjs/platform-express';
+import {
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiConflictResponse,
+  ApiConsumes,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiPayloadTooLargeResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { Authenticated } from '../../auth/decorators.js';
 import { ErrorResponseDto } from '../../common/errors/error-response.dto.js';
 import { ParseId } from '../../common/id-param.js';
@@ -14,6 +37,21 @@ import { LettaBlockDto, LettaUpdateBlockDto } from './dto/letta-block.dto.js';
 import { LettaPageQueryDto } from './dto/letta-page-query.dto.js';
 import { LettaToolDto } from './dto/letta-tool.dto.js';
 import { LettaAgentsService } from './letta-agents.service.js';
+import {
+  LettaExportAgentQueryDto,
+  LettaImportAgentDto,
+  LettaImportAgentResponseDto,
+} from './dto/letta-agent-file.dto.js';
+import { LettaAgentFileService } from './letta-agent-file.service.js';
+import type { AgentFile } from './letta-agent-file.js';
+
+/** The part of multer's file this route reads (multer keeps uploads in memory by default). */
+interface UploadedAgentFile {
+  buffer: Buffer;
+}
+
+/** The largest agent file an import takes (a long conversation is most of it). */
+const AGENT_FILE_BYTES = 32 * 1024 * 1024;
 
 /** Letta's agents, their core memory blocks and tools (`@letta-ai/letta-client`'s `agents`, `agents.blocks`, `agents.tools`). */
 @ApiTags('letta')
@@ -21,7 +59,54 @@ import { LettaAgentsService } from './letta-agents.service.js';
 @ApiBadRequestResponse({ description: 'Invalid input; the message names the field', type: ErrorResponseDto })
 @Controller('v1/agents')
 export class LettaAgentsController {
-  constructor(private readonly agents: LettaAgentsService) {}
+  constructor(
+    private readonly agents: LettaAgentsService,
+    private readonly agentFiles: LettaAgentFileService,
+  ) {}
+
+  /**
+   * Letta: makes the agents of an agent file (`.af`, as Letta's export writes it): their blocks,
+   * JavaScript tools (an organization's tool of the same name is reused) and conversations. All
+   * or nothing; Letta's own tools are skipped (AgentMem's memory tools replace them), Python
+   * tools refused, and a model this server cannot run becomes its default model.
+   */
+  @Post('import')
+  @HttpCode(HttpStatus.OK)
+  @UseInterceptors(FileInterceptor('file', { limits: { fileSize: AGENT_FILE_BYTES, files: 1 } }))
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['file'],
+      properties: {
+        file: { type: 'string', format: 'binary', description: 'The agent file (JSON).' },
+        name: { type: 'string', description: "The agent's name instead of the file's." },
+        model: { type: 'string', description: 'A model handle ("provider/model") instead of the file\'s.' },
+        strip_messages: { type: 'string', enum: ['true', 'false'], description: 'Import without the conversation.' },
+        override_existing_tools: {
+          type: 'string',
+          enum: ['true', 'false'],
+          description: "Replace the source of the organization's tools named as the file's.",
+        },
+      },
+    },
+  })
+  @ApiOkResponse({ type: LettaImportAgentResponseDto })
+  @ApiPayloadTooLargeResponse({ description: 'The file is over 32 MB', type: ErrorResponseDto })
+  import(
+    @UploadedFile() file: UploadedAgentFile | undefined,
+    @Body() body: LettaImportAgentDto,
+  ): Promise<LettaImportAgentResponseDto> {
+    return this.agentFiles.import(file?.buffer, body);
+  }
+
+  /** Letta: the agent as an agent file (`.af`): its blocks, tools, model and conversation (unless scrubbed). */
+  @Get(':id/export')
+  @ApiOkResponse({ description: 'The agent file (JSON)', schema: { type: 'object', additionalProperties: true } })
+  @ApiNotFoundResponse({ description: 'No such agent in your organization', type: ErrorResponseDto })
+  export(@Param('id', ParseId) id: string, @Query() query: LettaExportAgentQueryDto): Promise<AgentFile> {
+    return this.agentFiles.export(id, query.scrub_messages === 'true');
+  }
 
   /** Letta: creates an agent with its memory blocks (new or existing), tools, model, tags and metadata. */
   @Post()

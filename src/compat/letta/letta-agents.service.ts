@@ -152,6 +152,17 @@ export class LettaAgentsService {
     return this.respond(await this.agents.detachTool(id, toolId));
   }
 
+  /**
+   * The handle if this server can run it (a known provider that is configured), else undefined:
+   * an imported agent made on Letta's cloud then takes the server's default model.
+   */
+  usableHandle(handle: string | null): string | undefined {
+    if (handle === null) return undefined;
+    const parsed = parseModelHandle(handle);
+    if ('problem' in parsed) return undefined;
+    return parsed.provider === undefined || this.chat.providers.includes(parsed.provider) ? handle : undefined;
+  }
+
   /** The agent's model settings after Letta's model fields; a bad handle or sizes are a 400 naming the Letta field. */
   private modelSettings(
     current: AgentModelSettings,

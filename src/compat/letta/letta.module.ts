@@ -3,6 +3,7 @@ import { AgentsModule } from '../../agents/agents.module.js';
 import { MemoryModule } from '../../memory/memory.module.js';
 import { ToolsModule } from '../../tools/tools.module.js';
 import { LettaAgentsController } from './letta-agents.controller.js';
+import { LettaAgentFileService } from './letta-agent-file.service.js';
 import { LettaAgentsService } from './letta-agents.service.js';
 import { LettaArchivalController } from './letta-archival.controller.js';
 import { LettaArchivalService } from './letta-archival.service.js';
@@ -30,6 +31,13 @@ import { LettaTurnsService } from './letta-turns.service.js';
     LettaToolsController,
     LettaHealthController,
   ],
-  providers: [LettaAgentsService, LettaArchivalService, LettaBlocksService, LettaToolsService, LettaTurnsService],
+  providers: [
+    LettaAgentsService,
+    LettaAgentFileService,
+    LettaArchivalService,
+    LettaBlocksService,
+    LettaToolsService,
+    LettaTurnsService,
+  ],
 })
 export class LettaModule {}
