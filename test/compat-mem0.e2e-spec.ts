@@ -187,6 +187,23 @@ describe("Mem0's MemoryClient against AgentMem", () => {
     const unknown = '0190a1b2-c3d4-7e5f-8a6b-7c8d9e0f1a2b';
     await expect(client.batchDelete([ids[0], unknown])).rejects.toMatchObject({ name: 'MemoryNotFoundError' });
     expect((await client.getAll({ filters: { user_id: 'dan' } })).count).toBe(2);
+    // A batch update is all or nothing too: an unknown id, or two texts that would be one memory.
+    await expect(
+      client.batchUpdate([
+        { memoryId: ids[0], text: 'Dan plays chess at night' },
+        { memoryId: unknown, text: 'lost' },
+      ]),
+    ).rejects.toMatchObject({ name: 'MemoryNotFoundError' });
+    await expect(
+      client.batchUpdate([
+        { memoryId: ids[0], text: 'Dan plays go' },
+        { memoryId: ids[1], text: 'Dan plays go' },
+      ]),
+    ).rejects.toMatchObject({ name: 'ValidationError' });
+    expect((await client.getAll({ filters: { user_id: 'dan' } })).results.map((m) => m.memory).sort()).toEqual([
+      'Dan plays chess on Sundays',
+      'Dan plays the cello badly',
+    ]);
     await client.batchDelete(ids);
     expect((await client.getAll({ filters: { user_id: 'dan' } })).count).toBe(0);
   });
@@ -206,6 +223,42 @@ describe("Mem0's MemoryClient against AgentMem", () => {
 
     expect(await client.deleteAll({ userId: 'frank' })).toEqual({ message: expect.any(String) });
     expect((await client.getAll({ filters: { user_id: 'frank' } })).count).toBe(0);
+  });
+
+  it('narrows search and getAll by categories, and takes a numeric reference date', async () => {
+    for (const [content, categories] of [
+      ['Jin cooks ramen', ['food']],
+      ['Jin flies to Seoul in May', ['travel']],
+      ['Jin reads novels', ['hobbies']],
+    ] as const)
+      await client.add([{ role: 'user', content }], { userId: 'jin', infer: false, metadata: { categories } });
+    const found = await client.search('Jin', { filters: { user_id: 'jin' }, categories: ['food', 'travel'] });
+    expect(found.results.map((m) => m.memory).sort()).toEqual(['Jin cooks ramen', 'Jin flies to Seoul in May']);
+    expect(found.results[0].categories).toEqual(expect.any(Array));
+    const listed = await client.getAll({ filters: { user_id: 'jin' }, categories: ['hobbies'] });
+    expect(listed.results.map((m) => m.memory)).toEqual(['Jin reads novels']);
+    const dated = await client.search('Jin', { filters: { user_id: 'jin' }, referenceDate: 1_767_225_600 });
+    expect(dated.results).toHaveLength(3);
+  });
+
+  it('refuses what it cannot do with a 400 naming it: app_id as a scope to delete, pages too deep, Token with a JWT', async () => {
+    await expect(client.deleteAll({ appId: 'garden-app' })).rejects.toMatchObject({
+      name: 'ValidationError',
+      message: expect.stringContaining('app_id'),
+    });
+    await expect(client.deleteUsers({ appId: 'garden-app' })).rejects.toThrow(/app_id is metadata here/);
+    await expect(client.getAll({ filters: { user_id: 'alice' }, page: 1001, pageSize: 100 })).rejects.toMatchObject({
+      name: 'ValidationError',
+      message: expect.stringContaining('page'),
+    });
+    const jwt = await t
+      .http()
+      .get('/v1/ping/')
+      .set({ Authorization: `Token ${owner.accessToken}` });
+    expect(jwt.status).toBe(401);
+    expect(jwt.body.message).toMatch(/Token takes an API key/);
+    // Alice's memories are as they were.
+    expect((await client.getAll({ filters: { user_id: 'alice' } })).count).toBe(2);
   });
 
   it('takes feedback on a memory', async () => {

@@ -15,6 +15,8 @@ describe('credentialOf', () => {
   it('refuses other Authorization schemes rather than ignoring them', () => {
     expect(() => credentialOf({ authorization: 'Basic dXNlcjpwYXNz' })).toThrow(AuthError);
     expect(() => credentialOf({ authorization: 'Bearer a b' })).toThrow(AuthError);
+    // Token is Mem0's scheme for API keys; a JWT goes as Bearer.
+    expect(() => credentialOf({ authorization: 'Token abc.def.ghi' })).toThrow(/Token takes an API key/);
   });
 });
 

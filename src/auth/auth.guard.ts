@@ -6,24 +6,30 @@ import type { Role } from '../common/context/principal.js';
 import { TenantContext } from '../common/context/tenant-context.js';
 import { AuthError, AuthErrorCode } from './auth.errors.js';
 import { AuthService } from './auth.service.js';
+import { API_KEY_PREFIX } from './secrets.js';
 import { AUTH_OPTIONS, AuthenticatedOptions, PUBLIC_ROUTE } from './decorators.js';
 
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
  * `Authorization: Bearer <jwt | am_key>`, `Authorization: Token <am_key>` (the scheme of Mem0's
- * clients, which the compat routes serve) or `X-API-Key: <am_key>`.
+ * clients, which the compat routes serve; API keys only) or `X-API-Key: <am_key>`.
  */
 export function credentialOf(headers: Record<string, string | string[] | undefined>): string | null {
   const auth = headers['authorization'];
   if (typeof auth === 'string') {
-    const match = /^(?:Bearer|Token)\s+(\S+)\s*$/i.exec(auth);
+    const match = /^(Bearer|Token)\s+(\S+)\s*$/i.exec(auth);
     if (!match)
       throw new AuthError(
         AuthErrorCode.InvalidToken,
         'Authorization header must be "Bearer <token or API key>" (or "Token <API key>")',
       );
-    return match[1];
+    if (match[1].toLowerCase() === 'token' && !match[2].startsWith(API_KEY_PREFIX))
+      throw new AuthError(
+        AuthErrorCode.InvalidToken,
+        'Authorization: Token takes an API key (am_...); send a JWT as Bearer',
+      );
+    return match[2];
   }
   const key = headers['x-api-key'];
   return typeof key === 'string' && key.length > 0 ? key : null;

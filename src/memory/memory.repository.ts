@@ -342,17 +342,6 @@ export class MemoryRepository {
     return new Set(rows.map((r) => r.id));
   }
 
-  /** Which of these ids are live memories of the caller's organization. */
-  async liveIds(ids: string[]): Promise<Set<string>> {
-    if (ids.length === 0) return new Set();
-    const p = new SqlParams();
-    const rows: { id: string }[] = await this.dataSource.query(
-      `SELECT m.id FROM memories m WHERE ${this.liveWhere(p)} AND m.id = ANY(${p.add(ids)}::uuid[])`,
-      p.values,
-    );
-    return new Set(rows.map((r) => r.id));
-  }
-
   /** The caller's live memories in id order after `cursor`, id and text only (re-embedding). */
   async textsAfter(cursor: string, limit: number): Promise<{ id: string; content: string }[]> {
     return this.dataSource.query(
@@ -410,12 +399,17 @@ export class MemoryRepository {
   }
 
   /** Changes a live memory and records the UPDATE (old and new text) in one statement; null if there is none. */
-  async updateWithHistory(id: string, changes: MemoryChanges, actor: string): Promise<MemoryRecord | null> {
+  async updateWithHistory(
+    id: string,
+    changes: MemoryChanges,
+    actor: string,
+    m: DataSource | EntityManager = this.dataSource,
+  ): Promise<MemoryRecord | null> {
     const p = new SqlParams();
     const org = p.add(this.tenant.organizationId);
     const sets = this.setClauses(p, changes);
     const rows = await preparedQuery<MemoryRow[]>(
-      this.dataSource,
+      m,
       `WITH old AS (
          SELECT id, content FROM memories
          WHERE organization_id = ${org} AND id = ${p.add(id)} AND deleted_at IS NULL AND (expires_at IS NULL OR expires_at > now())
@@ -431,9 +425,13 @@ export class MemoryRepository {
   }
 
   /** Soft-deletes a live memory and records the DELETE in one statement; null if there is none. */
-  async deleteWithHistory(id: string, actor: string): Promise<MemoryRecord | null> {
+  async deleteWithHistory(
+    id: string,
+    actor: string,
+    m: DataSource | EntityManager = this.dataSource,
+  ): Promise<MemoryRecord | null> {
     const rows = await preparedQuery<MemoryRow[]>(
-      this.dataSource,
+      m,
       `WITH del AS (
          UPDATE memories m SET deleted_at = now()
          WHERE m.organization_id = $1 AND m.id = $2 AND m.deleted_at IS NULL AND (m.expires_at IS NULL OR m.expires_at > now())
@@ -496,6 +494,7 @@ export class MemoryRepository {
     const p = new SqlParams();
     let where = this.liveWhere(p, scope);
     if (filters !== undefined) where += ` AND ${compileFilter(filters, p)}`;
+    const whereValues = [...p.values];
     const rows: (MemoryRow & { total: string })[] = await this.dataSource.query(
       `SELECT ${COLUMNS}, count(*) OVER () AS total FROM memories m WHERE ${where}
        ORDER BY m.created_at DESC, m.id DESC OFFSET ${p.add(offset)} LIMIT ${p.add(limit)}`,
@@ -505,7 +504,7 @@ export class MemoryRepository {
       // Past the last page: the count still tells the client how many there are.
       const [{ n }] = await this.dataSource.query<{ n: string }[]>(
         `SELECT count(*) AS n FROM memories m WHERE ${where}`,
-        p.values.slice(0, -2),
+        whereValues,
       );
       return { records: [], total: Number(n) };
     }

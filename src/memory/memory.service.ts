@@ -25,7 +25,7 @@ import { MemoryError, MemoryErrorCode } from './memory.errors.js';
 import { memoryEvent, MemoryEventName } from './memory.events.js';
 import { MemoryRepository } from './memory.repository.js';
 import type { ListCriteria, ScopeEntity } from './memory.repository.js';
-import type { MemoryScope, MemoryType } from './memory.types.js';
+import type { MemoryRecord, MemoryScope, MemoryType } from './memory.types.js';
 import { contentHash } from './normalize.js';
 
 const EXPORT_PAGE = 1000;
@@ -316,6 +316,55 @@ export class MemoryService {
     this.events.publish([memoryEvent(MemoryEventName.Deleted, deleted, actor)]);
   }
 
+  /**
+   * New texts for several memories in one transaction: all change or none (an unknown id is a
+   * 404, a text already a memory of its scope a 409), embedded in one call; events after commit.
+   */
+  async updateMany(changes: { id: string; content: string }[]): Promise<MemoryResponseDto[]> {
+    const embeddings = this.memories.vectorsEnabled
+      ? await this.embeddings.embed(changes.map((c) => c.content))
+      : changes.map(() => null);
+    const actor = this.tenant.actor;
+    let updated: MemoryRecord[];
+    try {
+      updated = await this.memories.transaction(async (m) => {
+        const rows: MemoryRecord[] = [];
+        for (const [i, c] of changes.entries()) {
+          const row = await this.memories.updateWithHistory(
+            c.id,
+            { content: c.content, hash: contentHash(c.content), embedding: embeddings[i] },
+            actor,
+            m,
+          );
+          if (!row) throw CommonError.notFound('memory', c.id);
+          rows.push(row);
+        }
+        return rows;
+      });
+    } catch (error) {
+      if (isUniqueViolation(error))
+        throw new MemoryError(MemoryErrorCode.Duplicate, 'content: the same text is already a memory of this scope');
+      throw error;
+    }
+    this.events.publish(updated.map((r) => memoryEvent(MemoryEventName.Updated, r, actor)));
+    return updated.map(MemoryResponseDto.from);
+  }
+
+  /** Deletes several memories in one transaction: all or none (an unknown id is a 404); events after commit. */
+  async removeMany(ids: string[]): Promise<void> {
+    const actor = this.tenant.actor;
+    const deleted = await this.memories.transaction(async (m) => {
+      const rows: MemoryRecord[] = [];
+      for (const id of ids) {
+        const row = await this.memories.deleteWithHistory(id, actor, m);
+        if (!row) throw CommonError.notFound('memory', id);
+        rows.push(row);
+      }
+      return rows;
+    });
+    this.events.publish(deleted.map((r) => memoryEvent(MemoryEventName.Deleted, r, actor)));
+  }
+
   /** Deletes every memory of a scope (at least one of userId, agentId, runId). */
   async removeScope(input: { userId?: string; agentId?: string; runId?: string }): Promise<number> {
     const scope = this.scopeOf(input, 'deleting memories in bulk');
@@ -356,12 +405,6 @@ export class MemoryService {
   /** The user, agent and run ids the caller's memories are scoped by, with their counts. */
   entities(page: number, pageSize: number): Promise<{ entities: ScopeEntity[]; total: number }> {
     return this.memories.entities((page - 1) * pageSize, pageSize);
-  }
-
-  /** The ids of these that are not live memories of the caller's organization. */
-  async missing(ids: string[]): Promise<string[]> {
-    const live = await this.memories.liveIds(ids);
-    return ids.filter((id) => !live.has(id));
   }
 
   async history(id: string): Promise<HistoryEntryDto[]> {

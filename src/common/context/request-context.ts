@@ -13,5 +13,8 @@ export function requestContextMiddleware(): RequestHandler {
     idGenerator: (req: Request & { id?: string }) => String(req.id),
   });
   const middleware = new ClsMiddleware(options);
-  return (req, res, next) => void middleware.use(req, res, next);
+  // ClsMiddleware hands its own errors to next; a rejection past that still reaches Express.
+  return (req, res, next) => {
+    middleware.use(req, res, next).catch(next);
+  };
 }

@@ -46,10 +46,21 @@ describe('translateMem0Filters', () => {
   });
 
   it('ANDs the top-level metadata of the old search API in', () => {
-    expect(translateMem0Filters({ user_id: 'alice' }, { topic: 'food' })).toEqual({
+    expect(translateMem0Filters({ user_id: 'alice' }, { metadata: { topic: 'food' } })).toEqual({
       scope: { userId: 'alice' },
       filters: { 'metadata.topic': 'food' },
     });
+  });
+
+  it("ANDs Mem0's categories option in as any of them", () => {
+    expect(translateMem0Filters(undefined, { categories: ['food', 'travel'] }).filters).toEqual({
+      OR: [{ 'metadata.categories': { contains: 'food' } }, { 'metadata.categories': { contains: 'travel' } }],
+    });
+  });
+
+  it('takes no inherited property for a field or an operator', () => {
+    expect(() => translateMem0Filters({ constructor: 'x' })).toThrow(/filters\.constructor: unknown field/);
+    expect(() => translateMem0Filters({ created_at: { toString: 'x' } })).toThrow(/unknown operator/);
   });
 
   it('refuses unknown fields and operators, naming their place', () => {

@@ -63,17 +63,17 @@ function fail(path: string, message: string): never {
  * `OR`, `NOT`, `metadata: {...}`, `"*"` for any value) as our scope plus our filter language.
  * Top-level equalities on user, agent and run ids become the scope, so that a search is served
  * by that scope's index like a native one; `metadata` (top-level, as Mem0's v1 search took it)
- * is ANDed in.
+ * and `categories` (any of them) are ANDed in.
  */
 export function translateMem0Filters(
   filters: Record<string, unknown> | undefined,
-  metadata?: Record<string, unknown>,
+  extras: { metadata?: Record<string, unknown>; categories?: string[] } = {},
 ): TranslatedFilters {
   const scope: Mem0Scope = {};
   const rest: Record<string, unknown>[] = [];
   const takeScope = (node: Record<string, unknown>, path: string) => {
     for (const [key, value] of Object.entries(node)) {
-      if (key in SCOPE_FIELDS && typeof value === 'string' && value !== '*') {
+      if (Object.hasOwn(SCOPE_FIELDS, key) && typeof value === 'string' && value !== '*') {
         const field = SCOPE_FIELDS[key as ScopeField];
         if (scope[field] !== undefined && scope[field] !== value) fail(`${path}.${key}`, 'names two different ids');
         scope[field] = value;
@@ -88,7 +88,10 @@ export function translateMem0Filters(
     }
   };
   if (filters !== undefined) takeScope(filters, 'filters');
-  if (metadata !== undefined) rest.push(translateNode({ metadata }, 'metadata'));
+  if (extras.metadata !== undefined) rest.push(translateNode({ metadata: extras.metadata }, 'metadata'));
+  // Mem0's `categories` option: memories in any of them (here the metadata's `categories` list).
+  if (extras.categories?.length)
+    rest.push({ OR: extras.categories.map((c) => ({ [FIELDS.categories]: { contains: c } })) });
   return { scope, filters: rest.length === 0 ? undefined : rest.length === 1 ? rest[0] : { AND: rest } };
 }
 
@@ -119,7 +122,7 @@ function translateNode(node: unknown, path: string): Record<string, unknown> {
         `${here}: filtering by memory id is not supported; get each memory by its id`,
       );
     } else {
-      const field = FIELDS[key];
+      const field = Object.hasOwn(FIELDS, key) ? FIELDS[key] : undefined;
       if (!field)
         fail(
           here,
@@ -140,7 +143,7 @@ function translateCondition(spec: unknown, path: string): unknown {
   if (ops.length === 0) fail(path, 'names no operator');
   return Object.fromEntries(
     ops.map(([op, value]) => {
-      const ours = OPERATORS[op];
+      const ours = Object.hasOwn(OPERATORS, op) ? OPERATORS[op] : undefined;
       if (!ours) fail(`${path}.${op}`, `unknown operator (use ${Object.keys(OPERATORS).join(', ')})`);
       return [ours, value];
     }),

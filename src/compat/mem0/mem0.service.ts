@@ -109,7 +109,10 @@ export class Mem0Service {
   }
 
   async search(input: Mem0SearchMemoriesDto): Promise<Mem0SearchResponseDto> {
-    const { scope, filters } = translateMem0Filters(input.filters, input.metadata);
+    const { scope, filters } = translateMem0Filters(input.filters, {
+      metadata: input.metadata,
+      categories: input.categories,
+    });
     const found = await this.searches.search({
       ...scope,
       query: input.query,
@@ -123,7 +126,8 @@ export class Mem0Service {
   }
 
   async list(input: Mem0ListMemoriesDto, page: number, pageSize: number, link: PageLink): Promise<Mem0PageDto> {
-    const { scope, filters } = translateMem0Filters(input.filters);
+    checkDepth(page, pageSize);
+    const { scope, filters } = translateMem0Filters(input.filters, { categories: input.categories });
     const dates = [
       ...(input.start_date !== undefined ? [{ createdAt: { gte: dateOf(input.start_date, 'start_date') } }] : []),
       ...(input.end_date !== undefined ? [{ createdAt: { lt: dateOf(input.end_date, 'end_date') } }] : []),
@@ -203,6 +207,7 @@ export class Mem0Service {
   }
 
   async entities(page: number, pageSize: number, link: PageLink): Promise<Mem0EntitiesDto> {
+    checkDepth(page, pageSize);
     const { entities, total } = await this.memories.entities(page, pageSize);
     return {
       ...pageLinks(total, page, pageSize, link),
@@ -218,7 +223,8 @@ export class Mem0Service {
   }
 
   async removeEntity(type: string, name: string): Promise<Mem0MessageResponseDto> {
-    const field = ({ user: 'userId', agent: 'agentId', run: 'runId' } as const)[type];
+    const fields = { user: 'userId', agent: 'agentId', run: 'runId' } as const;
+    const field = Object.hasOwn(fields, type) ? fields[type as keyof typeof fields] : undefined;
     if (!field) {
       throw new Mem0Error(
         type === 'app' ? Mem0ErrorCode.Unsupported : Mem0ErrorCode.InvalidInput,
@@ -229,19 +235,22 @@ export class Mem0Service {
     return { message: 'Entity deleted successfully!' };
   }
 
-  /** Checks every id first, so that an unknown one changes nothing. */
+  /** All or nothing: an unknown id, or a text already a memory of its scope, changes nothing. */
   async batchUpdate(input: Mem0BatchDto): Promise<Mem0MessageResponseDto> {
-    const missingText = input.memories.findIndex((m) => m.text === undefined);
-    if (missingText >= 0)
-      throw new Mem0Error(Mem0ErrorCode.InvalidInput, `memories.${missingText}.text: required for a batch update`);
-    await this.checkLive(input);
-    for (const m of input.memories) await this.memories.update(m.memory_id, { content: m.text });
-    return { message: `Successfully updated ${input.memories.length} memories` };
+    checkDistinct(input);
+    const changes = input.memories.map((m, i) => {
+      if (m.text === undefined)
+        throw new Mem0Error(Mem0ErrorCode.InvalidInput, `memories.${i}.text: required for a batch update`);
+      return { id: m.memory_id, content: m.text };
+    });
+    await this.memories.updateMany(changes);
+    return { message: `Successfully updated ${changes.length} memories` };
   }
 
+  /** All or nothing: an unknown id deletes nothing. */
   async batchDelete(input: Mem0BatchDto): Promise<Mem0MessageResponseDto> {
-    await this.checkLive(input);
-    for (const m of input.memories) await this.memories.remove(m.memory_id);
+    checkDistinct(input);
+    await this.memories.removeMany(input.memories.map((m) => m.memory_id));
     return { message: `Successfully deleted ${input.memories.length} memories` };
   }
 
@@ -253,14 +262,23 @@ export class Mem0Service {
     }
     return { id: memory.id, feedback: input.feedback ?? null, feedback_reason: input.feedback_reason ?? null };
   }
+}
 
-  private async checkLive(input: Mem0BatchDto): Promise<void> {
-    const ids = input.memories.map((m) => m.memory_id);
-    const duplicate = ids.findIndex((id, i) => ids.indexOf(id) !== i);
-    if (duplicate >= 0) throw new Mem0Error(Mem0ErrorCode.InvalidInput, `memories.${duplicate}.memory_id: given twice`);
-    const missing = await this.memories.missing(ids);
-    if (missing.length > 0) throw CommonError.notFound('memory', missing[0]);
-  }
+/** How deep numbered pages may reach (an OFFSET costs what it skips). */
+const MAX_PAGE_DEPTH = 100_000;
+
+function checkDepth(page: number, pageSize: number): void {
+  if ((page - 1) * pageSize >= MAX_PAGE_DEPTH)
+    throw new Mem0Error(
+      Mem0ErrorCode.InvalidInput,
+      `page: pages reach ${MAX_PAGE_DEPTH.toLocaleString('en')} items at most (page × page_size); narrow the filters`,
+    );
+}
+
+function checkDistinct(input: Mem0BatchDto): void {
+  const ids = input.memories.map((m) => m.memory_id);
+  const duplicate = ids.findIndex((id, i) => ids.indexOf(id) !== i);
+  if (duplicate >= 0) throw new Mem0Error(Mem0ErrorCode.InvalidInput, `memories.${duplicate}.memory_id: given twice`);
 }
 
 /** Mem0's user, agent and run ids as our scope (at least one: app_id alone is metadata here). */

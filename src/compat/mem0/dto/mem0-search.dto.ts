@@ -12,6 +12,7 @@ import {
   MaxLength,
   Min,
   MinLength,
+  ValidateIf,
 } from 'class-validator';
 import { OmittableNotNull } from '../../../common/validation.js';
 
@@ -62,7 +63,7 @@ class Mem0FilteredDto {
   @IsString({ each: true })
   fields?: string[];
 
-  /** Categories are the metadata key `categories`: filter with `filters` instead. Ignored. */
+  /** Only memories in any of these categories (the metadata key `categories`, a list). */
   @OmittableNotNull()
   @IsArray()
   @ArrayMaxSize(100)
@@ -137,11 +138,11 @@ export class Mem0SearchMemoriesDto extends Mem0FilteredDto {
   @MaxLength(20)
   version?: string;
 
-  /** Ignored. */
-  @OmittableNotNull()
+  /** Ignored (a date string or a Unix time). */
+  @ValidateIf((_object: object, value: unknown) => value !== undefined && typeof value !== 'number')
   @IsString()
   @MaxLength(40)
-  reference_date?: string;
+  reference_date?: string | number;
 
   /** Ignored. */
   @OmittableNotNull()
