@@ -197,6 +197,38 @@ describe('MCP server at /mcp (streamable HTTP, official SDK client)', () => {
     expect(page.body.data).toEqual([]);
   });
 
+  it('refuses every writing tool to a read-scoped key, changing nothing', async () => {
+    const writer = await connect({ Authorization: `Bearer ${writeKeyA}` });
+    const added = await ok(writer, 'add_memory', { content: 'Erin keeps a diary', userId: 'erin' });
+    const id = (added.results as { id: string }[])[0].id;
+    const agent = (
+      await t
+        .http()
+        .post('/api/v1/agents')
+        .set(bearer(a.accessToken))
+        .send({ name: 'guarded', blocks: [{ label: 'human', value: 'Name: Erin' }] })
+        .expect(201)
+    ).body as { id: string };
+    const reader = await connect({ Authorization: `Bearer ${readKeyA}` });
+    const writes: [string, Record<string, unknown>][] = [
+      ['add_memory', { content: 'forged', userId: 'erin' }],
+      ['update_memory', { id, content: 'forged' }],
+      ['delete_memory', { id }],
+      ['update_core_memory_block', { agentId: agent.id, label: 'human', value: 'forged' }],
+    ];
+    for (const [name, args] of writes) {
+      const refused = await call(reader, name, args);
+      expect({ name, isError: refused.isError }).toEqual({ name, isError: true });
+      expect(jsonOf(refused)).toMatchObject({ statusCode: 403, code: 'INSUFFICIENT_ROLE' });
+    }
+    const memory = await t.http().get(`/api/v1/memories/${id}`).set(bearer(a.accessToken)).expect(200);
+    expect(memory.body.memory).toBe('Erin keeps a diary');
+    const block = await t.http().get(`/api/v1/agents/${agent.id}/blocks/human`).set(bearer(a.accessToken)).expect(200);
+    expect(block.body.value).toBe('Name: Erin');
+    const erin = await t.http().get('/api/v1/memories?userId=erin').set(bearer(a.accessToken)).expect(200);
+    expect(erin.body.data).toHaveLength(1);
+  });
+
   it('answers another organization’s memory id with not found, never its content', async () => {
     const owner = await connect({ Authorization: `Bearer ${writeKeyA}` });
     const added = await ok(owner, 'add_memory', { content: 'The vault code is 4711', userId: 'dave' });

@@ -66,9 +66,22 @@ describe('memories (infer=false, no LLM)', () => {
     expect(found.body.results.map((r: { id: string }) => r.id)).toEqual([id]);
     expect(found.body.results[0].retrievers).toContain('text');
 
+    // An expiry may be set in the future, never in the past, never null over REST.
+    const expiring = await t
+      .http()
+      .patch(`/api/v1/memories/${id}`)
+      .set(asA())
+      .send({ expiresAt: '2099-01-01T00:00:00Z' })
+      .expect(200);
+    expect(expiring.body.expiresAt).toBe('2099-01-01T00:00:00.000Z');
+    for (const expiresAt of ['2001-01-01T00:00:00Z', null]) {
+      const refused = await t.http().patch(`/api/v1/memories/${id}`).set(asA()).send({ expiresAt }).expect(400);
+      expect(refused.body.message).toMatch(/expiresAt/);
+    }
+
     await t.http().delete(`/api/v1/memories/${id}`).set(asA()).expect(204);
     const history = await t.http().get(`/api/v1/memories/${id}/history`).set(asA()).expect(200);
-    expect(history.body.data.map((h: { event: string }) => h.event)).toEqual(['ADD', 'UPDATE', 'DELETE']);
+    expect(history.body.data.map((h: { event: string }) => h.event)).toEqual(['ADD', 'UPDATE', 'UPDATE', 'DELETE']);
     expect(history.body.data[1]).toMatchObject({
       oldContent: 'Alice is allergic to peanuts',
       newContent: 'Alice is allergic to peanuts and shellfish',
