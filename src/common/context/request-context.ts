@@ -11,6 +11,10 @@ export function requestContextMiddleware(): RequestHandler {
   const options = Object.assign(new ClsMiddlewareOptions(), {
     generateId: true,
     idGenerator: (req: Request & { id?: string }) => String(req.id),
+    // No CLS plugins or proxy providers here; their registries are process-wide singletons that
+    // another app's failed start in the same process (the tests) leaves broken.
+    initializePlugins: false,
+    resolveProxyProviders: false,
   });
   const middleware = new ClsMiddleware(options);
   // ClsMiddleware hands its own errors to next; a rejection past that still reaches Express.
