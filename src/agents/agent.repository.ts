@@ -6,17 +6,17 @@ import { TenantContext } from '../common/context/tenant-context.js';
 import { Page, toPage } from '../common/pagination/page.js';
 import { returnedRows } from '../database/returned-rows.js';
 import { Agent } from './entities/agent.entity.js';
+import { applyKeysetWindow } from './keyset-window.js';
+import type { KeysetWindow } from './keyset-window.js';
 
-/** A page of agents by keyset in either direction: exclusive id bounds in the given order. */
-export interface AgentWindow {
-  after?: string;
+/** A page of agents by keyset in either direction, optionally narrowed. */
+export interface AgentWindow extends KeysetWindow {
   /** Only agents of this name. */
   name?: string;
   /** Only agents whose metadata holds, at `key`, a list with any (or all) of `values`. */
   metadataList?: { key: string; values: string[]; match: 'any' | 'all' };
-  before?: string;
-  limit: number;
-  order: 'asc' | 'desc';
+  /** Only agents this block is attached to. */
+  blockId?: string;
 }
 
 /** Every query of the agents table, filtered by the caller's organization. */
@@ -57,18 +57,15 @@ export class AgentRepository {
    * in `order`. Given `before` alone, the page is the `limit` agents just before it, still in `order`.
    */
   async window(w: AgentWindow): Promise<Agent[]> {
-    const ascending = w.order === 'asc';
-    const lower = ascending ? w.after : w.before;
-    const upper = ascending ? w.before : w.after;
-    const fromEnd = w.before !== undefined && w.after === undefined;
     const query = this.dataSource.manager
       .createQueryBuilder(Agent, 'a')
-      .where('a.organizationId = :organizationId', { organizationId: this.tenant.organizationId })
-      .orderBy('a.id', ascending !== fromEnd ? 'ASC' : 'DESC')
-      .limit(w.limit);
+      .where('a.organizationId = :organizationId', { organizationId: this.tenant.organizationId });
+    const inOrder = applyKeysetWindow(query, 'a.id', w);
     if (w.name !== undefined) query.andWhere('a.name = :name', { name: w.name });
-    if (lower) query.andWhere('a.id > :lower', { lower });
-    if (upper) query.andWhere('a.id < :upper', { upper });
+    if (w.blockId !== undefined)
+      query.andWhere('EXISTS (SELECT 1 FROM agent_blocks ab WHERE ab.agent_id = a.id AND ab.block_id = :blockId)', {
+        blockId: w.blockId,
+      });
     if (w.metadataList && w.metadataList.values.length > 0) {
       // jsonb ?| (any) / ?& (all): whether the list at metadata[key] holds the values as strings.
       const { key, values, match } = w.metadataList;
@@ -77,9 +74,7 @@ export class AgentRepository {
         listValues: values,
       });
     }
-    const rows = await query.getMany();
-    if (fromEnd) rows.reverse();
-    return this.withTools(rows);
+    return this.withTools(inOrder(await query.getMany()));
   }
 
   /** Attaches tools (the caller checked they are the organization's) after those the agent has; already attached ones stay where they are. */
@@ -115,25 +110,23 @@ export class AgentRepository {
     return agents;
   }
 
-  /** Saves the changed fields; false if the agent is not the caller's. */
-  /** Saves the changed fields (a new toolIds replaces the agent's tools); false if the agent is not the caller's. */
+  /** Saves the changed fields (a new toolIds replaces the agent's tools) in the caller's transaction; false if the agent is not the caller's. */
   async update(
+    m: EntityManager,
     id: string,
     changes: Partial<Pick<Agent, 'name' | 'description' | 'system' | 'metadata' | 'model' | 'toolIds'>>,
   ): Promise<boolean> {
     const { toolIds, ...fields } = changes;
-    return this.dataSource.transaction(async (m) => {
-      const result = await m.update(Agent, { id, organizationId: this.tenant.organizationId }, {
-        ...fields,
-        updatedAt: new Date(),
-      } as QueryDeepPartialEntity<Agent>);
-      if ((result.affected ?? 0) === 0) return false;
-      if (toolIds) {
-        await this.detachTools(m, id, 'all');
-        await this.attachTools(m, id, toolIds);
-      }
-      return true;
-    });
+    const result = await m.update(Agent, { id, organizationId: this.tenant.organizationId }, {
+      ...fields,
+      updatedAt: new Date(),
+    } as QueryDeepPartialEntity<Agent>);
+    if ((result.affected ?? 0) === 0) return false;
+    if (toolIds) {
+      await this.detachTools(m, id, 'all');
+      await this.attachTools(m, id, toolIds);
+    }
+    return true;
   }
 
   async delete(id: string): Promise<boolean> {

@@ -18,6 +18,9 @@ import type { CreateAgentDto } from './dto/create-agent.dto.js';
 import type { UpdateAgentDto } from './dto/update-agent.dto.js';
 import type { Agent, AgentModelSettings } from './entities/agent.entity.js';
 
+/** An agent's changes: the API's fields, and (for Letta's `block_ids`) the blocks it should have exactly. */
+export type AgentChanges = UpdateAgentDto & { blockIds?: string[] };
+
 @Injectable()
 export class AgentsService {
   constructor(
@@ -86,13 +89,24 @@ export class AgentsService {
     return (await this.agents.find(id)) !== null;
   }
 
-  async update(id: string, input: UpdateAgentDto): Promise<AgentResponseDto> {
+  /**
+   * Changes the agent in one transaction: its fields, and with `blockIds` its blocks (those not
+   * listed are detached and kept, new ones attached). A refused change (a missing block, a label
+   * taken twice) changes nothing.
+   */
+  async update(id: string, input: AgentChanges): Promise<AgentResponseDto> {
+    const { blockIds, ...fields } = input;
     const changes = {
-      ...input,
-      ...(input.model !== undefined ? { model: this.checkModel(input.model) } : {}),
-      ...(input.toolIds ? { toolIds: await this.checkTools(input.toolIds) } : {}),
+      ...fields,
+      ...(fields.model !== undefined ? { model: this.checkModel(fields.model) } : {}),
+      ...(fields.toolIds ? { toolIds: await this.checkTools(fields.toolIds) } : {}),
     };
-    if (!(await this.agents.update(id, changes))) throw CommonError.notFound('agent', id);
+    const found = await this.agents.transaction(async (m) => {
+      if (!(await this.agents.update(m, id, changes))) return false;
+      if (blockIds) await this.blocks.replaceAttachments(m, id, blockIds);
+      return true;
+    });
+    if (!found) throw CommonError.notFound('agent', id);
     this.events.publish([agentUpdated(this.tenant.organizationId, id, 'updated')]);
     return this.get(id);
   }

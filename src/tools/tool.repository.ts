@@ -53,8 +53,40 @@ export class ToolRepository {
     if (cursor) query.andWhere('t.id > :cursor', { cursor });
     if (filter.tags && filter.tags.length > 0)
       query.andWhere(`t.tags ${filter.match === 'all' ? '@>' : '&&'} CAST(:tags AS text[])`, { tags: filter.tags });
-    if (filter.name) query.andWhere('t.name = :name', { name: filter.name });
+    if (filter.name !== undefined) query.andWhere('t.name = :name', { name: filter.name });
     return toPage(await query.getMany(), limit);
+  }
+
+  /** The caller's tools of these names (one query). */
+  findByNames(names: string[]): Promise<Tool[]> {
+    if (names.length === 0) return Promise.resolve([]);
+    return this.tools.findBy({ name: In(names), organizationId: this.tenant.organizationId });
+  }
+
+  /**
+   * A window by keyset in either direction (Letta's lists): `after` and `before` are exclusive
+   * id bounds in `order`; given `before` alone, the `limit` tools just before it, still in
+   * `order` (the same window as src/agents/keyset-window.ts, which tools may not import: the
+   * agents module imports this one).
+   */
+  async window(
+    w: { after?: string; before?: string; limit: number; order: 'asc' | 'desc' },
+    name: string | undefined,
+  ): Promise<Tool[]> {
+    const ascending = w.order === 'asc';
+    const lower = ascending ? w.after : w.before;
+    const upper = ascending ? w.before : w.after;
+    const fromEnd = w.before !== undefined && w.after === undefined;
+    const query = this.tools
+      .createQueryBuilder('t')
+      .where('t.organizationId = :organizationId', { organizationId: this.tenant.organizationId })
+      .orderBy('t.id', ascending !== fromEnd ? 'ASC' : 'DESC')
+      .limit(w.limit);
+    if (lower) query.andWhere('t.id > :lower', { lower });
+    if (upper) query.andWhere('t.id < :upper', { upper });
+    if (name !== undefined) query.andWhere('t.name = :name', { name });
+    const rows = await query.getMany();
+    return fromEnd ? rows.reverse() : rows;
   }
 
   /** Saves the changed fields; false if the tool is not the caller's. */

@@ -133,6 +133,19 @@ export class ToolsService {
     return tool;
   }
 
+  /** The caller's tools of these names, in one query (names of no tool are left out). */
+  findByNames(names: string[]): Promise<Tool[]> {
+    return this.tools.findByNames([...new Set(names)]);
+  }
+
+  /** A window of the organization's tools by keyset in either direction (Letta's lists), of one name if given. */
+  async window(
+    w: { after?: string; before?: string; limit: number; order: 'asc' | 'desc' },
+    name: string | undefined,
+  ): Promise<ToolResponseDto[]> {
+    return (await this.tools.window(w, name)).map(ToolResponseDto.from);
+  }
+
   /** The caller's tools among `ids`, in that order; ids of no tool of the organization are left out. */
   findMany(ids: string[]): Promise<Tool[]> {
     return this.tools.findMany(ids);

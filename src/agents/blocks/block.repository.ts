@@ -5,6 +5,8 @@ import { TenantContext } from '../../common/context/tenant-context.js';
 import { Page, toPage } from '../../common/pagination/page.js';
 import { entityChanges } from '../../database/entity-changes.js';
 import { Block } from '../entities/block.entity.js';
+import { applyKeysetWindow } from '../keyset-window.js';
+import type { KeysetWindow } from '../keyset-window.js';
 
 export type BlockChanges = Partial<Pick<Block, 'label' | 'value' | 'limit' | 'description' | 'readOnly' | 'metadata'>>;
 
@@ -47,6 +49,14 @@ export class BlockRepository {
     if (cursor) query.andWhere('b.id > :cursor', { cursor });
     if (label) query.andWhere('b.label = :label', { label });
     return toPage(await query.getMany(), limit);
+  }
+
+  /** A window of the organization's blocks (Letta's lists: `after`/`before` in either order), of one label if given. */
+  async window(w: KeysetWindow, label: string | undefined): Promise<Block[]> {
+    const query = this.blocks(this.dataSource.manager);
+    const inOrder = applyKeysetWindow(query, 'b.id', w);
+    if (label !== undefined) query.andWhere('b.label = :label', { label });
+    return inOrder(await query.getMany());
   }
 
   /** The blocks attached to an agent of the caller's organization, in the order they were attached. */
@@ -122,6 +132,20 @@ export class BlockRepository {
       })
       .execute();
     return (result.affected ?? 0) > 0;
+  }
+
+  /** Detaches from an agent every block of the organization except `keepIds`, in the caller's transaction. */
+  async detachAllBut(m: EntityManager, agentId: string, keepIds: string[]): Promise<void> {
+    const query = m
+      .createQueryBuilder()
+      .delete()
+      .from('agent_blocks')
+      .where('agent_id = :agentId', { agentId })
+      .andWhere('block_id IN (SELECT id FROM blocks WHERE organization_id = :organizationId)', {
+        organizationId: this.tenant.organizationId,
+      });
+    if (keepIds.length > 0) query.andWhere('block_id NOT IN (:...keepIds)', { keepIds });
+    await query.execute();
   }
 
   async isAttached(agentId: string, blockId: string): Promise<boolean> {

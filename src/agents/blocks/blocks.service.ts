@@ -9,6 +9,7 @@ import { Page } from '../../common/pagination/page.js';
 import { agentUpdated } from '../agent.events.js';
 import { AgentError, AgentErrorCode } from '../agents.errors.js';
 import type { Block } from '../entities/block.entity.js';
+import type { KeysetWindow } from '../keyset-window.js';
 import { BlockRepository } from './block.repository.js';
 import type { BlockChanges } from './block.repository.js';
 import { BlockResponseDto } from './dto/block-response.dto.js';
@@ -105,6 +106,23 @@ export class BlocksService {
     }
   }
 
+  /**
+   * Makes an agent's blocks exactly `blockIds`, inside the caller's transaction: the others are
+   * detached (and kept), the new ones attached after those that stay (404 for a block of no
+   * agent of the organization, 409 for a label the agent would have twice).
+   */
+  async replaceAttachments(m: EntityManager, agentId: string, blockIds: string[]): Promise<void> {
+    const ids = [...new Set(blockIds)];
+    const current = new Set((await this.blocks.ofAgent(agentId, m)).map((b) => b.id));
+    await this.blocks.detachAllBut(m, agentId, ids);
+    await this.attachAll(
+      m,
+      agentId,
+      [],
+      ids.filter((id) => !current.has(id)),
+    );
+  }
+
   async create(input: CreateBlockDto): Promise<BlockResponseDto> {
     const [block] = this.build([input], '');
     await this.blocks.transaction((m) => this.blocks.insert(m, [block]));
@@ -128,10 +146,24 @@ export class BlocksService {
     };
   }
 
+  /** A window of the organization's blocks by keyset in either direction (Letta's lists). */
+  async window(w: KeysetWindow, label: string | undefined): Promise<BlockResponseDto[]> {
+    const blocks = await this.blocks.window(w, label);
+    const agents = await this.blocks.agentIdsOf(blocks.map((b) => b.id));
+    return blocks.map((b) => BlockResponseDto.from(b, agents.get(b.id) ?? []));
+  }
+
   async get(id: string): Promise<BlockResponseDto> {
     const block = await this.blocks.find(id);
     if (!block) throw CommonError.notFound('block', id);
     return this.respond(block);
+  }
+
+  /** The caller's block (without the agents it is attached to), or a 404. */
+  async find(id: string): Promise<Block> {
+    const block = await this.blocks.find(id);
+    if (!block) throw CommonError.notFound('block', id);
+    return block;
   }
 
   async ofAgent(agentId: string): Promise<BlockResponseDto[]> {

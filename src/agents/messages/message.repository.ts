@@ -6,6 +6,8 @@ import { Page, toPage } from '../../common/pagination/page.js';
 import { entityChanges } from '../../database/entity-changes.js';
 import { Message } from '../entities/message.entity.js';
 import type { MessageRole } from '../entities/message.entity.js';
+import { applyKeysetWindow } from '../keyset-window.js';
+import type { KeysetWindow } from '../keyset-window.js';
 
 /** What the context builder needs to choose messages without loading their text. */
 export interface MessageSize {
@@ -51,6 +53,13 @@ export class MessageRepository {
     if (filter.runId !== undefined) query.andWhere('m.runId = :runId', { runId: filter.runId });
     if (cursor) query.andWhere(`m.id ${order === 'asc' ? '>' : '<'} :cursor`, { cursor });
     return toPage(await query.getMany(), limit);
+  }
+
+  /** A window of an agent's whole log by keyset in either direction (Letta's message list). */
+  async window(agentId: string, w: KeysetWindow): Promise<Message[]> {
+    const query = this.conversation(agentId);
+    const inOrder = applyKeysetWindow(query, 'm.id', w);
+    return inOrder(await query.getMany());
   }
 
   /** The sizes of the newest messages of one conversation (an agent and one user, or no user), newest first. */

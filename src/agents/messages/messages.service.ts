@@ -6,6 +6,7 @@ import { mapPage, Page } from '../../common/pagination/page.js';
 import { countTokens, MESSAGE_OVERHEAD_TOKENS } from '../../llm/tokens.js';
 import { messageCreated } from '../agent.events.js';
 import type { Message, MessageRole, StoredToolCall } from '../entities/message.entity.js';
+import type { KeysetWindow } from '../keyset-window.js';
 import type { ListMessagesQueryDto } from './dto/list-messages-query.dto.js';
 import { MessageResponseDto } from './dto/message-response.dto.js';
 import { MessageRepository } from './message.repository.js';
@@ -57,6 +58,11 @@ export class MessagesService {
       ),
       MessageResponseDto.from,
     );
+  }
+
+  /** A window of an agent's whole log by keyset in either direction (Letta's message list). */
+  async window(agentId: string, w: KeysetWindow): Promise<MessageResponseDto[]> {
+    return (await this.messages.window(agentId, w)).map(MessageResponseDto.from);
   }
 
   /** Stores messages of a conversation (one statement) and tells the agent's followers. */
