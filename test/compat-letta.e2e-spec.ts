@@ -2,6 +2,7 @@ import Letta, {
   toFile,
   AuthenticationError,
   BadRequestError,
+  ConflictError,
   NotFoundError,
   PermissionDeniedError,
 } from '@letta-ai/letta-client';
@@ -610,5 +611,281 @@ describe("Letta's client against AgentMem", () => {
     expect((await reader.agents.retrieve(agent.id)).id).toBe(agent.id);
     expect(await error(reader.agents.create({ name: 'nope' }))).toBeInstanceOf(PermissionDeniedError);
     expect(await error(reader.blocks.create({ label: 'x', value: 'y' }))).toBeInstanceOf(PermissionDeniedError);
+  });
+
+  describe("paging with the client's own iteration", () => {
+    /** Every item the client's `for await` yields; a list that never ends fails at `cap` items instead of hanging. */
+    const all = async <T extends { id?: string | null }>(items: AsyncIterable<T>, cap = 60): Promise<string[]> => {
+      const ids: string[] = [];
+      for await (const item of items) {
+        ids.push(item.id!);
+        if (ids.length > cap) throw new Error(`the iteration did not end (over ${cap} items)`);
+      }
+      return ids;
+    };
+    let paging: Letta;
+    let agents: Awaited<ReturnType<Letta['agents']['create']>>[];
+
+    beforeAll(async () => {
+      const org = await register(t, 'Paging lists');
+      paging = clientWith(await makeKey(org.accessToken, ['read', 'write']));
+      agents = [];
+      for (const name of ['p1', 'p2', 'p3', 'p4', 'p5']) agents.push(await paging.agents.create({ name }));
+    });
+
+    it("follows an agent's tools to the end, forwards and backwards by before", async () => {
+      const tools = [];
+      for (const name of ['t1', 't2', 't3', 't4', 't5'])
+        tools.push(await paging.tools.create({ source_code: 'return 1;', json_schema: { name, description: name } }));
+      for (const tool of tools) await paging.agents.tools.attach(tool.id, { agent_id: agents[0].id });
+      const ids = tools.map((x) => x.id);
+
+      expect(await all(paging.agents.tools.list(agents[0].id, { limit: 2 }))).toEqual(ids);
+      // Backwards: each page is the 2 just before the first of the last page.
+      expect(await all(paging.agents.tools.list(agents[0].id, { limit: 2, before: ids[4] }))).toEqual([
+        ids[2],
+        ids[3],
+        ids[0],
+        ids[1],
+      ]);
+      expect(await all(paging.agents.tools.list(agents[0].id, { limit: 2, order: 'desc' }))).toEqual(
+        [...ids].reverse(),
+      );
+      // The registry's list too.
+      expect(await all(paging.tools.list({ limit: 2 }))).toEqual(ids);
+      expect(await all(paging.tools.list({ limit: 3, before: ids[4] }))).toEqual([ids[1], ids[2], ids[3], ids[0]]);
+    });
+
+    it('follows the agents of a shared block to the end, forwards and backwards by before', async () => {
+      const shared = await paging.blocks.create({ label: 'shared', value: 'Shared by five.' });
+      for (const agent of agents) await paging.agents.blocks.attach(shared.id, { agent_id: agent.id });
+      const ids = agents.map((a) => a.id);
+
+      expect(await all(paging.blocks.agents.list(shared.id, { limit: 2 }))).toEqual(ids);
+      expect(await all(paging.blocks.agents.list(shared.id, { limit: 2, before: ids[4] }))).toEqual([
+        ids[2],
+        ids[3],
+        ids[0],
+        ids[1],
+      ]);
+      const page = await paging.blocks.agents.list(shared.id, { limit: 2, after: ids[1] });
+      expect(page.getPaginatedItems().map((a) => [a.id, a.blocks.map((b) => b.label)])).toEqual([
+        [ids[2], ['persona', 'human', 'shared']],
+        [ids[3], ['persona', 'human', 'shared']],
+      ]);
+    });
+
+    it("follows an agent's blocks and the organization's blocks to the end, backwards by before too", async () => {
+      const agent = agents[1];
+      const extra = [];
+      for (const label of ['b3', 'b4']) extra.push(await paging.blocks.create({ label, value: label }));
+      for (const block of extra) await paging.agents.blocks.attach(block.id, { agent_id: agent.id });
+      const own = (await paging.agents.retrieve(agent.id)).blocks.map((b) => b.id!);
+      expect(own).toHaveLength(5);
+
+      expect(await all(paging.agents.blocks.list(agent.id, { limit: 2 }))).toEqual(own);
+      expect(await all(paging.agents.blocks.list(agent.id, { limit: 2, before: own[4] }))).toEqual([
+        own[2],
+        own[3],
+        own[0],
+        own[1],
+      ]);
+      const labelled = [extra[0].id, (await paging.blocks.create({ label: 'b3', value: 'again' })).id];
+      expect(await all(paging.blocks.list({ label: 'b3', limit: 1 }))).toEqual(labelled);
+      expect(await all(paging.blocks.list({ label: 'b3', limit: 1, before: labelled[1] }))).toEqual([labelled[0]]);
+    });
+
+    it('follows the messages and the agents lists to the end, backwards by before too', async () => {
+      const agent = agents[2];
+      replies = ['One.', 'Two.'];
+      await paging.agents.messages.create(agent.id, { input: 'first' });
+      await paging.agents.messages.create(agent.id, { input: 'second' });
+      const newestFirst = (await paging.agents.messages.list(agent.id, { limit: 100 })).getPaginatedItems();
+      const ids = newestFirst.map((m) => m.id);
+      expect(ids).toHaveLength(4);
+
+      expect(await all(paging.agents.messages.list(agent.id, { limit: 1 }))).toEqual(ids);
+      expect(await all(paging.agents.messages.list(agent.id, { limit: 2, before: ids[3] }))).toEqual([
+        ids[1],
+        ids[2],
+        ids[0],
+      ]);
+
+      const agentIds = agents.map((a) => a.id);
+      expect(await all(paging.agents.list({ limit: 2, order: 'asc' }))).toEqual(agentIds);
+      expect(await all(paging.agents.list({ limit: 2, order: 'asc', before: agentIds[4] }))).toEqual([
+        agentIds[2],
+        agentIds[3],
+        agentIds[0],
+        agentIds[1],
+      ]);
+    });
+
+    it('refuses before on the passages list with a 400 naming before, and after with search', async () => {
+      const [passage] = await paging.agents.passages.create(agents[3].id, { text: 'A fact.' });
+      const before = await error(paging.agents.passages.list(agents[3].id, { before: passage.id }));
+      expect(before).toBeInstanceOf(BadRequestError);
+      expect(messageOf(before)).toMatch(/^before/);
+      const afterSearch = await error(paging.agents.passages.list(agents[3].id, { search: 'fact', after: passage.id }));
+      expect(afterSearch).toBeInstanceOf(BadRequestError);
+      expect(messageOf(afterSearch)).toMatch(/^after/);
+    });
+
+    it('refuses a page bound that is not in a short list with a 400 naming it', async () => {
+      const stray = await error(paging.agents.blocks.list(agents[4].id, { after: agents[0].id }));
+      expect(stray).toBeInstanceOf(BadRequestError);
+      expect(messageOf(stray)).toMatch(/^after: /);
+    });
+  });
+
+  it("lists agents oldest first with ascending=true (Letta's older switch for order)", async () => {
+    const org = await register(t, 'Ascending');
+    const asc = clientWith(await makeKey(org.accessToken, ['read', 'write']));
+    for (const name of ['first', 'second', 'third']) await asc.agents.create({ name });
+    const names = async (query: Parameters<Letta['agents']['list']>[0]) =>
+      (await asc.agents.list(query)).getPaginatedItems().map((a) => a.name);
+    expect(await names({ ascending: true })).toEqual(['first', 'second', 'third']);
+    expect(await names({ ascending: false })).toEqual(['third', 'second', 'first']);
+    expect(await names({ ascending: true, order: 'asc' })).toEqual(['first', 'second', 'third']);
+    const contradiction = await error(asc.agents.list({ ascending: true, order: 'desc' }));
+    expect(contradiction).toBeInstanceOf(BadRequestError);
+    expect(messageOf(contradiction)).toMatch(/ascending/);
+  });
+
+  it('refuses an empty tool name on agent create with a 400 naming tools, attaching nothing', async () => {
+    const org = await register(t, 'Tool names');
+    const named = clientWith(await makeKey(org.accessToken, ['read', 'write']));
+    const tool = await named.tools.create({
+      source_code: 'return 1;',
+      json_schema: { name: 'one', description: 'One' },
+    });
+    const empty = await error(named.agents.create({ name: 'empty-tool', tools: [''] }));
+    expect(empty).toBeInstanceOf(BadRequestError);
+    expect(messageOf(empty)).toMatch(/tools/);
+    const unknown = await error(named.agents.create({ name: 'unknown-tool', tools: ['one', 'nope'] }));
+    expect(unknown).toBeInstanceOf(BadRequestError);
+    expect(messageOf(unknown)).toMatch(/^tools\.1: there is no tool named nope/);
+    expect((await named.agents.list()).getPaginatedItems()).toEqual([]);
+    const ok = await named.agents.create({ name: 'by-names', tools: ['one', 'send_message', 'one'] });
+    expect(ok.tools.map((x) => x.id)).toEqual([tool.id]);
+  });
+
+  it('matches passage tags exactly: tag cat does not find a memory tagged "category"', async () => {
+    const agent = await createAgent('tagged');
+    const [cat] = await client.agents.passages.create(agent.id, { text: 'The cat sleeps on the sofa.', tags: ['cat'] });
+    await client.agents.passages.create(agent.id, { text: 'The cat food is in the kitchen.', tags: ['category'] });
+    // A memory of the agent written on the native API, its tags a string.
+    await t
+      .http()
+      .post('/api/v1/memories')
+      .set(bearer(owner.accessToken))
+      .send({
+        content: 'The cat toy is under the bed.',
+        agentId: agent.id,
+        infer: false,
+        metadata: { tags: 'category' },
+      })
+      .expect(201);
+    const found = await client.agents.passages.search(agent.id, { query: 'cat', tags: ['cat'] });
+    expect(found.results.map((r) => r.id)).toEqual([cat.id]);
+    const all = await client.agents.passages.search(agent.id, {
+      query: 'cat',
+      tags: ['cat', 'category'],
+      tag_match_mode: 'all',
+    });
+    expect(all.results).toEqual([]);
+  });
+
+  it('changes nothing when an agent update is refused: a label twice in block_ids, or a missing block', async () => {
+    const agent = await createAgent('atomic');
+    const notes = await client.blocks.create({ label: 'notes', value: 'One.' });
+    const moreNotes = await client.blocks.create({ label: 'notes', value: 'Two.' });
+    const before = await client.agents.retrieve(agent.id);
+
+    const twice = await error(
+      client.agents.update(agent.id, { name: 'renamed', tags: ['x'], block_ids: [notes.id, moreNotes.id] }),
+    );
+    expect(twice).toBeInstanceOf(ConflictError);
+    const missing = await error(
+      client.agents.update(agent.id, {
+        name: 'renamed',
+        block_ids: [notes.id, '01900000-0000-7000-8000-000000000000'],
+      }),
+    );
+    expect(missing).toBeInstanceOf(NotFoundError);
+
+    const after = await client.agents.retrieve(agent.id);
+    expect(after).toEqual(expect.objectContaining({ name: 'atomic', tags: [], updated_at: before.updated_at }));
+    expect(after.blocks.map((b) => b.id)).toEqual(before.blocks.map((b) => b.id));
+    expect((await client.blocks.agents.list(notes.id)).getPaginatedItems()).toEqual([]);
+  });
+
+  it('refuses every Letta write to a read-scoped key (403) and nothing changes', async () => {
+    const reader = clientWith(readKey);
+    const agent = await createAgent('guarded');
+    const block = await client.blocks.create({ label: 'guarded', value: 'Kept.' });
+    const tool = await client.tools.create({
+      source_code: 'return 1;',
+      json_schema: { name: 'guarded_tool', description: 'Kept' },
+    });
+    const [passage] = await client.agents.passages.create(agent.id, { text: 'A guarded fact.' });
+    const attachedBlock = await client.blocks.create({ label: 'attached', value: 'On the agent.' });
+    await client.agents.blocks.attach(attachedBlock.id, { agent_id: agent.id });
+    const attachedTool = await client.tools.create({
+      source_code: 'return 2;',
+      json_schema: { name: 'guarded_attached', description: 'On the agent' },
+    });
+    await client.agents.tools.attach(attachedTool.id, { agent_id: agent.id });
+    const agentFile = await client.agents.exportFile(agent.id);
+
+    const state = async () => ({
+      agent: await client.agents.retrieve(agent.id),
+      agents: (await client.agents.list({ limit: 1000 })).getPaginatedItems().map((a) => a.id),
+      block: await client.blocks.retrieve(block.id),
+      blocks: (await client.blocks.list({ limit: 1000 })).getPaginatedItems().map((b) => b.id),
+      tool: await client.tools.retrieve(tool.id),
+      tools: (await client.tools.list({ limit: 1000 })).getPaginatedItems().map((x) => x.id),
+      passages: await client.agents.passages.list(agent.id),
+      messages: (await client.agents.messages.list(agent.id, { limit: 1000 })).getPaginatedItems(),
+    });
+    const before = await state();
+
+    const writes: [string, () => Promise<unknown>][] = [
+      ['agent create', () => reader.agents.create({ name: 'nope' })],
+      ['agent update', () => reader.agents.update(agent.id, { name: 'nope' })],
+      ['agent delete', () => reader.agents.delete(agent.id)],
+      [
+        'agent import',
+        async () => reader.agents.importFile({ file: await toFile(Buffer.from(JSON.stringify(agentFile)), 'a.af') }),
+      ],
+      ['block create', () => reader.blocks.create({ label: 'x', value: 'y' })],
+      ['block update', () => reader.blocks.update(block.id, { value: 'changed' })],
+      ['block delete', () => reader.blocks.delete(block.id)],
+      ['block attach', () => reader.agents.blocks.attach(block.id, { agent_id: agent.id })],
+      ['block detach', () => reader.agents.blocks.detach(attachedBlock.id, { agent_id: agent.id })],
+      [
+        'core-memory block update',
+        () => reader.agents.blocks.update('human', { agent_id: agent.id, value: 'changed' }),
+      ],
+      ['passage insert', () => reader.agents.passages.create(agent.id, { text: 'nope' })],
+      ['passage delete', () => reader.agents.passages.delete(passage.id!, { agent_id: agent.id })],
+      ['message send', () => reader.agents.messages.create(agent.id, { input: 'hi' })],
+      ['message stream', () => reader.agents.messages.stream(agent.id, { input: 'hi' })],
+      [
+        'tool create',
+        () => reader.tools.create({ source_code: 'return 3;', json_schema: { name: 'nope', description: 'x' } }),
+      ],
+      ['tool update', () => reader.tools.update(tool.id, { description: 'changed' })],
+      ['tool delete', () => reader.tools.delete(tool.id)],
+      ['tool attach', () => reader.agents.tools.attach(tool.id, { agent_id: agent.id })],
+      ['tool detach', () => reader.agents.tools.detach(attachedTool.id, { agent_id: agent.id })],
+    ];
+    const outcomes = [];
+    for (const [name, write] of writes) {
+      const e = await error(write()).catch((unexpected: unknown) => unexpected);
+      outcomes.push([name, e instanceof PermissionDeniedError ? 403 : String(e)]);
+    }
+    expect(outcomes).toEqual(writes.map(([name]) => [name, 403]));
+    expect(await state()).toEqual(before);
   });
 });

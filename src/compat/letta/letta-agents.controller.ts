@@ -148,7 +148,7 @@ export class LettaAgentsController {
     return this.agents.remove(id);
   }
 
-  /** Letta: the agent's core memory blocks, in prompt order. */
+  /** Letta: the agent's core memory blocks, in prompt order, paged by `after`/`before` and `limit`. */
   @Get(':id/core-memory/blocks')
   @ApiNotFoundResponse({ description: 'No such agent in your organization', type: ErrorResponseDto })
   blocks(@Param('id', ParseId) id: string, @Query() query: LettaPageQueryDto): Promise<LettaBlockDto[]> {
@@ -189,11 +189,11 @@ export class LettaAgentsController {
     return this.agents.detachBlock(id, blockId);
   }
 
-  /** Letta: the agent's tools (besides AgentMem's built-in memory tools). */
+  /** Letta: the agent's tools (besides AgentMem's built-in memory tools), in attachment order, paged by `after`/`before` and `limit`. */
   @Get(':id/tools')
   @ApiNotFoundResponse({ description: 'No such agent in your organization', type: ErrorResponseDto })
-  tools(@Param('id', ParseId) id: string, @Query() _query: LettaPageQueryDto): Promise<LettaToolDto[]> {
-    return this.agents.toolsOf(id);
+  tools(@Param('id', ParseId) id: string, @Query() query: LettaPageQueryDto): Promise<LettaToolDto[]> {
+    return this.agents.toolsOf(id, query);
   }
 
   /** Letta: offers a tool of the registry to the agent's model. */

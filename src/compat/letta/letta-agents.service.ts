@@ -19,7 +19,17 @@ import type { LettaBlockDto, LettaUpdateBlockDto } from './dto/letta-block.dto.j
 import type { LettaPageQueryDto } from './dto/letta-page-query.dto.js';
 import type { LettaToolDto } from './dto/letta-tool.dto.js';
 import { LettaError, LettaErrorCode } from './letta.errors.js';
-import { blockChanges, blockInput, TAGS_KEY, toLettaBlock, toLettaTool } from './letta-mappers.js';
+import {
+  agentTagsOf,
+  blockChanges,
+  blockInput,
+  TAGS_KEY,
+  toLettaBlock,
+  toLettaTool,
+  withAgentTags,
+  withoutAgentTags,
+} from './letta-mappers.js';
+import { pageWindow, windowOf } from './letta-paging.js';
 import { endpointType, modelHandle, parseModelHandle } from './letta-model.js';
 
 /** Letta's built-in tools: AgentMem's loop has memory tools of its own, so these names are skipped in `tools`. */
@@ -60,24 +70,20 @@ export class LettaAgentsService {
       toolIds,
       blocks: input.memory_blocks?.map(blockInput),
       blockIds: input.block_ids,
-      metadata: withTags(input.metadata ?? {}, input.tags ?? []),
+      metadata: withAgentTags(input.metadata ?? {}, input.tags ?? []),
     });
     return this.respond(created);
   }
 
   async list(query: LettaListAgentsQueryDto): Promise<LettaAgentDto[]> {
     const agents = await this.agents.window({
-      after: query.after,
-      before: query.before,
-      limit: query.limit,
-      order: query.order ?? 'desc',
+      ...pageWindow(query, listOrder(query)),
       name: query.name,
       ...(query.tags
         ? { metadataList: { key: TAGS_KEY, values: query.tags, match: query.match_all_tags ? 'all' : 'any' } }
         : {}),
     });
-    const tools = await this.tools.findMany([...new Set(agents.flatMap((a) => a.toolIds))]);
-    return agents.map((a) => this.toLetta(a, tools));
+    return this.respondMany(agents);
   }
 
   async get(id: string): Promise<LettaAgentDto> {
@@ -88,18 +94,18 @@ export class LettaAgentsService {
     const current = await this.agents.find(id);
     const changesModel =
       input.model !== undefined || input.context_window_limit !== undefined || input.max_tokens !== undefined;
-    const tags = input.tags ?? tagsOf(current.metadata);
+    const tags = input.tags ?? agentTagsOf(current.metadata);
     const metadata =
       input.metadata !== undefined || input.tags !== undefined
-        ? withTags(input.metadata ?? withoutTags(current.metadata), tags)
+        ? withAgentTags(input.metadata ?? withoutAgentTags(current.metadata), tags)
         : undefined;
     await this.agents.update(id, {
       ...definedOnly({ name: input.name, description: input.description, system: input.system }),
       ...(changesModel ? { model: this.modelSettings(current.model, input) } : {}),
       ...(input.tool_ids ? { toolIds: await this.checkTools(input.tool_ids) } : {}),
       ...(metadata ? { metadata } : {}),
+      ...(input.block_ids ? { blockIds: input.block_ids } : {}),
     });
-    if (input.block_ids) await this.replaceBlocks(id, input.block_ids);
     return this.get(id);
   }
 
@@ -107,18 +113,17 @@ export class LettaAgentsService {
     return this.agents.remove(id);
   }
 
-  /** The agents a block is attached to (Letta's GET /v1/blocks/{id}/agents). */
-  async agentsOfBlock(blockId: string): Promise<LettaAgentDto[]> {
-    const block = await this.blocks.get(blockId);
-    return Promise.all(block.agentIds.map((id) => this.get(id)));
+  /** A page of the agents a block is attached to (Letta's GET /v1/blocks/{id}/agents), oldest first by default. */
+  async agentsOfBlock(blockId: string, query: LettaPageQueryDto): Promise<LettaAgentDto[]> {
+    await this.blocks.find(blockId);
+    return this.respondMany(await this.agents.window({ ...pageWindow(query, 'asc'), blockId }));
   }
 
   async blocksOf(id: string, query: LettaPageQueryDto): Promise<LettaBlockDto[]> {
     await this.agents.find(id);
-    const blocks = await this.blocks.ofAgent(id);
     // The blocks of one agent are few (at most 50): paged here, in attachment order.
-    const start = query.after ? blocks.findIndex((b) => b.id === query.after) + 1 : 0;
-    return blocks.slice(start, start + query.limit).map(toLettaBlock);
+    const blocks = await this.blocks.ofAgent(id);
+    return windowOf(blocks, (b) => b.id, pageWindow(query, 'asc')).map(toLettaBlock);
   }
 
   async block(id: string, label: string): Promise<LettaBlockDto> {
@@ -139,9 +144,11 @@ export class LettaAgentsService {
     return this.respond(await this.agents.detachBlock(id, blockId));
   }
 
-  async toolsOf(id: string): Promise<LettaToolDto[]> {
+  /** A page of the agent's tools, in attachment order by default (one query for the page's tools). */
+  async toolsOf(id: string, query: LettaPageQueryDto): Promise<LettaToolDto[]> {
     const agent = await this.agents.find(id);
-    return (await this.tools.findMany(agent.toolIds)).map(toLettaTool);
+    const page = windowOf(agent.toolIds, (toolId) => toolId, pageWindow(query, 'asc'));
+    return (await this.tools.findMany(page)).map(toLettaTool);
   }
 
   async attachTool(id: string, toolId: string): Promise<LettaAgentDto> {
@@ -209,31 +216,30 @@ export class LettaAgentsService {
     return unique;
   }
 
-  /** Tools by name; Letta's built-in tool names are skipped (AgentMem's memory tools are always offered). */
+  /** Tools by name, looked up in one query; Letta's built-in tool names are skipped (AgentMem's memory tools are always offered). */
   private async toolsNamed(names: string[]): Promise<string[]> {
-    const ids: string[] = [];
-    for (const [i, name] of names.entries()) {
-      if (LETTA_BUILT_IN_TOOLS.has(name)) continue;
-      const [tool] = (await this.tools.list({ limit: 1, name, match: 'any' })).data;
-      if (!tool)
+    const found = await this.tools.findByNames(names.filter((name) => !LETTA_BUILT_IN_TOOLS.has(name)));
+    const byName = new Map(found.map((t) => [t.name, t.id]));
+    return names.flatMap((name, i) => {
+      if (LETTA_BUILT_IN_TOOLS.has(name)) return [];
+      const id = byName.get(name);
+      if (id === undefined)
         throw new LettaError(
           LettaErrorCode.InvalidInput,
           `tools.${i}: there is no tool named ${name.slice(0, 100)} in this organization`,
         );
-      ids.push(tool.id);
-    }
-    return ids;
-  }
-
-  /** Makes the agent's blocks exactly `blockIds`: the others are detached (and kept), the new ones attached. */
-  private async replaceBlocks(id: string, blockIds: string[]): Promise<void> {
-    const current = (await this.blocks.ofAgent(id)).map((b) => b.id);
-    for (const blockId of current) if (!blockIds.includes(blockId)) await this.agents.detachBlock(id, blockId);
-    for (const blockId of blockIds) if (!current.includes(blockId)) await this.agents.attachBlock(id, blockId);
+      return [id];
+    });
   }
 
   private async respond(agent: AgentResponseDto): Promise<LettaAgentDto> {
     return this.toLetta(agent, await this.tools.findMany(agent.toolIds));
+  }
+
+  /** Several agents as Letta's, with one query for all their tools. */
+  private async respondMany(agents: AgentResponseDto[]): Promise<LettaAgentDto[]> {
+    const tools = await this.tools.findMany([...new Set(agents.flatMap((a) => a.toolIds))]);
+    return agents.map((a) => this.toLetta(a, tools));
   }
 
   private toLetta(a: AgentResponseDto, tools: Tool[]): LettaAgentDto {
@@ -265,8 +271,8 @@ export class LettaAgentsService {
         return tool ? [toLettaTool(tool)] : [];
       }),
       tool_ids: a.toolIds,
-      tags: tagsOf(a.metadata),
-      metadata: withoutTags(a.metadata),
+      tags: agentTagsOf(a.metadata),
+      metadata: withoutAgentTags(a.metadata),
       sources: [],
       created_at: a.createdAt.toISOString(),
       updated_at: a.updatedAt.toISOString(),
@@ -274,18 +280,15 @@ export class LettaAgentsService {
   }
 }
 
-function tagsOf(metadata: Record<string, unknown>): string[] {
-  const tags = metadata[TAGS_KEY];
-  return Array.isArray(tags) ? tags.filter((t): t is string => typeof t === 'string') : [];
-}
-
-function withoutTags(metadata: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(metadata).filter(([k]) => k !== TAGS_KEY));
-}
-
-function withTags(metadata: Record<string, unknown>, tags: string[]): Record<string, unknown> {
-  const rest = withoutTags(metadata);
-  return tags.length > 0 ? { ...rest, [TAGS_KEY]: [...new Set(tags)] } : rest;
+/** The list's order: `order`, or Letta's older `ascending` (a contradiction is a 400); newest first by default. */
+function listOrder(query: LettaListAgentsQueryDto): 'asc' | 'desc' {
+  const byAscending = query.ascending === undefined ? undefined : query.ascending ? 'asc' : 'desc';
+  if (query.order !== undefined && byAscending !== undefined && query.order !== byAscending)
+    throw new LettaError(
+      LettaErrorCode.InvalidInput,
+      `ascending=${String(query.ascending)} contradicts order=${query.order}; give one of them`,
+    );
+  return query.order ?? byAscending ?? 'desc';
 }
 
 /** The object without its undefined fields (the services read a present key as a change). */

@@ -10,7 +10,8 @@ import type {
   LettaSearchPassagesQueryDto,
   LettaSearchResponseDto,
 } from './dto/letta-passage.dto.js';
-import { iso, tagsOf, toLettaPassage } from './letta-mappers.js';
+import { LettaError, LettaErrorCode } from './letta.errors.js';
+import { iso, passageTagsOf, toLettaPassage } from './letta-mappers.js';
 
 /**
  * Letta's archival memory is the agent's memories in AgentMem: scope agentId = the agent's id,
@@ -39,6 +40,11 @@ export class LettaArchivalService {
   async list(agentId: string, query: LettaListPassagesQueryDto): Promise<LettaPassageDto[]> {
     await this.agents.find(agentId);
     if (query.search !== undefined) {
+      if (query.after !== undefined)
+        throw new LettaError(
+          LettaErrorCode.InvalidInput,
+          'after is not supported with search: a search answers the best matches, not a page',
+        );
       const found = await this.searches.search({ query: query.search, agentId, limit: query.limit });
       return found.results.map(toLettaPassage);
     }
@@ -48,11 +54,14 @@ export class LettaArchivalService {
 
   async search(agentId: string, query: LettaSearchPassagesQueryDto): Promise<LettaSearchResponseDto> {
     await this.agents.find(agentId);
-    const tags = query.tags ?? [];
+    const tags = [...new Set(query.tags ?? [])];
+    const all = query.tag_match_mode === 'all';
+    // The filter language's `contains` finds a tag in a list, but also inside a string value
+    // (ILIKE: `cat` in "category"). It narrows the search in SQL; membership of the passage's tag
+    // list (passageTagsOf) is then checked exactly here. A memory whose `tags` is a string is no
+    // passage with tags, so only those can be dropped from the top_k.
     const conditions: Record<string, unknown>[] = [
-      ...(tags.length > 0
-        ? [{ [query.tag_match_mode === 'all' ? 'AND' : 'OR']: tags.map((tag) => ({ tags: { contains: tag } })) }]
-        : []),
+      ...(tags.length > 0 ? [{ [all ? 'AND' : 'OR']: tags.map((tag) => ({ tags: { contains: tag } })) }] : []),
       ...(query.start_datetime ? [{ createdAt: { gte: query.start_datetime.toISOString() } }] : []),
       ...(query.end_datetime ? [{ createdAt: { lte: query.end_datetime.toISOString() } }] : []),
     ];
@@ -62,12 +71,16 @@ export class LettaArchivalService {
       limit: query.top_k ?? 10,
       ...(conditions.length > 0 ? { filters: { AND: conditions } } : {}),
     });
-    const results = found.results.map((hit) => ({
-      id: hit.id,
-      content: hit.memory,
-      timestamp: iso(hit.createdAt),
-      tags: tagsOf(hit.metadata),
-    }));
+    const matches = (own: string[]) =>
+      tags.length === 0 || (all ? tags.every((t) => own.includes(t)) : tags.some((t) => own.includes(t)));
+    const results = found.results
+      .filter((hit) => matches(passageTagsOf(hit.metadata)))
+      .map((hit) => ({
+        id: hit.id,
+        content: hit.memory,
+        timestamp: iso(hit.createdAt),
+        tags: passageTagsOf(hit.metadata),
+      }));
     return { count: results.length, results };
   }
 

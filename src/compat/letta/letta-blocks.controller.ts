@@ -31,7 +31,7 @@ export class LettaBlocksController {
     return this.blocks.create(body);
   }
 
-  /** Letta: the organization's blocks as an array, oldest first, paged by `after` and `limit`. */
+  /** Letta: the organization's blocks as an array, oldest first by default, paged by `after`/`before` and `limit`. */
   @Get()
   list(@Query() query: LettaListBlocksQueryDto): Promise<LettaBlockDto[]> {
     return this.blocks.list(query);
@@ -44,11 +44,11 @@ export class LettaBlocksController {
     return this.blocks.get(id);
   }
 
-  /** Letta: the agents the block is attached to. */
+  /** Letta: the agents the block is attached to, oldest first by default, paged by `after`/`before` and `limit`. */
   @Get(':id/agents')
   @ApiNotFoundResponse({ description: 'No such block in your organization', type: ErrorResponseDto })
-  agentsOf(@Param('id', ParseId) id: string, @Query() _query: LettaPageQueryDto): Promise<LettaAgentDto[]> {
-    return this.lettaAgents.agentsOfBlock(id);
+  agentsOf(@Param('id', ParseId) id: string, @Query() query: LettaPageQueryDto): Promise<LettaAgentDto[]> {
+    return this.lettaAgents.agentsOfBlock(id, query);
   }
 
   /** Letta: changes a block; every agent it is attached to sees the change. */

@@ -7,6 +7,7 @@ import type {
   LettaUpdateBlockDto,
 } from './dto/letta-block.dto.js';
 import { blockChanges, blockInput, toLettaBlock } from './letta-mappers.js';
+import { pageWindow } from './letta-paging.js';
 
 /** Letta's blocks on their own (shared between agents), onto BlocksService. */
 @Injectable()
@@ -18,7 +19,7 @@ export class LettaBlocksService {
   }
 
   async list(query: LettaListBlocksQueryDto): Promise<LettaBlockDto[]> {
-    return (await this.blocks.list(query.limit, query.after, query.label)).data.map(toLettaBlock);
+    return (await this.blocks.window(pageWindow(query, 'asc'), query.label)).map(toLettaBlock);
   }
 
   async get(id: string): Promise<LettaBlockDto> {

@@ -79,17 +79,35 @@ export function toLettaTool(
   };
 }
 
-/** A memory's tags: its metadata's `tags`, when that is a list of strings. */
-export function tagsOf(metadata: Record<string, unknown>): string[] {
-  const tags = metadata.tags;
-  return Array.isArray(tags) ? tags.filter((t): t is string => typeof t === 'string') : [];
+const stringsIn = (value: unknown): string[] =>
+  Array.isArray(value) ? value.filter((t): t is string => typeof t === 'string') : [];
+
+/** An agent's Letta tags: the list in its metadata under TAGS_KEY. */
+export function agentTagsOf(metadata: Record<string, unknown>): string[] {
+  return stringsIn(metadata[TAGS_KEY]);
+}
+
+/** An agent's metadata as Letta shows it: without the tags (they have a field of their own). */
+export function withoutAgentTags(metadata: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(metadata).filter(([k]) => k !== TAGS_KEY));
+}
+
+/** An agent's metadata holding `tags` (each once) under TAGS_KEY, or no tags key when there are none. */
+export function withAgentTags(metadata: Record<string, unknown>, tags: string[]): Record<string, unknown> {
+  const rest = withoutAgentTags(metadata);
+  return tags.length > 0 ? { ...rest, [TAGS_KEY]: [...new Set(tags)] } : rest;
+}
+
+/** A passage's (memory's) tags: its metadata's `tags`, when that is a list of strings. */
+export function passageTagsOf(metadata: Record<string, unknown>): string[] {
+  return stringsIn(metadata.tags);
 }
 
 export function toLettaPassage(m: MemoryResponseDto): LettaPassageDto {
   return {
     id: m.id,
     text: m.memory,
-    tags: tagsOf(m.metadata),
+    tags: passageTagsOf(m.metadata),
     metadata: m.metadata,
     embedding: null,
     embedding_config: null,

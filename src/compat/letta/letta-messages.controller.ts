@@ -33,7 +33,7 @@ import type { LettaFrame, PreparedTurn } from './letta-turns.service.js';
 export class LettaMessagesController {
   constructor(private readonly turns: LettaTurnsService) {}
 
-  /** Letta: the conversation log as Letta messages, newest first by default, paged by `after` and `limit` (stored messages). */
+  /** Letta: the conversation log as Letta messages, newest first by default, paged by `after`/`before` and `limit` (`limit` counts stored messages; a tool-calling one reads as several Letta messages of its id). */
   @Get()
   list(@Param('id', ParseId) id: string, @Query() query: LettaListMessagesQueryDto): Promise<LettaMessageDto[]> {
     return this.turns.list(id, query);

@@ -24,7 +24,7 @@ export class LettaToolsController {
     return this.tools.create(body);
   }
 
-  /** Letta: the organization's tools as an array, oldest first, paged by `after` and `limit`. */
+  /** Letta: the organization's tools as an array, oldest first by default, paged by `after`/`before` and `limit`. */
   @Get()
   list(@Query() query: LettaListToolsQueryDto): Promise<LettaToolDto[]> {
     return this.tools.list(query);

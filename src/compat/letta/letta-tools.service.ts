@@ -11,6 +11,7 @@ import type {
 } from './dto/letta-tool.dto.js';
 import { LettaError, LettaErrorCode } from './letta.errors.js';
 import { toLettaTool } from './letta-mappers.js';
+import { pageWindow } from './letta-paging.js';
 import { checkJavaScript, FUNCTION_NAME } from './letta-tool-source.js';
 
 function checkName(name: string): string {
@@ -60,8 +61,7 @@ export class LettaToolsService {
   }
 
   async list(query: LettaListToolsQueryDto): Promise<LettaToolDto[]> {
-    const page = await this.tools.list({ limit: query.limit, cursor: query.after, name: query.name, match: 'any' });
-    return page.data.map(toLettaTool);
+    return (await this.tools.window(pageWindow(query, 'asc'), query.name)).map(toLettaTool);
   }
 
   async get(id: string): Promise<LettaToolDto> {

@@ -17,6 +17,7 @@ import type {
 } from './dto/letta-message.dto.js';
 import { LettaError, LettaErrorCode } from './letta.errors.js';
 import { toLettaMessages } from './letta-mappers.js';
+import { pageWindow } from './letta-paging.js';
 
 /** What a Letta stream carries in its `data:` frames. */
 export type LettaFrame =
@@ -161,11 +162,7 @@ export class LettaTurnsService {
 
   async list(agentId: string, query: LettaListMessagesQueryDto): Promise<LettaMessageDto[]> {
     await this.agents.find(agentId);
-    const page = await this.messages.list(agentId, {
-      limit: query.limit,
-      cursor: query.after,
-      order: query.order ?? 'desc',
-    });
-    return page.data.flatMap((m) => toLettaMessages(m));
+    const page = await this.messages.window(agentId, pageWindow(query, 'desc'));
+    return page.flatMap((m) => toLettaMessages(m));
   }
 }

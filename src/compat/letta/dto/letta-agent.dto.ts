@@ -173,6 +173,8 @@ export class LettaCreateAgentDto extends LettaAgentExtrasDto {
   @IsArray()
   @ArrayMaxSize(100)
   @IsString({ each: true })
+  @MinLength(1, { each: true, message: 'each of tools must be the name of a tool (not empty)' })
+  @MaxLength(200, { each: true, message: 'each of tools must be at most 200 characters' })
   tools?: string[];
 
   /** Labels to find agents by. Stored in the agent's metadata under `lettaTags`. @example ["support"] */
@@ -304,8 +306,11 @@ export class LettaListAgentsQueryDto extends LettaPageQueryDto {
   @Transform(({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value))
   @IsBoolean()
   match_all_tags?: boolean;
-  @IgnoredField('newest or oldest first by `order`')
-  ascending?: unknown;
+  /** Letta's older switch for `order`: true is oldest first (asc), false newest first (desc). Contradicting `order` is a 400. */
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean()
+  ascending?: boolean;
   @IgnoredField('blocks and tools are always included')
   include?: unknown;
   @IgnoredField('blocks and tools are always included')

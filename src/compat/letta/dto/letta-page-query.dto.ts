@@ -17,12 +17,12 @@ export class LettaPageQueryDto {
   @IsUUID('all', { message: 'after must be the id of an item of this list' })
   after?: string;
 
-  /** Items before this id, in `order` (honoured by the agents list; the other lists ignore it). */
+  /** The id of the first item of the next page: items before it, in `order` (with `before` alone, the `limit` items just before it). */
   @IsOptional()
   @IsUUID('all', { message: 'before must be the id of an item of this list' })
   before?: string;
 
-  /** asc: oldest first; desc: newest first (the default on agents and messages; blocks and tools are always listed oldest first). */
+  /** asc: oldest first (the default of blocks and tools, whose agent lists follow attachment order); desc: newest first (the default of agents and messages). */
   @IsOptional()
   @IsIn(['asc', 'desc'])
   order?: 'asc' | 'desc';

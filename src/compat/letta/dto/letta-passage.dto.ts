@@ -1,6 +1,7 @@
 import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
+  Equals,
   IsArray,
   IsBoolean,
   IsIn,
@@ -47,7 +48,7 @@ export class LettaListPassagesQueryDto {
   @Max(100)
   limit: number = 50;
 
-  /** The id of the last passage of the previous page. */
+  /** The id of the last passage of the previous page (not with `search`, which answers the best matches). */
   @IsOptional()
   @IsUUID('all', { message: 'after must be the id of a passage of this agent' })
   after?: string;
@@ -59,8 +60,9 @@ export class LettaListPassagesQueryDto {
   @MaxLength(2000)
   search?: string;
 
-  @IgnoredField('passages are listed oldest first')
-  before?: unknown;
+  /** Not supported (a 400): passages are listed oldest first and paged forwards by `after`. */
+  @Equals(undefined, { message: 'before is not supported: passages are listed oldest first; page them by after' })
+  before?: never;
   /** Only ascending (oldest first) is supported; false is refused. */
   @IsOptional()
   @Transform(({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value))
