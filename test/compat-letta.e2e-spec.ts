@@ -738,7 +738,7 @@ describe("Letta's client against AgentMem", () => {
     });
   });
 
-  it("lists agents oldest first with ascending=true (Letta's older switch for order)", async () => {
+  it("lists agents oldest first with ascending=true (Letta's older switch for order); refuses another order_by", async () => {
     const org = await register(t, 'Ascending');
     const asc = clientWith(await makeKey(org.accessToken, ['read', 'write']));
     for (const name of ['first', 'second', 'third']) await asc.agents.create({ name });
@@ -750,6 +750,17 @@ describe("Letta's client against AgentMem", () => {
     const contradiction = await error(asc.agents.list({ ascending: true, order: 'desc' }));
     expect(contradiction).toBeInstanceOf(BadRequestError);
     expect(messageOf(contradiction)).toMatch(/ascending/);
+    // Lists are ordered by creation time only: another order_by is refused, not ignored.
+    expect(await names({ order_by: 'created_at', sort_by: 'created_at', order: 'asc' })).toEqual([
+      'first',
+      'second',
+      'third',
+    ]);
+    const byRun = await error(asc.agents.list({ order_by: 'last_run_completion' }));
+    expect(byRun).toBeInstanceOf(BadRequestError);
+    expect(messageOf(byRun)).toMatch(/^order_by must be created_at/);
+    const sortBy = await error(asc.agents.list({ sort_by: 'last_run_completion' }));
+    expect(messageOf(sortBy)).toMatch(/^sort_by must be created_at/);
   });
 
   it('refuses an empty tool name on agent create with a 400 naming tools, attaching nothing', async () => {

@@ -3,6 +3,7 @@ import {
   ArrayMaxSize,
   IsArray,
   IsBoolean,
+  IsIn,
   IsInt,
   IsObject,
   IsOptional,
@@ -317,8 +318,10 @@ export class LettaListAgentsQueryDto extends LettaPageQueryDto {
   include_relationships?: unknown;
   @IgnoredField('not supported; filter by name or tags')
   query_text?: unknown;
-  @IgnoredField('lists are ordered by creation time')
-  sort_by?: unknown;
+  /** Letta's older name for `order_by`: created_at is the one value taken (another is a 400). */
+  @IsOptional()
+  @IsIn(['created_at'], { message: 'sort_by must be created_at: agents are ordered by creation time only' })
+  sort_by?: 'created_at';
   @IgnoredField('run statistics are not kept on the agent')
   last_stop_reason?: unknown;
   @IgnoredField('identities are not supported')

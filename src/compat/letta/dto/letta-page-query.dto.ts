@@ -1,6 +1,5 @@
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
-import { IgnoredField } from '../letta-validation.js';
 
 /** Letta's paging of lists: `limit`, and the id to start after (or end before), in `order`. */
 export class LettaPageQueryDto {
@@ -27,7 +26,8 @@ export class LettaPageQueryDto {
   @IsIn(['asc', 'desc'])
   order?: 'asc' | 'desc';
 
-  /** Lists are ordered by creation time only. */
-  @IgnoredField('lists are ordered by creation time (created_at)')
-  order_by?: unknown;
+  /** Lists are ordered by creation time only: created_at is the one value taken (another is a 400). */
+  @IsOptional()
+  @IsIn(['created_at'], { message: 'order_by must be created_at: lists are ordered by creation time only' })
+  order_by?: 'created_at';
 }
