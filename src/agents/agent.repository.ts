@@ -6,8 +6,8 @@ import { TenantContext } from '../common/context/tenant-context.js';
 import { Page, toPage } from '../common/pagination/page.js';
 import { returnedRows } from '../database/returned-rows.js';
 import { Agent } from './entities/agent.entity.js';
-import { applyKeysetWindow } from './keyset-window.js';
-import type { KeysetWindow } from './keyset-window.js';
+import { applyKeysetWindow } from '../common/pagination/keyset-window.js';
+import type { KeysetWindow } from '../common/pagination/keyset-window.js';
 
 /** A page of agents by keyset in either direction, optionally narrowed. */
 export interface AgentWindow extends KeysetWindow {

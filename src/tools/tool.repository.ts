@@ -6,6 +6,8 @@ import { Page, toPage } from '../common/pagination/page.js';
 import { entityChanges } from '../database/entity-changes.js';
 import { Tool } from './entities/tool.entity.js';
 import { ToolRun } from './entities/tool-run.entity.js';
+import { applyKeysetWindow } from '../common/pagination/keyset-window.js';
+import type { KeysetWindow } from '../common/pagination/keyset-window.js';
 
 export type ToolChanges = Partial<Omit<Tool, 'id' | 'organizationId' | 'createdAt' | 'updatedAt'>>;
 
@@ -63,30 +65,14 @@ export class ToolRepository {
     return this.tools.findBy({ name: In(names), organizationId: this.tenant.organizationId });
   }
 
-  /**
-   * A window by keyset in either direction (Letta's lists): `after` and `before` are exclusive
-   * id bounds in `order`; given `before` alone, the `limit` tools just before it, still in
-   * `order` (the same window as src/agents/keyset-window.ts, which tools may not import: the
-   * agents module imports this one).
-   */
-  async window(
-    w: { after?: string; before?: string; limit: number; order: 'asc' | 'desc' },
-    name: string | undefined,
-  ): Promise<Tool[]> {
-    const ascending = w.order === 'asc';
-    const lower = ascending ? w.after : w.before;
-    const upper = ascending ? w.before : w.after;
-    const fromEnd = w.before !== undefined && w.after === undefined;
+  /** A window by keyset in either direction (Letta's lists; see applyKeysetWindow), optionally of one name. */
+  async window(w: KeysetWindow, name: string | undefined): Promise<Tool[]> {
     const query = this.tools
       .createQueryBuilder('t')
-      .where('t.organizationId = :organizationId', { organizationId: this.tenant.organizationId })
-      .orderBy('t.id', ascending !== fromEnd ? 'ASC' : 'DESC')
-      .limit(w.limit);
-    if (lower) query.andWhere('t.id > :lower', { lower });
-    if (upper) query.andWhere('t.id < :upper', { upper });
+      .where('t.organizationId = :organizationId', { organizationId: this.tenant.organizationId });
     if (name !== undefined) query.andWhere('t.name = :name', { name });
-    const rows = await query.getMany();
-    return fromEnd ? rows.reverse() : rows;
+    const inOrder = applyKeysetWindow(query, 't.id', w);
+    return inOrder(await query.getMany());
   }
 
   /** Saves the changed fields; false if the tool is not the caller's. */

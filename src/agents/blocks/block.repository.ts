@@ -5,8 +5,8 @@ import { TenantContext } from '../../common/context/tenant-context.js';
 import { Page, toPage } from '../../common/pagination/page.js';
 import { entityChanges } from '../../database/entity-changes.js';
 import { Block } from '../entities/block.entity.js';
-import { applyKeysetWindow } from '../keyset-window.js';
-import type { KeysetWindow } from '../keyset-window.js';
+import { applyKeysetWindow } from '../../common/pagination/keyset-window.js';
+import type { KeysetWindow } from '../../common/pagination/keyset-window.js';
 
 export type BlockChanges = Partial<Pick<Block, 'label' | 'value' | 'limit' | 'description' | 'readOnly' | 'metadata'>>;
 

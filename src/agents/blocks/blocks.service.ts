@@ -9,7 +9,7 @@ import { Page } from '../../common/pagination/page.js';
 import { agentUpdated } from '../agent.events.js';
 import { AgentError, AgentErrorCode } from '../agents.errors.js';
 import type { Block } from '../entities/block.entity.js';
-import type { KeysetWindow } from '../keyset-window.js';
+import type { KeysetWindow } from '../../common/pagination/keyset-window.js';
 import { BlockRepository } from './block.repository.js';
 import type { BlockChanges } from './block.repository.js';
 import { BlockResponseDto } from './dto/block-response.dto.js';

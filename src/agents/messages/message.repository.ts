@@ -6,8 +6,8 @@ import { Page, toPage } from '../../common/pagination/page.js';
 import { entityChanges } from '../../database/entity-changes.js';
 import { Message } from '../entities/message.entity.js';
 import type { MessageRole } from '../entities/message.entity.js';
-import { applyKeysetWindow } from '../keyset-window.js';
-import type { KeysetWindow } from '../keyset-window.js';
+import { applyKeysetWindow } from '../../common/pagination/keyset-window.js';
+import type { KeysetWindow } from '../../common/pagination/keyset-window.js';
 
 /** What the context builder needs to choose messages without loading their text. */
 export interface MessageSize {

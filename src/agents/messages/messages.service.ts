@@ -6,7 +6,7 @@ import { mapPage, Page } from '../../common/pagination/page.js';
 import { countTokens, MESSAGE_OVERHEAD_TOKENS } from '../../llm/tokens.js';
 import { messageCreated } from '../agent.events.js';
 import type { Message, MessageRole, StoredToolCall } from '../entities/message.entity.js';
-import type { KeysetWindow } from '../keyset-window.js';
+import type { KeysetWindow } from '../../common/pagination/keyset-window.js';
 import type { ListMessagesQueryDto } from './dto/list-messages-query.dto.js';
 import { MessageResponseDto } from './dto/message-response.dto.js';
 import { MessageRepository } from './message.repository.js';

@@ -1,4 +1,4 @@
-import type { KeysetWindow } from '../../agents/keyset-window.js';
+import type { KeysetWindow } from '../../common/pagination/keyset-window.js';
 import type { LettaPageQueryDto } from './dto/letta-page-query.dto.js';
 import { LettaError, LettaErrorCode } from './letta.errors.js';
 
