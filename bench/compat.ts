@@ -8,6 +8,7 @@
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { readFile } from 'node:fs/promises';
 import { loadConversations, turnText } from './locomo.js';
 import { pool } from './memory.js';
 import { percentile, record, rssMb, runIfMain, startServer } from './support.js';
@@ -101,6 +102,12 @@ async function mcpPath(url: string, key: string): Promise<Path> {
   };
 }
 
+/** CPU time a process has used, user and system, all threads (Linux /proc; clock ticks of 10 ms). */
+async function cpuMs(pid: number): Promise<number> {
+  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 /** Stores `total` texts spread over the users through an import job, and waits for it. */
 async function fill(url: string, key: string, texts: string[], total: number): Promise<void> {
   const lines = Array.from({ length: total }, (_, i) =>
@@ -128,7 +135,12 @@ async function fill(url: string, key: string, texts: string[], total: number): P
  * and each drop-in's ratio to the native API. Target (ours, no peer serves these clients
  * self-hosted): a drop-in keeps ≥ 90 % of the native throughput and ≤ 110 % of its p95.
  */
-export async function runCompatBench(url: string, key: string, options: CompatBenchOptions): Promise<Figure[]> {
+export async function runCompatBench(
+  url: string,
+  key: string,
+  options: CompatBenchOptions,
+  serverPid?: number,
+): Promise<Figure[]> {
   const conversations = await loadConversations();
   const texts = conversations.flatMap((c) => c.sessions.flatMap((s) => s.turns.map(turnText)));
   const questions = conversations.flatMap((c) => c.questions.map((q) => q.question));
@@ -140,12 +152,34 @@ export async function runCompatBench(url: string, key: string, options: CompatBe
     // Each path twice, in the order A B C C B A, so that a table growing or a machine slowing
     // down weighs on each path alike; a path's rate is its adds over its time in both rounds.
     const seconds: Record<string, number> = {};
+    const serverCpu: Record<string, number> = {};
     for (const path of [...paths, ...[...paths].reverse()]) {
+      const cpuBefore = serverPid ? await cpuMs(serverPid) : 0;
       const run = await pool(Math.ceil(options.adds / 2), clients, async () => {
         const i = next++;
         await path.add(`adder-${i % USERS}`, `${texts[i % texts.length]} #${i}`);
       });
       seconds[path.name] = (seconds[path.name] ?? 0) + run.seconds;
+      if (serverPid) serverCpu[path.name] = (serverCpu[path.name] ?? 0) + (await cpuMs(serverPid)) - cpuBefore;
+    }
+    if (serverPid && clients === 10) {
+      // The server's own CPU per add (all its threads): what a path costs the server, apart from
+      // the client's share of the two cores the benchmark runs on.
+      const adds = 2 * Math.ceil(options.adds / 2);
+      for (const path of paths)
+        figures.push({
+          name: `${path.name} server CPU per add`,
+          value: round(serverCpu[path.name] / adds),
+          unit: 'ms',
+        });
+      for (const path of paths.slice(1))
+        figures.push({
+          name: `${path.name}/native server CPU per add`,
+          value: round(serverCpu[path.name] / serverCpu.native),
+          unit: '×',
+          target: 1.1,
+          higherIsBetter: false,
+        });
     }
     for (const path of paths) {
       const rate = round((2 * Math.ceil(options.adds / 2)) / seconds[path.name], 1);
@@ -232,7 +266,7 @@ async function main(): Promise<void> {
         body: JSON.stringify({ name: 'bench' }),
       }),
     );
-    const figures = await runCompatBench(server.url, key, options);
+    const figures = await runCompatBench(server.url, key, options, server.pid);
     figures.push({ name: 'server RSS after the run', value: await rssMb(server.pid), unit: 'MB' });
     await record(process.env.BENCH_RESULT ?? 'compat', figures, { options });
   } finally {

@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 // them itself, which would state every DTO rule a second time; here the tools list JSON Schemas
 // and the REST DTOs (class-validator) check the arguments, as they do over REST.
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { McpTools, UnknownToolError } from './mcp-tools.js';
@@ -28,10 +29,20 @@ const ANY_TOOL_CALL = z.looseObject({ method: z.literal('tools/call') });
  */
 @Injectable()
 export class McpServerFactory {
+  /**
+   * One JSON Schema validator for every request's server: each Server would otherwise make an
+   * Ajv of its own (for elicitation, which this server never asks) on every request.
+   */
+  private readonly validator = new AjvJsonSchemaValidator();
+
   constructor(private readonly tools: McpTools) {}
 
   create(requestId: string): Server {
-    const server = new Server(SERVER_INFO, { capabilities: { tools: {} }, instructions: INSTRUCTIONS });
+    const server = new Server(SERVER_INFO, {
+      capabilities: { tools: {} },
+      instructions: INSTRUCTIONS,
+      jsonSchemaValidator: this.validator,
+    });
     server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: this.tools.definitions() }));
     server.setRequestHandler(ANY_TOOL_CALL, async (request) => {
       const { params } = CallToolRequestSchema.parse(request);
