@@ -65,10 +65,9 @@ export class MemoryController {
     @Res({ passthrough: true }) res: Response,
   ): Promise<AddMemoriesResponseDto | JobAcceptedResponseDto> {
     if (!body.async) return this.memories.add(body);
-    this.memories.checkAdd(body);
     const { async: _async, ...input } = body;
     res.status(HttpStatus.ACCEPTED);
-    return { jobId: await this.jobs.enqueue(QueueName.MemoryIngest, input) };
+    return { jobId: await this.memories.enqueueAdd(input) };
   }
 
   /**

@@ -9,6 +9,8 @@ import { uuidv7 } from '../common/ids.js';
 import { mapPage, Page } from '../common/pagination/page.js';
 import { ChatModelService } from '../llm/chat-model.service.js';
 import { EmbeddingService } from '../llm/embedding/embedding.service.js';
+import { JobsService } from '../jobs/jobs.service.js';
+import { QueueName } from '../jobs/jobs.types.js';
 import type { CreateMemoryDto } from './dto/create-memory.dto.js';
 import type { ImportRowDto } from './dto/import-row.dto.js';
 import type { ListMemoriesQueryDto } from './dto/list-memories-query.dto.js';
@@ -64,6 +66,7 @@ export class MemoryService {
     private readonly tenant: TenantContext,
     private readonly events: EventBus,
     private readonly config: AppConfig,
+    private readonly jobs: JobsService,
   ) {}
 
   /**
@@ -98,6 +101,12 @@ export class MemoryService {
           note: 'No LLM is configured (LLM_PROVIDER=none): the text was stored as given, as with infer=false',
         }
       : { results, inferred: false };
+  }
+
+  /** An add done later by a worker: refused now if it cannot work, else queued; the job's id. */
+  async enqueueAdd(input: CreateMemoryDto): Promise<string> {
+    this.checkAdd(input);
+    return this.jobs.enqueue(QueueName.MemoryIngest, input);
   }
 
   /** Refuses an add that cannot work (checked before an async add is queued, too). */

@@ -81,8 +81,7 @@ export class Mem0Service {
       expiresAt,
     };
     if (input.async_mode) {
-      this.memories.checkAdd(add);
-      const jobId = await this.jobs.enqueue(QueueName.MemoryIngest, add);
+      const jobId = await this.memories.enqueueAdd(add);
       return {
         results: [],
         status: 'PENDING',
