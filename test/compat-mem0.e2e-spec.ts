@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeLlm } from './support/fake-llm.js';
+import { eventually } from './support/realtime-clients.js';
 import { bearer, register, startTestApp } from './support/test-app.js';
 import type { Registered, TestApp } from './support/test-app.js';
 
@@ -329,15 +330,19 @@ describe("Mem0's MemoryClient against AgentMem", () => {
     })) as unknown as { status: string; eventId: string };
     expect(queued.status).toBe('PENDING');
     let event: { status: string; results: { memory: string }[] } = { status: 'PENDING', results: [] };
-    for (let i = 0; i < 100 && event.status !== 'SUCCEEDED' && event.status !== 'FAILED'; i++) {
-      event = (
-        await t
-          .http()
-          .get(`/v1/event/${queued.eventId}/`)
-          .set({ Authorization: `Token ${readKey}` })
-      ).body;
-      if (event.status !== 'SUCCEEDED') await new Promise((r) => setTimeout(r, 50));
-    }
+    await eventually(
+      async () => {
+        event = (
+          await t
+            .http()
+            .get(`/v1/event/${queued.eventId}/`)
+            .set({ Authorization: `Token ${readKey}` })
+        ).body;
+        return event.status === 'SUCCEEDED' || event.status === 'FAILED';
+      },
+      30_000,
+      `event ${queued.eventId} finished`,
+    );
     expect(event).toMatchObject({ status: 'SUCCEEDED', results: [{ memory: 'Hana speaks Japanese' }] });
   });
 });
