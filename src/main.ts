@@ -5,10 +5,11 @@ import { exitOnSignals, loadConfigOrExit, runMain } from './process-signals.js';
 
 runMain('AgentMem', async () => {
   const config = loadConfigOrExit();
-  const app = await createApp(config);
+  const starting = createApp(config);
   // Graceful stop: refuse new connections, finish requests and running jobs, close the pool
   // and the embedded database. A stuck connection must not keep a stopping server alive forever.
-  exitOnSignals(config, 'AgentMem', () => app.close());
+  exitOnSignals(config, 'AgentMem', starting);
+  const app = await starting;
   await app.listen(config.PORT, config.HOST);
   const storage = config.embedded ? `embedded PGlite in ${config.DATA_DIR}` : 'PostgreSQL (DATABASE_URL)';
   new Logger('AgentMem').log(

@@ -15,23 +15,28 @@ export function loadConfigOrExit(): AppConfig {
 }
 
 /**
- * Graceful stop on SIGTERM/SIGINT: `close` (refuse new work, finish what runs, close the
- * database), then exit 0; a stop that takes longer than SHUTDOWN_TIMEOUT_MS exits 1 anyway.
+ * Graceful stop on SIGTERM/SIGINT: once `started` has given the application, `close` it (refuse
+ * new work, finish what runs, close the database), then exit 0; a stop that takes longer than
+ * SHUTDOWN_TIMEOUT_MS exits 1 anyway. Installed before the application starts: its job
+ * processors run from its init on, so a signal may come before the start has returned, and it
+ * must still be a graceful stop, not the default kill.
  */
-export function exitOnSignals(config: AppConfig, what: string, close: () => Promise<void>): void {
+export function exitOnSignals(config: AppConfig, what: string, started: Promise<{ close(): Promise<void> }>): void {
   let stopping = false;
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.on(signal, () => {
       if (stopping) return;
       stopping = true;
       setTimeout(() => process.exit(1), config.SHUTDOWN_TIMEOUT_MS).unref();
-      close().then(
-        () => process.exit(0),
-        (error: unknown) => {
-          process.stderr.write(`${what} failed to stop cleanly: ${String(error)}\n`);
-          process.exit(1);
-        },
-      );
+      started
+        .then((app) => app.close())
+        .then(
+          () => process.exit(0),
+          (error: unknown) => {
+            process.stderr.write(`${what} failed to stop cleanly: ${String(error)}\n`);
+            process.exit(1);
+          },
+        );
     });
   }
 }

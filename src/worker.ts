@@ -17,7 +17,8 @@ runMain('AgentMem worker', async () => {
     );
     process.exit(1);
   }
-  const context = await createWorker(config);
-  exitOnSignals(config, 'AgentMem worker', () => context.close());
+  const starting = createWorker(config);
+  exitOnSignals(config, 'AgentMem worker', starting);
+  await starting;
   new Logger('AgentMem').log(`worker running (jobs on ${config.jobsBackend})`);
 });

@@ -54,6 +54,29 @@ import { onPostgres } from './support/test-app.js';
       body: JSON.stringify(body),
     });
 
+  it('stops cleanly on a SIGTERM that comes while it is still starting', async () => {
+    const boot = await mkdtemp(join(tmpdir(), 'agentmem-proc-boot-'));
+    try {
+      const { child, stdout, stderr } = server.spawn('main', {
+        DATA_DIR: boot,
+        PORT: String(await freePort()),
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'info',
+      });
+      const exited = exitOf(child);
+      // The embedder is the first thing the start makes; the database and the jobs come after it.
+      const deadline = Date.now() + 60_000;
+      while (!stdout().includes('embedder:')) {
+        if (child.exitCode !== null || Date.now() > deadline) throw new Error(`no start seen: ${stderr()}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      child.kill('SIGTERM');
+      expect(await exited).toEqual({ code: 0, signal: null });
+    } finally {
+      await rm(boot, { recursive: true, force: true });
+    }
+  });
+
   it('keeps every acknowledged write through a SIGKILL, and stops cleanly on SIGTERM', async () => {
     const first = await start();
     const registered = await post(`${first.url}/api/v1/auth/register`, {

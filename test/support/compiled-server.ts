@@ -9,7 +9,10 @@ const root = resolve(import.meta.dirname ?? '.', '../..');
 
 export interface CompiledServer {
   /** Starts dist/src/<entry>.js as its own OS process with exactly `env` (plus PATH). */
-  spawn(entry: 'main' | 'worker', env: Record<string, string>): { child: ChildProcess; stderr: () => string };
+  spawn(
+    entry: 'main' | 'worker',
+    env: Record<string, string>,
+  ): { child: ChildProcess; stderr: () => string; stdout: () => string };
   remove(): Promise<void>;
 }
 
@@ -47,11 +50,14 @@ export async function compileServer(): Promise<CompiledServer> {
     spawn(entry, env) {
       const child = spawn(process.execPath, [join(work, `dist/src/${entry}.js`)], {
         env: { PATH: process.env.PATH ?? '', ...env },
-        stdio: ['ignore', 'ignore', 'pipe'],
+        stdio: ['ignore', 'pipe', 'pipe'],
       });
       let stderr = '';
+      let stdout = '';
       child.stderr.on('data', (d) => (stderr += d));
-      return { child, stderr: () => stderr };
+      // The log (kept to its last 64 kB: a chatty server must not grow the test's memory).
+      child.stdout.on('data', (d) => (stdout = (stdout + d).slice(-65536)));
+      return { child, stderr: () => stderr, stdout: () => stdout };
     },
     remove: () => rm(work, { recursive: true, force: true }),
   };
