@@ -88,12 +88,8 @@ class LettaAgentExtrasDto {
   hidden?: unknown;
 }
 
-/**
- * A new agent (Letta's CreateAgentRequest). Honoured: name, description, system, model,
- * context_window_limit, max_tokens, memory_blocks, block_ids, tool_ids, tools (names), tags,
- * metadata. The other fields Letta defines are accepted and ignored (each says why).
- */
-export class LettaCreateAgentDto extends LettaAgentExtrasDto {
+/** What creating and changing an agent share (Letta's CreateAgentRequest and UpdateAgent). */
+export class LettaAgentSettingsDto extends LettaAgentExtrasDto {
   /** Default: `agent-` and a few random characters. @example "support-bot" */
   @NullAsMissing()
   @IsOptional()
@@ -101,19 +97,6 @@ export class LettaCreateAgentDto extends LettaAgentExtrasDto {
   @MinLength(1)
   @MaxLength(200)
   name?: string;
-
-  @NullAsMissing()
-  @IsOptional()
-  @IsString()
-  @MaxLength(2000)
-  description?: string;
-
-  /** The system prompt (default: AgentMem's). */
-  @NullAsMissing()
-  @IsOptional()
-  @IsString()
-  @MaxLength(100000)
-  system?: string;
 
   /**
    * "provider/model-name", e.g. "openai/gpt-4o-mini", "anthropic/claude-sonnet-4-5",
@@ -143,6 +126,56 @@ export class LettaCreateAgentDto extends LettaAgentExtrasDto {
   @Max(1000000)
   max_tokens?: number;
 
+  /** Existing (shared) blocks to attach; on update the agent's blocks become exactly these (the others are detached and kept). */
+  @NullAsMissing()
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @IsUUID('all', { each: true, message: 'each of block_ids must be the id of a block' })
+  block_ids?: string[];
+
+  /** Tools of the registry to attach, by id; on update they replace the agent's tools. */
+  @NullAsMissing()
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @IsUUID('all', { each: true, message: 'each of tool_ids must be the id of a tool' })
+  tool_ids?: string[];
+
+  /** Labels to find agents by. Stored in the agent's metadata under `lettaTags`. @example ["support"] */
+  @NullAsMissing()
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @Matches(TAG, { each: true, message: TAG_MESSAGE })
+  tags?: string[];
+
+  /** On update it replaces the metadata (the tags stay). */
+  @NullAsMissing()
+  @IsOptional()
+  @IsObject()
+  metadata?: Record<string, unknown>;
+}
+
+/**
+ * A new agent (Letta's CreateAgentRequest). Honoured: name, description, system, model,
+ * context_window_limit, max_tokens, memory_blocks, block_ids, tool_ids, tools (names), tags,
+ * metadata. The other fields Letta defines are accepted and ignored (each says why).
+ */
+export class LettaCreateAgentDto extends LettaAgentSettingsDto {
+  @NullAsMissing()
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  description?: string;
+
+  /** The system prompt (default: AgentMem's). */
+  @NullAsMissing()
+  @IsOptional()
+  @IsString()
+  @MaxLength(100000)
+  system?: string;
+
   /** New core memory blocks. Default (without block_ids either): empty `persona` and `human`. */
   @NullAsMissing()
   @IsOptional()
@@ -151,22 +184,6 @@ export class LettaCreateAgentDto extends LettaAgentExtrasDto {
   @ValidateNested({ each: true })
   @Type(() => LettaCreateBlockDto)
   memory_blocks?: LettaCreateBlockDto[];
-
-  /** Existing (shared) blocks to attach. */
-  @NullAsMissing()
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(50)
-  @IsUUID('all', { each: true, message: 'each of block_ids must be the id of a block' })
-  block_ids?: string[];
-
-  /** Tools of the registry to attach, by id. */
-  @NullAsMissing()
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(100)
-  @IsUUID('all', { each: true, message: 'each of tool_ids must be the id of a tool' })
-  tool_ids?: string[];
 
   /** Tools to attach by name. Letta's built-in tool names (send_message, core_memory_*, archival_memory_*, memory_*, conversation_search) are skipped: AgentMem's memory tools are always there. */
   @NullAsMissing()
@@ -177,19 +194,6 @@ export class LettaCreateAgentDto extends LettaAgentExtrasDto {
   @MinLength(1, { each: true, message: 'each of tools must be the name of a tool (not empty)' })
   @MaxLength(200, { each: true, message: 'each of tools must be at most 200 characters' })
   tools?: string[];
-
-  /** Labels to find agents by. Stored in the agent's metadata under `lettaTags`. @example ["support"] */
-  @NullAsMissing()
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(50)
-  @Matches(TAG, { each: true, message: TAG_MESSAGE })
-  tags?: string[];
-
-  @NullAsMissing()
-  @IsOptional()
-  @IsObject()
-  metadata?: Record<string, unknown>;
 
   @IgnoredField('a conversation starts with the first message sent')
   initial_message_sequence?: unknown;
@@ -204,14 +208,7 @@ export class LettaCreateAgentDto extends LettaAgentExtrasDto {
 }
 
 /** The fields of an agent to change (Letta's UpdateAgent); the others stay. */
-export class LettaUpdateAgentDto extends LettaAgentExtrasDto {
-  @NullAsMissing()
-  @IsOptional()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(200)
-  name?: string;
-
+export class LettaUpdateAgentDto extends LettaAgentSettingsDto {
   /** null clears it. */
   @IsOptional()
   @IsString()
@@ -223,57 +220,6 @@ export class LettaUpdateAgentDto extends LettaAgentExtrasDto {
   @IsString()
   @MaxLength(100000)
   system?: string | null;
-
-  /** "provider/model-name" (see create). */
-  @NullAsMissing()
-  @IsOptional()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(300)
-  model?: string;
-
-  @NullAsMissing()
-  @IsOptional()
-  @IsInt()
-  @Min(1024)
-  @Max(10000000)
-  context_window_limit?: number;
-
-  @NullAsMissing()
-  @IsOptional()
-  @IsInt()
-  @Min(16)
-  @Max(1000000)
-  max_tokens?: number;
-
-  /** Replaces the agent's blocks: those not listed are detached (and kept), new ones attached. */
-  @NullAsMissing()
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(50)
-  @IsUUID('all', { each: true, message: 'each of block_ids must be the id of a block' })
-  block_ids?: string[];
-
-  /** Replaces the agent's tools. */
-  @NullAsMissing()
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(100)
-  @IsUUID('all', { each: true, message: 'each of tool_ids must be the id of a tool' })
-  tool_ids?: string[];
-
-  @NullAsMissing()
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(50)
-  @Matches(TAG, { each: true, message: TAG_MESSAGE })
-  tags?: string[];
-
-  /** Replaces the metadata (the tags stay). */
-  @NullAsMissing()
-  @IsOptional()
-  @IsObject()
-  metadata?: Record<string, unknown>;
 
   @IgnoredField('the prompt is built for each turn from the newest messages')
   message_ids?: unknown;

@@ -20,19 +20,8 @@ class LettaToolExtrasDto {
   npm_requirements?: unknown;
 }
 
-/**
- * A new tool (Letta's ToolCreate). `source_code` is JavaScript, run in AgentMem's sandbox:
- * either a function body using `args` (`return args.a + args.b`), or an ES module exporting one
- * function, which is called with the arguments as ONE object (`export default function add({a, b}) {…}`).
- * Python source is refused with a 400 naming `source_code`.
- */
-export class LettaCreateToolDto extends LettaToolExtrasDto {
-  /** JavaScript (see above). @example "return args.a + args.b" */
-  @IsString()
-  @MinLength(1)
-  @MaxLength(MAX_SOURCE_CHARS)
-  source_code: string;
-
+/** What creating and changing a tool share (Letta's ToolCreate and ToolUpdate). */
+export class LettaToolFieldsDto extends LettaToolExtrasDto {
   /** javascript (or js). Letta's default, python, is refused. */
   @NullAsMissing()
   @IsOptional()
@@ -70,43 +59,28 @@ export class LettaCreateToolDto extends LettaToolExtrasDto {
   tags?: string[];
 }
 
+/**
+ * A new tool (Letta's ToolCreate). `source_code` is JavaScript, run in AgentMem's sandbox:
+ * either a function body using `args` (`return args.a + args.b`), or an ES module exporting one
+ * function, which is called with the arguments as ONE object (`export default function add({a, b}) {…}`).
+ * Python source is refused with a 400 naming `source_code`.
+ */
+export class LettaCreateToolDto extends LettaToolFieldsDto {
+  /** JavaScript (see above). @example "return args.a + args.b" */
+  @IsString()
+  @MinLength(1)
+  @MaxLength(MAX_SOURCE_CHARS)
+  source_code: string;
+}
+
 /** The fields of a tool to change (Letta's ToolUpdate); the others stay. */
-export class LettaUpdateToolDto extends LettaToolExtrasDto {
+export class LettaUpdateToolDto extends LettaToolFieldsDto {
   @NullAsMissing()
   @IsOptional()
   @IsString()
   @MinLength(1)
   @MaxLength(MAX_SOURCE_CHARS)
   source_code?: string;
-
-  @NullAsMissing()
-  @IsOptional()
-  @IsString()
-  source_type?: string;
-
-  @NullAsMissing()
-  @IsOptional()
-  @IsObject()
-  json_schema?: Record<string, unknown>;
-
-  @NullAsMissing()
-  @IsOptional()
-  @IsObject()
-  args_json_schema?: Record<string, unknown>;
-
-  @NullAsMissing()
-  @IsOptional()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(4000)
-  description?: string;
-
-  @NullAsMissing()
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(50)
-  @Matches(TAG, { each: true, message: 'each of tags must be 1-64 characters without commas or leading spaces' })
-  tags?: string[];
 
   /** Replaces the tool's metadata. */
   @NullAsMissing()
