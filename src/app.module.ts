@@ -17,6 +17,7 @@ import type { Embedder } from './llm/embedding/embedder.js';
 import { LlmModule } from './llm/llm.module.js';
 import { MaintenanceModule } from './maintenance/maintenance.module.js';
 import { MemoryModule } from './memory/memory.module.js';
+import { ObservabilityModule } from './observability/observability.module.js';
 import { EventsModule } from './realtime/events.module.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
 import { ToolsModule } from './tools/tools.module.js';
@@ -63,6 +64,7 @@ export class AppModule {
           },
         }),
         CommonModule,
+        ObservabilityModule,
         DatabaseModule.forRoot(),
         LlmModule.forRoot(embedder),
         EventsModule,
