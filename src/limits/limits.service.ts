@@ -215,10 +215,13 @@ export class LimitsService implements OnModuleDestroy {
         this.cached.delete(event.organizationId);
         return;
       case 'memory.created':
-        this.memoryCounts.note(event.organizationId, 1);
-        return;
       case 'memory.deleted':
-        this.memoryCounts.note(event.organizationId, -1);
+        this.memoryCounts.note(
+          event.organizationId,
+          event.name === 'memory.created' ? 1 : -1,
+          event.payload.memoryId,
+          Date.parse(event.occurredAt),
+        );
         return;
       default:
         return;

@@ -79,10 +79,11 @@ export class MemoryService {
   async add(input: CreateMemoryDto): Promise<AddMemoriesResponseDto> {
     const { scope, texts } = this.checkAdd(input);
     const room = await this.limits.reserveMemories(this.storing(input, texts), () => this.memories.countLive());
+    let added: AddMemoriesResponseDto | undefined;
     try {
-      return await this.addWithin(input, scope, texts);
+      return (added = await this.addWithin(input, scope, texts));
     } finally {
-      room.release();
+      room.release(added?.results.filter((r) => r.event === 'ADD').map((r) => r.id) ?? []);
     }
   }
 
@@ -169,7 +170,7 @@ export class MemoryService {
     const done = await this.memories.existingIds(ids);
     const todo = rows.map((row, i) => ({ row, id: ids[i] })).filter((r) => !done.has(r.id));
     if (todo.length === 0) return { stored: 0, skipped: rows.length };
-    // Imports announce no memory.created events: what they store is counted in on release.
+    // Imports announce no memory.created events: what they store is counted on release.
     const room = await this.limits.reserveMemories(todo.length, () => this.memories.countLive());
     let stored = 0;
     try {
