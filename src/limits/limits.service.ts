@@ -165,7 +165,11 @@ export class LimitsService implements OnModuleDestroy {
     await this.repository.saveAcrossTenants(limits);
     this.cached.delete(organizationId);
     this.bus.publish([limitsChanged(organizationId)]);
-    this.logger.log({ organizationId, by: limits.updatedBy, limits: { ...limits } }, 'organization limits set');
+    const { memoriesStored, requestsPerMinute, toolRunsPerMinute } = limits;
+    this.logger.log(
+      { organizationId, by: limits.updatedBy, memoriesStored, requestsPerMinute, toolRunsPerMinute },
+      'organization limits set',
+    );
     return OrganizationLimitsResponseDto.from(organizationId, limits, this.effectiveOf(limits));
   }
 
