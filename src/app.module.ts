@@ -13,6 +13,7 @@ import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
+import { LimitsModule } from './limits/limits.module.js';
 import type { Embedder } from './llm/embedding/embedder.js';
 import { LlmModule } from './llm/llm.module.js';
 import { MaintenanceModule } from './maintenance/maintenance.module.js';
@@ -70,6 +71,7 @@ export class AppModule {
         EventsModule,
         JobsModule.forRoot({ workers: role === 'worker' || config.JOBS_IN_PROCESS }),
         AuthModule,
+        LimitsModule,
         AgentsModule,
         MemoryModule,
         ToolsModule,

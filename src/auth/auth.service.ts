@@ -133,6 +133,11 @@ export class AuthService {
     return first?.id === principal.organizationId;
   }
 
+  /** Whether an organization of this id exists (for the installation owner's routes over any organization). */
+  organizationExists(id: string): Promise<boolean> {
+    return this.organizations.existsAcrossTenants(id);
+  }
+
   private async authenticateApiKey(key: string): Promise<Principal> {
     if (key.length > 100) throw this.invalidKey();
     const hash = sha256(key);

@@ -29,6 +29,11 @@ export class OrganizationRepository {
     return first ?? null;
   }
 
+  /** Whether an organization exists (the installation owner names any). */
+  async existsAcrossTenants(id: string): Promise<boolean> {
+    return this.dataSource.manager.existsBy(Organization, { id });
+  }
+
   /** The caller's own organization. */
   async findCurrent(): Promise<Organization | null> {
     return this.dataSource.manager.findOneBy(Organization, { id: this.tenant.organizationId });

@@ -118,6 +118,22 @@ export class AppConfig {
   @IntEnv(1)
   AUTH_RATE_LIMIT_PER_MINUTE = 30;
 
+  /** Requests per minute of each API key (of each user for JWT callers); 0 = no limit. */
+  @IntEnv(0)
+  RATE_LIMIT_PER_MINUTE = 0;
+
+  /** Requests per minute of an organization (all its keys and users) whose own limit is not set; 0 = no limit. */
+  @IntEnv(0)
+  ORG_RATE_LIMIT_PER_MINUTE = 0;
+
+  /** Sandboxed tool runs per minute of an organization whose own limit is not set; 0 = no limit. */
+  @IntEnv(0)
+  ORG_TOOL_RUNS_PER_MINUTE = 0;
+
+  /** Memories an organization whose own limit is not set may store; 0 = no limit. */
+  @IntEnv(0)
+  ORG_MEMORIES_LIMIT = 0;
+
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
 

@@ -94,6 +94,7 @@ export class MemoryController {
       );
     }
     const rows = parseImportLines(body);
+    await this.memories.checkRoomFor(rows.length);
     return { jobId: await this.jobs.enqueue(QueueName.Import, { rows }), rows: rows.length };
   }
 

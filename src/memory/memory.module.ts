@@ -2,6 +2,7 @@ import { Logger, Module } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
 import { DatabaseState } from '../database/database-state.js';
+import { LimitsModule } from '../limits/limits.module.js';
 import { EmbeddingService } from '../llm/embedding/embedding.service.js';
 import { ExtractionService } from './extraction/extraction.service.js';
 import { ExportProcessor } from './jobs/export.processor.js';
@@ -22,6 +23,7 @@ import type { VectorSchemaState } from './vector-schema.js';
 
 /** Memories, their history, extraction, search (search/: POST /memories/search and /search), and the memory jobs' processors (maintenance has its own module). */
 @Module({
+  imports: [LimitsModule],
   controllers: [MemoryController, SearchController],
   providers: [
     MemoryService,

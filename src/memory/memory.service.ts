@@ -11,6 +11,7 @@ import { ChatModelService } from '../llm/chat-model.service.js';
 import { EmbeddingService } from '../llm/embedding/embedding.service.js';
 import { JobsService } from '../jobs/jobs.service.js';
 import { QueueName } from '../jobs/jobs.types.js';
+import { LimitsService } from '../limits/limits.service.js';
 import type { CreateMemoryDto } from './dto/create-memory.dto.js';
 import type { ImportRowDto } from './dto/import-row.dto.js';
 import type { ListMemoriesQueryDto } from './dto/list-memories-query.dto.js';
@@ -67,6 +68,7 @@ export class MemoryService {
     private readonly events: EventBus,
     private readonly config: AppConfig,
     private readonly jobs: JobsService,
+    private readonly limits: LimitsService,
   ) {}
 
   /**
@@ -76,6 +78,33 @@ export class MemoryService {
    */
   async add(input: CreateMemoryDto): Promise<AddMemoriesResponseDto> {
     const { scope, texts } = this.checkAdd(input);
+    const room = await this.limits.reserveMemories(this.storing(input, texts), () => this.memories.countLive());
+    let added: AddMemoriesResponseDto | undefined;
+    try {
+      return (added = await this.addWithin(input, scope, texts));
+    } finally {
+      room.release(added?.results.filter((r) => r.event === 'ADD').map((r) => r.id) ?? []);
+    }
+  }
+
+  /**
+   * Refuses now (403 naming the limit) an add or import of `count` memories that the
+   * organization's memories-stored limit would refuse when it runs.
+   */
+  async checkRoomFor(count: number): Promise<void> {
+    (await this.limits.reserveMemories(count, () => this.memories.countLive())).release();
+  }
+
+  /** How many memories an add may store: its texts as given, or at least one fact inferred from them. */
+  private storing(input: CreateMemoryDto, texts: string[]): number {
+    return input.infer !== false && this.chat.configured ? 1 : texts.length;
+  }
+
+  private async addWithin(
+    input: CreateMemoryDto,
+    scope: MemoryScope,
+    texts: string[],
+  ): Promise<AddMemoriesResponseDto> {
     const wantsInference = input.infer !== false;
     if (wantsInference && this.chat.configured) {
       const transcript = input.content ?? input.messages!.map((m) => `${m.role}: ${m.content}`).join('\n');
@@ -105,7 +134,7 @@ export class MemoryService {
 
   /** An add done later by a worker: refused now if it cannot work, else queued; the job's id. */
   async enqueueAdd(input: CreateMemoryDto): Promise<string> {
-    this.checkAdd(input);
+    await this.checkRoomFor(this.storing(input, this.checkAdd(input).texts));
     return this.jobs.enqueue(QueueName.MemoryIngest, input);
   }
 
@@ -141,10 +170,22 @@ export class MemoryService {
     const done = await this.memories.existingIds(ids);
     const todo = rows.map((row, i) => ({ row, id: ids[i] })).filter((r) => !done.has(r.id));
     if (todo.length === 0) return { stored: 0, skipped: rows.length };
+    // Imports announce no memory.created events: what they store is counted on release.
+    const room = await this.limits.reserveMemories(todo.length, () => this.memories.countLive());
+    let stored = 0;
+    try {
+      stored = await this.storeImported(todo, actor);
+    } finally {
+      room.release(stored);
+    }
+    return { stored, skipped: rows.length - stored };
+  }
+
+  private async storeImported(todo: { row: ImportRowDto; id: string }[], actor: string): Promise<number> {
     const vectors = this.memories.vectorsEnabled
       ? await this.embeddings.embed(todo.map((t) => t.row.content))
       : todo.map(() => null);
-    const stored = await this.memories.importRows(
+    return this.memories.importRows(
       todo.map(({ row, id }, i) => {
         const type = row.type ?? 'episodic';
         return {
@@ -164,7 +205,6 @@ export class MemoryService {
       }),
       actor,
     );
-    return { stored, skipped: rows.length - stored };
   }
 
   /** Every memory matching `criteria` as JSON Lines (the import format), page by page. */

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { resolveJwtSecret } from '../auth/jwt-secret.js';
 import { AppConfig } from '../config/app-config.js';
+import { LimitsModule } from '../limits/limits.module.js';
 import { Tool } from './entities/tool.entity.js';
 import { ToolRun } from './entities/tool-run.entity.js';
 import { SandboxPool } from './sandbox/sandbox-pool.js';
@@ -16,7 +17,7 @@ import { ToolsService } from './tools.service.js';
  * of agents.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([Tool, ToolRun])],
+  imports: [TypeOrmModule.forFeature([Tool, ToolRun]), LimitsModule],
   controllers: [ToolsController],
   providers: [
     ToolsService,

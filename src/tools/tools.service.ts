@@ -6,6 +6,7 @@ import { CommonError } from '../common/errors/common.errors.js';
 import { isForeignKeyViolation, isUniqueViolation } from '../common/errors/database-errors.js';
 import { uuidv7 } from '../common/ids.js';
 import { mapPage, Page } from '../common/pagination/page.js';
+import { LimitsService } from '../limits/limits.service.js';
 import { CreateToolDto, DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIMEOUT_MS } from './dto/create-tool.dto.js';
 import type { ListToolsQueryDto } from './dto/list-tools-query.dto.js';
 import type { ListToolRunsQueryDto } from './dto/list-tool-runs-query.dto.js';
@@ -80,6 +81,7 @@ export class ToolsService {
     private readonly sandbox: SandboxPool,
     private readonly tenant: TenantContext,
     private readonly secrets: ToolSecrets,
+    private readonly limits: LimitsService,
   ) {}
 
   async create(input: CreateToolDto): Promise<ToolResponseDto> {
@@ -234,6 +236,8 @@ export class ToolsService {
   }
 
   private async execute(tool: Tool, args: Record<string, unknown>, caller: ToolCaller): Promise<ToolRunResultDto> {
+    // Tool runs per minute of the organization: a 429 for REST, an error the model reads in a turn.
+    await this.limits.admitToolRun();
     const argsJson = JSON.stringify(args);
     const env = tool.secrets ? this.secrets.open(tool.id, tool.secrets) : {};
     const outcome = redactSecrets(
