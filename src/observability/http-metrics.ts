@@ -10,11 +10,14 @@ type Timed = Request & { [STARTED]?: number };
 /**
  * The route template a request matched, for a label of bounded cardinality: the Express route
  * Nest registered (`/api/v1/memories/:id`, `/v1/agents/:agent_id`), a mounted app's path
- * (`/metrics`, `/docs`, `/admin/queues` + its router's route), or UNMATCHED_ROUTE; never the raw URL.
+ * (`/metrics`, `/docs`, `/admin/queues` + its router's route), or UNMATCHED_ROUTE; never the raw
+ * URL. A wildcard route is a catch-all (Nest's not-found handler under the prefix is
+ * `/api/v1*path`; no route of the API has one): unmatched too.
  */
 export function routeTemplateOf(req: Request): string {
   const route = req.route as { path?: unknown } | undefined;
-  if (route && typeof route.path === 'string') return req.baseUrl + route.path;
+  if (route && typeof route.path === 'string')
+    return route.path.includes('*') ? UNMATCHED_ROUTE : req.baseUrl + route.path;
   return req.baseUrl || UNMATCHED_ROUTE;
 }
 
