@@ -1,7 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { AppConfig } from '../config/app-config.js';
 import { METRICS_PATH, serveMetrics } from './metrics-endpoint.js';
 import { MetricsService } from './metrics.service.js';
@@ -25,7 +24,7 @@ export class MetricsServer implements OnApplicationBootstrap, OnApplicationShutd
   /** The port it listens on (METRICS_PORT, or the one picked for 0); null when off. */
   get port(): number | null {
     const address = this.server?.address();
-    return address && typeof address === 'object' ? (address as AddressInfo).port : null;
+    return address && typeof address === 'object' ? address.port : null;
   }
 
   async onApplicationBootstrap(): Promise<void> {
