@@ -1,8 +1,10 @@
 import type { Socket } from 'socket.io-client';
+import { createWorker } from '../src/bootstrap.js';
+import { loadConfig } from '../src/config/app-config.js';
 import { MetricsServer } from '../src/observability/metrics-server.js';
 import { FakeLlm } from './support/fake-llm.js';
 import { connected, eventually, nextEvent, SseClient, socketClient } from './support/realtime-clients.js';
-import { bearer, expectErrorShape, register, startTestApp } from './support/test-app.js';
+import { bearer, expectErrorShape, onPostgres, register, startTestApp, TEST_JWT_SECRET } from './support/test-app.js';
 import type { Registered, TestApp } from './support/test-app.js';
 
 const TOKEN = 'metrics-token-0123456789abcdef';
@@ -215,6 +217,30 @@ describe('metrics: GET /metrics (METRICS_TOKEN) and METRICS_PORT', () => {
     const samples = parseExposition(await res.text());
     expect(valueOf(samples, 'agentmem_db_up')).toBe(1);
     expect((await fetch(`http://127.0.0.1:${port}/other`)).status).toBe(404);
+  });
+
+  // A worker needs a shared jobs backend: BullMQ on the PostgreSQL server of the e2e-postgres project.
+  (onPostgres ? it : it.skip)("serves a worker's metrics on its METRICS_PORT", async () => {
+    const worker = await createWorker(
+      loadConfig({
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'silent',
+        DATABASE_URL: t.storage.location,
+        JWT_SECRET: TEST_JWT_SECRET,
+        JOBS_BACKEND: 'postgres',
+        METRICS_PORT: '0',
+      }),
+    );
+    try {
+      const res = await fetch(`http://127.0.0.1:${worker.get(MetricsServer).port}/metrics`);
+      expect(res.status).toBe(200);
+      const samples = parseExposition(await res.text());
+      expect(valueOf(samples, 'agentmem_db_up')).toBe(1);
+      expect(valueOf(samples, 'agentmem_db_pool_connections', { state: 'total' })).toBeGreaterThanOrEqual(1);
+      expect(valueOf(samples, 'process_cpu_seconds_total')).toBeGreaterThan(0);
+    } finally {
+      await worker.close();
+    }
   });
 
   it('is a 404 on the API without METRICS_TOKEN, saying how to turn it on', async () => {
