@@ -20,6 +20,9 @@ import { COMPAT_ROUTES } from './compat/compat-routes.js';
 import { BootResources } from './config/boot-resources.js';
 import { mountJobDashboard } from './jobs/job-dashboard.js';
 import { EmbeddingService } from './llm/embedding/embedding.service.js';
+import { httpMetricsMiddleware } from './observability/http-metrics.js';
+import { mountMetricsEndpoint } from './observability/metrics-endpoint.js';
+import { MetricsService } from './observability/metrics.service.js';
 import openApiMetadata from './openapi-metadata.js';
 import { addSuccessResponses } from './openapi-responses.js';
 import { SocketIoAdapter } from './realtime/socket-io.adapter.js';
@@ -69,6 +72,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   app.flushLogs();
   app.set('trust proxy', config.TRUST_PROXY);
   app.disable('x-powered-by');
+  app.use(httpMetricsMiddleware(app.get(MetricsService)));
   app.use(requestIdMiddleware);
   app.use(requestContextMiddleware());
   app.use(
@@ -103,6 +107,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   app.useWebSocketAdapter(new SocketIoAdapter(app, config));
   await setupOpenApi(app, config);
   mountJobDashboard(app);
+  mountMetricsEndpoint(app);
   await app.init();
   answerUnmatchedInErrorShape(app);
   return app;

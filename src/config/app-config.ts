@@ -358,6 +358,17 @@ export class AppConfig {
   @MinLength(16, { message: 'ADMIN_TOKEN must be at least 16 characters long' })
   ADMIN_TOKEN?: string;
 
+  /** Opens GET /metrics on the API to anyone presenting it as a Bearer token (without it, and without METRICS_PORT, /metrics is a 404). */
+  @OptionalEnv()
+  @IsString()
+  @MinLength(16, { message: 'METRICS_TOKEN must be at least 16 characters long' })
+  METRICS_TOKEN?: string;
+
+  /** Serves /metrics without a token on this port of HOST, in a small server of its own (API and worker); 0 picks a free port. */
+  @OptionalEnv()
+  @IntEnv(0, 65535)
+  METRICS_PORT?: number;
+
   /** The jobs backend these settings select. */
   get jobsBackend(): 'redis' | 'postgres' | 'inline' {
     if (this.JOBS_BACKEND !== 'auto') return this.JOBS_BACKEND;

@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
 import { BootResources } from '../config/boot-resources.js';
 import { buildDataSourceOptions } from './data-source-options.js';
+import { DatabaseMetrics } from './database-metrics.js';
 import { DatabaseState } from './database-state.js';
 import { TableMaintenance } from './table-maintenance.js';
 import { EmbeddedPostgres } from './embedded-postgres.js';
@@ -76,6 +77,7 @@ export class DatabaseModule {
       ],
       providers: [
         TableMaintenance,
+        DatabaseMetrics,
         {
           provide: DatabaseState,
           inject: [DataSource, AppConfig, BootResources],

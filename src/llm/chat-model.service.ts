@@ -8,6 +8,7 @@ import type { LanguageModel } from 'ai';
 import type { JSONSchema7 } from 'ai';
 import { AppConfig } from '../config/app-config.js';
 import type { LlmProvider } from '../config/app-config.js';
+import { MetricsService } from '../observability/metrics.service.js';
 import { LlmError, LlmErrorCode } from './llm.errors.js';
 
 const NOT_CONFIGURED = 'No LLM is configured: set LLM_PROVIDER, LLM_MODEL (and LLM_BASE_URL / LLM_API_KEY)';
@@ -57,7 +58,10 @@ export class ChatModelService {
   readonly model: LanguageModel | null;
   private readonly models = new Map<string, LanguageModel>();
 
-  constructor(private readonly config: AppConfig) {
+  constructor(
+    private readonly config: AppConfig,
+    private readonly metrics: MetricsService,
+  ) {
     this.model = ChatModelService.create(config);
     this.logger.log(
       this.model
@@ -138,6 +142,34 @@ export class ChatModelService {
           : undefined;
   }
 
+  /**
+   * Runs one call of a chat model (a generation, or the reading of a whole stream) in a span
+   * `llm.chat`, recording its latency, its outcome and the tokens `usageOf` reads from its
+   * result, by provider and model (agentmem_llm_*).
+   */
+  async observed<T>(
+    provider: string,
+    model: string,
+    call: () => Promise<T>,
+    usageOf: (result: T) => { inputTokens?: number; outputTokens?: number },
+  ): Promise<T> {
+    const { metrics } = this;
+    return metrics.timed('llm.chat', metrics.llmDuration, { provider, model }, async () => {
+      let result: T;
+      try {
+        result = await call();
+      } catch (error) {
+        metrics.llmRequests.inc({ provider, model, outcome: 'error' });
+        throw error;
+      }
+      metrics.llmRequests.inc({ provider, model, outcome: 'ok' });
+      const usage = usageOf(result);
+      if (usage.inputTokens) metrics.llmTokens.inc({ provider, model, kind: 'input' }, usage.inputTokens);
+      if (usage.outputTokens) metrics.llmTokens.inc({ provider, model, kind: 'output' }, usage.outputTokens);
+      return result;
+    });
+  }
+
   get configured(): boolean {
     return this.model !== null;
   }
@@ -161,16 +193,23 @@ export class ChatModelService {
     for (let attempt = 1; attempt <= 2; attempt++) {
       let value: unknown;
       try {
-        const result = await generateObject({
-          model: this.model,
-          schema: jsonSchema(request.schema),
-          schemaName: request.name,
-          system: request.system,
-          prompt: request.prompt,
-          temperature: 0,
-          maxRetries: 1,
-          abortSignal: AbortSignal.timeout(this.config.LLM_TIMEOUT_MS),
-        });
+        const model = this.model;
+        const result = await this.observed(
+          this.config.LLM_PROVIDER,
+          this.config.LLM_MODEL ?? '',
+          () =>
+            generateObject({
+              model,
+              schema: jsonSchema(request.schema),
+              schemaName: request.name,
+              system: request.system,
+              prompt: request.prompt,
+              temperature: 0,
+              maxRetries: 1,
+              abortSignal: AbortSignal.timeout(this.config.LLM_TIMEOUT_MS),
+            }),
+          (r) => r.usage,
+        );
         value = result.object;
       } catch (error) {
         if (isOutputProblem(error)) {

@@ -10,6 +10,7 @@ import { mapPage, Page } from '../common/pagination/page.js';
 import { ChatModelService } from '../llm/chat-model.service.js';
 import { EmbeddingService } from '../llm/embedding/embedding.service.js';
 import { JobsService } from '../jobs/jobs.service.js';
+import { MetricsService } from '../observability/metrics.service.js';
 import { QueueName } from '../jobs/jobs.types.js';
 import { LimitsService } from '../limits/limits.service.js';
 import type { CreateMemoryDto } from './dto/create-memory.dto.js';
@@ -69,14 +70,22 @@ export class MemoryService {
     private readonly config: AppConfig,
     private readonly jobs: JobsService,
     private readonly limits: LimitsService,
+    private readonly metrics: MetricsService,
   ) {}
 
   /**
    * Remembers a text or a conversation. With infer (the default) and an LLM configured, facts
    * are extracted and reconciled with what is already known (ADD/UPDATE/DELETE/NONE);
    * otherwise each text is stored as given, deduplicated by its normalized hash within the scope.
+   * `path` labels it in agentmem_memory_adds_total: in a request, or a queued add a job runs.
    */
-  async add(input: CreateMemoryDto): Promise<AddMemoriesResponseDto> {
+  async add(input: CreateMemoryDto, path: 'sync' | 'async_processed' = 'sync'): Promise<AddMemoriesResponseDto> {
+    const added = await this.addNow(input);
+    this.metrics.memoryAdds.inc({ path });
+    return added;
+  }
+
+  private async addNow(input: CreateMemoryDto): Promise<AddMemoriesResponseDto> {
     const { scope, texts } = this.checkAdd(input);
     const room = await this.limits.reserveMemories(this.storing(input, texts), () => this.memories.countLive());
     let added: AddMemoriesResponseDto | undefined;
@@ -135,7 +144,9 @@ export class MemoryService {
   /** An add done later by a worker: refused now if it cannot work, else queued; the job's id. */
   async enqueueAdd(input: CreateMemoryDto): Promise<string> {
     await this.checkRoomFor(this.storing(input, this.checkAdd(input).texts));
-    return this.jobs.enqueue(QueueName.MemoryIngest, input);
+    const jobId = await this.jobs.enqueue(QueueName.MemoryIngest, input);
+    this.metrics.memoryAdds.inc({ path: 'async_enqueued' });
+    return jobId;
   }
 
   /** Refuses an add that cannot work (checked before an async add is queued, too). */
@@ -178,6 +189,7 @@ export class MemoryService {
     } finally {
       room.release(stored);
     }
+    this.metrics.memoryAdds.inc({ path: 'import' }, stored);
     return { stored, skipped: rows.length - stored };
   }
 

@@ -32,7 +32,7 @@ export class MetricsService {
 
   readonly searchDuration = new Histogram({
     name: 'agentmem_search_duration_seconds',
-    help: 'Memory searches by mode (hybrid, vector, text) and leg (total, text, vector, fuse, rerank...)',
+    help: 'Memory searches by mode (hybrid, vector, text) and leg: total; embed (the query vector); statement (the SQL search); index_text, index_vector, index_fuse, index_rows (the in-process index); rerank',
     labelNames: ['mode', 'leg'] as const,
     buckets: LATENCY_BUCKETS,
     registers: [this.registry],
@@ -40,7 +40,7 @@ export class MetricsService {
 
   readonly memoryAdds = new Counter({
     name: 'agentmem_memory_adds_total',
-    help: 'Memories added, by path (sync, async, import)',
+    help: 'Adds by path: sync and async_processed count add calls (a request, a job), async_enqueued the adds queued, import the rows an import stored',
     labelNames: ['path'] as const,
     registers: [this.registry],
   });
@@ -165,7 +165,7 @@ export class MetricsService {
 
   readonly toolRuns = new Counter({
     name: 'agentmem_tool_runs_total',
-    help: 'Tool runs by status (succeeded, failed, timeout, ...)',
+    help: 'Tool runs by status (ok, error, timeout; invalid: arguments an agent gave against the schema; rejected: refused with 429, every sandbox busy and the queue full)',
     labelNames: ['status'] as const,
     registers: [this.registry],
   });
@@ -215,6 +215,28 @@ export class MetricsService {
 
   get contentType(): string {
     return this.registry.contentType;
+  }
+
+  /** timed() for synchronous work (the in-process search legs). */
+  timedSync<L extends string, T>(
+    span: string,
+    histogram: Histogram<L>,
+    labels: Partial<Record<L, string | number>>,
+    work: () => T,
+  ): T {
+    const stop = histogram.startTimer(labels);
+    return tracer.startActiveSpan(span, { attributes: labels }, (s) => {
+      try {
+        return work();
+      } catch (error) {
+        s.recordException(error as Error);
+        s.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+        throw error;
+      } finally {
+        stop();
+        s.end();
+      }
+    });
   }
 
   /**

@@ -20,8 +20,9 @@ import { errorBodyOf } from '../common/errors/all-exceptions.filter.js';
 import { EventBus } from '../common/events/event-bus.js';
 import type { DomainEvent } from '../common/events/event-bus.js';
 import { AppConfig } from '../config/app-config.js';
+import { MetricsService } from '../observability/metrics.service.js';
 import { credentialVerdict, CREDENTIAL_RECHECK_MS } from './credential-check.js';
-import { ClientEventName, toClientEvent } from './realtime.events.js';
+import { ClientEventName, lagSeconds, toClientEvent } from './realtime.events.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -54,6 +55,7 @@ export class RealtimeGateway
   private readonly sockets = new Set<Socket>();
   private unsubscribe: (() => void) | null = null;
   private rechecker: NodeJS.Timeout | null = null;
+  private readonly stopCollecting: () => void;
 
   @WebSocketServer()
   private server!: Server;
@@ -64,7 +66,10 @@ export class RealtimeGateway
     private readonly tenant: TenantContext,
     private readonly bus: EventBus,
     private readonly config: AppConfig,
-  ) {}
+    private readonly metrics: MetricsService,
+  ) {
+    this.stopCollecting = metrics.onCollect(() => metrics.socketConnections.set(this.sockets.size));
+  }
 
   afterInit(server: Server): void {
     server.use((socket, next) => {
@@ -186,12 +191,18 @@ export class RealtimeGateway
     if (!clientEvent || !this.server) return;
     // Every process receives every event from the bus's transport, so each one delivers to its
     // own sockets only (`local`); the Redis adapter would otherwise repeat it on every replica.
-    if (clientEvent.audience === 'organization') {
-      this.server.local.to(orgRoom(event.organizationId)).emit(clientEvent.name, clientEvent.data);
-    } else if (clientEvent.agentId) {
-      this.server.local
-        .to(agentRoom(event.organizationId, clientEvent.agentId))
-        .emit(clientEvent.name, clientEvent.data);
+    const room =
+      clientEvent.audience === 'organization'
+        ? orgRoom(event.organizationId)
+        : clientEvent.agentId
+          ? agentRoom(event.organizationId, clientEvent.agentId)
+          : null;
+    if (!room) return;
+    this.server.local.to(room).emit(clientEvent.name, clientEvent.data);
+    const reached = this.server.sockets.adapter.rooms.get(room)?.size ?? 0;
+    if (reached > 0) {
+      this.metrics.eventsDelivered.inc({ channel: 'socketio' }, reached);
+      this.metrics.eventLag.observe({ channel: 'socketio' }, lagSeconds(event));
     }
   }
 
@@ -231,6 +242,7 @@ export class RealtimeGateway
   }
 
   onModuleDestroy(): void {
+    this.stopCollecting();
     this.unsubscribe?.();
     if (this.rechecker) clearInterval(this.rechecker);
   }

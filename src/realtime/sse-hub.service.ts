@@ -5,7 +5,8 @@ import { uuidv7 } from '../common/ids.js';
 import { EventBus } from '../common/events/event-bus.js';
 import type { DomainEvent } from '../common/events/event-bus.js';
 import { AppConfig } from '../config/app-config.js';
-import { toClientEvent } from './realtime.events.js';
+import { MetricsService } from '../observability/metrics.service.js';
+import { lagSeconds, toClientEvent } from './realtime.events.js';
 import type { ClientEvent } from './realtime.events.js';
 import { credentialVerdict, CREDENTIAL_RECHECK_MS } from './credential-check.js';
 import { RealtimeError, RealtimeErrorCode } from './realtime.errors.js';
@@ -55,17 +56,20 @@ export class SseHub implements OnModuleInit, BeforeApplicationShutdown {
   private unsubscribe: (() => void) | null = null;
   private sweeper: NodeJS.Timeout | null = null;
   private rechecker: NodeJS.Timeout | null = null;
+  private stopCollecting: (() => void) | null = null;
 
   constructor(
     private readonly bus: EventBus,
     private readonly config: AppConfig,
     private readonly auth: AuthService,
+    private readonly metrics: MetricsService,
   ) {
     this.replay = new ReplayBuffer(config.SSE_REPLAY_EVENTS);
   }
 
   onModuleInit(): void {
     this.unsubscribe = this.bus.subscribe((event) => this.onEvent(event));
+    this.stopCollecting = this.metrics.onCollect(() => this.metrics.sseStreams.set(this.size));
     this.sweeper = setInterval(() => this.sweepLlmRequests(), LLM_KEEP_MS / 2).unref();
     this.rechecker = setInterval(() => void this.recheckCredentials(), CREDENTIAL_RECHECK_MS).unref();
   }
@@ -155,10 +159,20 @@ export class SseHub implements OnModuleInit, BeforeApplicationShutdown {
     const clientEvent = toClientEvent(event);
     if (!clientEvent) return;
     this.replay.add(event.organizationId, { id: event.id, event: clientEvent });
+    let reached = 0;
     for (const stream of this.streams.get(event.organizationId) ?? []) {
-      if (stream.kind === 'events' && wants(stream, clientEvent))
+      if (stream.kind === 'events' && wants(stream, clientEvent)) {
         write(stream.res, event.id, clientEvent.name, clientEvent.data);
+        reached += 1;
+      }
     }
+    this.delivered(event, reached);
+  }
+
+  private delivered(event: DomainEvent, streams: number): void {
+    if (streams === 0) return;
+    this.metrics.eventsDelivered.inc({ channel: 'sse' }, streams);
+    this.metrics.eventLag.observe({ channel: 'sse' }, lagSeconds(event));
   }
 
   private onLlmChunk(event: DomainEvent<'llm.chunk'>): void {
@@ -170,11 +184,14 @@ export class SseHub implements OnModuleInit, BeforeApplicationShutdown {
     if (!request) this.llm.set(key, (request = { chunks: [], expiresAt: 0 }));
     if (request.chunks.length < LLM_MAX_CHUNKS) request.chunks.push({ id: event.id, data, final });
     request.expiresAt = Date.now() + LLM_KEEP_MS;
+    let reached = 0;
     for (const stream of this.streams.get(event.organizationId) ?? []) {
       if (stream.kind !== 'llm' || stream.requestId !== p.requestId) continue;
       write(stream.res, event.id, null, data);
+      reached += 1;
       if (final) this.close(stream);
     }
+    this.delivered(event, reached);
   }
 
   private sweepLlmRequests(): void {
@@ -196,6 +213,7 @@ export class SseHub implements OnModuleInit, BeforeApplicationShutdown {
 
   /** Ends every stream, or the HTTP server would wait for them forever when stopping. */
   beforeApplicationShutdown(): void {
+    this.stopCollecting?.();
     this.unsubscribe?.();
     if (this.sweeper) clearInterval(this.sweeper);
     if (this.rechecker) clearInterval(this.rechecker);

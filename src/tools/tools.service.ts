@@ -7,6 +7,7 @@ import { isForeignKeyViolation, isUniqueViolation } from '../common/errors/datab
 import { uuidv7 } from '../common/ids.js';
 import { mapPage, Page } from '../common/pagination/page.js';
 import { LimitsService } from '../limits/limits.service.js';
+import { MetricsService } from '../observability/metrics.service.js';
 import { CreateToolDto, DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIMEOUT_MS } from './dto/create-tool.dto.js';
 import type { ListToolsQueryDto } from './dto/list-tools-query.dto.js';
 import type { ListToolRunsQueryDto } from './dto/list-tool-runs-query.dto.js';
@@ -82,6 +83,7 @@ export class ToolsService {
     private readonly tenant: TenantContext,
     private readonly secrets: ToolSecrets,
     private readonly limits: LimitsService,
+    private readonly metrics: MetricsService,
   ) {}
 
   async create(input: CreateToolDto): Promise<ToolResponseDto> {
@@ -216,7 +218,10 @@ export class ToolsService {
     agentId: string,
   ): Promise<ToolRunResultDto | { status: 'invalid'; error: string }> {
     const problem = this.schemas.problem(this.schemaKey(tool), tool.parameters, args);
-    if (problem) return { status: 'invalid', error: problem };
+    if (problem) {
+      this.metrics.toolRuns.inc({ status: 'invalid' });
+      return { status: 'invalid', error: problem };
+    }
     return this.execute(tool, args as Record<string, unknown>, { agentId });
   }
 
@@ -240,8 +245,9 @@ export class ToolsService {
     await this.limits.admitToolRun();
     const argsJson = JSON.stringify(args);
     const env = tool.secrets ? this.secrets.open(tool.id, tool.secrets) : {};
-    const outcome = redactSecrets(
-      await this.sandbox.run({
+    let ran: SandboxResult;
+    try {
+      ran = await this.sandbox.run({
         source: tool.sourceCode,
         format: tool.sourceFormat,
         argsJson,
@@ -249,9 +255,14 @@ export class ToolsService {
         memoryLimitMb: tool.memoryLimitMb,
         allowedHosts: tool.allowedHosts,
         env,
-      }),
-      env,
-    );
+      });
+    } catch (error) {
+      if (error instanceof ToolError && error.code === ToolErrorCode.QueueFull)
+        this.metrics.toolRuns.inc({ status: 'rejected' });
+      throw error;
+    }
+    this.metrics.toolRuns.inc({ status: ran.status });
+    const outcome = redactSecrets(ran, env);
     const runId = uuidv7();
     const error = outcome.error ? outcome.error.slice(0, ERROR_CHARS) : undefined;
     await this.recordRun({

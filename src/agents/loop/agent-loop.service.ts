@@ -13,6 +13,7 @@ import { ChatModelService } from '../../llm/chat-model.service.js';
 import { LlmStreamPublisher } from '../../llm/llm-stream.publisher.js';
 import { countTokens, MESSAGE_OVERHEAD_TOKENS } from '../../llm/tokens.js';
 import { SearchService } from '../../memory/search/search.service.js';
+import { MetricsService } from '../../observability/metrics.service.js';
 import { AgentRepository } from '../agent.repository.js';
 import { AgentError, AgentErrorCode } from '../agents.errors.js';
 import { BlocksService } from '../blocks/blocks.service.js';
@@ -61,6 +62,7 @@ export class AgentLoopService {
     private readonly lock: LeaseLock,
     private readonly tenant: TenantContext,
     private readonly config: AppConfig,
+    private readonly metrics: MetricsService,
     @Optional() private readonly toolSource?: AgentToolSource,
   ) {}
 
@@ -125,7 +127,7 @@ export class AgentLoopService {
     scope: TurnScope,
     emit: (e: TurnEvent) => void,
   ): Promise<TurnResponseDto> {
-    const { model } = this.chat.chatModel(agent.model);
+    const { model, provider, modelId } = this.chat.chatModel(agent.model);
     const window = agent.model.contextWindow ?? this.config.AGENT_CONTEXT_WINDOW;
     const replyTokens = agent.model.maxTokens ?? this.config.AGENT_MAX_TOKENS;
     const maxSteps = agent.model.maxSteps ?? this.config.AGENT_MAX_STEPS;
@@ -194,7 +196,12 @@ export class AgentLoopService {
         // Failures arrive as the stream's error part and are answered there (the SDK would print them).
         onError: () => undefined,
       });
-      const out = await readStep(result.fullStream, emit);
+      const out = await this.chat.observed(
+        provider,
+        modelId,
+        () => readStep(result.fullStream, emit),
+        (step) => ({ inputTokens: step.promptTokens, outputTokens: step.completionTokens }),
+      );
       usage.promptTokens += out.promptTokens;
       usage.completionTokens += out.completionTokens;
       usage.steps = step;
@@ -274,6 +281,7 @@ export class AgentLoopService {
         ...(scope.runId !== null ? { runId: scope.runId } : {}),
         metadata: { source: 'conversation', requestId: scope.requestId },
       });
+      this.metrics.memoryAdds.inc({ path: 'async_enqueued' });
     } catch (error) {
       this.logger.warn(`memory extraction of turn ${scope.requestId} not queued: ${String(error)}`);
     }

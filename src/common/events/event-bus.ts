@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { MetricsService } from '../../observability/metrics.service.js';
 import { uuidv7 } from '../ids.js';
 
 /**
@@ -62,6 +63,8 @@ export class EventBus {
   private readonly handlers = new Set<Handler>();
   private transport: EventTransport | null = null;
 
+  constructor(private readonly metrics: MetricsService) {}
+
   subscribe(handler: Handler): () => void {
     this.handlers.add(handler);
     return () => this.handlers.delete(handler);
@@ -75,6 +78,7 @@ export class EventBus {
 
   publish(events: NewDomainEvent[]): void {
     if (events.length === 0) return;
+    for (const e of events) this.metrics.eventsPublished.inc({ event: e.name });
     const stamped = events.map((e) => ({ id: uuidv7(), ...e }));
     if (!this.transport) {
       this.deliver(stamped);

@@ -25,6 +25,6 @@ export class MemoryIngestProcessor implements JobProcessor<typeof QueueName.Memo
   constructor(private readonly memories: MemoryService) {}
 
   async process(job: JobHandle<MemoryIngestData>): Promise<AddMemoriesResponseDto> {
-    return this.memories.add(plainToInstance(CreateMemoryDto, job.data));
+    return this.memories.add(plainToInstance(CreateMemoryDto, job.data), 'async_processed');
   }
 }

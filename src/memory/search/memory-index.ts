@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config.js';
 import { preparedQuery } from '../../database/prepared.js';
 import { SqlParams } from '../../database/sql-params.js';
+import { MetricsService } from '../../observability/metrics.service.js';
 import { VECTOR_SCHEMA } from '../memory.repository.js';
 import { liveMemoryWhere, MEMORY_COLUMNS, toMemoryRecord } from '../memory-row.js';
 import type { MemoryRow } from '../memory-row.js';
@@ -88,6 +89,7 @@ export class MemoryIndex {
     @InjectDataSource() private readonly dataSource: DataSource,
     config: AppConfig,
     @Inject(VECTOR_SCHEMA) private readonly vectors: VectorSchemaState,
+    private readonly metrics: MetricsService,
   ) {
     this.enabled = config.SEARCH_INDEX_MB > 0;
     this.budget = config.SEARCH_INDEX_MB * 1024 * 1024;
@@ -121,16 +123,31 @@ export class MemoryIndex {
     const lexemes = withText ? await this.lexemes(c.query) : [];
     const now = Date.now();
     const legs: { text?: Ranked[]; vector?: Ranked[] } = {};
-    if (withText) legs.text = index.text(lexemes, candidates, now);
-    if (withVector) legs.vector = index.vector(c.vector!, candidates, c.vectorFloor, now);
+    const { metrics } = this;
+    const { mode } = c;
+    if (withText)
+      legs.text = metrics.timedSync('search.index.text', metrics.searchDuration, { mode, leg: 'index_text' }, () =>
+        index.text(lexemes, candidates, now),
+      );
+    if (withVector)
+      legs.vector = metrics.timedSync(
+        'search.index.vector',
+        metrics.searchDuration,
+        { mode, leg: 'index_vector' },
+        () => index.vector(c.vector!, candidates, c.vectorFloor, now),
+      );
     // Vector mode re-ranks twice the limit by the exact cosine, read with the rows.
-    const best = fuseRanked(c.mode, c.weights, legs).slice(0, c.mode === 'vector' ? c.limit * 2 : c.limit);
+    const best = metrics.timedSync('search.index.fuse', metrics.searchDuration, { mode, leg: 'index_fuse' }, () =>
+      fuseRanked(mode, c.weights, legs).slice(0, mode === 'vector' ? c.limit * 2 : c.limit),
+    );
     if (best.length === 0) return [];
-    const rows = await this.rows(
-      organizationId,
-      c.scope,
-      best.map((b) => b.id),
-      withVector ? c.vector : null,
+    const rows = await metrics.timed('search.index.rows', metrics.searchDuration, { mode, leg: 'index_rows' }, () =>
+      this.rows(
+        organizationId,
+        c.scope,
+        best.map((b) => b.id),
+        withVector ? c.vector : null,
+      ),
     );
     const byId = new Map(rows.map((r) => [r.id, r]));
     let hits: SearchHit[] = [];

@@ -5,6 +5,7 @@ import { TenantContext } from '../../common/context/tenant-context.js';
 import type { SearchMode } from '../../config/app-config.js';
 import { preparedQuery } from '../../database/prepared.js';
 import { SqlParams } from '../../database/sql-params.js';
+import { MetricsService } from '../../observability/metrics.service.js';
 import { VECTOR_SCHEMA } from '../memory.repository.js';
 import { liveMemoryWhere, MEMORY_COLUMNS, NOT_EXPIRED, toMemoryRecord } from '../memory-row.js';
 import type { MemoryRow } from '../memory-row.js';
@@ -53,6 +54,7 @@ export class SearchRepository {
     private readonly tenant: TenantContext,
     @Inject(VECTOR_SCHEMA) private readonly vectors: VectorSchemaState,
     private readonly index: MemoryIndex,
+    private readonly metrics: MetricsService,
   ) {}
 
   async search(c: SearchCriteria): Promise<SearchHit[]> {
@@ -101,10 +103,15 @@ export class SearchRepository {
     // A prepared statement of the connection (parsed once; planned once on the embedded
     // database, see embedded-postgres-thread.mjs), unless a filter gives the text a shape of the
     // caller's making: those run unnamed, so that no client can fill the connection's statements.
-    const rows: HitRow[] =
-      c.filters === undefined
-        ? await preparedQuery<HitRow[]>(this.dataSource, sql, p.values)
-        : await this.dataSource.query(sql, p.values);
+    const rows: HitRow[] = await this.metrics.timed(
+      'search.statement',
+      this.metrics.searchDuration,
+      { mode: c.mode, leg: 'statement' },
+      () =>
+        c.filters === undefined
+          ? preparedQuery<HitRow[]>(this.dataSource, sql, p.values)
+          : this.dataSource.query(sql, p.values),
+    );
     this.statistics.learn(scopeKey, rows[0]?.counted);
     return rows
       .filter((r) => r.id !== null)

@@ -1,7 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { TenantContext } from '../../common/context/tenant-context.js';
 import { AppConfig } from '../../config/app-config.js';
+import type { SearchMode } from '../../config/app-config.js';
 import { EmbeddingService } from '../../llm/embedding/embedding.service.js';
+import { MetricsService } from '../../observability/metrics.service.js';
 import { SearchHitDto } from '../dto/memory-response.dto.js';
 import type { SearchResponseDto } from '../dto/memory-response.dto.js';
 import type { SearchMemoriesDto } from '../dto/search-memories.dto.js';
@@ -33,8 +35,13 @@ export class SearchService {
     private readonly tenant: TenantContext,
     private readonly config: AppConfig,
     @Inject(VECTOR_SCHEMA) private readonly vectors: VectorSchemaState,
+    private readonly metrics: MetricsService,
   ) {}
 
+  /**
+   * A search, timed as a whole (leg `total`) and by leg: the query's vector (`embed`), the
+   * retrieval (the repository and the index time theirs), the `rerank`; each also a span.
+   */
   async search(input: SearchMemoriesDto): Promise<SearchResponseDto> {
     const mode = resolveMode(
       input.mode ?? this.config.SEARCH_DEFAULT_MODE,
@@ -47,7 +54,21 @@ export class SearchService {
         `Vector search is unavailable on this server (${this.vectors.reason ?? 'see /health/ready'}); use mode text or hybrid`,
       );
     }
-    const vector = mode !== 'text' && this.vectors.enabled ? (await this.embeddings.embed([input.query]))[0] : null;
+    return this.metrics.timed('search', this.metrics.searchDuration, { mode, leg: 'total' }, () =>
+      this.searchIn(mode, input),
+    );
+  }
+
+  private async searchIn(mode: SearchMode, input: SearchMemoriesDto): Promise<SearchResponseDto> {
+    const { metrics } = this;
+    const vector =
+      mode !== 'text' && this.vectors.enabled
+        ? (
+            await metrics.timed('search.embed', metrics.searchDuration, { mode, leg: 'embed' }, () =>
+              this.embeddings.embed([input.query]),
+            )
+          )[0]
+        : null;
     let hits = await this.repository.search({
       query: input.query,
       queryStyle: queryStyleOf(input.query),
@@ -60,7 +81,12 @@ export class SearchService {
       vectorFloor: vectorFloor(this.embeddings.semantic),
     });
     if (input.threshold !== undefined) hits = hits.filter((h) => h.score >= input.threshold!);
-    if (input.rerank && hits.length > 1) hits = await this.extraction.rerank(input.query, hits);
+    if (input.rerank && hits.length > 1) {
+      const candidates = hits;
+      hits = await metrics.timed('search.rerank', metrics.searchDuration, { mode, leg: 'rerank' }, () =>
+        this.extraction.rerank(input.query, candidates),
+      );
+    }
     this.accesses.note(
       this.tenant.organizationId,
       hits.map((h) => h.memory.id),

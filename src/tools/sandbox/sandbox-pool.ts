@@ -2,6 +2,7 @@ import { ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config.js';
+import { MetricsService } from '../../observability/metrics.service.js';
 import { ToolError, ToolErrorCode } from '../tools.errors.js';
 import type { CheckReply, HostMessage, HostRequest, RunReply, RunRequest, SourceFormat } from './protocol.js';
 
@@ -169,10 +170,20 @@ export class SandboxPool implements OnModuleDestroy {
   private readonly queue: Pending[] = [];
   private nextId = 1;
   private closed = false;
+  private readonly stopCollecting: () => void;
 
-  constructor(private readonly config: AppConfig) {
+  constructor(
+    private readonly config: AppConfig,
+    metrics: MetricsService,
+  ) {
     for (let i = 0; i < config.TOOLS_CONCURRENCY; i += 1)
       this.processes.push(new SandboxProcess(this.logger, (p) => this.next(p)));
+    this.stopCollecting = metrics.onCollect(() => {
+      const load = this.load;
+      metrics.sandboxBusy.set(load.running);
+      metrics.sandboxWaiting.set(load.waiting);
+      metrics.sandboxCapacity.set(load.sandboxes);
+    });
   }
 
   /** Runs tool code; the answer always comes (a timeout, a crash and an OOM are results). */
@@ -227,6 +238,7 @@ export class SandboxPool implements OnModuleDestroy {
   }
 
   onModuleDestroy(): void {
+    this.stopCollecting();
     this.closed = true;
     for (const p of this.processes) p.stop();
     for (const job of this.queue.splice(0))
