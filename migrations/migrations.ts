@@ -9,6 +9,7 @@ import { ServiceKeys1764633600000 } from './1764633600000-service-keys.js';
 import { FollowingTurns1764720000000 } from './1764720000000-following-turns.js';
 import { ShortGinPendingList1764806400000 } from './1764806400000-short-gin-pending-list.js';
 import { MemoryChanges1764892800000 } from './1764892800000-memory-changes.js';
+import { Webhooks1765065600000 } from './1765065600000-webhooks.js';
 
 /**
  * Every migration, oldest first. Listed by hand rather than globbed so the same list serves the
@@ -26,4 +27,5 @@ export const MIGRATIONS = [
   FollowingTurns1764720000000,
   ShortGinPendingList1764806400000,
   MemoryChanges1764892800000,
+  Webhooks1765065600000,
 ];

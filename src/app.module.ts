@@ -20,6 +20,7 @@ import { MemoryModule } from './memory/memory.module.js';
 import { EventsModule } from './realtime/events.module.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
 import { ToolsModule } from './tools/tools.module.js';
+import { WebhooksModule } from './webhooks/webhooks.module.js';
 
 /** Headers and fields that never reach a log line. */
 const REDACT = [
@@ -72,6 +73,7 @@ export class AppModule {
         MemoryModule,
         ToolsModule,
         MaintenanceModule,
+        WebhooksModule,
         ...(role === 'api' ? [RealtimeModule, CompatModule] : []),
         HealthModule,
       ],
