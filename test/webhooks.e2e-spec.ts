@@ -444,14 +444,22 @@ describe('webhooks without private networks (the default)', () => {
  * id keeps one. Two servers over one PostgreSQL database (and Redis when the run has one).
  */
 (onPostgres ? describe : describe.skip)('webhooks across several processes', () => {
-  it('delivers each event once although both servers receive it', async () => {
+  const backends: [string, Record<string, string>][] = [
+    ['BullMQ on PostgreSQL, events by NOTIFY', {}],
+    ...(process.env.REDIS_URL
+      ? [
+          [
+            'BullMQ on Redis, events by pub/sub',
+            { REDIS_URL: process.env.REDIS_URL, QUEUE_PREFIX: `webhooks-${Date.now()}` },
+          ],
+        ]
+      : []),
+  ] as [string, Record<string, string>][];
+
+  it.each(backends)('delivers each event once although both servers receive it (%s)', async (_name, backend) => {
     const receiver = await new Receiver().start();
     const storage = await freshStorage();
-    const env = {
-      ...FAST,
-      WEBHOOKS_ALLOW_PRIVATE_NETWORKS: 'true',
-      ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL, QUEUE_PREFIX: `webhooks-${Date.now()}` } : {}),
-    };
+    const env = { ...FAST, WEBHOOKS_ALLOW_PRIVATE_NETWORKS: 'true', ...backend };
     const a = await startTestApp(env, storage);
     const b = await startTestApp(env, storage);
     try {
