@@ -5,7 +5,6 @@ import { TenantContext } from '../common/context/tenant-context.js';
 import { Page, toPage } from '../common/pagination/page.js';
 import { WebhookDelivery } from './entities/webhook-delivery.entity.js';
 import { Webhook } from './entities/webhook.entity.js';
-import type { WebhookEventType } from './webhook-events.js';
 
 export type WebhookChanges = Partial<Pick<Webhook, 'url' | 'events' | 'description' | 'active' | 'secret'>>;
 
@@ -61,13 +60,9 @@ export class WebhookRepository {
     return toPage(rows, limit);
   }
 
-  /** The active webhooks of an organization that subscribe to `type` (an event arriving, outside any request). */
-  async subscribedAcrossTenants(organizationId: string, type: WebhookEventType): Promise<Pick<Webhook, 'id'>[]> {
-    return this.webhooks
-      .createQueryBuilder('w')
-      .select('w.id')
-      .where('w.organization_id = :organizationId AND w.active AND :type = ANY(w.events)', { organizationId, type })
-      .getMany();
+  /** An organization's active webhooks and their event types (events arriving, outside any request). */
+  async activeAcrossTenants(organizationId: string): Promise<Pick<Webhook, 'id' | 'events'>[]> {
+    return this.webhooks.find({ select: { id: true, events: true }, where: { organizationId, active: true } });
   }
 
   /** A webhook by id and organization, for a delivery job (which runs as no caller). */

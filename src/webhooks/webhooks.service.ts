@@ -15,6 +15,7 @@ import {
   WebhookResponseDto,
 } from './dto/webhook-response.dto.js';
 import type { Webhook } from './entities/webhook.entity.js';
+import { WebhookDispatcher } from './webhook-dispatcher.js';
 import { newWebhookSecret } from './webhook-signature.js';
 import { WebhookRepository } from './webhook.repository.js';
 import type { WebhookChanges } from './webhook.repository.js';
@@ -36,6 +37,7 @@ export class WebhooksService {
     private readonly tenant: TenantContext,
     private readonly config: AppConfig,
     private readonly secrets: ToolSecrets,
+    private readonly dispatcher: WebhookDispatcher,
   ) {}
 
   async create(input: CreateWebhookDto): Promise<CreatedWebhookResponseDto> {
@@ -62,6 +64,7 @@ export class WebhooksService {
       updatedAt: now,
     };
     await this.webhooks.insert(row);
+    this.dispatcher.forget(row.organizationId);
     return { ...WebhookResponseDto.from(row), secret };
   }
 
@@ -81,6 +84,7 @@ export class WebhooksService {
     if (input.description !== undefined) changes.description = input.description;
     if (input.active !== undefined) changes.active = input.active;
     await this.webhooks.update(id, changes, new Date());
+    this.dispatcher.forget(this.tenant.organizationId);
     return this.get(id);
   }
 
@@ -95,6 +99,7 @@ export class WebhooksService {
   async remove(id: string): Promise<void> {
     await this.find(id);
     await this.webhooks.delete(id);
+    this.dispatcher.forget(this.tenant.organizationId);
   }
 
   async deliveries(id: string, limit: number, cursor?: string): Promise<Page<WebhookDeliveryResponseDto>> {
