@@ -1,6 +1,9 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { DataSource } from 'typeorm';
+import { uuidv7 } from '../src/common/ids.js';
+import { JobRunner } from '../src/jobs/runners/job-runner.js';
 import { eventually } from './support/realtime-clients.js';
 import { bearer, expectErrorShape, freshStorage, onPostgres, register, startTestApp } from './support/test-app.js';
 import type { Registered, TestApp } from './support/test-app.js';
@@ -320,6 +323,24 @@ describe('webhooks', () => {
     // Nothing an attacker sent reached the owner's webhook.
     const still = await t.http().get(`/api/v1/webhooks/${hook.id}`).set(as(owner)).expect(200);
     expect(still.body.url).toBe(receiver.url('/victim'));
+  });
+
+  it('forgets delivery attempts older than WEBHOOKS_DELIVERY_RETENTION_DAYS in the maintenance job', async () => {
+    const owner = await register(t, 'Tidy');
+    const hook = await createWebhook(t, owner.accessToken, { url: receiver.url('/tidy'), events: ['memory.created'] });
+    await addMemory(t, owner.accessToken, 'an old delivery');
+    await addMemory(t, owner.accessToken, 'a recent delivery');
+    await eventually(async () => (await deliveries(t, owner.accessToken, hook.id)).length === 2, 10_000);
+    const [recent, old] = await deliveries(t, owner.accessToken, hook.id);
+    await t.app
+      .get(DataSource)
+      .query(`UPDATE webhook_deliveries SET created_at = now() - interval '31 days' WHERE id = $1`, [old.id]);
+    const runner = t.app.get(JobRunner);
+    const id = uuidv7();
+    await runner.enqueue('maintenance', { organizationId: null, principal: null, payload: {} }, id);
+    await eventually(async () => (await runner.find(id))?.state === 'completed', 30_000, 'maintenance completed');
+    expect((await runner.find(id))!.result).toEqual(expect.objectContaining({ webhookDeliveries: 1 }));
+    expect((await deliveries(t, owner.accessToken, hook.id)).map((d) => d.id)).toEqual([recent.id]);
   });
 
   it('answers bad bodies with a 400 naming the field', async () => {
