@@ -10,6 +10,7 @@ import { FollowingTurns1764720000000 } from './1764720000000-following-turns.js'
 import { ShortGinPendingList1764806400000 } from './1764806400000-short-gin-pending-list.js';
 import { MemoryChanges1764892800000 } from './1764892800000-memory-changes.js';
 import { OrganizationLimits1764979200000 } from './1764979200000-organization-limits.js';
+import { Webhooks1765065600000 } from './1765065600000-webhooks.js';
 
 /**
  * Every migration, oldest first. Listed by hand rather than globbed so the same list serves the
@@ -28,4 +29,5 @@ export const MIGRATIONS = [
   ShortGinPendingList1764806400000,
   MemoryChanges1764892800000,
   OrganizationLimits1764979200000,
+  Webhooks1765065600000,
 ];

@@ -22,6 +22,7 @@ import { ObservabilityModule } from './observability/observability.module.js';
 import { EventsModule } from './realtime/events.module.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
 import { ToolsModule } from './tools/tools.module.js';
+import { WebhooksModule } from './webhooks/webhooks.module.js';
 
 /** Headers and fields that never reach a log line. */
 const REDACT = [
@@ -76,6 +77,7 @@ export class AppModule {
         MemoryModule,
         ToolsModule,
         MaintenanceModule,
+        WebhooksModule,
         ...(role === 'api' ? [RealtimeModule, CompatModule] : []),
         HealthModule,
       ],

@@ -216,6 +216,26 @@ export class AppConfig {
   @IntEnv(0)
   TOOL_RUN_RETENTION_DAYS = 30;
 
+  /** Let webhooks reach private addresses (loopback, private networks, link-local) and plain http: for development only. */
+  @BoolEnv()
+  WEBHOOKS_ALLOW_PRIVATE_NETWORKS = false;
+
+  /** Attempts per webhook delivery (more than JOBS_ATTEMPTS: receivers go down for longer than a job's dependencies). */
+  @IntEnv(1, 30)
+  WEBHOOKS_ATTEMPTS = 8;
+
+  /** Delay before a delivery's first retry; each next one doubles it. */
+  @IntEnv(10, 3600000)
+  WEBHOOKS_BACKOFF_MS = 30000;
+
+  /** How long one delivery attempt may take (connect, send, the receiver's answer). */
+  @IntEnv(100, 120000)
+  WEBHOOKS_TIMEOUT_MS = 10000;
+
+  /** Days a delivery attempt's log row is kept (0 = forever); the maintenance job prunes older ones. */
+  @IntEnv(0)
+  WEBHOOKS_DELIVERY_RETENTION_DAYS = 30;
+
   /** local: built into the server (no network); or a provider's embedding API. */
   @IsIn(EMBEDDING_PROVIDERS)
   EMBEDDING_PROVIDER: EmbeddingProvider = 'local';

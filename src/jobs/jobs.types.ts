@@ -6,9 +6,17 @@ export const QueueName = {
   Export: 'export',
   Reembed: 'reembed',
   Maintenance: 'maintenance',
+  WebhookDelivery: 'webhook-delivery',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 export const QUEUE_NAMES: readonly QueueName[] = Object.values(QueueName);
+
+/** A queue's own retry policy, where the default (JOBS_ATTEMPTS, backoff from 1 s) does not fit. */
+export interface RetryPolicy {
+  attempts: number;
+  /** The first retry's delay; each next one doubles it. */
+  backoffMs: number;
+}
 
 /** BullMQ's job states that matter to clients (prioritized and waiting-children read as waiting). */
 export type JobState = 'waiting' | 'active' | 'delayed' | 'completed' | 'failed';
@@ -20,6 +28,8 @@ export interface JobEnvelope<D = unknown> {
   /** The input, or null when it is kept in `job_payloads` (`payloadStored`). */
   payload: D | null;
   payloadStored?: boolean;
+  /** The in-process runner's backoff base when the job has its own RetryPolicy. */
+  backoffMs?: number;
 }
 
 /** A job as a processor sees it, whichever runner runs it. */

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { MemoryModule } from '../memory/memory.module.js';
 import { ToolsModule } from '../tools/tools.module.js';
+import { WebhooksModule } from '../webhooks/webhooks.module.js';
 import { MaintenanceProcessor } from './maintenance.processor.js';
 
 /**
@@ -9,7 +10,7 @@ import { MaintenanceProcessor } from './maintenance.processor.js';
  * for its sake (memory imported tools only to prune tool runs before).
  */
 @Module({
-  imports: [MemoryModule, ToolsModule],
+  imports: [MemoryModule, ToolsModule, WebhooksModule],
   providers: [MaintenanceProcessor],
 })
 export class MaintenanceModule {}

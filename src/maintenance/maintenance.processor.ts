@@ -5,6 +5,7 @@ import { QueueName } from '../jobs/jobs.types.js';
 import type { JobHandle, JobProcessor } from '../jobs/jobs.types.js';
 import { ToolsService } from '../tools/tools.service.js';
 import { MemoryService } from '../memory/memory.service.js';
+import { WebhooksService } from '../webhooks/webhooks.service.js';
 
 export interface MaintenanceResult {
   expired: number;
@@ -12,6 +13,7 @@ export interface MaintenanceResult {
   toolRuns: number;
   results: number;
   jobs: number;
+  webhookDeliveries: number;
 }
 
 declare module '../jobs/jobs.types.js' {
@@ -23,7 +25,8 @@ declare module '../jobs/jobs.types.js' {
 /**
  * The scheduled housekeeping (every MAINTENANCE_INTERVAL_MINUTES): deletes working memories past
  * their expiry, removes memories deleted longer ago than HISTORY_RETENTION_DAYS with their
- * history, tool run records older than TOOL_RUN_RETENTION_DAYS, and old job results. Every step
+ * history, tool run records older than TOOL_RUN_RETENTION_DAYS, old job results, and webhook
+ * delivery attempts older than WEBHOOKS_DELIVERY_RETENTION_DAYS. Every step
  * is idempotent.
  */
 @ProcessesQueue(QueueName.Maintenance)
@@ -33,6 +36,7 @@ export class MaintenanceProcessor implements JobProcessor<typeof QueueName.Maint
     private readonly jobs: JobsService,
     private readonly config: AppConfig,
     private readonly tools: ToolsService,
+    private readonly webhooks: WebhooksService,
   ) {}
 
   async process(job: JobHandle<Record<string, never>>): Promise<MaintenanceResult> {
@@ -45,6 +49,10 @@ export class MaintenanceProcessor implements JobProcessor<typeof QueueName.Maint
       this.config.TOOL_RUN_RETENTION_DAYS > 0 ? await this.tools.pruneRuns(this.config.TOOL_RUN_RETENTION_DAYS) : 0;
     await job.updateProgress(80);
     const pruned = await this.jobs.prune();
-    return { expired, purged, toolRuns, ...pruned };
+    const webhookDeliveries =
+      this.config.WEBHOOKS_DELIVERY_RETENTION_DAYS > 0
+        ? await this.webhooks.pruneDeliveries(this.config.WEBHOOKS_DELIVERY_RETENTION_DAYS)
+        : 0;
+    return { expired, purged, toolRuns, ...pruned, webhookDeliveries };
   }
 }

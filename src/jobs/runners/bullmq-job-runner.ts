@@ -8,7 +8,7 @@ import type { JobExecutor } from '../job-executor.js';
 import { JobsError, JobsErrorCode } from '../jobs.errors.js';
 import { QUEUE_NAMES } from '../jobs.types.js';
 import { JobRunner } from './job-runner.js';
-import type { JobEnvelope, JobRecord, JobState, QueueName } from '../jobs.types.js';
+import type { JobEnvelope, JobRecord, JobState, QueueName, RetryPolicy } from '../jobs.types.js';
 
 const DAY_SECONDS = 86_400;
 const QUEUE_TIMEOUT_MS = 5000;
@@ -79,8 +79,9 @@ export class BullmqJobRunner extends JobRunner {
     return [...this.queues.values()];
   }
 
-  async enqueue(queue: QueueName, envelope: JobEnvelope, jobId: string): Promise<void> {
-    await this.answered(this.queue(queue).add(queue, envelope, { jobId }));
+  async enqueue(queue: QueueName, envelope: JobEnvelope, jobId: string, retry?: RetryPolicy): Promise<void> {
+    const policy = retry ? { attempts: retry.attempts, backoff: { type: 'exponential', delay: retry.backoffMs } } : {};
+    await this.answered(this.queue(queue).add(queue, envelope, { jobId, ...policy }));
   }
 
   async find(id: string): Promise<JobRecord | null> {

@@ -4,7 +4,7 @@ import { uuidv7 } from '../../common/ids.js';
 import { returnedRows } from '../../database/returned-rows.js';
 import type { AppConfig } from '../../config/app-config.js';
 import type { JobExecutor } from '../job-executor.js';
-import type { JobEnvelope, JobRecord, JobState, QueueName } from '../jobs.types.js';
+import type { JobEnvelope, JobRecord, JobState, QueueName, RetryPolicy } from '../jobs.types.js';
 import { JobRunner } from './job-runner.js';
 
 interface JobRow {
@@ -23,8 +23,8 @@ interface JobRow {
   finished_at: Date | null;
 }
 
-/** BullMQ's exponential backoff: 1 s, 2 s, 4 s... */
-const backoffMs = (attempt: number) => 1000 * 2 ** (attempt - 1);
+/** BullMQ's exponential backoff: 1 s, 2 s, 4 s... (or from the job's own base). */
+const backoffMs = (attempt: number, baseMs = 1000) => baseMs * 2 ** (attempt - 1);
 
 /**
  * The embedded mode's queue: jobs are rows of the `jobs` table, run by this process with the
@@ -50,11 +50,12 @@ export class InlineJobRunner extends JobRunner {
     super();
   }
 
-  async enqueue(queue: QueueName, envelope: JobEnvelope, jobId: string): Promise<void> {
+  async enqueue(queue: QueueName, envelope: JobEnvelope, jobId: string, retry?: RetryPolicy): Promise<void> {
+    const stored = retry ? { ...envelope, backoffMs: retry.backoffMs } : envelope;
     const inserted: { id: string }[] = await this.dataSource.query(
       `INSERT INTO jobs (id, organization_id, queue, data, state, max_attempts) VALUES ($1, $2, $3, $4::jsonb, 'waiting', $5)
        ON CONFLICT (id) DO NOTHING RETURNING id`,
-      [jobId, envelope.organizationId, queue, JSON.stringify(envelope), this.config.JOBS_ATTEMPTS],
+      [jobId, envelope.organizationId, queue, JSON.stringify(stored), retry?.attempts ?? this.config.JOBS_ATTEMPTS],
     );
     if (inserted.length) this.ready(queue, jobId);
   }
@@ -166,7 +167,7 @@ export class InlineJobRunner extends JobRunner {
       const message = error instanceof Error ? error.message : String(error);
       const retrying = job.attempts_made < job.max_attempts;
       if (retrying) {
-        const delay = backoffMs(job.attempts_made);
+        const delay = backoffMs(job.attempts_made, job.data.backoffMs);
         await this.dataSource.query(
           `UPDATE jobs SET state = 'delayed', error = $2, run_at = now() + make_interval(secs => $3) WHERE id = $1`,
           [id, message, delay / 1000],

@@ -1,4 +1,4 @@
-import type { JobEnvelope, JobRecord, QueueName } from '../jobs.types.js';
+import type { JobEnvelope, JobRecord, QueueName, RetryPolicy } from '../jobs.types.js';
 
 /**
  * Where jobs wait and who runs them: BullMQ (on Redis or PostgreSQL) or the in-process runner
@@ -7,8 +7,11 @@ import type { JobEnvelope, JobRecord, QueueName } from '../jobs.types.js';
 export abstract class JobRunner {
   abstract readonly kind: 'redis' | 'postgres' | 'inline';
 
-  /** Queues a job under the given id (a job with that id already queued is not added twice). */
-  abstract enqueue(queue: QueueName, envelope: JobEnvelope, jobId: string): Promise<void>;
+  /**
+   * Queues a job under the given id (a job with that id already queued is not added twice),
+   * retried by `retry` when given.
+   */
+  abstract enqueue(queue: QueueName, envelope: JobEnvelope, jobId: string, retry?: RetryPolicy): Promise<void>;
 
   abstract find(id: string): Promise<JobRecord | null>;
 

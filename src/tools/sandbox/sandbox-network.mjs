@@ -2,10 +2,9 @@
 // The network side of the sandbox host: a tool's fetch, allowed only to its hosts, never to a
 // private address unless the server allows it, one HTTP exchange at a time with capped bodies.
 // Imported by sandbox-host.mjs only.
-import dns from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
-import net from 'node:net';
+import { privateAddressGuard, privateLiteral } from '../../common/net/private-address.mjs';
 import { message } from './sandbox-isolate.mjs';
 
 const MAX_FETCHES = 50;
@@ -46,59 +45,12 @@ export function makeFetch(allowedHosts, deadline, allowPrivate) {
     );
 }
 
-// Addresses a tool's fetch may not reach unless TOOLS_FETCH_PRIVATE_NETWORKS is set: this
-// machine, private networks, link-local (cloud metadata at 169.254.169.254), multicast, reserved.
-const PRIVATE = new net.BlockList();
-for (const [a, p] of /** @type {[string, number][]} */ ([
-  ['0.0.0.0', 8],
-  ['10.0.0.0', 8],
-  ['100.64.0.0', 10],
-  ['127.0.0.0', 8],
-  ['169.254.0.0', 16],
-  ['172.16.0.0', 12],
-  ['192.0.0.0', 24],
-  ['192.168.0.0', 16],
-  ['198.18.0.0', 15],
-  ['224.0.0.0', 3],
-])) {
-  PRIVATE.addSubnet(a, p, 'ipv4');
-}
-for (const [a, p] of /** @type {[string, number][]} */ ([
-  ['::', 127],
-  ['64:ff9b::', 96],
-  ['fc00::', 7],
-  ['fe80::', 10],
-  ['ff00::', 8],
-]))
-  PRIVATE.addSubnet(a, p, 'ipv6');
-
-/** @param {string} address */
-function isPrivate(address) {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (mapped) return PRIVATE.check(mapped[1], 'ipv4');
-  return PRIVATE.check(address, net.isIPv6(address) ? 'ipv6' : 'ipv4');
-}
-
-/** dns.lookup that refuses private addresses: checked on the address the socket will use, so a name re-resolving elsewhere cannot slip by. */
-/**
- * @param {string} hostname
- * @param {import('node:dns').LookupOptions} options
- * @param {(error: Error | null, address?: string | import('node:dns').LookupAddress[], family?: number) => void} callback
- */
-function guardedLookup(hostname, options, callback) {
-  dns.lookup(hostname, { ...options, all: true }, (error, addresses) => {
-    if (error) return callback(error);
-    const blocked = addresses.find((a) => isPrivate(a.address));
-    if (blocked)
-      return callback(
-        new Error(
-          `fetch: ${hostname} resolves to ${blocked.address}, a private address (the server allows none: TOOLS_FETCH_PRIVATE_NETWORKS)`,
-        ),
-      );
-    if (options.all) return callback(null, addresses);
-    return callback(null, addresses[0].address, addresses[0].family);
-  });
-}
+// Addresses a tool's fetch may not reach unless TOOLS_FETCH_PRIVATE_NETWORKS is set (the rules
+// webhook deliveries follow too): checked on the address connected to.
+const guardedLookup = privateAddressGuard(
+  (hostname, address) =>
+    `fetch: ${hostname} resolves to ${address}, a private address (the server allows none: TOOLS_FETCH_PRIVATE_NETWORKS)`,
+);
 
 /** One HTTP exchange with node:http(s): no redirect followed, the body read up to the cap. */
 /**
@@ -117,9 +69,7 @@ function exchange(url, init, deadline, allowPrivate) {
         method: init.method,
         headers: init.headers,
         agent: false,
-        lookup: allowPrivate
-          ? undefined
-          : /** @type {import('node:net').LookupFunction} */ (/** @type {unknown} */ (guardedLookup)),
+        lookup: allowPrivate ? undefined : guardedLookup,
         signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())),
       },
       (res) => {
@@ -176,8 +126,8 @@ function hostRequest(allowedHosts, deadline, allowPrivate) {
       throw new TypeError(`fetch: only http and https URLs are allowed, not ${url.protocol}`);
     if (!hostMatches(url, allowedHosts)) throw new Error(`fetch: host ${url.host} is not in this tool's allowedHosts`);
     // An address written in the URL is never looked up, so it is checked here.
-    const literal = url.hostname.replace(/^\[|\]$/g, '');
-    if (!allowPrivate && net.isIP(literal) && isPrivate(literal)) {
+    const literal = allowPrivate ? null : privateLiteral(url);
+    if (literal) {
       throw new Error(`fetch: ${literal} is a private address (the server allows none: TOOLS_FETCH_PRIVATE_NETWORKS)`);
     }
     return exchange(url, init, deadline, allowPrivate);
