@@ -91,7 +91,15 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   app.use(inputGuardMiddleware);
   app.enableCors({
     origin: corsOrigin(config.CORS_ORIGINS),
-    exposedHeaders: ['X-Request-Id'],
+    // A browser client reads its limits (and when to retry) only from headers exposed to it.
+    exposedHeaders: [
+      'X-Request-Id',
+      'RateLimit-Limit',
+      'RateLimit-Remaining',
+      'RateLimit-Reset',
+      'RateLimit-Policy',
+      'Retry-After',
+    ],
     // Mcp-Protocol-Version: browser-based MCP clients (the MCP Inspector) send it on every request.
     allowedHeaders: [
       'Authorization',

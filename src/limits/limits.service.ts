@@ -8,6 +8,7 @@ import { EventBus } from '../common/events/event-bus.js';
 import type { DomainEvent } from '../common/events/event-bus.js';
 import { RateCounter } from '../common/rate-counter.js';
 import { AppConfig } from '../config/app-config.js';
+import { MetricsService } from '../observability/metrics.service.js';
 import type { EffectiveLimitsDto } from './dto/organization-limits-response.dto.js';
 import { OrganizationLimitsResponseDto } from './dto/organization-limits-response.dto.js';
 import type { UpdateOrganizationLimitsDto } from './dto/update-organization-limits.dto.js';
@@ -57,6 +58,7 @@ export class LimitsService implements OnModuleDestroy {
     private readonly auth: AuthService,
     private readonly tenant: TenantContext,
     private readonly bus: EventBus,
+    private readonly metrics: MetricsService,
   ) {
     this.unsubscribe = bus.subscribe((event) => this.onEvent(event));
   }
@@ -99,6 +101,7 @@ export class LimitsService implements OnModuleDestroy {
     const hit = await this.counter.hit(`tools:org:${organizationId}`, WINDOW_MS);
     if (hit.count <= limit) return;
     const retryAfter = secondsLeft(hit.resetInMs);
+    this.metrics.rateLimited.inc({ limit: 'tool_runs_per_minute' });
     throw new LimitError(
       LimitErrorCode.ToolRunsPerMinute,
       `Limit reached: tool runs per minute of the organization (${limit}); retry in ${retryAfter} s`,
@@ -117,6 +120,7 @@ export class LimitsService implements OnModuleDestroy {
     if (limit === null) return NO_RESERVATION;
     const room = await this.memoryCounts.reserve(organizationId, adding, limit, countLive);
     if (!('stored' in room)) return room;
+    this.metrics.rateLimited.inc({ limit: 'memories_stored' });
     throw new LimitError(
       LimitErrorCode.MemoriesStored,
       `Limit reached: memories stored of the organization (${limit}); it stores ${room.stored} and this would add ${adding}. Delete memories, or ask the installation owner for a higher limit`,
@@ -203,6 +207,7 @@ export class LimitsService implements OnModuleDestroy {
   private refuseRequest(windows: RateWindow[], hit: RateWindow): RequestAdmission {
     const retryAfter = secondsLeft(hit.resetInMs);
     const details: LimitDetails = { limit: 'requestsPerMinute', of: hit.of, value: hit.limit, retryAfter };
+    this.metrics.rateLimited.inc({ limit: `requests_per_minute_${hit.of}` });
     return {
       headers: rateLimitHeaders(windows, hit),
       refused: new LimitError(

@@ -185,14 +185,14 @@ export class MetricsService {
 
   readonly rateLimited = new Counter({
     name: 'agentmem_rate_limited_total',
-    help: 'Requests refused by a limit, by limit',
+    help: 'Refusals by a limit: requests_per_minute_{apiKey,user,organization}, tool_runs_per_minute, memories_stored',
     labelNames: ['limit'] as const,
     registers: [this.registry],
   });
 
   readonly webhookDeliveries = new Counter({
     name: 'agentmem_webhook_deliveries_total',
-    help: 'Webhook delivery attempts by outcome (delivered, failed, refused)',
+    help: 'Webhook delivery attempts by outcome (succeeded, retrying, failed; dropped: the webhook was deleted or paused)',
     labelNames: ['outcome'] as const,
     registers: [this.registry],
   });

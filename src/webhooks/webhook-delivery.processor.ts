@@ -4,6 +4,7 @@ import { AppConfig } from '../config/app-config.js';
 import { ProcessesQueue } from '../jobs/processes-queue.decorator.js';
 import { QueueName } from '../jobs/jobs.types.js';
 import type { JobHandle, JobProcessor } from '../jobs/jobs.types.js';
+import { MetricsService } from '../observability/metrics.service.js';
 import { ToolSecrets } from '../tools/tool-secrets.js';
 import type { WebhookDeliveryStatus } from './entities/webhook-delivery.entity.js';
 import type { WebhookPayload } from './webhook-events.js';
@@ -43,12 +44,16 @@ export class WebhookDeliveryProcessor implements JobProcessor<typeof QueueName.W
     private readonly sender: WebhookSender,
     private readonly secrets: ToolSecrets,
     private readonly config: AppConfig,
+    private readonly metrics: MetricsService,
   ) {}
 
   async process(job: JobHandle<WebhookDeliveryData>): Promise<WebhookDeliveryResult> {
     const { webhookId, payload } = job.data;
     const webhook = await this.webhooks.findAcrossTenants(webhookId, payload.organizationId);
-    if (!webhook?.active) return { status: 'dropped' };
+    if (!webhook?.active) {
+      this.metrics.webhookDeliveries.inc({ outcome: 'dropped' });
+      return { status: 'dropped' };
+    }
     const attempt = job.attemptsMade + 1;
     const body = JSON.stringify(payload);
     const started = new Date();
@@ -89,6 +94,14 @@ export class WebhookDeliveryProcessor implements JobProcessor<typeof QueueName.W
       createdAt: started,
       finishedAt: finished,
     });
+    this.metrics.webhookDeliveries.inc({ outcome: status });
+    if (outcome.error === null) {
+      this.metrics.eventsDelivered.inc({ channel: 'webhook' });
+      this.metrics.eventLag.observe(
+        { channel: 'webhook' },
+        (finished.getTime() - Date.parse(payload.createdAt)) / 1000,
+      );
+    }
     if (outcome.error !== null) {
       this.logger.warn(
         { webhook: webhook.id, delivery: job.id, attempt, error: outcome.error },
