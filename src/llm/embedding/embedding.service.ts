@@ -42,6 +42,8 @@ export class EmbeddingService {
   private readonly memory: ByteLru<string, Float32Array>;
   private readonly shared: RedisVectorCache | null;
   private readonly metrics: MetricsService | undefined;
+  /** Whether the last Redis command failed (its warning is logged once per outage, not per call). */
+  private sharedFailing = false;
   /** Texts being embedded by this process now, by hash. */
   private readonly inFlight = new Map<string, Promise<Float32Array>>();
 
@@ -175,13 +177,14 @@ export class EmbeddingService {
     if (this.shared) {
       try {
         const stored = await this.shared.get(hashes);
+        this.sharedAnswered();
         stored.forEach((vector, i) => {
           this.lookup('redis', vector ? 'hit' : 'miss');
           if (vector) vectors.set(hashes[i], vector);
         });
       } catch (error) {
         this.lookup('redis', 'error', hashes.length);
-        this.logger.warn(`Redis did not answer for cached vectors (${String(error)}); embedding them`);
+        this.sharedFailed(error);
       }
     }
     const toEmbed = hashes.filter((h) => !vectors.has(h));
@@ -198,10 +201,22 @@ export class EmbeddingService {
       // Awaited (a short timeout bounds it), so another process asking right after this answer finds them.
       await this.shared
         ?.set(fresh)
-        .catch((error: unknown) => this.logger.warn(`vectors not stored in Redis (${String(error)})`));
+        .then(() => this.sharedAnswered())
+        .catch((error: unknown) => this.sharedFailed(error));
     }
     for (const [h, v] of vectors) this.memory.set(h, v);
     return vectors;
+  }
+
+  private sharedFailed(error: unknown): void {
+    if (!this.sharedFailing)
+      this.logger.warn(`Redis does not answer (${String(error)}): texts are embedded without the shared cache`);
+    this.sharedFailing = true;
+  }
+
+  private sharedAnswered(): void {
+    if (this.sharedFailing) this.logger.log('Redis answers again: the shared embedding cache is back');
+    this.sharedFailing = false;
   }
 
   private lookup(level: 'memory' | 'redis', result: 'hit' | 'miss' | 'error', count = 1): void {
