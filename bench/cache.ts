@@ -58,6 +58,8 @@ export interface CacheRunResult {
   embedderCalls: number;
   textsEmbedded: number;
   textsAsked: number;
+  /** Distinct texts among those asked (texts added and questions searched). */
+  distinctTexts: number;
   add: ReturnType<typeof stats>;
   search: ReturnType<typeof stats>;
   turn: ReturnType<typeof stats>;
@@ -137,6 +139,7 @@ export async function runCacheWorkload(
     embedderCalls: embeddings.requests - calls0,
     textsEmbedded: embeddings.texts.length - texts0,
     textsAsked: o.operations,
+    distinctTexts: new Set(picks.map((p, i) => (i % 2 === 0 ? textOf(p) : questionOf(p)))).size,
     add: stats(addTimes),
     search: stats(searchTimes),
     turn: stats(turnTimes),
@@ -150,8 +153,16 @@ export function cacheFigures(on: CacheRunResult, off: CacheRunResult): Figure[] 
   const figures: Figure[] = [
     { name: 'texts embedded, cache on', value: on.textsEmbedded, unit: 'texts', higherIsBetter: false },
     { name: 'texts embedded, cache off', value: off.textsEmbedded, unit: 'texts', higherIsBetter: false },
-    // Target: the workload's distinct texts are embedded once each across both replicas.
-    { name: 'embedding hit ratio (texts not embedded)', value: hitRatio, unit: '', target: 0.5 },
+    { name: 'distinct texts in the workload', value: on.distinctTexts, unit: 'texts' },
+    // Target: each distinct text embedded once across both replicas (the "embed each distinct text once").
+    {
+      name: 'embedder calls per distinct text, cache on',
+      value: Math.round((on.textsEmbedded / Math.max(1, on.distinctTexts)) * 100) / 100,
+      unit: '',
+      target: 1,
+      higherIsBetter: false,
+    },
+    { name: 'embedding hit ratio (texts not embedded)', value: hitRatio, unit: '' },
     { name: 'add p50, cache on', value: on.add.p50, unit: 'ms', higherIsBetter: false },
     { name: 'add p50, cache off', value: off.add.p50, unit: 'ms', higherIsBetter: false },
     { name: 'add mean, cache on', value: on.add.mean, unit: 'ms', higherIsBetter: false },
