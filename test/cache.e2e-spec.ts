@@ -198,6 +198,21 @@ describe('shared cache', () => {
       expect(await count(t.metrics!.hotCache, { cache: 'agent', result: 'hit' })).toBeGreaterThanOrEqual(12);
     }, 180_000);
 
+    it("never serves one organization's cached agent to another", async () => {
+      const t = await start();
+      const [owner, stranger] = [await register(t, 'Owner'), await register(t, 'Stranger')];
+      const id = (
+        await t.http().post('/api/v1/agents').set(bearer(owner.accessToken)).send({ name: 'mine' }).expect(201)
+      ).body.id as string;
+      const message = { messages: [{ role: 'user', content: 'hello' }] };
+      // The owner's turns put the agent in the cache...
+      for (let i = 0; i < 2; i++)
+        await t.http().post(`/api/v1/agents/${id}/messages`).set(bearer(owner.accessToken)).send(message).expect(200);
+      // ...and another organization still cannot reach it.
+      await t.http().post(`/api/v1/agents/${id}/messages`).set(bearer(stranger.accessToken)).send(message).expect(404);
+      await t.stop();
+    }, 120_000);
+
     it('reads the database on every turn with HOT_CACHE_ENTRIES=0', async () => {
       const t = inProcess(await start({ HOT_CACHE_ENTRIES: '0' }));
       await changeOnAThenTurnOnB(t, t, llm, 3);
