@@ -283,8 +283,9 @@ describe('shared cache', () => {
         replicas.push(replica);
         return replica;
       };
-      const [a, b] = await Promise.all([start(), start()]);
-      return [a, b];
+      // One after the other: two processes migrating a fresh database at once would race.
+      const a = await start();
+      return [a, await start()];
     };
 
     it('embeds a text added and searched on replica A, then on replica B, once', async () => {
