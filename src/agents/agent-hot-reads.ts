@@ -73,11 +73,13 @@ export class AgentHotReads implements OnModuleDestroy {
 
   /** The caller's agent (with its tool ids), or null. Treat it as read-only. */
   async find(agentId: string): Promise<Agent | null> {
+    if (!this.cache) return this.agents.find(agentId);
     return (await this.read(agentId))?.agent ?? null;
   }
 
   /** The blocks of the caller's agent, in prompt order (none for an agent that is not the caller's). */
   async blocksOf(agentId: string): Promise<Block[]> {
+    if (!this.cache) return this.blocks.ofAgent(agentId);
     return (await this.read(agentId))?.blocks ?? [];
   }
 
@@ -91,13 +93,13 @@ export class AgentHotReads implements OnModuleDestroy {
     await this.cache.invalidate([...new Set(agentIds)].map((id) => keyOf(organizationId, id)));
   }
 
+  /** Both reads at once from the cache (a miss loads both: the turn asks for the blocks right after the agent). */
   private async read(agentId: string): Promise<TurnReads | null> {
     const load = async (): Promise<TurnReads | null> => {
       const agent = await this.agents.find(agentId);
       return agent ? { agent, blocks: await this.blocks.ofAgent(agentId) } : null;
     };
-    if (!this.cache) return load();
-    const found = await this.cache.get(keyOf(this.tenant.organizationId, agentId), load);
+    const found = await this.cache!.get(keyOf(this.tenant.organizationId, agentId), load);
     // A copy: callers may change what they get without touching the cached value.
     return found && structuredClone(found);
   }
