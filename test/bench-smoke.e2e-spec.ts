@@ -5,6 +5,8 @@ import { runMemoryBench } from '../bench/memory.js';
 import { runPeerBench } from '../bench/peer.js';
 import { runCompatBench } from '../bench/compat.js';
 import { runAgentBench } from '../bench/agent.js';
+import { cacheFigures, runCacheWorkload } from '../bench/cache.js';
+import { FakeEmbeddings } from './support/fake-embeddings.js';
 import { FakeLlm } from './support/fake-llm.js';
 import { runRealtimeBench } from '../bench/realtime.js';
 import { runToolsBench } from '../bench/tools.js';
@@ -188,5 +190,42 @@ describe('agent benchmark smoke run', () => {
     for (const f of figures) expect(Number.isFinite(f.value)).toBe(true);
     expect(details).toEqual(expect.objectContaining({ messagesInConversation: 16 }));
     expect(llm.requests.filter((r) => !r.response_format)).toHaveLength(8);
+  });
+});
+
+describe('cache benchmark smoke run', () => {
+  const embeddings = new FakeEmbeddings();
+  const chat = new FakeLlm();
+  let t: TestApp;
+  beforeAll(async () => {
+    await embeddings.start();
+    await chat.start();
+    chat.script = (r) => (r.response_format ? '{"facts": []}' : 'Noted.');
+    t = await startTestApp({
+      LLM_PROVIDER: 'openai-compatible',
+      LLM_BASE_URL: chat.url,
+      LLM_MODEL: 'fake-model',
+      LLM_API_KEY: 'test',
+      EMBEDDING_PROVIDER: 'openai-compatible',
+      EMBEDDING_BASE_URL: embeddings.url,
+      EMBEDDING_MODEL: 'fake-embedding',
+      AGENT_CONTEXT_MEMORIES: '0',
+    });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await chat.stop();
+    await embeddings.stop();
+  });
+
+  it('bench/cache.ts runs its adds, searches and turns and counts what reached the embedder', async () => {
+    const options = { texts: 4, operations: 12, clients: 2, turns: 3, changeEvery: 2 };
+    const result = await runCacheWorkload(t.url, t.url, embeddings, options);
+    // At most each text and each question once (4 + 4), though 12 were asked.
+    expect(result.textsEmbedded).toBeGreaterThan(0);
+    expect(result.textsEmbedded).toBeLessThanOrEqual(8);
+    expect(result.add.p50).toBeGreaterThan(0);
+    expect(result.turn.p50).toBeGreaterThan(0);
+    expect(cacheFigures(result, result).map((f) => f.name)).toContain('embedding hit ratio (texts not embedded)');
   });
 });

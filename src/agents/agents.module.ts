@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { MemoryModule } from '../memory/memory.module.js';
 import { ToolsModule } from '../tools/tools.module.js';
+import { AgentHotReads } from './agent-hot-reads.js';
 import { AgentRepository } from './agent.repository.js';
 import { AgentsController } from './agents.controller.js';
 import { AgentsService } from './agents.service.js';
@@ -30,6 +31,7 @@ import { MessagesService } from './messages/messages.service.js';
   providers: [
     AgentsService,
     AgentRepository,
+    AgentHotReads,
     BlocksService,
     BlockRepository,
     MessagesService,

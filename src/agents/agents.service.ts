@@ -8,6 +8,8 @@ import { ChatModelService } from '../llm/chat-model.service.js';
 import { ToolResponseDto } from '../tools/dto/tool-response.dto.js';
 import { ToolsService } from '../tools/tools.service.js';
 import { agentUpdated } from './agent.events.js';
+import type { AgentUpdatedPayload } from './agent.events.js';
+import { AgentHotReads } from './agent-hot-reads.js';
 import { AgentRepository } from './agent.repository.js';
 import type { AgentWindow } from './agent.repository.js';
 import { AgentError, AgentErrorCode } from './agents.errors.js';
@@ -30,6 +32,7 @@ export class AgentsService {
     private readonly tenant: TenantContext,
     private readonly events: EventBus,
     private readonly tools: ToolsService,
+    private readonly hot: AgentHotReads,
   ) {}
 
   /** Creates an agent with its blocks (the given ones, or empty `persona` and `human`) in one transaction. */
@@ -107,27 +110,27 @@ export class AgentsService {
       return true;
     });
     if (!found) throw CommonError.notFound('agent', id);
-    this.events.publish([agentUpdated(this.tenant.organizationId, id, 'updated')]);
+    await this.announce(id, 'updated');
     return this.get(id);
   }
 
   /** Deletes the agent and its messages; its blocks are detached and stay (others may share them). */
   async remove(id: string): Promise<void> {
     if (!(await this.agents.delete(id))) throw CommonError.notFound('agent', id);
-    this.events.publish([agentUpdated(this.tenant.organizationId, id, 'deleted')]);
+    await this.announce(id, 'deleted');
   }
 
   async attachBlock(id: string, blockId: string): Promise<AgentResponseDto> {
     await this.find(id);
     await this.blocks.attach(id, blockId);
-    this.events.publish([agentUpdated(this.tenant.organizationId, id, 'updated')]);
+    await this.announce(id, 'updated');
     return this.get(id);
   }
 
   async detachBlock(id: string, blockId: string): Promise<AgentResponseDto> {
     await this.find(id);
     await this.blocks.detach(id, blockId);
-    this.events.publish([agentUpdated(this.tenant.organizationId, id, 'updated')]);
+    await this.announce(id, 'updated');
     return this.get(id);
   }
 
@@ -141,7 +144,7 @@ export class AgentsService {
     await this.find(id);
     await this.tools.find(toolId);
     await this.agents.transaction((m) => this.agents.attachTools(m, id, [toolId]));
-    this.events.publish([agentUpdated(this.tenant.organizationId, id, 'updated')]);
+    await this.announce(id, 'updated');
     return this.get(id);
   }
 
@@ -149,7 +152,7 @@ export class AgentsService {
     await this.find(id);
     const detached = await this.agents.transaction((m) => this.agents.detachTools(m, id, [toolId]));
     if (detached === 0) throw CommonError.notFound('tool attached to this agent', toolId);
-    this.events.publish([agentUpdated(this.tenant.organizationId, id, 'updated')]);
+    await this.announce(id, 'updated');
     return this.get(id);
   }
 
@@ -164,6 +167,15 @@ export class AgentsService {
         `toolIds[${toolIds.indexOf(missing)}]: there is no tool ${missing} in this organization`,
       );
     return ids;
+  }
+
+  /**
+   * After a change of the agent committed: no process serves its cached turn reads any more
+   * (awaited, so before the change is answered), then the event.
+   */
+  private async announce(id: string, status: AgentUpdatedPayload['status']): Promise<void> {
+    await this.hot.changed([id]);
+    this.events.publish([agentUpdated(this.tenant.organizationId, id, status)]);
   }
 
   private async respond(agent: Agent): Promise<AgentResponseDto> {

@@ -278,6 +278,27 @@ export class AppConfig {
   @IntEnv(0, 3600)
   CREDENTIAL_CACHE_SECONDS = 10;
 
+  /**
+   * Megabytes of vectors each process keeps in memory, by text (least recently used dropped
+   * first; 384 dimensions as float32 are 1.5 KB). 0: no in-process level.
+   */
+  @IntEnv(0, 65536)
+  EMBEDDING_CACHE_MB = 16;
+
+  /**
+   * With REDIS_URL: how long a vector stays in Redis for every process after it was embedded
+   * (keyed by embedder and text hash). 0: no Redis level.
+   */
+  @IntEnv(0, 31536000)
+  EMBEDDING_CACHE_TTL_SECONDS = 604800;
+
+  /**
+   * Agents whose turn reads (the agent, its blocks) each process keeps, checked against a
+   * version in Redis (or in the process on the embedded database) before each use. 0: off.
+   */
+  @IntEnv(0, 1000000)
+  HOT_CACHE_ENTRIES = 1000;
+
   /** Lifetime of `working` memories without an explicit expiresAt. */
   @IntEnv(1)
   WORKING_MEMORY_TTL_SECONDS = 86400;

@@ -7,6 +7,7 @@ import { EventBus } from '../../common/events/event-bus.js';
 import { uuidv7 } from '../../common/ids.js';
 import { Page } from '../../common/pagination/page.js';
 import { agentUpdated } from '../agent.events.js';
+import { AgentHotReads } from '../agent-hot-reads.js';
 import { AgentError, AgentErrorCode } from '../agents.errors.js';
 import type { Block } from '../entities/block.entity.js';
 import type { KeysetWindow } from '../../common/pagination/keyset-window.js';
@@ -53,6 +54,7 @@ export class BlocksService {
     private readonly blocks: BlockRepository,
     private readonly tenant: TenantContext,
     private readonly events: EventBus,
+    private readonly hot: AgentHotReads,
   ) {}
 
   /** New block rows (not yet stored); refuses a value over its limit. */
@@ -185,9 +187,9 @@ export class BlocksService {
     );
   }
 
-  /** The raw blocks of an agent, for its prompt. */
+  /** The raw blocks of an agent, for its prompt (from the hot-read cache; treat them as read-only). */
   forPrompt(agentId: string): Promise<Block[]> {
-    return this.blocks.ofAgent(agentId);
+    return this.hot.blocksOf(agentId);
   }
 
   async ofAgentByLabel(agentId: string, label: string): Promise<BlockResponseDto> {
@@ -233,6 +235,7 @@ export class BlocksService {
   async remove(id: string): Promise<void> {
     const agents = (await this.blocks.agentIdsOf([id])).get(id) ?? [];
     if (!(await this.blocks.delete(id))) throw CommonError.notFound('block', id);
+    await this.hot.changed(agents);
     this.events.publish(agents.map((agentId) => agentUpdated(this.tenant.organizationId, agentId, 'updated')));
   }
 
@@ -279,9 +282,13 @@ export class BlocksService {
     return BlockResponseDto.from(block, (await this.blocks.agentIdsOf([block.id])).get(block.id) ?? []);
   }
 
-  /** Tells the clients of every agent the block is attached to that the agent changed. */
+  /**
+   * After a change of the block committed: no process serves the old block in the turns of the
+   * agents it is attached to (awaited, so before the change is answered), and their clients hear it.
+   */
   private async announce(blockId: string): Promise<void> {
     const agents = (await this.blocks.agentIdsOf([blockId])).get(blockId) ?? [];
+    await this.hot.changed(agents);
     this.events.publish(agents.map((agentId) => agentUpdated(this.tenant.organizationId, agentId, 'updated')));
   }
 }

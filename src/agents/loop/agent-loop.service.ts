@@ -14,7 +14,7 @@ import { LlmStreamPublisher } from '../../llm/llm-stream.publisher.js';
 import { countTokens, MESSAGE_OVERHEAD_TOKENS } from '../../llm/tokens.js';
 import { SearchService } from '../../memory/search/search.service.js';
 import { MetricsService } from '../../observability/metrics.service.js';
-import { AgentRepository } from '../agent.repository.js';
+import { AgentHotReads } from '../agent-hot-reads.js';
 import { AgentError, AgentErrorCode } from '../agents.errors.js';
 import { BlocksService } from '../blocks/blocks.service.js';
 import type { SendMessagesDto } from '../dto/send-messages.dto.js';
@@ -51,7 +51,7 @@ export class AgentLoopService {
   private readonly logger = new Logger('AgentLoop');
 
   constructor(
-    private readonly agents: AgentRepository,
+    private readonly agents: AgentHotReads,
     private readonly blocks: BlocksService,
     private readonly messages: MessagesService,
     private readonly memoryTools: MemoryTools,

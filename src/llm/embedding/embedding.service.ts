@@ -3,28 +3,57 @@ import { createOpenAI } from '@ai-sdk/openai';
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import { createGoogleGenerativeAI } from '@ai-sdk/google';
 import { createHash } from 'node:crypto';
+import { ByteLru } from '../../common/cache/byte-lru.js';
 import { AppConfig } from '../../config/app-config.js';
+import type { MetricsService } from '../../observability/metrics.service.js';
 import { AiSdkEmbedder } from './ai-sdk-embedder.js';
 import type { Embedder } from './embedder.js';
 import { LexicalEmbedder } from './lexical-embedder.js';
+import type { RedisVectorCache } from './redis-vector-cache.js';
 import { TransformersEmbedder } from './transformers-embedder.js';
 
-/** Bytes of vectors the cache holds (as float32: 384 dimensions are 1.5 KB, so ~10,000 vectors). */
-const CACHE_BYTES = 16 * 1024 * 1024;
+/** Bytes of vectors the in-process level holds by default (EMBEDDING_CACHE_MB). */
+const DEFAULT_CACHE_BYTES = 16 * 1024 * 1024;
+
+/** What the service needs besides its embedder; all optional (unit tests build it bare). */
+export interface EmbeddingCacheOptions {
+  /** Bytes of vectors kept in this process (0: none). */
+  memoryBytes?: number;
+  /** The level shared by every process (Redis), if any. */
+  shared?: RedisVectorCache | null;
+  /** Where cache lookups and embedder calls are recorded (and traced). */
+  metrics?: MetricsService;
+}
 
 /**
- * The configured embedder behind a cache: identical texts are embedded once (keyed by the
- * SHA-256 of the text), which also makes re-adding and re-searching the same text free. The
- * cache is bounded in bytes and keeps vectors as Float32Array (pgvector stores float4 anyway):
- * a quarter of what arrays of numbers took.
+ * The configured embedder behind a cache in two levels, keyed by the SHA-256 of the text: this
+ * process's least-recently-used vectors (bounded in bytes), then Redis shared by every replica
+ * and worker (EMBEDDING_CACHE_TTL_SECONDS), so each distinct text reaches the embedder once per
+ * installation; with a paid embedding API that is the point. Vectors are Float32Array
+ * (pgvector stores float4 anyway; a quarter of what arrays of numbers took). Within a process, a
+ * text being embedded already is waited for, not embedded again. The cache never fails an
+ * embedding: a Redis that is down or slow (over 500 ms) is a miss.
+ *
+ * Built by LlmModule around the embedder createApp loaded with `create` (loading a model is
+ * asynchronous, and a failure must stop the start before anything else opens).
  */
-/** Built by createApp with the embedder `create` loaded (loading a model is asynchronous). */
 export class EmbeddingService {
   private readonly logger = new Logger('Embeddings');
-  private readonly cache = new Map<string, Float32Array>();
-  private cachedBytes = 0;
+  private readonly memory: ByteLru<string, Float32Array>;
+  private readonly shared: RedisVectorCache | null;
+  private readonly metrics: MetricsService | undefined;
+  /** Whether the last Redis command failed (its warning is logged once per outage, not per call). */
+  private sharedFailing = false;
+  /** Texts being embedded by this process now, by hash. */
+  private readonly inFlight = new Map<string, Promise<Float32Array>>();
 
-  constructor(private readonly embedder: Embedder) {
+  constructor(
+    private readonly embedder: Embedder,
+    options: EmbeddingCacheOptions = {},
+  ) {
+    this.memory = new ByteLru(options.memoryBytes ?? DEFAULT_CACHE_BYTES, (v) => v.byteLength);
+    this.shared = options.shared ?? null;
+    this.metrics = options.metrics;
     this.logger.log(
       `embedder: ${embedder.id} (${embedder.dimensions} dimensions, ${embedder.semantic ? 'semantic' : 'lexical'})`,
     );
@@ -106,34 +135,91 @@ export class EmbeddingService {
     return this.embedder.semantic;
   }
 
-  /** Vectors for the texts, in order; only texts not seen before reach the embedder. */
+  /** Vectors for the texts, in order; only texts no cache level has reach the embedder. */
   async embed(texts: string[]): Promise<number[][]> {
     const keys = texts.map((t) => createHash('sha256').update(t).digest('base64'));
-    const found = new Map<string, number[]>();
-    for (const k of keys) {
-      const hit = this.cache.get(k);
-      if (hit) found.set(k, Array.from(hit));
+    const found = new Map<string, Float32Array>();
+    const waits: Promise<void>[] = [];
+    const missing = new Map<string, string>();
+    const seen = new Set<string>();
+    keys.forEach((key, i) => {
+      if (seen.has(key)) return;
+      seen.add(key);
+      const hit = this.memory.get(key);
+      const pending = hit ? undefined : this.inFlight.get(key);
+      this.lookup('memory', hit || pending ? 'hit' : 'miss');
+      if (hit) found.set(key, hit);
+      else if (pending) waits.push(pending.then((v) => void found.set(key, v)));
+      else missing.set(key, texts[i]);
+    });
+    if (missing.size > 0) {
+      const fetched = this.fetch(missing);
+      for (const key of missing.keys()) {
+        const one = fetched.then((vectors) => vectors.get(key)!);
+        one.catch(() => undefined); // awaited by whoever waits for it; unobserved otherwise
+        this.inFlight.set(key, one);
+      }
+      try {
+        for (const [key, vector] of await fetched) found.set(key, vector);
+      } finally {
+        for (const key of missing.keys()) this.inFlight.delete(key);
+      }
     }
-    const missing = [...new Set(keys.filter((k) => !found.has(k)))];
-    if (missing.length) {
-      const byKey = new Map(keys.map((k, i) => [k, texts[i]]));
-      const vectors = await this.embedder.embed(missing.map((k) => byKey.get(k)!));
-      // As float32, cached or not: the same text always gets the very same vector.
-      missing.forEach((k, i) => found.set(k, Array.from(this.remember(k, vectors[i]))));
-    }
-    return keys.map((k) => found.get(k)!);
+    await Promise.all(waits);
+    // As float32, cached or not: the same text always gets the very same vector.
+    return keys.map((k) => Array.from(found.get(k)!));
   }
 
-  private remember(key: string, vector: number[]): Float32Array {
-    const stored = Float32Array.from(vector);
-    if (this.cache.has(key)) return stored;
-    while (this.cachedBytes + stored.byteLength > CACHE_BYTES && this.cache.size > 0) {
-      const [oldest, dropped] = this.cache.entries().next().value as [string, Float32Array];
-      this.cache.delete(oldest);
-      this.cachedBytes -= dropped.byteLength;
+  /** The vectors of texts this process does not have: from Redis, else from the embedder (then stored in both). */
+  private async fetch(missing: Map<string, string>): Promise<Map<string, Float32Array>> {
+    const vectors = new Map<string, Float32Array>();
+    const hashes = [...missing.keys()];
+    if (this.shared) {
+      try {
+        const stored = await this.shared.get(hashes);
+        this.sharedAnswered();
+        stored.forEach((vector, i) => {
+          this.lookup('redis', vector ? 'hit' : 'miss');
+          if (vector) vectors.set(hashes[i], vector);
+        });
+      } catch (error) {
+        this.lookup('redis', 'error', hashes.length);
+        this.sharedFailed(error);
+      }
     }
-    this.cache.set(key, stored);
-    this.cachedBytes += stored.byteLength;
-    return stored;
+    const toEmbed = hashes.filter((h) => !vectors.has(h));
+    if (toEmbed.length > 0) {
+      const texts = toEmbed.map((h) => missing.get(h)!);
+      const work = () => this.embedder.embed(texts);
+      const made = this.metrics
+        ? await this.metrics.timed('embedding', this.metrics.embeddingDuration, { embedder: this.embedder.id }, work, {
+            'embedding.texts': texts.length,
+          })
+        : await work();
+      const fresh: [string, Float32Array][] = toEmbed.map((h, i) => [h, Float32Array.from(made[i])]);
+      for (const [h, v] of fresh) vectors.set(h, v);
+      // Awaited (a short timeout bounds it), so another process asking right after this answer finds them.
+      await this.shared
+        ?.set(fresh)
+        .then(() => this.sharedAnswered())
+        .catch((error: unknown) => this.sharedFailed(error));
+    }
+    for (const [h, v] of vectors) this.memory.set(h, v);
+    return vectors;
+  }
+
+  private sharedFailed(error: unknown): void {
+    if (!this.sharedFailing)
+      this.logger.warn(`Redis does not answer (${String(error)}): texts are embedded without the shared cache`);
+    this.sharedFailing = true;
+  }
+
+  private sharedAnswered(): void {
+    if (this.sharedFailing) this.logger.log('Redis answers again: the shared embedding cache is back');
+    this.sharedFailing = false;
+  }
+
+  private lookup(level: 'memory' | 'redis', result: 'hit' | 'miss' | 'error', count = 1): void {
+    this.metrics?.embeddingCache.inc({ level, result }, count);
   }
 }
