@@ -5,6 +5,7 @@ import { runMemoryBench } from '../bench/memory.js';
 import { runPeerBench } from '../bench/peer.js';
 import { runCompatBench } from '../bench/compat.js';
 import { runAgentBench } from '../bench/agent.js';
+import { OPERATIONS, prepareLoad, runLoadBench, scriptLlm } from '../bench/load.js';
 import { FakeLlm } from './support/fake-llm.js';
 import { runRealtimeBench } from '../bench/realtime.js';
 import { runToolsBench } from '../bench/tools.js';
@@ -188,5 +189,53 @@ describe('agent benchmark smoke run', () => {
     for (const f of figures) expect(Number.isFinite(f.value)).toBe(true);
     expect(details).toEqual(expect.objectContaining({ messagesInConversation: 16 }));
     expect(llm.requests.filter((r) => !r.response_format)).toHaveLength(8);
+  });
+});
+
+describe('load benchmark smoke run', () => {
+  const llm = new FakeLlm();
+  let t: TestApp;
+  beforeAll(async () => {
+    await llm.start();
+    scriptLlm(llm, 0);
+    t = await startTestApp({
+      LLM_PROVIDER: 'openai-compatible',
+      LLM_BASE_URL: llm.url,
+      LLM_MODEL: 'fake-model',
+      LLM_API_KEY: 'test',
+    });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await llm.stop();
+  });
+
+  it('bench/load.ts runs searches, adds, async adds and agent turns over concurrent connections, without errors', async () => {
+    const target = await prepareLoad(t.url, 40, 2);
+    // The same app twice in the list: the benchmark spreads its connections over the URLs it gets.
+    const { figures, details } = await runLoadBench(
+      { ...target, urls: [t.url, t.url] },
+      { connections: [4], secondsPerLevel: 2 },
+      'smoke',
+    );
+    const level = (details.levels as { connections: number; requests: number; errors: number }[])[0];
+    expect(level).toEqual(expect.objectContaining({ connections: 4, errors: 0 }));
+    expect(level.requests).toBeGreaterThan(0);
+    expect(figures.map((f) => f.name)).toEqual(
+      expect.arrayContaining([
+        'smoke 4 connections: throughput',
+        'smoke 4 connections: error rate',
+        'smoke 4 connections: search p95',
+        'smoke 4 connections: agent turn p99',
+      ]),
+    );
+    for (const f of figures) expect(Number.isFinite(f.value)).toBe(true);
+    expect(figures.find((f) => f.name === 'smoke 4 connections: error rate')!.value).toBe(0);
+    // Each operation of the mix ran at least once, agent turns included (they call the LLM).
+    for (const op of OPERATIONS)
+      expect(
+        (details.levels as { operations: Record<string, { requests: number }> }[])[0].operations[op].requests,
+      ).toBeGreaterThan(0);
+    expect(llm.requests.filter((r) => !r.response_format).length).toBeGreaterThan(0);
   });
 });
