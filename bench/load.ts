@@ -9,13 +9,15 @@
  * dropped after) and REDIS_URL (a fresh queue prefix; nothing else in Redis is touched).
  * `npm run bench:load` builds, runs and records bench/results/load.json.
  *
- * Settings: BENCH_CONNECTIONS ("50,200"), BENCH_SECONDS (20 per level), BENCH_MEMORIES (2000
- * stored before the run), BENCH_AGENTS (20), BENCH_LLM_LATENCY_MS (50), BENCH_PROFILE_DIR (the
- * first API runs with `--cpu-prof` into that folder; its profile covers the whole run).
+ * Settings: BENCH_CONNECTIONS ("50,200"), BENCH_SECONDS (30 per level), BENCH_MEMORIES (2000
+ * stored before the run), BENCH_AGENTS (40), BENCH_LLM_LATENCY_MS (50), BENCH_PROFILE_DIR (the
+ * first API runs with `--cpu-prof` into that folder; its profile covers the whole run), BENCH_RESULT
+ * (the results file's name, `load`).
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
@@ -110,7 +112,11 @@ export function scriptLlm(llm: FakeLlm, latencyMs: number): void {
 }
 
 /** One level: `connections` closed-loop clients for `seconds`, each on its own connection. */
-async function runLevel(target: LoadTarget, connections: number, seconds: number): Promise<Sample[]> {
+async function runLevel(
+  target: LoadTarget,
+  connections: number,
+  seconds: number,
+): Promise<{ samples: Sample[]; elapsedSeconds: number }> {
   const pools = target.urls.map(
     (url, i) =>
       new Pool(url, {
@@ -123,7 +129,8 @@ async function runLevel(target: LoadTarget, connections: number, seconds: number
   const headers = { 'content-type': 'application/json', authorization: `Bearer ${target.token}` };
   const samples: Sample[] = [];
   const agentBusy = new Set<string>();
-  const until = performance.now() + seconds * 1000;
+  const start = performance.now();
+  const until = start + seconds * 1000;
   let sequence = 0;
   const client = async (id: number) => {
     const pool = pools[id % pools.length];
@@ -168,8 +175,10 @@ async function runLevel(target: LoadTarget, connections: number, seconds: number
     }
   };
   await Promise.all(Array.from({ length: connections }, (_, i) => client(i)));
+  // The level lasts until its last request is answered (a slow one started near the end included).
+  const elapsedSeconds = (performance.now() - start) / 1000;
   await Promise.all(pools.map((p) => p.close()));
-  return samples;
+  return { samples, elapsedSeconds };
 }
 
 /** Runs each level against `target`; the caller started the servers. */
@@ -181,14 +190,15 @@ export async function runLoadBench(
   const figures: Figure[] = [];
   const levels: Record<string, unknown>[] = [];
   for (const connections of options.connections) {
-    const samples = await runLevel(target, connections, options.secondsPerLevel);
+    const loadBefore = loadavg()[0];
+    const { samples, elapsedSeconds } = await runLevel(target, connections, options.secondsPerLevel);
     const level = `${label} ${connections} connections`;
     const errors = samples.filter((s) => !s.ok).length;
     const perOperation: Record<string, unknown> = {};
     figures.push(
       {
         name: `${level}: throughput`,
-        value: round1(samples.filter((s) => s.ok).length / options.secondsPerLevel),
+        value: round1(samples.filter((s) => s.ok).length / elapsedSeconds),
         unit: 'req/s',
         higherIsBetter: true,
       },
@@ -208,7 +218,7 @@ export async function runLoadBench(
       const stats = {
         requests: mine.length,
         errors: mine.filter((s) => !s.ok).length,
-        perSecond: round1(times.length / options.secondsPerLevel),
+        perSecond: round1(times.length / elapsedSeconds),
         p50: round1(percentile(times, 50)),
         p95: round1(percentile(times, 95)),
         p99: round1(percentile(times, 99)),
@@ -218,7 +228,15 @@ export async function runLoadBench(
         figures.push({ name: `${level}: ${op} ${p}`, value: stats[p], unit: 'ms', higherIsBetter: false });
       figures.push({ name: `${level}: ${op} per second`, value: stats.perSecond, unit: 'req/s', higherIsBetter: true });
     }
-    levels.push({ connections, requests: samples.length, errors, operations: perOperation });
+    levels.push({
+      connections,
+      requests: samples.length,
+      errors,
+      elapsedSeconds: round1(elapsedSeconds),
+      // The machine's 1-minute load average before and after the level (other work on it skews every figure).
+      loadAverage: [round1(loadBefore), round1(loadavg()[0])],
+      operations: perOperation,
+    });
   }
   return { figures, details: { mix: '10 searches : 5 adds : 2 async adds : 3 agent turns', levels } };
 }
@@ -281,10 +299,10 @@ runIfMain(import.meta.url, async () => {
   if (!databaseUrl || !redisUrl) throw new Error('bench:load needs DATABASE_URL and REDIS_URL (PostgreSQL and Redis)');
   const options: LoadOptions = {
     connections: (process.env.BENCH_CONNECTIONS ?? '50,200').split(',').map(Number),
-    secondsPerLevel: Number(process.env.BENCH_SECONDS ?? 20),
+    secondsPerLevel: Number(process.env.BENCH_SECONDS ?? 30),
   };
   const memories = Number(process.env.BENCH_MEMORIES ?? 2000);
-  const agents = Number(process.env.BENCH_AGENTS ?? 20);
+  const agents = Number(process.env.BENCH_AGENTS ?? 40);
   const llmLatencyMs = Number(process.env.BENCH_LLM_LATENCY_MS ?? 50);
   const profileDir = process.env.BENCH_PROFILE_DIR;
 
@@ -339,7 +357,7 @@ runIfMain(import.meta.url, async () => {
       unit: 'MB',
       higherIsBetter: false,
     });
-    await record('load', figures, {
+    await record(process.env.BENCH_RESULT ?? 'load', figures, {
       options: { ...options, memories, agents, llmLatencyMs },
       details: { ...details, llmRequests: llm.requests.length },
     });
