@@ -265,7 +265,7 @@ async function startProcess(
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';
-  child.stdout!.on('data', (d) => (out = (out + d).slice(-8192)));
+  child.stdout.on('data', (d) => (out = (out + d).slice(-8192)));
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
