@@ -161,6 +161,7 @@ interface Proc {
     const outcomes: Outcome[] = [];
     let seq = 0;
     let asyncInFlight = 0;
+    const inFlightOn = new Map<string, number>();
     const client = async (id: number) => {
       for (let turn = 0; running; turn++) {
         const api = live[(id + turn) % live.length];
@@ -171,6 +172,7 @@ interface Proc {
         const started = Date.now();
         const outcome: Outcome = { kind, api, phase, status: 0, ms: 0 };
         if (kind === 'async-add') asyncInFlight++;
+        inFlightOn.set(api, (inFlightOn.get(api) ?? 0) + 1);
         try {
           let res: Response;
           if (kind === 'sync-add' || kind === 'async-add') {
@@ -208,6 +210,7 @@ interface Proc {
         }
         outcome.ms = Date.now() - started;
         if (kind === 'async-add') asyncInFlight--;
+        inFlightOn.set(api, inFlightOn.get(api)! - 1);
         outcomes.push(outcome);
         // A steady pace (under 10 requests/s a client) rather than all the machine can do: the
         // worker and the APIs share these cores with the clients, and must keep up.
@@ -272,7 +275,8 @@ interface Proc {
       await Promise.all([onA, onB].map((s) => s.next(() => true, 10_000, 'first event')));
 
       mark('steady load');
-      // 2. SIGKILL of API A and of the worker, mid-load (requests and jobs in flight).
+      // 2. SIGKILL of API A and of the worker, mid-load: at a moment when A has requests in flight.
+      await eventually(() => (inFlightOn.get(a.url) ?? 0) > 0, 10_000, 'a request in flight on A');
       const killedA = exitOf(a.child);
       const killedWorker = exitOf(firstWorker.child);
       a.child.kill('SIGKILL');
@@ -391,6 +395,7 @@ interface Proc {
         `chaos: ${outcomes.length} requests (steady ${byPhase('steady')}, after kill ${byPhase('killed')}, ` +
           `draining ${byPhase('draining')}, Redis down ${byPhase('redis-down')}, back ${byPhase('redis-back')}); ` +
           `${syncAcked.length} sync and ${asyncAcked.length} async adds acknowledged; ${failures.length} failures ` +
+          `(of which ${failures.filter((o) => o.marker && stored.has(o.marker)).length} stored all the same) ` +
           `(${count((o) => o.status === 0)} cut by the kill, ${count((o) => o.status === 503)} async adds refused while Redis was down); ` +
           `slowest REST answer while Redis was down ${Math.max(...whileDown.map((o) => o.ms))} ms\n`,
       );
