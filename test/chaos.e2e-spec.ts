@@ -385,6 +385,12 @@ interface Proc {
       ).rows;
       const stored = new Map(rows.map((r) => [r.content, r]));
       expect(rows.filter((r) => r.n !== 1)).toEqual([]);
+      // An async add refused at once while Redis was down is not stored later either (the API
+      // does not leave it waiting in its Redis client's offline queue). One refused only after
+      // the queue's 5-s timeout may still have run: its caller cannot know.
+      const refusedAtOnce = failures.filter((o) => o.kind === 'async-add' && o.status === 503 && o.ms < 4000);
+      expect(refusedAtOnce.length).toBeGreaterThan(0);
+      expect(refusedAtOnce.filter((o) => stored.has(o.marker!))).toEqual([]);
       const syncAcked = outcomes.filter((o) => o.kind === 'sync-add' && o.status === 201);
       const asyncAcked = outcomes.filter((o) => o.kind === 'async-add' && o.status === 202);
       expect(syncAcked.filter((o) => stored.get(o.marker!)?.ids[0] !== o.memoryId)).toEqual([]);
