@@ -41,7 +41,8 @@ interface Proc {
  * searches and lists over both APIs, with a Socket.IO client on each API. One API and the
  * worker are killed with SIGKILL mid-load, the worker is started again, then Redis is killed
  * and started again on the same port. Runs where PostgreSQL and Redis run (the e2e-postgres
- * project with REDIS_URL; the shared Redis is not touched, only its presence is the signal).
+ * project with REDIS_URL, and `redis-server` on PATH); the machine's shared Redis is never
+ * touched: its presence is only the signal that this is such a machine.
  */
 (canRun ? describe : describe.skip)('chaos: processes and Redis killed under load', () => {
   let server: CompiledServer;
