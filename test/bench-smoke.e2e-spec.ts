@@ -6,6 +6,7 @@ import { runPeerBench } from '../bench/peer.js';
 import { runCompatBench } from '../bench/compat.js';
 import { runAgentBench } from '../bench/agent.js';
 import { cacheFigures, runCacheWorkload } from '../bench/cache.js';
+import { OPERATIONS, prepareLoad, runLoadBench, scriptLlm } from '../bench/load.js';
 import { FakeEmbeddings } from './support/fake-embeddings.js';
 import { FakeLlm } from './support/fake-llm.js';
 import { runRealtimeBench } from '../bench/realtime.js';
@@ -227,5 +228,53 @@ describe('cache benchmark smoke run', () => {
     expect(result.add.p50).toBeGreaterThan(0);
     expect(result.turn.p50).toBeGreaterThan(0);
     expect(cacheFigures(result, result).map((f) => f.name)).toContain('embedding hit ratio (texts not embedded)');
+  });
+});
+
+describe('load benchmark smoke run', () => {
+  const llm = new FakeLlm();
+  let t: TestApp;
+  beforeAll(async () => {
+    await llm.start();
+    scriptLlm(llm, 0);
+    t = await startTestApp({
+      LLM_PROVIDER: 'openai-compatible',
+      LLM_BASE_URL: llm.url,
+      LLM_MODEL: 'fake-model',
+      LLM_API_KEY: 'test',
+    });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await llm.stop();
+  });
+
+  it('bench/load.ts runs searches, adds, async adds and agent turns over concurrent connections, without errors', async () => {
+    const target = await prepareLoad(t.url, 40, 2);
+    // The same app twice in the list: the benchmark spreads its connections over the URLs it gets.
+    const { figures, details } = await runLoadBench(
+      { ...target, urls: [t.url, t.url] },
+      { connections: [4], secondsPerLevel: 2 },
+      'smoke',
+    );
+    const level = (details.levels as { connections: number; requests: number; errors: number }[])[0];
+    expect(level).toEqual(expect.objectContaining({ connections: 4, errors: 0 }));
+    expect(level.requests).toBeGreaterThan(0);
+    expect(figures.map((f) => f.name)).toEqual(
+      expect.arrayContaining([
+        'smoke 4 connections: throughput',
+        'smoke 4 connections: error rate',
+        'smoke 4 connections: search p95',
+        'smoke 4 connections: agent turn p99',
+      ]),
+    );
+    for (const f of figures) expect(Number.isFinite(f.value)).toBe(true);
+    expect(figures.find((f) => f.name === 'smoke 4 connections: error rate')!.value).toBe(0);
+    // Each operation of the mix ran at least once, agent turns included (they call the LLM).
+    for (const op of OPERATIONS)
+      expect(
+        (details.levels as { operations: Record<string, { requests: number }> }[])[0].operations[op].requests,
+      ).toBeGreaterThan(0);
+    expect(llm.requests.filter((r) => !r.response_format).length).toBeGreaterThan(0);
   });
 });
