@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { context, propagation } from '@opentelemetry/api';
 import { TenantContext } from '../common/context/tenant-context.js';
 import { CommonError } from '../common/errors/common.errors.js';
 import { uuidv7 } from '../common/ids.js';
@@ -35,6 +36,7 @@ export class JobsService {
           principal,
           payload: stored ? null : payload,
           payloadStored: stored,
+          ...traceCarrier(),
         },
         id,
       );
@@ -67,4 +69,11 @@ export class JobsService {
   prune(resultDays = 1): Promise<{ results: number; jobs: number }> {
     return this.data.prune(resultDays);
   }
+}
+
+/** The active trace context as W3C headers for the envelope; nothing when tracing is off. */
+function traceCarrier(): { trace?: Record<string, string> } {
+  const carrier: Record<string, string> = {};
+  propagation.inject(context.active(), carrier);
+  return Object.keys(carrier).length ? { trace: carrier } : {};
 }

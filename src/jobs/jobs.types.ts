@@ -20,6 +20,11 @@ export interface JobEnvelope<D = unknown> {
   /** The input, or null when it is kept in `job_payloads` (`payloadStored`). */
   payload: D | null;
   payloadStored?: boolean;
+  /**
+   * The trace context of the code that queued the job (W3C `traceparent`/`tracestate`), so its
+   * processing continues the same trace in whichever process runs it. Absent when untraced.
+   */
+  trace?: Record<string, string>;
 }
 
 /** A job as a processor sees it, whichever runner runs it. */
