@@ -1,5 +1,6 @@
 import { register } from 'node:module';
 import type { IncomingMessage } from 'node:http';
+import { context, propagation, trace } from '@opentelemetry/api';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { AppConfig } from '../config/app-config.js';
 
@@ -13,7 +14,8 @@ export interface TracingOptions {
   /**
    * Where spans go instead of the OTLP exporter, each as it ends (the e2e suite passes an
    * InMemorySpanExporter); tracing then starts without OTEL_EXPORTER_OTLP_ENDPOINT. The ESM
-   * loader hook is not registered then: a test's modules are already loaded by its runner.
+   * loader hook is not registered then (a test's modules are already loaded by its runner):
+   * only the built-in http module is patched, so the spans are the HTTP server's and the app's.
    */
   exporter?: SpanExporter;
 }
@@ -65,6 +67,16 @@ export async function startTracing(
   const spanProcessor = options.exporter
     ? new SimpleSpanProcessor(options.exporter)
     : new BatchSpanProcessor(new OTLPTraceExporter({ url: otlpTracesUrl(endpoint!) }));
+  const instrumentations = [
+    new HttpInstrumentation({
+      ignoreIncomingRequestHook: (req: IncomingMessage) => UNTRACED_PATHS.test(req.url ?? ''),
+    }),
+    // Routers and handlers; the dozen anonymous middleware layers per request are noise.
+    new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.MIDDLEWARE] }),
+    // Only inside a trace: BullMQ's polling and the pool's housekeeping would each be a trace.
+    new PgInstrumentation({ requireParentSpan: true }),
+    new IORedisInstrumentation({ requireParentSpan: true }),
+  ];
   const sdk = new NodeSDK({
     serviceName: config.OTEL_SERVICE_NAME ?? (role === 'api' ? 'agentmem-api' : 'agentmem-worker'),
     autoDetectResources: false,
@@ -76,19 +88,30 @@ export async function startTracing(
     textMapPropagator: new CompositePropagator({
       propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()],
     }),
-    instrumentations: [
-      new HttpInstrumentation({
-        ignoreIncomingRequestHook: (req: IncomingMessage) => UNTRACED_PATHS.test(req.url ?? ''),
-      }),
-      // Routers and handlers; the dozen anonymous middleware layers per request are noise.
-      new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.MIDDLEWARE] }),
-      // Only inside a trace: BullMQ's polling and the pool's housekeeping would each be a trace.
-      new PgInstrumentation({ requireParentSpan: true }),
-      new IORedisInstrumentation({ requireParentSpan: true }),
-    ],
+    instrumentations,
   });
   sdk.start();
-  return { shutdown: () => sdk.shutdown() };
+  if (options.exporter) {
+    // A test runner has loaded the server's modules already, its own way (no hook sees them).
+    // The built-in http module is one object for the whole process: patch it directly, so that
+    // requests to the app under test get their server spans as in a real process.
+    const http = (await import('node:http')).default;
+    for (const definition of instrumentations[0].getModuleDefinitions()) {
+      if (definition.name !== 'http' || !definition.patch) continue;
+      definition.moduleExports = http;
+      definition.patch(http);
+    }
+  }
+  return {
+    shutdown: async () => {
+      await sdk.shutdown();
+      // The SDK leaves the patches in place; a process that goes on (a test runner) must not keep them.
+      for (const instrumentation of instrumentations) instrumentation.disable();
+      trace.disable();
+      context.disable();
+      propagation.disable();
+    },
+  };
 }
 
 /** OTEL_EXPORTER_OTLP_ENDPOINT is the collector's base URL; traces go to its /v1/traces. */
