@@ -23,13 +23,13 @@ import { EventsModule } from './realtime/events.module.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
 import { ToolsModule } from './tools/tools.module.js';
 
-/** Headers and fields that never reach a log line. */
 /** The active span's ids on every log line written inside a trace (nothing when tracing is off). */
 function traceIds(): { traceId?: string; spanId?: string } {
   const span = trace.getActiveSpan()?.spanContext();
   return span && isSpanContextValid(span) ? { traceId: span.traceId, spanId: span.spanId } : {};
 }
 
+/** Headers and fields that never reach a log line. */
 const REDACT = [
   'req.headers.authorization',
   'req.headers["x-api-key"]',
