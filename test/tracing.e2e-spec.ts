@@ -5,6 +5,7 @@ import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { loadConfig } from '../src/config/app-config.js';
+import { QUEUE_NAMES } from '../src/jobs/jobs.types.js';
 import { MetricsService } from '../src/observability/metrics.service.js';
 import { startTracing } from '../src/observability/tracing.js';
 import type { Tracing } from '../src/observability/tracing.js';
@@ -141,7 +142,7 @@ describe('tracing in one process (in-memory span exporter)', () => {
     await metrics.render();
     const { values } = await metrics.registry.getSingleMetric('agentmem_queue_jobs')!.get();
     const queues = new Set(values.map((v) => v.labels.queue));
-    expect(queues).toEqual(new Set(['memory-ingest', 'import', 'export', 'reembed', 'maintenance']));
+    expect(queues).toEqual(new Set(QUEUE_NAMES));
     expect(await sample(metrics, 'agentmem_queue_jobs', { queue: 'memory-ingest', state: 'waiting' })).toBe(0);
     expect(await sample(metrics, 'agentmem_queue_jobs', { queue: 'memory-ingest', state: 'active' })).toBe(0);
   });
