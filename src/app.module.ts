@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import { isSpanContextValid, trace } from '@opentelemetry/api';
 import { LoggerModule } from 'nestjs-pino';
 import type { Request } from 'express';
 import { AgentsModule } from './agents/agents.module.js';
@@ -23,6 +24,12 @@ import { EventsModule } from './realtime/events.module.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
 import { ToolsModule } from './tools/tools.module.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
+
+/** The active span's ids on every log line written inside a trace (nothing when tracing is off). */
+function traceIds(): { traceId?: string; spanId?: string } {
+  const span = trace.getActiveSpan()?.spanContext();
+  return span && isSpanContextValid(span) ? { traceId: span.traceId, spanId: span.spanId } : {};
+}
 
 /** Headers and fields that never reach a log line. */
 const REDACT = [
@@ -55,6 +62,7 @@ export class AppModule {
         LoggerModule.forRoot({
           pinoHttp: {
             level: config.LOG_LEVEL,
+            mixin: traceIds,
             genReqId: (req) => String((req as Request & { id?: string }).id),
             redact: { paths: REDACT, censor: '[redacted]' },
             // EventSource clients pass their credential as ?token= (SSE routes only).

@@ -1,14 +1,18 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
-import { createApp } from './bootstrap.js';
+import { startTracing } from './observability/tracing.js';
 import { exitOnSignals, loadConfigOrExit, runMain } from './process-signals.js';
 
 runMain('AgentMem', async () => {
   const config = loadConfigOrExit();
+  // Tracing first: its instrumentations patch HTTP, Express, pg and ioredis as they are
+  // imported, so the rest of the server is imported only now (docs/ARCHITECTURE.md, Traces).
+  const tracing = await startTracing(config, 'api');
+  const [{ Logger }, { createApp }] = await Promise.all([import('@nestjs/common'), import('./bootstrap.js')]);
   const starting = createApp(config);
   // Graceful stop: refuse new connections, finish requests and running jobs, close the pool
-  // and the embedded database. A stuck connection must not keep a stopping server alive forever.
-  exitOnSignals(config, 'AgentMem', starting);
+  // and the embedded database, export the last spans. A stuck connection must not keep a
+  // stopping server alive forever.
+  exitOnSignals(config, 'AgentMem', starting, tracing);
   const app = await starting;
   await app.listen(config.PORT, config.HOST);
   const storage = config.embedded ? `embedded PGlite in ${config.DATA_DIR}` : 'PostgreSQL (DATABASE_URL)';

@@ -1,6 +1,5 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
-import { createWorker } from './bootstrap.js';
+import { startTracing } from './observability/tracing.js';
 import { exitOnSignals, loadConfigOrExit, runMain } from './process-signals.js';
 
 /**
@@ -17,8 +16,11 @@ runMain('AgentMem worker', async () => {
     );
     process.exit(1);
   }
+  // Tracing before the server's modules are imported (see main.ts).
+  const tracing = await startTracing(config, 'worker');
+  const [{ Logger }, { createWorker }] = await Promise.all([import('@nestjs/common'), import('./bootstrap.js')]);
   const starting = createWorker(config);
-  exitOnSignals(config, 'AgentMem worker', starting);
+  exitOnSignals(config, 'AgentMem worker', starting, tracing);
   await starting;
   new Logger('AgentMem').log(`worker running (jobs on ${config.jobsBackend})`);
 });

@@ -4,6 +4,7 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
+  IsNumber,
   IsOptional,
   IsString,
   getMetadataStorage,
@@ -136,6 +137,26 @@ export class AppConfig {
 
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
+
+  /** OTLP/HTTP endpoint of a trace collector (`http://collector:4318`); tracing is off when unset. */
+  @OptionalEnv()
+  @Matches(/^https?:\/\//, { message: 'OTEL_EXPORTER_OTLP_ENDPOINT must start with http:// or https://' })
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+
+  /** The `service.name` of the spans (default `agentmem-api`, or `agentmem-worker` for the worker). */
+  @OptionalEnv()
+  @IsString()
+  @MaxLength(200)
+  OTEL_SERVICE_NAME?: string;
+
+  /** Share of new traces recorded (0–1); a trace begun upstream follows its caller's decision. */
+  @Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value)) ? Number(value) : value,
+  )
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(1)
+  OTEL_TRACES_SAMPLE_RATIO = 1;
 
   @BoolEnv()
   TRUST_PROXY = false;

@@ -1,6 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import type { Context } from '@opentelemetry/api';
 import { TenantContext } from '../common/context/tenant-context.js';
 import { domainEvent, EventBus } from '../common/events/event-bus.js';
+import { MetricsService } from '../observability/metrics.service.js';
 import { JobDataRepository } from './job-data.repository.js';
 import { JobEventName } from './jobs.types.js';
 import type { AnyJobProcessor, JobEnvelope, JobEventPayload, JobHandle, QueueName } from './jobs.types.js';
@@ -10,6 +13,13 @@ export type AnnouncedJob = Pick<RunnableJob, 'id' | 'queue' | 'envelope'>;
 
 /** Results larger than this (as JSON) are not sent in job events. */
 const MAX_RESULT_IN_EVENT = 4000;
+
+const tracer = trace.getTracer('agentmem');
+
+/** The trace the job was queued in (its envelope's W3C headers), or a new one. */
+function queuedContext(job: AnnouncedJob): Context {
+  return job.envelope.trace ? propagation.extract(ROOT_CONTEXT, job.envelope.trace) : ROOT_CONTEXT;
+}
 
 /** What a runner knows of a job it is about to run. */
 export interface RunnableJob {
@@ -25,7 +35,9 @@ export interface RunnableJob {
 /**
  * Runs one attempt of a job with its queue's processor, as the caller who queued it (tenant
  * context), and tells the organization's clients: started, progress, completed or failed.
- * Both runners (BullMQ and in-process) go through here, so jobs behave the same in each.
+ * Both runners (BullMQ and in-process) go through here, so jobs behave the same in each, and
+ * are traced and measured the same: each attempt is a span `job <queue>` in the trace that
+ * queued it, and a sample of agentmem_job_duration_seconds.
  */
 @Injectable()
 export class JobExecutor {
@@ -36,6 +48,7 @@ export class JobExecutor {
     private readonly tenant: TenantContext,
     private readonly bus: EventBus,
     private readonly payloads: JobDataRepository,
+    private readonly metrics: MetricsService,
   ) {}
 
   register(queue: QueueName, processor: AnyJobProcessor): void {
@@ -53,6 +66,40 @@ export class JobExecutor {
    * (`completed` / `failed`), so a client reacting to the event reads the stored job.
    */
   async execute(job: RunnableJob): Promise<unknown> {
+    const stop = this.metrics.jobDuration.startTimer({ queue: job.queue });
+    // The root of the attempt is the queuing code's context, never whatever is active here (an
+    // in-process runner may start a job from inside another request or job).
+    const attributes = {
+      'messaging.operation.type': 'process',
+      'messaging.destination.name': job.queue,
+      'messaging.message.id': job.id,
+      'agentmem.job.attempt': job.attemptsMade + 1,
+    };
+    return tracer.startActiveSpan(
+      `job ${job.queue}`,
+      { kind: SpanKind.CONSUMER, attributes },
+      queuedContext(job),
+      async (span) => {
+        try {
+          const result = await this.attempt(job);
+          stop({ outcome: 'completed' });
+          return result;
+        } catch (error) {
+          stop({ outcome: 'failed' });
+          span.recordException(error instanceof Error ? error : String(error));
+          span.setStatus({
+            code: SpanStatusCode.ERROR,
+            message: error instanceof Error ? error.message : String(error),
+          });
+          throw error;
+        } finally {
+          span.end();
+        }
+      },
+    );
+  }
+
+  private async attempt(job: RunnableJob): Promise<unknown> {
     const processor = this.processors.get(job.queue);
     if (!processor) throw new Error(`no processor for queue ${job.queue} in this process`);
     const data = job.envelope.payloadStored ? await this.payloads.payload(job.id) : job.envelope.payload;
@@ -96,9 +143,13 @@ export class JobExecutor {
   /** The attempt failed and the job is stored as delayed (another attempt comes) or failed. */
   failed(job: AnnouncedJob, error: unknown, retrying: boolean, progress: number): void {
     const message = error instanceof Error ? error.message : String(error);
-    this.logger.warn(
-      { job: job.id, queue: job.queue, err: error },
-      retrying ? 'job attempt failed; will retry' : 'job failed',
+    if (!retrying) this.metrics.jobsFailed.inc({ queue: job.queue });
+    // Logged in the job's trace (runners report the outcome after the attempt's span ended).
+    context.with(queuedContext(job), () =>
+      this.logger.warn(
+        { job: job.id, queue: job.queue, err: error },
+        retrying ? 'job attempt failed; will retry' : 'job failed',
+      ),
     );
     this.tell(job, JobEventName.Failed, { state: retrying ? 'delayed' : 'failed', progress, error: message });
   }

@@ -1,22 +1,26 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import { AppConfig } from '../config/app-config.js';
+import { MetricsService } from '../observability/metrics.service.js';
 import { JobExecutor } from './job-executor.js';
 import { QUEUE_NAMES, QueueName } from './jobs.types.js';
 import type { AnyJobProcessor } from './jobs.types.js';
 import { JOB_QUEUE } from './processes-queue.decorator.js';
-import { JobRunner } from './runners/job-runner.js';
+import { COUNTED_STATES, JobRunner } from './runners/job-runner.js';
 
 export const RUN_WORKERS = Symbol('RUN_WORKERS');
 
 /**
  * At start: finds every @ProcessesQueue provider, refuses to start a worker with a queue that
  * has no processor (a job of it would wait forever), starts the workers and the maintenance
- * schedule. At stop: lets running jobs finish before the database closes.
+ * schedule; reports the queues' counts to every metrics scrape (the API too: it sees the
+ * shared queues even when workers run them). At stop: lets running jobs finish before the
+ * database closes.
  */
 @Injectable()
 export class JobsLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Jobs');
+  private stopCounting?: () => void;
 
   constructor(
     private readonly discovery: DiscoveryService,
@@ -24,9 +28,16 @@ export class JobsLifecycle implements OnApplicationBootstrap, BeforeApplicationS
     @Inject(JobRunner) private readonly runner: JobRunner,
     @Inject(RUN_WORKERS) private readonly runWorkers: boolean,
     private readonly config: AppConfig,
+    private readonly metrics: MetricsService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    this.stopCounting = this.metrics.onCollect(async () => {
+      const counts = await this.runner.counts();
+      for (const [queue, states] of Object.entries(counts)) {
+        for (const state of COUNTED_STATES) this.metrics.queueJobs.set({ queue, state }, states[state]);
+      }
+    });
     for (const wrapper of this.discovery.getProviders()) {
       const queue = wrapper.metatype
         ? (Reflect.getMetadata(JOB_QUEUE, wrapper.metatype) as QueueName | undefined)
@@ -51,6 +62,7 @@ export class JobsLifecycle implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    this.stopCounting?.();
     await this.runner.close(Math.max(1000, Math.floor(this.config.SHUTDOWN_TIMEOUT_MS / 2)));
   }
 }

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { TenantContext } from '../common/context/tenant-context.js';
 import { CommonError } from '../common/errors/common.errors.js';
 import { uuidv7 } from '../common/ids.js';
@@ -10,6 +11,8 @@ import { JobRunner } from './runners/job-runner.js';
 /** Inputs larger than this (as JSON) are kept in `job_payloads` rather than in the queue. */
 const INLINE_PAYLOAD_LIMIT = 64 * 1024;
 
+const tracer = trace.getTracer('agentmem');
+
 /** Queues jobs for the caller's organization and reads them back (another organization's job is a 404). */
 @Injectable()
 export class JobsService {
@@ -19,9 +22,31 @@ export class JobsService {
     private readonly tenant: TenantContext,
   ) {}
 
-  /** Queues a job acting as the current caller; returns its id at once. */
+  /**
+   * Queues a job acting as the current caller; returns its id at once. Traced as a PRODUCER span
+   * `enqueue <queue>` whose context rides in the envelope: the job's span is its child.
+   */
   async enqueue<Q extends QueueName>(queue: Q, payload: JobData<Q>): Promise<string> {
     const id = uuidv7();
+    const attributes = {
+      'messaging.operation.type': 'send',
+      'messaging.destination.name': queue,
+      'messaging.message.id': id,
+    };
+    return tracer.startActiveSpan(`enqueue ${queue}`, { kind: SpanKind.PRODUCER, attributes }, async (span) => {
+      try {
+        await this.send(queue, payload, id);
+        return id;
+      } catch (error) {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+        throw error;
+      } finally {
+        span.end();
+      }
+    });
+  }
+
+  private async send<Q extends QueueName>(queue: Q, payload: JobData<Q>, id: string): Promise<void> {
     const principal = this.tenant.principal;
     // A large input (an import) waits in the database, not in the queue (Redis memory, and
     // every status read of a BullMQ job loads its data).
@@ -35,6 +60,7 @@ export class JobsService {
           principal,
           payload: stored ? null : payload,
           payloadStored: stored,
+          ...traceCarrier(),
         },
         id,
       );
@@ -42,7 +68,6 @@ export class JobsService {
       if (stored) await this.data.deletePayload(id).catch(() => undefined);
       throw error;
     }
-    return id;
   }
 
   async find(id: string): Promise<JobRecord> {
@@ -67,4 +92,11 @@ export class JobsService {
   prune(resultDays = 1): Promise<{ results: number; jobs: number }> {
     return this.data.prune(resultDays);
   }
+}
+
+/** The active trace context as W3C headers for the envelope; nothing when tracing is off. */
+function traceCarrier(): { trace?: Record<string, string> } {
+  const carrier: Record<string, string> = {};
+  propagation.inject(context.active(), carrier);
+  return Object.keys(carrier).length ? { trace: carrier } : {};
 }

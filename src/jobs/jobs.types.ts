@@ -30,6 +30,11 @@ export interface JobEnvelope<D = unknown> {
   payloadStored?: boolean;
   /** The in-process runner's backoff base when the job has its own RetryPolicy. */
   backoffMs?: number;
+  /**
+   * The trace context of the code that queued the job (W3C `traceparent`/`tracestate`), so its
+   * processing continues the same trace in whichever process runs it. Absent when untraced.
+   */
+  trace?: Record<string, string>;
 }
 
 /** A job as a processor sees it, whichever runner runs it. */

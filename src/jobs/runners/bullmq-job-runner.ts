@@ -7,7 +7,8 @@ import type { AppConfig } from '../../config/app-config.js';
 import type { JobExecutor } from '../job-executor.js';
 import { JobsError, JobsErrorCode } from '../jobs.errors.js';
 import { QUEUE_NAMES } from '../jobs.types.js';
-import { JobRunner } from './job-runner.js';
+import { emptyCounts, JobRunner } from './job-runner.js';
+import type { QueueCounts } from './job-runner.js';
 import type { JobEnvelope, JobRecord, JobState, QueueName, RetryPolicy } from '../jobs.types.js';
 
 const DAY_SECONDS = 86_400;
@@ -92,6 +93,31 @@ export class BullmqJobRunner extends JobRunner {
 
   async find(id: string): Promise<JobRecord | null> {
     return this.answered(this.lookUp(id));
+  }
+
+  async counts(): Promise<QueueCounts> {
+    const counts = emptyCounts();
+    await this.answered(
+      Promise.all(
+        QUEUE_NAMES.map(async (name) => {
+          const c = await this.queue(name).getJobCounts(
+            'waiting',
+            'prioritized',
+            'waiting-children',
+            'active',
+            'delayed',
+            'failed',
+          );
+          counts[name] = {
+            waiting: (c.waiting ?? 0) + (c.prioritized ?? 0) + (c['waiting-children'] ?? 0),
+            active: c.active ?? 0,
+            delayed: c.delayed ?? 0,
+            failed: c.failed ?? 0,
+          };
+        }),
+      ),
+    );
+    return counts;
   }
 
   /** Commands wait for Redis to come back; a caller waits at most QUEUE_TIMEOUT_MS, then gets a 503. */

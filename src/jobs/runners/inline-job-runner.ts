@@ -5,7 +5,8 @@ import { returnedRows } from '../../database/returned-rows.js';
 import type { AppConfig } from '../../config/app-config.js';
 import type { JobExecutor } from '../job-executor.js';
 import type { JobEnvelope, JobRecord, JobState, QueueName, RetryPolicy } from '../jobs.types.js';
-import { JobRunner } from './job-runner.js';
+import { COUNTED_STATES, emptyCounts, JobRunner } from './job-runner.js';
+import type { CountedState, QueueCounts } from './job-runner.js';
 
 interface JobRow {
   id: string;
@@ -67,6 +68,16 @@ export class InlineJobRunner extends JobRunner {
       [id],
     );
     return rows.length ? toRecord(rows[0]) : null;
+  }
+
+  async counts(): Promise<QueueCounts> {
+    const rows: { queue: QueueName; state: CountedState; n: string | number }[] = await this.dataSource.query(
+      `SELECT queue, state, count(*) AS n FROM jobs WHERE state = ANY($1) GROUP BY queue, state`,
+      [[...COUNTED_STATES]],
+    );
+    const counts = emptyCounts();
+    for (const row of rows) if (counts[row.queue]) counts[row.queue][row.state] = Number(row.n);
+    return counts;
   }
 
   async startWorkers(): Promise<void> {
@@ -145,7 +156,14 @@ export class InlineJobRunner extends JobRunner {
     if (!claimed.length) return;
     const job = claimed[0];
     if (job.attempts_made > job.max_attempts) {
-      await this.finish(id, 'failed', null, 'interrupted by a crash on every attempt');
+      const message = 'interrupted by a crash on every attempt';
+      await this.finish(id, 'failed', null, message);
+      this.executor.failed(
+        { id, queue: job.queue, envelope: job.data },
+        new Error(message),
+        false,
+        Number(job.progress),
+      );
       return;
     }
     let progress = Number(job.progress);
