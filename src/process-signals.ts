@@ -19,14 +19,15 @@ export function loadConfigOrExit(): AppConfig {
  * new work, finish what runs, close the database), then exit 0; a stop that takes longer than
  * SHUTDOWN_TIMEOUT_MS exits 1 anyway. Installed before the application starts: its job
  * processors run from its init on, so a signal may come before the start has returned, and it
- * must still be a graceful stop, not the default kill. `tracing` (when started) exports its last
- * spans once the application is closed.
+ * must still be a graceful stop, not the default kill — so the entry points call this before
+ * their first await (tracing's start and the server's import take a second or two).
+ * `tracing` (when started) exports its last spans once the application is closed.
  */
 export function exitOnSignals(
   config: AppConfig,
   what: string,
   started: Promise<{ close(): Promise<void> }>,
-  tracing: { shutdown(): Promise<void> } | null = null,
+  tracing: Promise<{ shutdown(): Promise<void> } | null> = Promise.resolve(null),
 ): void {
   let stopping = false;
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
@@ -37,7 +38,8 @@ export function exitOnSignals(
       started
         .then((app) => app.close())
         // A collector that is down must not make the stop fail: its spans are lost, that is all.
-        .then(() => tracing?.shutdown().catch(() => undefined))
+        .then(() => tracing)
+        .then((started) => started?.shutdown().catch(() => undefined))
         .then(
           () => process.exit(0),
           (error: unknown) => {

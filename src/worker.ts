@@ -17,10 +17,12 @@ runMain('AgentMem worker', async () => {
     process.exit(1);
   }
   // Tracing before the server's modules are imported (see main.ts).
-  const tracing = await startTracing(config, 'worker');
-  const [{ Logger }, { createWorker }] = await Promise.all([import('@nestjs/common'), import('./bootstrap.js')]);
-  const starting = createWorker(config);
+  const tracing = startTracing(config, 'worker');
+  const modules = tracing.then(() => Promise.all([import('@nestjs/common'), import('./bootstrap.js')]));
+  const starting = modules.then(([, { createWorker }]) => createWorker(config));
+  // Before the first await, as in main.ts.
   exitOnSignals(config, 'AgentMem worker', starting, tracing);
-  await starting;
+  await starting; // awaited first: a failed start rejects here, handled by runMain
+  const [{ Logger }] = await modules;
   new Logger('AgentMem').log(`worker running (jobs on ${config.jobsBackend})`);
 });
