@@ -1,35 +1,22 @@
 import { createHash } from 'node:crypto';
-import { createServer } from 'node:http';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LocalHttpServer } from './local-http-server.js';
 
 /**
  * An OpenAI-compatible embeddings API inside the test (or benchmark) process, standing for a
  * paid provider: it answers `POST /v1/embeddings` with a vector made from each text's hash (the
  * same text, the same vector), after `latencyMs`, and counts what it was asked.
  */
-export class FakeEmbeddings {
+export class FakeEmbeddings extends LocalHttpServer {
   /** Every text it embedded, in the order asked. */
   readonly texts: string[] = [];
   /** Requests received. */
   requests = 0;
   /** Milliseconds before each answer (a paid API's latency); a function draws one per request. */
   latencyMs: number | (() => number) = 0;
-  url = '';
-  private server?: Server;
 
-  constructor(readonly dimensions = 384) {}
-
-  async start(): Promise<this> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/v1`;
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  constructor(readonly dimensions = 384) {
+    super();
   }
 
   /** How many times this text was embedded. */
@@ -37,7 +24,7 @@ export class FakeEmbeddings {
     return this.texts.filter((t) => t === text).length;
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     let raw = '';
     for await (const chunk of req) raw += chunk;
     if (req.method !== 'POST' || !req.url?.endsWith('/embeddings')) {

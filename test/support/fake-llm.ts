@@ -1,6 +1,5 @@
-import { createServer } from 'node:http';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LocalHttpServer } from './local-http-server.js';
 
 export interface ChatRequestMessage {
   role: string;
@@ -42,7 +41,7 @@ export function textOf(request: ChatRequest, role: string): string {
  * A small OpenAI-compatible server inside the test process: the one fake of the suite (the
  * external LLM). Tests script its replies and read the requests it received.
  */
-export class FakeLlm {
+export class FakeLlm extends LocalHttpServer {
   readonly requests: ChatRequest[] = [];
   /** When each request arrived, sent its first text, and ended (performance.now(), for benchmarks). */
   readonly timings: { request: ChatRequest | null; receivedAt: number; firstTextAt: number | null; endedAt: number }[] =
@@ -51,27 +50,13 @@ export class FakeLlm {
   /** Milliseconds before each answer starts (an LLM's latency); streamed answers also wait this long between chunks / 10. */
   latencyMs = 0;
   private calls = 0;
-  private server?: Server;
-  url = '';
-
-  async start(): Promise<this> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/v1`;
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-  }
 
   /** Requests whose JSON schema (structured output) has this name. */
   requestsNamed(name: string): ChatRequest[] {
     return this.requests.filter((r) => r.response_format?.json_schema?.name === name);
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const receivedAt = performance.now();
     let firstTextAt: number | null = null;
     let parsed: ChatRequest | null = null;
