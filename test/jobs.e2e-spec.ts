@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { uuidv7 } from '../src/common/ids.js';
 import { BullmqJobRunner } from '../src/jobs/runners/bullmq-job-runner.js';
 import { JobRunner } from '../src/jobs/runners/job-runner.js';
+import { QUEUE_NAMES } from '../src/jobs/jobs.types.js';
 import { bearer, expectErrorShape, onPostgres, register, startTestApp } from './support/test-app.js';
 import type { Registered, TestApp } from './support/test-app.js';
 
@@ -268,13 +269,9 @@ describe.each(backends)('Jobs on the %s: import, export, async add, status', (_n
     await t.http().get('/admin/queues/api/queues').set(bearer('am_not-a-real-key')).expect(401);
     await t.http().get('/admin/queues/api/queues').auth('admin', 'wrong-token-wrong-token').expect(401);
     const owner = await t.http().get('/admin/queues/api/queues').set(bearer(a.accessToken)).expect(200);
-    expect(owner.body.queues.map((q: { name: string }) => q.name).sort()).toEqual([
-      'export',
-      'import',
-      'maintenance',
-      'memory-ingest',
-      'reembed',
-    ]);
+    // Every queue the server processes, the webhook deliveries' included.
+    expect(owner.body.queues.map((q: { name: string }) => q.name).sort()).toEqual([...QUEUE_NAMES].sort());
+    expect(QUEUE_NAMES).toContain('webhook-delivery');
     await t.http().get('/admin/queues/api/queues').auth('admin', ADMIN_TOKEN).expect(200);
     const page = await t.http().get('/admin/queues').auth('admin', ADMIN_TOKEN).expect(200);
     expect(page.text).toMatch(/<html/i);
