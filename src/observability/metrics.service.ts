@@ -217,51 +217,69 @@ export class MetricsService {
     return this.registry.contentType;
   }
 
-  /** timed() for synchronous work (the in-process search legs). */
-  timedSync<L extends string, T>(
-    span: string,
-    histogram: Histogram<L>,
-    labels: Partial<Record<L, string | number>>,
-    work: () => T,
-  ): T {
-    const stop = histogram.startTimer(labels);
-    return tracer.startActiveSpan(span, { attributes: labels }, (s) => {
-      try {
-        return work();
-      } catch (error) {
-        s.recordException(error as Error);
-        s.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
-        throw error;
-      } finally {
-        stop();
-        s.end();
-      }
-    });
-  }
-
   /**
    * Runs `work` in a span named `span` (a child of the active one; nothing without a tracer)
    * and records its seconds in `histogram` with `labels`, whether it succeeds or throws.
    */
-  async timed<L extends string, T>(
+  timed<L extends string, T>(
     span: string,
     histogram: Histogram<L>,
     labels: Partial<Record<L, string | number>>,
     work: () => Promise<T>,
     attributes: Attributes = {},
   ): Promise<T> {
+    return this.observed(span, histogram, labels, work, attributes);
+  }
+
+  /** timed() for synchronous work (the in-process search legs): no promise on their path. */
+  timedSync<L extends string, T>(
+    span: string,
+    histogram: Histogram<L>,
+    labels: Partial<Record<L, string | number>>,
+    work: () => T,
+  ): T {
+    return this.observed(span, histogram, labels, work, {});
+  }
+
+  /** The span and the timer around `work`, ended when it returns, or when the promise it returns settles. */
+  private observed<L extends string, T>(
+    span: string,
+    histogram: Histogram<L>,
+    labels: Partial<Record<L, string | number>>,
+    work: () => T,
+    attributes: Attributes,
+  ): T {
     const stop = histogram.startTimer(labels);
-    return tracer.startActiveSpan(span, { attributes: { ...labels, ...attributes } }, async (s) => {
-      try {
-        return await work();
-      } catch (error) {
-        s.recordException(error as Error);
-        s.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
-        throw error;
-      } finally {
+    return tracer.startActiveSpan(span, { attributes: { ...labels, ...attributes } }, (s) => {
+      const end = (failure?: { error: unknown }) => {
+        if (failure) {
+          s.recordException(failure.error as Error);
+          s.setStatus({ code: SpanStatusCode.ERROR, message: (failure.error as Error).message });
+        }
         stop();
         s.end();
+      };
+      let result: T;
+      try {
+        result = work();
+      } catch (error) {
+        end({ error });
+        throw error;
       }
+      if (!(result instanceof Promise)) {
+        end();
+        return result;
+      }
+      return result.then(
+        (value: unknown) => {
+          end();
+          return value;
+        },
+        (error: unknown) => {
+          end({ error });
+          throw error;
+        },
+      ) as T;
     });
   }
 }
