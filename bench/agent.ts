@@ -119,10 +119,7 @@ runIfMain(import.meta.url, async () => {
   };
   const llm = await new FakeLlm().start();
   const server = await startServer({
-    LLM_PROVIDER: 'openai-compatible',
-    LLM_BASE_URL: llm.url,
-    LLM_MODEL: 'fake-model',
-    LLM_API_KEY: 'bench',
+    ...llm.env,
   });
   try {
     const api = await Api.register(server.url);

@@ -211,10 +211,7 @@ runIfMain(import.meta.url, async () => {
   const redisUrl = process.env.REDIS_URL;
   const cluster = Boolean(adminUrl && redisUrl);
   const base = {
-    LLM_PROVIDER: 'openai-compatible',
-    LLM_BASE_URL: llm.url,
-    LLM_MODEL: 'fake-model',
-    LLM_API_KEY: 'bench',
+    ...llm.env,
     EMBEDDING_PROVIDER: 'openai-compatible',
     EMBEDDING_BASE_URL: embeddings.url,
     EMBEDDING_MODEL: 'fake-embedding',

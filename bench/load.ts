@@ -320,10 +320,7 @@ runIfMain(import.meta.url, async () => {
     QUEUE_PREFIX: `load-${randomBytes(4).toString('hex')}`,
     JWT_SECRET: randomBytes(32).toString('hex'),
     AUTH_RATE_LIMIT_PER_MINUTE: '100000',
-    LLM_PROVIDER: 'openai-compatible',
-    LLM_BASE_URL: llm.url,
-    LLM_MODEL: 'fake-model',
-    LLM_API_KEY: 'bench',
+    ...llm.env,
   };
   const running: Running[] = [];
   try {

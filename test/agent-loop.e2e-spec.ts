@@ -54,10 +54,7 @@ describe('agents: blocks, messages and the agent loop (fake OpenAI-compatible LL
       return replies.shift() ?? 'OK.';
     };
     t = await startTestApp({
-      LLM_PROVIDER: 'openai-compatible',
-      LLM_BASE_URL: llm.url,
-      LLM_MODEL: 'fake-model',
-      LLM_API_KEY: 'test',
+      ...llm.env,
     });
     a = await register(t, 'Org A');
     b = await register(t, 'Org B');

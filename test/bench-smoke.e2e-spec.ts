@@ -155,16 +155,13 @@ describe('benchmark smoke runs', () => {
   });
 });
 
-describe('agent benchmark smoke run', () => {
+describe('agent and load benchmark smoke runs (one app with the fake LLM)', () => {
   const llm = new FakeLlm();
   let t: TestApp;
   beforeAll(async () => {
     await llm.start();
     t = await startTestApp({
-      LLM_PROVIDER: 'openai-compatible',
-      LLM_BASE_URL: llm.url,
-      LLM_MODEL: 'fake-model',
-      LLM_API_KEY: 'test',
+      ...llm.env,
     });
   });
   afterAll(async () => {
@@ -192,64 +189,10 @@ describe('agent benchmark smoke run', () => {
     expect(details).toEqual(expect.objectContaining({ messagesInConversation: 16 }));
     expect(llm.requests.filter((r) => !r.response_format)).toHaveLength(8);
   });
-});
-
-describe('cache benchmark smoke run', () => {
-  const embeddings = new FakeEmbeddings();
-  const chat = new FakeLlm();
-  let t: TestApp;
-  beforeAll(async () => {
-    await embeddings.start();
-    await chat.start();
-    chat.script = (r) => (r.response_format ? '{"facts": []}' : 'Noted.');
-    t = await startTestApp({
-      LLM_PROVIDER: 'openai-compatible',
-      LLM_BASE_URL: chat.url,
-      LLM_MODEL: 'fake-model',
-      LLM_API_KEY: 'test',
-      EMBEDDING_PROVIDER: 'openai-compatible',
-      EMBEDDING_BASE_URL: embeddings.url,
-      EMBEDDING_MODEL: 'fake-embedding',
-      AGENT_CONTEXT_MEMORIES: '0',
-    });
-  });
-  afterAll(async () => {
-    await t?.close();
-    await chat.stop();
-    await embeddings.stop();
-  });
-
-  it('bench/cache.ts runs its adds, searches and turns and counts what reached the embedder', async () => {
-    const options = { texts: 4, operations: 12, clients: 2, turns: 3, changeEvery: 2 };
-    const result = await runCacheWorkload(t.url, t.url, embeddings, options);
-    // At most each text and each question once (4 + 4), though 12 were asked.
-    expect(result.textsEmbedded).toBeGreaterThan(0);
-    expect(result.textsEmbedded).toBeLessThanOrEqual(8);
-    expect(result.add.p50).toBeGreaterThan(0);
-    expect(result.turn.p50).toBeGreaterThan(0);
-    expect(cacheFigures(result, result).map((f) => f.name)).toContain('embedding hit ratio (texts not embedded)');
-  });
-});
-
-describe('load benchmark smoke run', () => {
-  const llm = new FakeLlm();
-  let t: TestApp;
-  beforeAll(async () => {
-    await llm.start();
-    scriptLlm(llm, 0);
-    t = await startTestApp({
-      LLM_PROVIDER: 'openai-compatible',
-      LLM_BASE_URL: llm.url,
-      LLM_MODEL: 'fake-model',
-      LLM_API_KEY: 'test',
-    });
-  });
-  afterAll(async () => {
-    await t?.close();
-    await llm.stop();
-  });
 
   it('bench/load.ts runs searches, adds, async adds and agent turns over concurrent connections, without errors', async () => {
+    scriptLlm(llm, 0); // after the agent smoke run, which scripts its own answers
+    const turnsBefore = llm.requests.filter((r) => !r.response_format).length;
     const target = await prepareLoad(t.url, 40, 2);
     // The same app twice in the list: the benchmark spreads its connections over the URLs it gets.
     const { figures, details } = await runLoadBench(
@@ -275,6 +218,40 @@ describe('load benchmark smoke run', () => {
       expect(
         (details.levels as { operations: Record<string, { requests: number }> }[])[0].operations[op].requests,
       ).toBeGreaterThan(0);
-    expect(llm.requests.filter((r) => !r.response_format).length).toBeGreaterThan(0);
+    expect(llm.requests.filter((r) => !r.response_format).length).toBeGreaterThan(turnsBefore);
+  });
+});
+
+describe('cache benchmark smoke run', () => {
+  const embeddings = new FakeEmbeddings();
+  const chat = new FakeLlm();
+  let t: TestApp;
+  beforeAll(async () => {
+    await embeddings.start();
+    await chat.start();
+    chat.script = (r) => (r.response_format ? '{"facts": []}' : 'Noted.');
+    t = await startTestApp({
+      ...chat.env,
+      EMBEDDING_PROVIDER: 'openai-compatible',
+      EMBEDDING_BASE_URL: embeddings.url,
+      EMBEDDING_MODEL: 'fake-embedding',
+      AGENT_CONTEXT_MEMORIES: '0',
+    });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await chat.stop();
+    await embeddings.stop();
+  });
+
+  it('bench/cache.ts runs its adds, searches and turns and counts what reached the embedder', async () => {
+    const options = { texts: 4, operations: 12, clients: 2, turns: 3, changeEvery: 2 };
+    const result = await runCacheWorkload(t.url, t.url, embeddings, options);
+    // At most each text and each question once (4 + 4), though 12 were asked.
+    expect(result.textsEmbedded).toBeGreaterThan(0);
+    expect(result.textsEmbedded).toBeLessThanOrEqual(8);
+    expect(result.add.p50).toBeGreaterThan(0);
+    expect(result.turn.p50).toBeGreaterThan(0);
+    expect(cacheFigures(result, result).map((f) => f.name)).toContain('embedding hit ratio (texts not embedded)');
   });
 });

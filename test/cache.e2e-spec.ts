@@ -34,10 +34,7 @@ async function fakes(): Promise<{ llm: FakeLlm; embeddings: FakeEmbeddings; env:
     llm,
     embeddings,
     env: {
-      LLM_PROVIDER: 'openai-compatible',
-      LLM_BASE_URL: llm.url,
-      LLM_MODEL: 'fake-model',
-      LLM_API_KEY: 'test',
+      ...llm.env,
       EMBEDDING_PROVIDER: 'openai-compatible',
       EMBEDDING_BASE_URL: embeddings.url,
       EMBEDDING_MODEL: 'fake-embedding',

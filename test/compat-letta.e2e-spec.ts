@@ -72,10 +72,7 @@ describe("Letta's client against AgentMem", () => {
       return replies.shift() ?? 'OK.';
     };
     t = await startTestApp({
-      LLM_PROVIDER: 'openai-compatible',
-      LLM_BASE_URL: llm.url,
-      LLM_MODEL: 'fake-model',
-      LLM_API_KEY: 'test',
+      ...llm.env,
     });
     owner = await register(t, 'Letta users');
     client = clientWith(await makeKey(owner.accessToken, ['read', 'write']));

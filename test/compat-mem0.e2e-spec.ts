@@ -41,10 +41,7 @@ describe("Mem0's MemoryClient against AgentMem", () => {
   beforeAll(async () => {
     await llm.start();
     t = await startTestApp({
-      LLM_PROVIDER: 'openai-compatible',
-      LLM_BASE_URL: llm.url,
-      LLM_MODEL: 'fake-model',
-      LLM_API_KEY: 'test',
+      ...llm.env,
     });
     owner = await register(t, 'Mem0 users');
     client = clientWith(await makeKey(owner.accessToken, ['read', 'write']));

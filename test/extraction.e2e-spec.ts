@@ -26,10 +26,7 @@ describe('memory extraction with an LLM (fake OpenAI-compatible server)', () => 
   beforeAll(async () => {
     await llm.start();
     t = await startTestApp({
-      LLM_PROVIDER: 'openai-compatible',
-      LLM_BASE_URL: llm.url,
-      LLM_MODEL: 'fake-model',
-      LLM_API_KEY: 'test',
+      ...llm.env,
       JOBS_ATTEMPTS: '2',
     });
     owner = await register(t);

@@ -222,10 +222,7 @@ describe('fuzz: every operation of the OpenAPI document', () => {
     await llm.start();
     llm.script = (request) => (request.response_format ? '{"facts": []}' : 'OK.');
     t = await startTestApp({
-      LLM_PROVIDER: 'openai-compatible',
-      LLM_BASE_URL: llm.url,
-      LLM_MODEL: 'fake-model',
-      LLM_API_KEY: 'test',
+      ...llm.env,
     });
     a = await seedOrg('Org A');
     b = await seedOrg('Org B');

@@ -114,10 +114,7 @@ describe('limits per organization, set by the installation owner', () => {
     await llm.start();
     llm.script = () => replies.shift() ?? 'OK.';
     t = await startTestApp({
-      LLM_PROVIDER: 'openai-compatible',
-      LLM_BASE_URL: llm.url,
-      LLM_MODEL: 'fake-model',
-      LLM_API_KEY: 'test',
+      ...llm.env,
       AGENT_CONTEXT_MEMORIES: '0',
     });
     root = await register(t, 'Installation');

@@ -65,10 +65,7 @@ describe('metrics: GET /metrics (METRICS_TOKEN) and METRICS_PORT', () => {
     await llm.start();
     llm.script = (request) => (request.response_format ? '{"facts": []}' : 'Hello.');
     t = await startTestApp({
-      LLM_PROVIDER: 'openai-compatible',
-      LLM_BASE_URL: llm.url,
-      LLM_MODEL: 'fake-model',
-      LLM_API_KEY: 'test',
+      ...llm.env,
       METRICS_TOKEN: TOKEN,
       METRICS_PORT: '0',
     });

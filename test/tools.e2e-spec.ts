@@ -102,10 +102,7 @@ describe('tools: registry and sandboxed execution', () => {
     await upstream.start();
     llm.script = (request) => (request.response_format ? '{"facts": []}' : (replies.shift() ?? 'OK.'));
     t = await startTestApp({
-      LLM_PROVIDER: 'openai-compatible',
-      LLM_BASE_URL: llm.url,
-      LLM_MODEL: 'fake-model',
-      LLM_API_KEY: 'test',
+      ...llm.env,
       TOOLS_CONCURRENCY: '2',
       TOOLS_QUEUE_MAX: '48',
       TOOLS_FETCH_PRIVATE_NETWORKS: 'true',

@@ -95,10 +95,7 @@ describe('tracing in one process (in-memory span exporter)', () => {
     // The hook of tracing.ts for tests: spans go to the in-memory exporter as they end.
     tracing = await startTracing(loadConfig({}), 'api', { exporter });
     t = await startTestApp({
-      LLM_PROVIDER: 'openai-compatible',
-      LLM_BASE_URL: llm.url,
-      LLM_MODEL: 'fake-model',
-      LLM_API_KEY: 'test',
+      ...llm.env,
       JOBS_ATTEMPTS: '1',
     });
     metrics = t.app.get(MetricsService);

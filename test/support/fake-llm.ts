@@ -51,6 +51,11 @@ export class FakeLlm extends LocalHttpServer {
   latencyMs = 0;
   private calls = 0;
 
+  /** The server settings that make its chat model this fake (started first: its url is in them). */
+  get env(): Record<string, string> {
+    return { LLM_PROVIDER: 'openai-compatible', LLM_BASE_URL: this.url, LLM_MODEL: 'fake-model', LLM_API_KEY: 'test' };
+  }
+
   /** Requests whose JSON schema (structured output) has this name. */
   requestsNamed(name: string): ChatRequest[] {
     return this.requests.filter((r) => r.response_format?.json_schema?.name === name);
