@@ -218,6 +218,16 @@ export class MetricsService {
   }
 
   /**
+   * Counts an event handed to `clients` clients of a channel and records its delivery lag (from
+   * its publication, `occurredAt`; other processes' clocks may differ a little: never below 0).
+   */
+  eventDelivered(channel: 'socketio' | 'sse' | 'webhook', occurredAt: string, clients = 1): void {
+    if (clients === 0) return;
+    this.eventsDelivered.inc({ channel }, clients);
+    this.eventLag.observe({ channel }, Math.max(0, (Date.now() - Date.parse(occurredAt)) / 1000));
+  }
+
+  /**
    * Runs `work` in a span named `span` (a child of the active one; nothing without a tracer)
    * and records its seconds in `histogram` with `labels`, whether it succeeds or throws.
    */

@@ -112,8 +112,3 @@ export function toClientEvent(event: DomainEvent): ClientEvent | null {
       return null;
   }
 }
-
-/** Seconds from an event's publication to now (clocks of other processes may differ a little: never below 0). */
-export function lagSeconds(event: DomainEvent): number {
-  return Math.max(0, (Date.now() - Date.parse(event.occurredAt)) / 1000);
-}

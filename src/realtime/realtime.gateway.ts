@@ -22,7 +22,7 @@ import type { DomainEvent } from '../common/events/event-bus.js';
 import { AppConfig } from '../config/app-config.js';
 import { MetricsService } from '../observability/metrics.service.js';
 import { credentialVerdict, CREDENTIAL_RECHECK_MS } from './credential-check.js';
-import { ClientEventName, lagSeconds, toClientEvent } from './realtime.events.js';
+import { ClientEventName, toClientEvent } from './realtime.events.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -199,11 +199,7 @@ export class RealtimeGateway
           : null;
     if (!room) return;
     this.server.local.to(room).emit(clientEvent.name, clientEvent.data);
-    const reached = this.server.sockets.adapter.rooms.get(room)?.size ?? 0;
-    if (reached > 0) {
-      this.metrics.eventsDelivered.inc({ channel: 'socketio' }, reached);
-      this.metrics.eventLag.observe({ channel: 'socketio' }, lagSeconds(event));
-    }
+    this.metrics.eventDelivered('socketio', event.occurredAt, this.server.sockets.adapter.rooms.get(room)?.size ?? 0);
   }
 
   /** Token bucket per socket; a socket that keeps sending after being told is disconnected. */

@@ -6,7 +6,7 @@ import { EventBus } from '../common/events/event-bus.js';
 import type { DomainEvent } from '../common/events/event-bus.js';
 import { AppConfig } from '../config/app-config.js';
 import { MetricsService } from '../observability/metrics.service.js';
-import { lagSeconds, toClientEvent } from './realtime.events.js';
+import { toClientEvent } from './realtime.events.js';
 import type { ClientEvent } from './realtime.events.js';
 import { credentialVerdict, CREDENTIAL_RECHECK_MS } from './credential-check.js';
 import { RealtimeError, RealtimeErrorCode } from './realtime.errors.js';
@@ -166,13 +166,7 @@ export class SseHub implements OnModuleInit, BeforeApplicationShutdown {
         reached += 1;
       }
     }
-    this.delivered(event, reached);
-  }
-
-  private delivered(event: DomainEvent, streams: number): void {
-    if (streams === 0) return;
-    this.metrics.eventsDelivered.inc({ channel: 'sse' }, streams);
-    this.metrics.eventLag.observe({ channel: 'sse' }, lagSeconds(event));
+    this.metrics.eventDelivered('sse', event.occurredAt, reached);
   }
 
   private onLlmChunk(event: DomainEvent<'llm.chunk'>): void {
@@ -191,7 +185,7 @@ export class SseHub implements OnModuleInit, BeforeApplicationShutdown {
       reached += 1;
       if (final) this.close(stream);
     }
-    this.delivered(event, reached);
+    this.metrics.eventDelivered('sse', event.occurredAt, reached);
   }
 
   private sweepLlmRequests(): void {

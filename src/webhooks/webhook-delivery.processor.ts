@@ -95,13 +95,6 @@ export class WebhookDeliveryProcessor implements JobProcessor<typeof QueueName.W
       finishedAt: finished,
     });
     this.metrics.webhookDeliveries.inc({ outcome: status });
-    if (outcome.error === null) {
-      this.metrics.eventsDelivered.inc({ channel: 'webhook' });
-      this.metrics.eventLag.observe(
-        { channel: 'webhook' },
-        (finished.getTime() - Date.parse(payload.createdAt)) / 1000,
-      );
-    }
     if (outcome.error !== null) {
       this.logger.warn(
         { webhook: webhook.id, delivery: job.id, attempt, error: outcome.error },
@@ -109,6 +102,7 @@ export class WebhookDeliveryProcessor implements JobProcessor<typeof QueueName.W
       );
       throw new Error(`webhook delivery failed: ${outcome.error}`);
     }
+    this.metrics.eventDelivered('webhook', payload.createdAt);
     return { status, responseStatus: outcome.status };
   }
 }
