@@ -1,7 +1,9 @@
+import { NotFoundException, UnauthorizedException } from '@nestjs/common';
 import type { INestApplication } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
+import { errorBodyOf } from '../common/errors/all-exceptions.filter.js';
 import { AppConfig } from '../config/app-config.js';
 import { MetricsService } from './metrics.service.js';
 
@@ -20,27 +22,23 @@ export function mountMetricsEndpoint(app: INestApplication): void {
   const token = config.METRICS_TOKEN ? digest(config.METRICS_TOKEN) : null;
   app.use(METRICS_PATH, (req: Request & { id?: string }, res: Response, next: NextFunction) => {
     if (req.path !== '/' || (req.method !== 'GET' && req.method !== 'HEAD')) return next();
-    const refuse = (status: 401 | 404, code: string, message: string) =>
-      res.status(status).json({
-        statusCode: status,
-        error: status === 401 ? 'Unauthorized' : 'Not Found',
-        message,
-        code,
-        requestId: String(req.id ?? ''),
-      });
+    const refuse = (error: UnauthorizedException | NotFoundException) => {
+      const body = errorBodyOf(error, String(req.id ?? ''));
+      return res.status(body.statusCode).json(body);
+    };
     if (!token) {
       return refuse(
-        404,
-        'NOT_FOUND',
-        config.METRICS_PORT !== undefined
-          ? `Metrics are served on METRICS_PORT (${config.METRICS_PORT}), not on this port; set METRICS_TOKEN to serve them here too`
-          : 'Metrics are off: set METRICS_TOKEN (scrape GET /metrics with it as a Bearer token) or METRICS_PORT',
+        new NotFoundException(
+          config.METRICS_PORT !== undefined
+            ? `Metrics are served on METRICS_PORT (${config.METRICS_PORT}), not on this port; set METRICS_TOKEN to serve them here too`
+            : 'Metrics are off: set METRICS_TOKEN (scrape GET /metrics with it as a Bearer token) or METRICS_PORT',
+        ),
       );
     }
     const presented = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
     if (!presented || !timingSafeEqual(digest(presented), token)) {
       res.setHeader('WWW-Authenticate', 'Bearer realm="AgentMem metrics"');
-      return refuse(401, 'UNAUTHENTICATED', 'GET /metrics needs METRICS_TOKEN as a Bearer token');
+      return refuse(new UnauthorizedException('GET /metrics needs METRICS_TOKEN as a Bearer token'));
     }
     serveMetrics(metrics, res);
   });
