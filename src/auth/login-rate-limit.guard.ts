@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
-import { RateCounter } from '../common/rate-counter.js';
+import { RateCounter, secondsLeft } from '../common/rate-counter.js';
 import { AppConfig } from '../config/app-config.js';
 import { AuthError, AuthErrorCode } from './auth.errors.js';
 
@@ -21,14 +21,13 @@ export class LoginRateLimitGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<Request>();
-    const res = context.switchToHttp().getResponse<{ setHeader(name: string, value: string): void }>();
     const { count, resetInMs } = await this.counter.hit(`auth:${req.ip ?? 'unknown'}`, WINDOW_MS);
     if (count > this.config.AUTH_RATE_LIMIT_PER_MINUTE) {
-      const retryAfter = Math.max(1, Math.ceil(resetInMs / 1000));
-      res.setHeader('Retry-After', String(retryAfter));
+      const retryAfter = secondsLeft(resetInMs);
       throw new AuthError(
         AuthErrorCode.RateLimited,
         `Too many authentication attempts from this address; retry in ${retryAfter} s`,
+        { retryAfter },
       );
     }
     return true;

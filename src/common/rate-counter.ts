@@ -10,6 +10,11 @@ export interface WindowCount {
   resetInMs: number;
 }
 
+/** Seconds until a window ends, rounded up, at least 1 (the value of Retry-After and RateLimit-Reset). */
+export function secondsLeft(resetInMs: number): number {
+  return Math.max(1, Math.ceil(resetInMs / 1000));
+}
+
 /**
  * Fixed-window hit counters for rate limits (a window opens at a key's first hit): in Redis with REDIS_URL, so every API replica
  * counts together; in process memory otherwise (one server), and as the fallback while Redis

@@ -38,9 +38,4 @@ export class LimitError extends DomainError<LimitErrorCode> {
   constructor(code: LimitErrorCode, message: string, details?: LimitDetails) {
     super(code, message, details);
   }
-
-  /** Seconds to wait before retrying, for a rate limit. */
-  get retryAfter(): number | undefined {
-    return (this.details as LimitDetails | undefined)?.retryAfter;
-  }
 }

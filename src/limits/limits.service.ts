@@ -6,7 +6,7 @@ import { TenantContext } from '../common/context/tenant-context.js';
 import { CommonError } from '../common/errors/common.errors.js';
 import { EventBus } from '../common/events/event-bus.js';
 import type { DomainEvent } from '../common/events/event-bus.js';
-import { RateCounter } from '../common/rate-counter.js';
+import { RateCounter, secondsLeft } from '../common/rate-counter.js';
 import { AppConfig } from '../config/app-config.js';
 import { MetricsService } from '../observability/metrics.service.js';
 import type { EffectiveLimitsDto } from './dto/organization-limits-response.dto.js';
@@ -19,7 +19,7 @@ import { LIMITS_CHANGED, limitsChanged } from './limits.events.js';
 import { LimitsRepository } from './limits.repository.js';
 import { MemoryCounts, NO_RESERVATION } from './memory-counts.js';
 import type { MemoryReservation } from './memory-counts.js';
-import { rateLimitHeaders, secondsLeft, WINDOW_SECONDS, whose } from './rate-windows.js';
+import { rateLimitHeaders, WINDOW_SECONDS, whose } from './rate-windows.js';
 import type { RateWindow } from './rate-windows.js';
 
 /**

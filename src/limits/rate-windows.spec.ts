@@ -1,4 +1,5 @@
-import { rateLimitHeaders, secondsLeft } from './rate-windows.js';
+import { secondsLeft } from '../common/rate-counter.js';
+import { rateLimitHeaders } from './rate-windows.js';
 
 describe('rateLimitHeaders', () => {
   it('gives nothing when no limit applies', () => {

@@ -1,3 +1,4 @@
+import { secondsLeft } from '../common/rate-counter.js';
 import type { LimitDetails } from './limits.errors.js';
 
 /** One limit's fixed window as counted for the current request. */
@@ -14,11 +15,6 @@ export const WINDOW_SECONDS = 60;
 /** Whose limit, as the error message says it. */
 export function whose(of: LimitDetails['of']): string {
   return of === 'apiKey' ? 'this API key' : of === 'user' ? 'your user' : 'the organization';
-}
-
-/** Seconds until a window ends, rounded up, at least 1 (the value of Retry-After and RateLimit-Reset). */
-export function secondsLeft(resetInMs: number): number {
-  return Math.max(1, Math.ceil(resetInMs / 1000));
 }
 
 /**

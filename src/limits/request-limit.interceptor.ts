@@ -2,19 +2,18 @@ import { Injectable } from '@nestjs/common';
 import type { CallHandler, ExecutionContext, NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Response } from 'express';
-import { catchError, from, mergeMap, throwError } from 'rxjs';
+import { from, mergeMap } from 'rxjs';
 import type { Observable } from 'rxjs';
 import { PUBLIC_ROUTE } from '../auth/decorators.js';
 import { TenantContext } from '../common/context/tenant-context.js';
-import { LimitError } from './limits.errors.js';
 import { LimitsService } from './limits.service.js';
 
 /**
  * The request limits of every authenticated route (REST, the Mem0 and Letta routes, MCP, SSE):
  * an interceptor, so it runs after the global AuthGuard has set the caller. Public routes
  * (health, docs, login: that one has its own limit per address) are left alone. Sets the
- * RateLimit-* headers on every limited answer, and Retry-After on any limit's 429 (a tool run
- * refused inside a route too).
+ * RateLimit-* headers on every limited answer (a 429's Retry-After is the error filter's, for
+ * every rate limit alike).
  */
 @Injectable()
 export class RequestLimitInterceptor implements NestInterceptor {
@@ -34,11 +33,6 @@ export class RequestLimitInterceptor implements NestInterceptor {
         if (!res.headersSent) for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
         if (refused) throw refused;
         return next.handle();
-      }),
-      catchError((error: unknown) => {
-        if (error instanceof LimitError && error.retryAfter !== undefined && !res.headersSent)
-          res.setHeader('Retry-After', String(error.retryAfter));
-        return throwError(() => error);
       }),
     );
   }

@@ -95,6 +95,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
       res.end();
       return;
     }
+    // Every rate limit says when to come back the same way: its details' retryAfter (seconds).
+    const retryAfter = (body.details as { retryAfter?: unknown } | undefined)?.retryAfter;
+    if (body.statusCode === 429 && typeof retryAfter === 'number') res.setHeader('Retry-After', String(retryAfter));
     res.status(body.statusCode).json(body);
   }
 }
