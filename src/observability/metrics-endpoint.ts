@@ -3,7 +3,6 @@ import type { INestApplication } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import { errorBodyOf } from '../common/errors/all-exceptions.filter.js';
 import { AppConfig } from '../config/app-config.js';
 import { MetricsService } from './metrics.service.js';
 
@@ -20,12 +19,10 @@ export function mountMetricsEndpoint(app: INestApplication): void {
   const config = app.get(AppConfig);
   const metrics = app.get(MetricsService);
   const token = config.METRICS_TOKEN ? digest(config.METRICS_TOKEN) : null;
-  app.use(METRICS_PATH, (req: Request & { id?: string }, res: Response, next: NextFunction) => {
+  app.use(METRICS_PATH, (req: Request, res: Response, next: NextFunction) => {
     if (req.path !== '/' || (req.method !== 'GET' && req.method !== 'HEAD')) return next();
-    const refuse = (error: UnauthorizedException | NotFoundException) => {
-      const body = errorBodyOf(error, String(req.id ?? ''));
-      return res.status(body.statusCode).json(body);
-    };
+    // Refusals go to the application's last error handler, which answers in the one error shape.
+    const refuse = (error: UnauthorizedException | NotFoundException) => next(error);
     if (!token) {
       return refuse(
         new NotFoundException(
