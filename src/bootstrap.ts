@@ -17,6 +17,7 @@ import { createValidationPipe } from './common/validation.js';
 import type { AppConfig } from './config/app-config.js';
 import { corsOrigin } from './config/cors.js';
 import { COMPAT_ROUTES } from './compat/compat-routes.js';
+import { mountConsole } from './console/console-static.js';
 import { BootResources } from './config/boot-resources.js';
 import { mountJobDashboard } from './jobs/job-dashboard.js';
 import { EmbeddingService } from './llm/embedding/embedding.service.js';
@@ -116,6 +117,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   await setupOpenApi(app, config);
   mountJobDashboard(app);
   mountMetricsEndpoint(app);
+  if (config.CONSOLE_ENABLED) mountConsole(app);
   await app.init();
   answerUnmatchedInErrorShape(app);
   return app;

@@ -341,9 +341,14 @@ describe('agents: blocks, messages and the agent loop (fake OpenAI-compatible LL
       // The next turn's prompt shows it among the user's memories.
       replies = ['Miso!'];
       const mark = llm.requests.length;
-      await send(a, agent.id, { messages: [{ content: 'What is my cat called?' }], userId: 'alice-archive' }).expect(
-        200,
-      );
+      const next = await send(a, agent.id, {
+        messages: [{ content: 'What is my cat called?' }],
+        userId: 'alice-archive',
+      }).expect(200);
+      // The answer lists the memories the prompt held, with their ids and scores.
+      expect(next.body.memories).toEqual([
+        { id: memories[0].id, memory: "Alice's cat is called Miso.", score: expect.any(Number) },
+      ]);
       expect(systemOf(turnRequests({ requests: llm.requests.slice(mark) } as FakeLlm)[0])).toMatch(
         /<memories>[\s\S]*Miso/,
       );
@@ -412,6 +417,7 @@ describe('agents: blocks, messages and the agent loop (fake OpenAI-compatible LL
         expect(res.status).toBe(200);
         const types = res.events.map((e) => e.event);
         expect(types).toEqual([
+          'memories',
           'message',
           'assistant_delta',
           'assistant_delta',

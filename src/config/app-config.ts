@@ -109,6 +109,10 @@ export class AppConfig {
   @BoolEnv()
   REGISTRATION_ENABLED = true;
 
+  /** Serve the web console (console/dist, built by `npm run build`) at /console. */
+  @BoolEnv()
+  CONSOLE_ENABLED = true;
+
   /** Comma-separated allowed origins, or * for any. */
   @IsString()
   CORS_ORIGINS = '*';

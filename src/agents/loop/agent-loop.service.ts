@@ -155,6 +155,8 @@ export class AgentLoopService {
       );
     }
     const systemFor = (omitted: number) => renderSystemPrompt(agent.system, blocks, memories, omitted);
+    const shown = memories.map((m) => ({ id: m.id, memory: m.content, score: m.score }));
+    emit({ type: 'memories', memories: shown });
 
     const conversation: Conversation = {
       agentId: agent.id,
@@ -219,7 +221,7 @@ export class AgentLoopService {
     }
     emit({ type: 'usage', ...usage });
     await this.queueExtraction(input, scope, finalText);
-    return { requestId: scope.requestId, messages: stored.map(MessageResponseDto.from), usage };
+    return { requestId: scope.requestId, messages: stored.map(MessageResponseDto.from), usage, memories: shown };
   }
 
   private async toolsOf(agent: Agent): Promise<AgentTool[]> {
@@ -256,7 +258,7 @@ export class AgentLoopService {
         limit: this.config.AGENT_CONTEXT_MEMORIES,
         ...this.memoryTools.memoryScope(scope),
       });
-      return found.results.map((h) => ({ content: h.memory, createdAt: h.createdAt }));
+      return found.results.map((h) => ({ id: h.id, score: h.score, content: h.memory, createdAt: h.createdAt }));
     } catch (error) {
       this.logger.warn(`memories for turn ${scope.requestId} not found: ${String(error)}`);
       return [];

@@ -74,7 +74,7 @@ describe('renderSystemPrompt', () => {
     const text = renderSystemPrompt(
       'Be kind.',
       [block('human', 'Name: Alice', { description: 'the user', readOnly: true })],
-      [{ content: 'Alice likes tea', createdAt: '2026-11-20T10:00:00Z' }],
+      [{ id: 'm1', score: 0.9, content: 'Alice likes tea', createdAt: '2026-11-20T10:00:00Z' }],
       3,
     );
     expect(text.startsWith('Be kind.')).toBe(true);

@@ -6,6 +6,8 @@ export const DEFAULT_SYSTEM =
 
 /** A memory shown in the prompt. */
 export interface PromptMemory {
+  id: string;
+  score: number;
   content: string;
   createdAt: Date | string;
 }
