@@ -1,0 +1,91 @@
+import type { Browser } from 'playwright-core';
+
+type Storage = { getItem(key: string): string | null };
+import {
+  describeConsole,
+  ensureConsoleBuilt,
+  launchBrowser,
+  newPage,
+  screenshot,
+  signIn,
+} from './support/console-browser.js';
+import { register, startTestApp } from './support/test-app.js';
+import type { Registered, TestApp } from './support/test-app.js';
+
+describeConsole('the web console: signing in and out', () => {
+  let t: TestApp;
+  let browser: Browser;
+  let owner: Registered;
+
+  beforeAll(async () => {
+    ensureConsoleBuilt();
+    t = await startTestApp();
+    browser = await launchBrowser();
+    owner = await register(t, 'Console Org');
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  it('is served at /console, with its client-side routes answered by index.html', async () => {
+    const res = await t.http().get('/console/memories/some/deep/link').expect(200);
+    expect(res.headers['content-type']).toMatch(/text\/html/);
+    expect(res.text).toContain('<div id="root">');
+    await t.http().get('/console/assets/missing.js').expect(404);
+  });
+
+  it('signs in with email and password, keeps the session across a reload, and signs out', async () => {
+    const { context, page } = await newPage(browser, t.url);
+    try {
+      await page.goto('/console/memories');
+      // Not signed in: the sign-in form, and back to the asked page after.
+      await page.waitForURL('**/console/signin');
+      await screenshot(page, 'sign-in');
+      await page.getByLabel('Email').fill(owner.email);
+      await page.getByLabel('Password').fill('wrong password');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page
+        .getByRole('alert')
+        .filter({ hasText: /invalid|incorrect|credentials/i })
+        .waitFor();
+      await signIn(page, owner);
+      await page.waitForURL('**/console/memories');
+      expect(await page.getByTestId('role').textContent()).toBe('owner');
+      await page.reload();
+      await page.getByTestId('role').waitFor();
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.waitForURL('**/console/signin');
+      // The refresh token was revoked by the sign-out.
+      const stored = await page.evaluate(() =>
+        (globalThis as unknown as { localStorage: Storage }).localStorage.getItem('agentmem.console.credential'),
+      );
+      expect(stored).toBeNull();
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('signs in with an API key, and a refused key is said so', async () => {
+    const key = await t
+      .http()
+      .post('/api/v1/api-keys')
+      .set('Authorization', `Bearer ${owner.accessToken}`)
+      .send({ name: 'console test', scopes: ['read'] })
+      .expect(201);
+    const { context, page } = await newPage(browser, t.url);
+    try {
+      await page.goto('/console/signin');
+      await page.getByRole('tab', { name: 'API key' }).click();
+      await page.getByLabel('API key').fill('am_not_a_real_key');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('alert').waitFor();
+      await page.getByLabel('API key').fill(key.body.key);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByTestId('role').waitFor();
+      expect(await page.getByTestId('role').textContent()).toBe('viewer');
+    } finally {
+      await context.close();
+    }
+  });
+});
