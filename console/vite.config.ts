@@ -6,7 +6,19 @@ export default defineConfig({
   root: import.meta.dirname,
   base: '/console/',
   oxc: { jsx: { runtime: 'automatic' } },
-  build: { outDir: 'dist', emptyOutDir: true, chunkSizeWarningLimit: 1500, reportCompressedSize: false },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    chunkSizeWarningLimit: 1500,
+    reportCompressedSize: false,
+    rolldownOptions: {
+      onwarn(warning, warn) {
+        // TanStack Query marks its hooks "use client" for React Server Components; an SPA has none.
+        if (warning.code === 'MODULE_LEVEL_DIRECTIVE') return;
+        warn(warning);
+      },
+    },
+  },
   server: {
     proxy: {
       '/api': { target: 'http://localhost:3000', ws: true },

@@ -32,6 +32,8 @@ describeConsole('the web console: signing in and out', () => {
     const res = await t.http().get('/console/memories/some/deep/link').expect(200);
     expect(res.headers['content-type']).toMatch(/text\/html/);
     expect(res.text).toContain('<div id="root">');
+    // No inline script may run in the console's pages (it holds the credential).
+    expect(res.headers['content-security-policy']).toContain("script-src 'self';");
     await t.http().get('/console/assets/missing.js').expect(404);
   });
 
@@ -52,6 +54,11 @@ describeConsole('the web console: signing in and out', () => {
       await signIn(page, owner);
       await page.waitForURL('**/console/memories');
       expect(await page.getByTestId('role').textContent()).toBe('owner');
+      // The live connection (Socket.IO with the same token) is up under the console's CSP.
+      await page
+        .getByTitle('Live updates over Socket.IO')
+        .filter({ hasText: /^live$/ })
+        .waitFor();
       await page.reload();
       await page.getByTestId('role').waitFor();
       await page.getByRole('button', { name: 'Sign out' }).click();

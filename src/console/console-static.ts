@@ -7,6 +7,19 @@ import { NotFoundException } from '@nestjs/common';
 
 export const CONSOLE_PATH = '/console';
 
+const CONSOLE_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  // React's style attributes and CodeMirror's injected style sheets.
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
 /**
  * The folder Vite builds the console into: console/dist at the repository root, found by walking
  * up from this module (it runs from src/ under the tests and from dist/src/ once built).
@@ -33,6 +46,12 @@ export function mountConsole(app: NestExpressApplication): void {
     return;
   }
   const index = resolve(root, 'index.html');
+  // Stricter than the API's policy (Swagger UI needs inline scripts; the console has none): a
+  // script injected into a page could otherwise read the credential the console keeps.
+  app.use(CONSOLE_PATH, (_req: Request, res: Response, next: NextFunction) => {
+    res.setHeader('Content-Security-Policy', CONSOLE_CSP);
+    next();
+  });
   app.use(
     `${CONSOLE_PATH}/assets`,
     express.static(join(root, 'assets'), { immutable: true, maxAge: '365d', fallthrough: false }),
