@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core';
 
-type Storage = { getItem(key: string): string | null };
+type Storage = { getItem(key: string): string | null; setItem(key: string, value: string): void };
 import {
   describeConsole,
   ensureConsoleBuilt,
@@ -68,6 +68,39 @@ describeConsole('the web console: signing in and out', () => {
         (globalThis as unknown as { localStorage: Storage }).localStorage.getItem('agentmem.console.credential'),
       );
       expect(stored).toBeNull();
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('refreshes an access token the API refuses, once, with the single-use refresh token', async () => {
+    const { context, page } = await newPage(browser, t.url);
+    try {
+      await signIn(page, owner);
+      const read = () =>
+        page.evaluate(() =>
+          JSON.parse(
+            (globalThis as unknown as { localStorage: Storage }).localStorage.getItem('agentmem.console.credential') ??
+              'null',
+          ),
+        ) as Promise<{ accessToken: string; refreshToken: string; expiresAt: number }>;
+      const before = await read();
+      // The access token goes stale (as after its 15 minutes): the next requests get 401.
+      await page.evaluate(
+        (held) =>
+          (globalThis as unknown as { localStorage: Storage }).localStorage.setItem(
+            'agentmem.console.credential',
+            JSON.stringify({ ...held, accessToken: 'stale.token.value' }),
+          ),
+        before,
+      );
+      await page.reload();
+      await page.getByTestId('role').waitFor();
+      const after = await read();
+      expect(after.refreshToken).not.toBe(before.refreshToken);
+      expect(after.accessToken).not.toBe('stale.token.value');
+      // The old refresh token was spent by that one refresh.
+      await t.http().post('/api/v1/auth/refresh').send({ refreshToken: before.refreshToken }).expect(401);
     } finally {
       await context.close();
     }
