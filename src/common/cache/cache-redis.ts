@@ -2,6 +2,7 @@ import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs
 import { Redis } from 'ioredis';
 import { AppConfig } from '../../config/app-config.js';
 import { closeRedis } from '../redis-close.js';
+import { withTimeout } from '../with-timeout.js';
 
 /**
  * Milliseconds a cache command may take before the caller gives up on it and goes to the source
@@ -50,12 +51,11 @@ export class CacheRedis implements OnModuleInit, OnApplicationShutdown {
   async onModuleInit(): Promise<void> {
     if (!this.client) return;
     // Wait a little for the first connection, so the first requests already share the cache.
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
+    await withTimeout(
       this.client.connect().catch((error: unknown) => this.logger.warn(`Redis not reached yet: ${String(error)}`)),
-      new Promise((resolve) => (timer = setTimeout(resolve, CONNECT_WAIT_MS))),
-    ]);
-    clearTimeout(timer);
+      CONNECT_WAIT_MS,
+      () => undefined,
+    );
   }
 
   /** Whether commands can be sent now (connected). */

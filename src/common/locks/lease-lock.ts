@@ -7,6 +7,7 @@ import { AppConfig } from '../../config/app-config.js';
 import { returnedRows } from '../../database/returned-rows.js';
 import type { Returned } from '../../database/returned-rows.js';
 import { closeRedis } from '../redis-close.js';
+import { withTimeout } from '../with-timeout.js';
 
 /** How long a lease lives without renewal: a process that dies holding one frees it this much later. */
 const LEASE_MS = 30_000;
@@ -84,7 +85,9 @@ export class LeaseLock implements OnApplicationShutdown {
     const tail = previous.then(() => mine);
     this.queues.set(key, tail);
     try {
-      await withTimeout(previous, deadline - Date.now());
+      await withTimeout(previous, deadline - Date.now(), () => {
+        throw new LockTimeout(`lock ${key} not had within ${waitMs} ms`);
+      });
       const token = randomUUID();
       while (!(await this.lease.acquire(key, token))) {
         if (Date.now() >= deadline) throw new LockTimeout(`lock ${key} not had within ${waitMs} ms`);
@@ -110,20 +113,5 @@ export class LeaseLock implements OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     if (this.redis) await closeRedis(this.redis);
-  }
-}
-
-/** Waits for `promise` at most `ms`. The waiter that gives up still lets the queue move on. */
-async function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await Promise.race([
-      promise,
-      new Promise<never>(
-        (_, reject) => (timer = setTimeout(() => reject(new LockTimeout(`waited ${ms} ms`)), Math.max(0, ms))),
-      ),
-    ]);
-  } finally {
-    clearTimeout(timer);
   }
 }

@@ -10,23 +10,12 @@ import { QUEUE_NAMES } from '../jobs.types.js';
 import { emptyCounts, JobRunner } from './job-runner.js';
 import type { QueueCounts } from './job-runner.js';
 import type { JobEnvelope, JobRecord, JobState, QueueName, RetryPolicy } from '../jobs.types.js';
+import { withTimeout } from '../../common/with-timeout.js';
 
 const DAY_SECONDS = 86_400;
 const QUEUE_TIMEOUT_MS = 5000;
 /** ioredis's states between losing its connection and getting it back. */
 const LOST = new Set(['close', 'reconnecting', 'end']);
-
-/** `work`, or what `onTimeout` returns (or throws) if it takes longer than `ms`. */
-async function withTimeout<T, U>(work: Promise<T>, ms: number, onTimeout: () => U): Promise<T | U> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), ms)));
-  try {
-    const first = await Promise.race([work, late]);
-    return first === 'late' ? onTimeout() : first;
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /**
  * BullMQ queues and workers, on Redis (REDIS_URL) or on BullMQ's PostgreSQL backend
