@@ -6,7 +6,6 @@ import { ChatModelService } from './chat-model.service.js';
 import { LlmStreamPublisher } from './llm-stream.publisher.js';
 import type { Embedder } from './embedding/embedder.js';
 import { EmbeddingService } from './embedding/embedding.service.js';
-import { LexicalEmbedder } from './embedding/lexical-embedder.js';
 import { RedisVectorCache } from './embedding/redis-vector-cache.js';
 
 /** Chat models and embeddings behind one interface each, for every module that needs them. */
@@ -29,9 +28,8 @@ export class LlmModule {
           useFactory: (config: AppConfig, redis: CacheRedis, metrics: MetricsService) =>
             new EmbeddingService(embedder, {
               memoryBytes: config.EMBEDDING_CACHE_MB * 1024 * 1024,
-              // The built-in lexical embedder computes a vector in microseconds: a round trip to Redis would cost more.
               shared:
-                redis.client && config.EMBEDDING_CACHE_TTL_SECONDS > 0 && !(embedder instanceof LexicalEmbedder)
+                redis.client && config.EMBEDDING_CACHE_TTL_SECONDS > 0 && embedder.costly
                   ? new RedisVectorCache(
                       redis.client,
                       redis.prefix,

@@ -5,6 +5,7 @@ import type { Embedder } from './embedder.js';
 /** Embeddings from a provider's API (OpenAI, an OpenAI-compatible server, Google) via the AI SDK. */
 export class AiSdkEmbedder implements Embedder {
   readonly semantic = true;
+  readonly costly = true;
 
   constructor(
     readonly id: string,

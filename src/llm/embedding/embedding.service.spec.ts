@@ -6,6 +6,7 @@ class CountingEmbedder implements Embedder {
   readonly id = 'counting/2';
   readonly dimensions = 2;
   readonly semantic = false;
+  readonly costly = true;
   seen: string[] = [];
 
   async embed(texts: string[]): Promise<number[][]> {

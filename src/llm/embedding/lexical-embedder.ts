@@ -37,6 +37,8 @@ export function lexicalTokens(text: string): string[] {
 export class LexicalEmbedder implements Embedder {
   readonly id: string;
   readonly semantic = false;
+  /** Microseconds a vector: a Redis round trip would cost more. */
+  readonly costly = false;
 
   constructor(readonly dimensions: number) {
     this.id = `lexical-hash-v1/${dimensions}`;

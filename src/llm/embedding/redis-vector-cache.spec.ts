@@ -9,6 +9,7 @@ class CountingEmbedder implements Embedder {
   readonly id = 'counting/3';
   readonly dimensions = 3;
   readonly semantic = true;
+  readonly costly = true;
   seen: string[] = [];
 
   async embed(texts: string[]): Promise<number[][]> {

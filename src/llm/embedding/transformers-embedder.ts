@@ -14,6 +14,7 @@ type Extractor = (
  */
 export class TransformersEmbedder implements Embedder {
   readonly semantic = true;
+  readonly costly = true;
 
   private constructor(
     readonly id: string,
