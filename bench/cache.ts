@@ -212,10 +212,7 @@ runIfMain(import.meta.url, async () => {
   const cluster = Boolean(adminUrl && redisUrl);
   const base = {
     ...llm.env,
-    EMBEDDING_PROVIDER: 'openai-compatible',
-    EMBEDDING_BASE_URL: embeddings.url,
-    EMBEDDING_MODEL: 'fake-embedding',
-    EMBEDDING_API_KEY: 'bench',
+    ...embeddings.env,
     AGENT_CONTEXT_MEMORIES: '0',
   };
   const results: Record<string, CacheRunResult> = {};

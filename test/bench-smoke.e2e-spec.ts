@@ -232,9 +232,7 @@ describe('cache benchmark smoke run', () => {
     chat.script = (r) => (r.response_format ? '{"facts": []}' : 'Noted.');
     t = await startTestApp({
       ...chat.env,
-      EMBEDDING_PROVIDER: 'openai-compatible',
-      EMBEDDING_BASE_URL: embeddings.url,
-      EMBEDDING_MODEL: 'fake-embedding',
+      ...embeddings.env,
       AGENT_CONTEXT_MEMORIES: '0',
     });
   });

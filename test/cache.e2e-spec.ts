@@ -33,13 +33,7 @@ async function fakes(): Promise<{ llm: FakeLlm; embeddings: FakeEmbeddings; env:
   return {
     llm,
     embeddings,
-    env: {
-      ...llm.env,
-      EMBEDDING_PROVIDER: 'openai-compatible',
-      EMBEDDING_BASE_URL: embeddings.url,
-      EMBEDDING_MODEL: 'fake-embedding',
-      EMBEDDING_API_KEY: 'test',
-    },
+    env: { ...llm.env, ...embeddings.env },
   };
 }
 

@@ -19,6 +19,16 @@ export class FakeEmbeddings extends LocalHttpServer {
     super();
   }
 
+  /** The settings that make the server embed with it (as a paid OpenAI-compatible API). */
+  get env(): Record<string, string> {
+    return {
+      EMBEDDING_PROVIDER: 'openai-compatible',
+      EMBEDDING_BASE_URL: this.url,
+      EMBEDDING_MODEL: 'fake-embedding',
+      EMBEDDING_API_KEY: 'test',
+    };
+  }
+
   /** How many times this text was embedded. */
   count(text: string): number {
     return this.texts.filter((t) => t === text).length;
