@@ -138,6 +138,18 @@ describeConsole('the web console: live events, jobs and settings', () => {
       expect(failed.error).toMatch(/LLM/);
       await screenshot(page, 'jobs');
 
+      // After a reload (the console forgot what it saw), GET /jobs lists both, as stored.
+      await page.reload();
+      await row.getByTestId('job-state').getByText('completed').waitFor();
+      await failedRow.getByTestId('job-state').getByText('failed').waitFor();
+      expect(await failedRow.getByTestId('job-error').textContent()).toBe(failed.error);
+      const listed = (await t.http().get('/api/v1/jobs').set(auth()).expect(200)).body.data as { id: string }[];
+      expect(listed.map((j) => j.id)).toEqual([failedId, exportId]);
+      const shownIds = await page
+        .locator('tr[data-testid^="job-"]')
+        .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-testid')));
+      expect(shownIds).toEqual([`job-${failedId}`, `job-${exportId}`]);
+
       // An unknown id is said so.
       await page.getByLabel('Job id').fill('0193a5c2-7a4e-7c1f-9b1e-3f6a2d4c5b6a');
       await page.getByRole('button', { name: 'Look up' }).click();

@@ -1,6 +1,8 @@
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import type { FormEvent } from 'react';
-import { rawFetch } from '../../api/client';
+import { useInfiniteQuery } from '@tanstack/react-query';
+import { api, rawFetch, unwrap } from '../../api/client';
+import type { Job } from '../../api/types';
 import { trackJob, useJobs } from '../../live/jobs';
 import type { TrackedJob } from '../../live/jobs';
 import {
@@ -10,6 +12,7 @@ import {
   ErrorNote,
   Field,
   Input,
+  Loading,
   PageHeader,
   ProgressBar,
   download,
@@ -25,12 +28,41 @@ const TONE: Record<TrackedJob['state'], 'neutral' | 'good' | 'warn' | 'bad' | 'i
   failed: 'bad',
 };
 
+function fromApi(job: Job): TrackedJob {
+  return {
+    id: job.id,
+    queue: job.queue,
+    state: job.state,
+    progress: job.progress,
+    error: job.error,
+    result: job.result,
+    createdAt: job.createdAt,
+    updatedAt: job.finishedAt ?? job.createdAt,
+  };
+}
+
 /**
- * The jobs this console knows: those it started or looked up, and every job_progress event it has
- * seen since sign-in (the API lists no organization-wide jobs; GET /jobs/:id reads one).
+ * The organization's recent jobs (GET /jobs, newest first) joined with what the console saw live
+ * (jobs it started, looked up, or heard of in job_progress events), the live state winning.
  */
 export function JobsPage() {
-  const jobs = useJobs();
+  const known = useJobs();
+  const listed = useInfiniteQuery({
+    queryKey: ['jobs'],
+    initialPageParam: undefined as string | undefined,
+    queryFn: ({ pageParam }) =>
+      unwrap(api.GET('/api/v1/jobs', { params: { query: { limit: 50, cursor: pageParam } } })),
+    getNextPageParam: (page) => page.nextCursor ?? undefined,
+  });
+  const jobs = useMemo(() => {
+    const byId = new Map<string, TrackedJob>();
+    for (const job of listed.data?.pages.flatMap((p) => p.data) ?? []) byId.set(job.id, fromApi(job));
+    for (const job of known) {
+      const server = byId.get(job.id);
+      byId.set(job.id, server ? { ...server, ...job, createdAt: server.createdAt } : job);
+    }
+    return [...byId.values()].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  }, [listed.data, known]);
   const [id, setId] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
@@ -62,10 +94,13 @@ export function JobsPage() {
       </form>
       <ErrorNote error={error} />
       <p className="muted small">
-        Jobs started in this console, looked up here, or seen in live updates since you signed in.
+        Your organization&apos;s recent jobs, updated live. Finished jobs are kept a day (failed ones a week).
       </p>
-      {jobs.length === 0 ? (
-        <Empty>No jobs seen yet. Start an import or export, or look one up by id.</Empty>
+      <ErrorNote error={listed.error} />
+      {listed.isPending && jobs.length === 0 ? (
+        <Loading />
+      ) : jobs.length === 0 ? (
+        <Empty>No jobs in the last days. Imports, exports and asynchronous adds appear here.</Empty>
       ) : (
         <div className="table-wrap">
           <table className="table" aria-label="Jobs">
@@ -87,6 +122,11 @@ export function JobsPage() {
           </table>
         </div>
       )}
+      {listed.hasNextPage ? (
+        <Button onClick={() => void listed.fetchNextPage()} disabled={listed.isFetchingNextPage}>
+          Load older jobs
+        </Button>
+      ) : null}
     </div>
   );
 }
