@@ -31,6 +31,8 @@ export function LivePage() {
   const connected = useLiveConnected();
   const [events, setEvents] = useState<Shown[]>([]);
   const [held, setHeld] = useState<Shown[]>([]);
+  // Every event that arrived while paused (held keeps only the newest KEEP of them).
+  const [heldCount, setHeldCount] = useState(0);
   const [paused, setPaused] = useState(false);
   const [kinds, setKinds] = useState<Set<LiveEventName>>(() => new Set(LIVE_EVENT_NAMES));
   const seq = useRef(0);
@@ -39,14 +41,17 @@ export function LivePage() {
 
   const onEvent = useCallback((event: LiveEvent) => {
     const shown = { seq: ++seq.current, event };
-    if (pausedRef.current) setHeld((h) => [shown, ...h].slice(0, KEEP));
-    else setEvents((list) => [shown, ...list].slice(0, KEEP));
+    if (pausedRef.current) {
+      setHeld((h) => [shown, ...h].slice(0, KEEP));
+      setHeldCount((n) => n + 1);
+    } else setEvents((list) => [shown, ...list].slice(0, KEEP));
   }, []);
   useLiveEvent(null, onEvent);
 
   const resume = () => {
     setEvents((list) => [...held, ...list].slice(0, KEEP));
     setHeld([]);
+    setHeldCount(0);
     setPaused(false);
   };
   const toggleKind = (kind: LiveEventName) =>
@@ -69,7 +74,7 @@ export function LivePage() {
             </span>
             {paused ? (
               <Button variant="primary" onClick={resume}>
-                Resume{held.length ? ` (${held.length} new)` : ''}
+                Resume{heldCount ? ` (${heldCount} new)` : ''}
               </Button>
             ) : (
               <Button onClick={() => setPaused(true)}>Pause</Button>
@@ -91,11 +96,13 @@ export function LivePage() {
       </fieldset>
       {paused ? (
         <div className="note note-info" role="status" data-testid="held-count">
-          Paused: {held.length} new {held.length === 1 ? 'event' : 'events'} held until you resume.
+          Paused: {heldCount} new {heldCount === 1 ? 'event' : 'events'} arrived
+          {heldCount > KEEP ? ` (the newest ${KEEP} are kept)` : ''}; they are shown when you resume.
         </div>
       ) : null}
       <p className="muted small">
-        Showing {visible.length} of the last {events.length} events (at most {KEEP} are kept).
+        Showing {visible.length} of the last {events.length} events (at most {KEEP} are kept). message and llm_chunk
+        events come from agents you follow in this console (an open agent conversation).
       </p>
       {visible.length === 0 ? (
         <Empty>No events yet. Changes in your organization appear here as they happen.</Empty>
