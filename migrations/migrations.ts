@@ -11,6 +11,7 @@ import { ShortGinPendingList1764806400000 } from './1764806400000-short-gin-pend
 import { MemoryChanges1764892800000 } from './1764892800000-memory-changes.js';
 import { OrganizationLimits1764979200000 } from './1764979200000-organization-limits.js';
 import { Webhooks1765065600000 } from './1765065600000-webhooks.js';
+import { JobIndex1765152000000 } from './1765152000000-job-index.js';
 
 /**
  * Every migration, oldest first. Listed by hand rather than globbed so the same list serves the
@@ -30,4 +31,5 @@ export const MIGRATIONS = [
   MemoryChanges1764892800000,
   OrganizationLimits1764979200000,
   Webhooks1765065600000,
+  JobIndex1765152000000,
 ];

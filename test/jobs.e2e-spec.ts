@@ -318,6 +318,64 @@ describe.each(backends)('Jobs on the %s: import, export, async add, status', (_n
     await t.http().get(`/api/v1/memories/${old}/history`).set(bearer(a.accessToken)).expect(404);
   });
 
+  it('lists an organization’s recent jobs newest first, page by page, as GET /jobs/:id shows them, and no other organization’s', async () => {
+    const c = await register(t, 'Org C');
+    const d = await register(t, 'Org D');
+    const list = (who: Registered | string, query: Record<string, unknown> = {}) =>
+      t
+        .http()
+        .get('/api/v1/jobs')
+        .query(query)
+        .set(bearer(typeof who === 'string' ? who : who.accessToken));
+    expect((await list(c).expect(200)).body).toEqual({ data: [], nextCursor: null });
+
+    const started: string[] = [];
+    for (const body of [{}, { userId: 'nobody' }]) {
+      started.push(
+        (await t.http().post('/api/v1/memories/export').set(bearer(c.accessToken)).send(body).expect(202)).body.jobId,
+      );
+    }
+    started.push(
+      (
+        await t
+          .http()
+          .post('/api/v1/memories')
+          .set(bearer(c.accessToken))
+          .send({ content: 'Listed later', userId: 'lister', infer: false, async: true })
+          .expect(202)
+      ).body.jobId,
+    );
+    const foreign = (await t.http().post('/api/v1/memories/export').set(bearer(d.accessToken)).send({}).expect(202))
+      .body.jobId as string;
+    for (const id of started) await finished(c, id);
+    await finished(d, foreign);
+
+    const first = (await list(c, { limit: 2 }).expect(200)).body;
+    expect(first.data.map((j: { id: string }) => j.id)).toEqual([started[2], started[1]]);
+    expect(first.nextCursor).toBe(started[1]);
+    const second = (await list(c, { limit: 2, cursor: first.nextCursor }).expect(200)).body;
+    expect(second).toEqual({ data: [expect.objectContaining({ id: started[0] })], nextCursor: null });
+    // Each as GET /jobs/:id answers it.
+    for (const listed of [...first.data, ...second.data]) {
+      expect(listed).toEqual((await job(c, listed.id).expect(200)).body);
+    }
+    expect(first.data.map((j: { queue: string }) => j.queue)).toEqual(['memory-ingest', 'export']);
+
+    // The other organization sees its own job only; readers may list.
+    expect((await list(d).expect(200)).body.data.map((j: { id: string }) => j.id)).toEqual([foreign]);
+    const reader = (
+      await t
+        .http()
+        .post('/api/v1/api-keys')
+        .set(bearer(c.accessToken))
+        .send({ name: 'job reader', scopes: ['read'] })
+        .expect(201)
+    ).body.key as string;
+    expect((await list(reader).expect(200)).body.data).toHaveLength(3);
+    expectErrorShape((await list(c, { cursor: 'nope' }).expect(400)).body, 400);
+    expectErrorShape((await list(c, { limit: 101 }).expect(400)).body, 400);
+  });
+
   it('answers 404 for an unknown job and 400 for a malformed id', async () => {
     await job(a, '0190a8b2-0000-7000-8000-000000000000').expect(404);
     const res = await job(a, 'nope').expect(400);

@@ -51,6 +51,29 @@ export class JobDataRepository {
     await this.dataSource.query(`DELETE FROM job_payloads WHERE job_id = $1`, [jobId]);
   }
 
+  /** Notes that the organization queued this job (what GET /jobs lists). */
+  async index(jobId: string, organizationId: string, queue: string): Promise<void> {
+    await this.dataSource.query(`INSERT INTO job_index (job_id, organization_id, queue) VALUES ($1, $2, $3)`, [
+      jobId,
+      organizationId,
+      queue,
+    ]);
+  }
+
+  async unindex(jobId: string): Promise<void> {
+    await this.dataSource.query(`DELETE FROM job_index WHERE job_id = $1`, [jobId]);
+  }
+
+  /** The organization's job ids, newest first (uuidv7 ids are time-ordered), `limit + 1` of them after `cursor`. */
+  async idsOf(organizationId: string, limit: number, cursor?: string): Promise<string[]> {
+    const rows: { job_id: string }[] = await this.dataSource.query(
+      `SELECT job_id FROM job_index WHERE organization_id = $1 ${cursor ? 'AND job_id < $3' : ''}
+       ORDER BY job_id DESC LIMIT $2`,
+      cursor ? [organizationId, limit + 1, cursor] : [organizationId, limit + 1],
+    );
+    return rows.map((r) => r.job_id);
+  }
+
   /** Deletes result files, inputs of jobs that never completed, and finished in-process jobs older than their retention. */
   async prune(resultDays: number): Promise<{ results: number; jobs: number }> {
     const results = await this.dataSource.query<Returned<{ job_id: string }>>(
@@ -62,6 +85,8 @@ export class JobDataRepository {
     const jobs = await this.dataSource.query<Returned<{ id: string }>>(
       `DELETE FROM jobs WHERE (state = 'completed' AND finished_at < now() - interval '1 day') OR (state = 'failed' AND finished_at < now() - interval '7 days') RETURNING id`,
     );
+    // The index outlives no job: the longest any runner keeps one is 7 days (a failed job).
+    await this.dataSource.query(`DELETE FROM job_index WHERE created_at < now() - interval '7 days'`);
     return { results: returnedRows(results).length, jobs: returnedRows(jobs).length };
   }
 }

@@ -1,10 +1,12 @@
-import { Controller, Get, Param, Res } from '@nestjs/common';
-import { ApiNotFoundResponse, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Param, Query, Res } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Authenticated } from '../auth/decorators.js';
 import { ErrorResponseDto } from '../common/errors/error-response.dto.js';
 import { ParseId } from '../common/id-param.js';
-import { JobResponseDto } from './dto/job-response.dto.js';
+import { mapPage } from '../common/pagination/page.js';
+import { PageQueryDto } from '../common/pagination/page-query.dto.js';
+import { JobPageResponseDto, JobResponseDto } from './dto/job-response.dto.js';
 import { JobsService } from './jobs.service.js';
 
 @ApiTags('jobs')
@@ -12,6 +14,17 @@ import { JobsService } from './jobs.service.js';
 @Controller('jobs')
 export class JobsController {
   constructor(private readonly jobs: JobsService) {}
+
+  /**
+   * Your organization's recent jobs (those GET /jobs/{id} shows: imports, exports, async adds,
+   * re-embeddings), newest first, each as it stands now. Jobs past their retention (a day after
+   * completing, a week after failing) are gone from the list.
+   */
+  @Get()
+  @ApiBadRequestResponse({ description: 'Invalid limit or cursor', type: ErrorResponseDto })
+  async list(@Query() query: PageQueryDto): Promise<JobPageResponseDto> {
+    return mapPage(await this.jobs.list(query.limit, query.cursor), JobResponseDto.from);
+  }
 
   /** A job of your organization: state, progress, result or error, attempts. */
   @Get(':id')

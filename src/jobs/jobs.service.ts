@@ -3,6 +3,7 @@ import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentele
 import { TenantContext } from '../common/context/tenant-context.js';
 import { CommonError } from '../common/errors/common.errors.js';
 import { uuidv7 } from '../common/ids.js';
+import type { Page } from '../common/pagination/page.js';
 import { JobDataRepository } from './job-data.repository.js';
 import type { StoredResult } from './job-data.repository.js';
 import type { JobData, JobRecord, QueueName } from './jobs.types.js';
@@ -52,6 +53,7 @@ export class JobsService {
     // every status read of a BullMQ job loads its data).
     const stored = JSON.stringify(payload).length > INLINE_PAYLOAD_LIMIT;
     if (stored) await this.data.savePayload(id, principal.organizationId, payload);
+    await this.data.index(id, principal.organizationId, queue);
     try {
       await this.runner.enqueue(
         queue,
@@ -66,6 +68,7 @@ export class JobsService {
       );
     } catch (error) {
       if (stored) await this.data.deletePayload(id).catch(() => undefined);
+      await this.data.unindex(id).catch(() => undefined);
       throw error;
     }
   }
@@ -74,6 +77,22 @@ export class JobsService {
     const job = await this.runner.find(id);
     if (!job || job.organizationId !== this.tenant.organizationId) throw CommonError.notFound('job', id);
     return job;
+  }
+
+  /**
+   * The organization's recent jobs, newest first, as their runner reports them now. A job its
+   * runner no longer keeps (past its retention) is left out, so a page may hold fewer than
+   * `limit`; `nextCursor` still leads on.
+   */
+  async list(limit: number, cursor?: string): Promise<Page<JobRecord>> {
+    const organizationId = this.tenant.organizationId;
+    const ids = await this.data.idsOf(organizationId, limit, cursor);
+    const page = ids.slice(0, limit);
+    const jobs = await Promise.all(page.map((id) => this.runner.find(id)));
+    return {
+      data: jobs.filter((job): job is JobRecord => job !== null && job.organizationId === organizationId),
+      nextCursor: ids.length > limit ? page[page.length - 1] : null,
+    };
   }
 
   /** A processor stores its job's downloadable result. */

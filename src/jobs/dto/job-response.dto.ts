@@ -34,6 +34,13 @@ export class JobResponseDto {
   }
 }
 
+export class JobPageResponseDto {
+  /** Newest first. */
+  data: JobResponseDto[];
+  /** Pass as `cursor` to get the next (older) page; null on the last page. */
+  nextCursor: string | null;
+}
+
 export class JobAcceptedResponseDto {
   /** Follow it at GET /api/v1/jobs/{jobId}, or live as job_progress events. */
   jobId: string;

@@ -1,4 +1,4 @@
 import type { RouteObject } from 'react-router';
+import { JobsPage } from './JobsPage';
 
-// Replaced by the jobs pages.
-export const jobRoutes: RouteObject[] = [{ path: 'jobs', element: <h1>jobs</h1> }];
+export const jobRoutes: RouteObject[] = [{ path: 'jobs', element: <JobsPage /> }];

@@ -1,4 +1,4 @@
 import type { RouteObject } from 'react-router';
+import { LivePage } from './LivePage';
 
-// Replaced by the live pages.
-export const liveRoutes: RouteObject[] = [{ path: 'live', element: <h1>live</h1> }];
+export const liveRoutes: RouteObject[] = [{ path: 'live', element: <LivePage /> }];

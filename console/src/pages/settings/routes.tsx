@@ -1,4 +1,4 @@
 import type { RouteObject } from 'react-router';
+import { SettingsPage } from './SettingsPage';
 
-// Replaced by the settings pages.
-export const settingsRoutes: RouteObject[] = [{ path: 'settings', element: <h1>settings</h1> }];
+export const settingsRoutes: RouteObject[] = [{ path: 'settings', element: <SettingsPage /> }];
