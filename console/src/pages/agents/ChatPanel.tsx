@@ -1,0 +1,185 @@
+import { useEffect, useRef, useState } from 'react';
+import type { FormEvent } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { Link } from 'react-router';
+import { rawFetch } from '../../api/client';
+import { useSession } from '../../auth/session';
+import { Badge, Button, Empty, ErrorNote, Field, Input, TextArea } from '../../ui/kit';
+import { applyTurnEvent, EMPTY_CHAT, userItem } from './chat-state';
+import type { ChatItem, ChatState, TurnEvent } from './chat-state';
+import { postSse } from './sse';
+
+/**
+ * A conversation with the agent as one end user (`userId`): each turn is streamed over SSE
+ * (POST …/messages/stream), its text shown as it arrives, tool calls inline, and beside it the
+ * long-term memories the turn's prompt held. Sending writes messages: members and up only.
+ */
+export function ChatPanel({ agentId }: { agentId: string }) {
+  const session = useSession();
+  const queries = useQueryClient();
+  const [userId, setUserId] = useState('console-user');
+  const [draft, setDraft] = useState('');
+  const [chat, setChat] = useState<ChatState>(EMPTY_CHAT);
+  const abort = useRef<AbortController | null>(null);
+  const logEnd = useRef<HTMLDivElement>(null);
+  useEffect(() => () => abort.current?.abort(), []);
+  useEffect(() => {
+    logEnd.current?.scrollIntoView({ block: 'nearest' });
+  }, [chat.items]);
+
+  const send = async (e: FormEvent) => {
+    e.preventDefault();
+    const content = draft.trim();
+    if (!content || chat.streaming) return;
+    setDraft('');
+    setChat((c) => ({ ...c, items: [...c.items, userItem(content)], streaming: true, error: null, usage: null }));
+    const controller = new AbortController();
+    abort.current = controller;
+    try {
+      await postSse(
+        () =>
+          rawFetch(`/api/v1/agents/${encodeURIComponent(agentId)}/messages/stream`, {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/json', Accept: 'text/event-stream' },
+            body: JSON.stringify({ messages: [{ role: 'user', content }], ...(userId.trim() ? { userId } : {}) }),
+            signal: controller.signal,
+          }),
+        (frame) => {
+          let event: TurnEvent;
+          try {
+            event = JSON.parse(frame.data) as TurnEvent;
+          } catch {
+            return;
+          }
+          setChat((c) => applyTurnEvent(c, event));
+        },
+        controller.signal,
+      );
+      setChat((c) => (c.streaming ? { ...c, streaming: false } : c));
+    } catch (error) {
+      if (controller.signal.aborted) return;
+      setChat((c) => ({ ...c, streaming: false, error }));
+    } finally {
+      void queries.invalidateQueries({ queryKey: ['agent', agentId] });
+    }
+  };
+
+  const canSend = session.can('member');
+  return (
+    <div className="grid-2 chat">
+      <div className="card stack">
+        <div className="row">
+          <Field label="User id" hint="whose conversation and memories">
+            <Input
+              value={userId}
+              onChange={(e) => setUserId(e.target.value)}
+              disabled={chat.streaming}
+              className="input chat-user"
+            />
+          </Field>
+          {chat.items.length > 0 ? (
+            <Button variant="ghost" onClick={() => setChat(EMPTY_CHAT)} disabled={chat.streaming}>
+              Clear
+            </Button>
+          ) : null}
+        </div>
+        <div className="chat-log" aria-live="polite" aria-busy={chat.streaming} data-testid="chat-log">
+          {chat.items.length === 0 ? <Empty>No messages in this chat yet.</Empty> : null}
+          {chat.items.map((item) => (
+            <ChatBubble key={item.key} item={item} />
+          ))}
+          <div ref={logEnd} />
+        </div>
+        {chat.streaming ? (
+          <span className="muted small" role="status">
+            The agent is answering…
+          </span>
+        ) : null}
+        {chat.usage ? (
+          <span className="muted small" data-testid="chat-usage">
+            {chat.usage.promptTokens} prompt + {chat.usage.completionTokens} completion tokens, {chat.usage.steps} step
+            {chat.usage.steps === 1 ? '' : 's'}
+          </span>
+        ) : null}
+        <ErrorNote error={chat.error} />
+        {canSend ? (
+          <form className="stack" onSubmit={(e) => void send(e)}>
+            <Field label="Message">
+              <TextArea
+                value={draft}
+                onChange={(e) => setDraft(e.target.value)}
+                rows={3}
+                onKeyDown={(e) => {
+                  if (e.key === 'Enter' && !e.shiftKey) {
+                    e.preventDefault();
+                    e.currentTarget.form?.requestSubmit();
+                  }
+                }}
+              />
+            </Field>
+            <div className="row end">
+              <Button type="submit" variant="primary" disabled={chat.streaming || !draft.trim()}>
+                Send
+              </Button>
+            </div>
+          </form>
+        ) : (
+          <p className="muted small">Viewers can read the conversation log but not talk to the agent.</p>
+        )}
+      </div>
+      <aside className="card stack" aria-label="Memories in the prompt">
+        <h3>Memories in the prompt</h3>
+        {chat.memories === null ? (
+          <p className="muted small">The long-term memories of this user that the next turn puts in its prompt.</p>
+        ) : chat.memories.length === 0 ? (
+          <p className="muted small">No memories of this user matched.</p>
+        ) : (
+          <ul className="chat-memories" data-testid="chat-memories">
+            {chat.memories.map((m) => (
+              <li key={m.id}>
+                <Link to={`/memories/${m.id}`}>{m.memory}</Link>{' '}
+                <span className="muted small mono">{m.score.toFixed(3)}</span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </aside>
+    </div>
+  );
+}
+
+function ChatBubble({ item }: { item: ChatItem }) {
+  if (item.kind === 'user')
+    return (
+      <div className="bubble bubble-user" data-testid="user-bubble">
+        {item.text}
+      </div>
+    );
+  if (item.kind === 'assistant')
+    return (
+      <div className="bubble bubble-assistant" data-testid="assistant-bubble" data-open={item.open}>
+        {item.text}
+        {item.open ? <span className="chat-caret" aria-hidden="true" /> : null}
+      </div>
+    );
+  return (
+    <div className="bubble bubble-tool" data-testid="tool-call">
+      <div className="row">
+        <span>
+          ⚙ <strong>{item.name}</strong>
+        </span>
+        {item.status ? (
+          <Badge tone={item.status === 'ok' ? 'good' : 'bad'}>{item.status}</Badge>
+        ) : (
+          <Badge tone="info">running</Badge>
+        )}
+      </div>
+      <pre className="chat-json">{JSON.stringify(item.arguments, null, 2)}</pre>
+      {item.status ? (
+        <pre className="chat-json" data-testid="tool-result">
+          → {item.status === 'ok' ? JSON.stringify(item.result, null, 2) : item.error}
+        </pre>
+      ) : null}
+    </div>
+  );
+}
