@@ -188,17 +188,28 @@ describeConsole('the web console: agents', () => {
     await page.context().close();
   });
 
-  it('shows the error that ends a turn when the LLM fails', async () => {
+  it('shows the API’s refusal before a turn, and the error that ends a turn when the LLM fails', async () => {
     const agent = await createAgent(owner, { name: 'unlucky' });
+    const page = await signedIn(owner, `/agents/${agent.id}`);
+    // Refused before the stream starts (a JSON error answer): the message names the field.
+    await page.getByLabel('User id').fill(' spaced ');
+    await page.getByLabel('Message').fill('Hello?');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.getByRole('alert').filter({ hasText: 'userId' }).waitFor();
+    expect((await t.http().get(`/api/v1/agents/${agent.id}/messages`).set(as(owner)).expect(200)).body.data).toEqual(
+      [],
+    );
+
+    // Failed after it started: its `error` event.
     replies = [
       { status: 500, body: '{"error":{"message":"boom"}}' },
       { status: 500, body: '{}' },
       { status: 500, body: '{}' },
     ];
-    const page = await signedIn(owner, `/agents/${agent.id}`);
+    await page.getByLabel('User id').fill('someone');
     await page.getByLabel('Message').fill('Hello?');
     await page.getByRole('button', { name: 'Send' }).click();
-    await page.getByRole('alert').waitFor({ timeout: 30_000 });
+    await page.getByRole('alert').filter({ hasText: 'LLM_FAILED' }).waitFor({ timeout: 30_000 });
     expect(await page.getByRole('alert').textContent()).toMatch(/^LLM_FAILED: /);
     // The page is ready for another try.
     await page.getByLabel('Message').fill('Again?');
@@ -294,16 +305,24 @@ describeConsole('the web console: agents', () => {
     await other.context().close();
   });
 
-  it('fits a phone', async () => {
+  it('fits a phone: no page wider than the screen', async () => {
     const agent = await createAgent(owner, { name: 'pocket' });
     const { context, page } = await newPage(browser, t.url, { width: 390, height: 844 });
+    const overflow = () =>
+      page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
     await signIn(page, owner);
+    await page.goto('/console/agents');
+    await page.getByRole('link', { name: 'pocket' }).waitFor();
+    expect(await overflow()).toBeLessThanOrEqual(0);
+    await page.goto(`/console/agents/${agent.id}`);
+    await page.getByRole('button', { name: 'Send' }).waitFor();
+    expect(await overflow()).toBeLessThanOrEqual(0);
     await page.goto(`/console/agents/${agent.id}?tab=blocks`);
     await page.getByTestId('block-human').waitFor();
-    const overflow = await page.evaluate<number>(
-      'document.documentElement.scrollWidth - document.documentElement.clientWidth',
-    );
-    expect(overflow).toBeLessThanOrEqual(0);
+    expect(await overflow()).toBeLessThanOrEqual(0);
+    await page.goto(`/console/agents/${agent.id}?tab=settings`);
+    await page.getByRole('button', { name: 'Save settings' }).waitFor();
+    expect(await overflow()).toBeLessThanOrEqual(0);
     await context.close();
   });
 });

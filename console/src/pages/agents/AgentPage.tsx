@@ -68,7 +68,7 @@ export function AgentPage() {
             role="tab"
             id={`agent-tab-${t.id}`}
             aria-selected={tab === t.id}
-            aria-controls={`agent-panel-${t.id}`}
+            aria-controls={tab === t.id || t.id === 'chat' ? `agent-panel-${t.id}` : undefined}
             className="tab"
             onClick={() => setParams(t.id === 'chat' ? {} : { tab: t.id }, { replace: true })}
           >
@@ -76,12 +76,17 @@ export function AgentPage() {
           </button>
         ))}
       </div>
-      <section role="tabpanel" id={`agent-panel-${tab}`} aria-labelledby={`agent-tab-${tab}`}>
-        {tab === 'chat' ? <ChatPanel agentId={a.id} /> : null}
-        {tab === 'blocks' ? <BlocksPanel agentId={a.id} /> : null}
-        {tab === 'settings' ? <SettingsPanel agent={a} /> : null}
-        {tab === 'log' ? <MessageLog agentId={a.id} /> : null}
+      {/* The chat stays mounted while another tab shows: a turn keeps streaming, its text is kept. */}
+      <section role="tabpanel" id="agent-panel-chat" aria-labelledby="agent-tab-chat" hidden={tab !== 'chat'}>
+        <ChatPanel agentId={a.id} />
       </section>
+      {tab !== 'chat' ? (
+        <section role="tabpanel" id={`agent-panel-${tab}`} aria-labelledby={`agent-tab-${tab}`}>
+          {tab === 'blocks' ? <BlocksPanel agentId={a.id} /> : null}
+          {tab === 'settings' ? <SettingsPanel agent={a} /> : null}
+          {tab === 'log' ? <MessageLog agentId={a.id} /> : null}
+        </section>
+      ) : null}
       <ConfirmDialog
         open={deleting}
         title="Delete agent"
