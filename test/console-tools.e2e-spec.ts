@@ -118,6 +118,9 @@ describeConsole('the web console: tools', () => {
       expect(await row.textContent()).toContain('ok');
       expect(await row.textContent()).toContain(`${runs[0].durationMs} ms`);
 
+      await page.evaluate('window.scrollTo(0, 0)');
+      await screenshot(page, 'tools');
+
       // A tool that throws shows its error, and the history says so.
       await setEditor(page, 'Source', "throw new Error('no numbers today')");
       await page.getByRole('button', { name: 'Save tool' }).click();
@@ -130,8 +133,13 @@ describeConsole('the web console: tools', () => {
       await run.getByRole('button', { name: 'Run tool' }).click();
       await run.getByRole('alert').filter({ hasText: 'no numbers today' }).waitFor();
       await history.getByText('error', { exact: true }).waitFor();
-      await page.evaluate('window.scrollTo(0, 0)');
-      await screenshot(page, 'tools');
+
+      // Deleting asks first.
+      await page.getByRole('button', { name: 'Delete tool' }).click();
+      await page.getByRole('dialog', { name: 'Delete tool' }).getByRole('button', { name: 'Delete' }).click();
+      await page.waitForURL(/\/console\/tools$/);
+      await page.getByText('No tools yet.').waitFor();
+      await t.http().get(`/api/v1/tools/${id}`).set(as(owner)).expect(404);
     } finally {
       await context.close();
     }
@@ -176,6 +184,33 @@ describeConsole('the web console: tools', () => {
       expect(await other.page.getByTestId('not-found').textContent()).toContain('Not found');
     } finally {
       await other.context.close();
+    }
+  });
+
+  it('fits a phone: the tool page is no wider than the screen', async () => {
+    const tool = (
+      await t
+        .http()
+        .post('/api/v1/tools')
+        .set(as(owner))
+        .send({
+          name: 'pocket_tool',
+          description: 'Fits a pocket',
+          parameters: SCHEMA,
+          sourceCode: `${SOURCE}\n// ${'a long comment line '.repeat(10)}`,
+        })
+        .expect(201)
+    ).body;
+    const { context, page } = await newPage(browser, t.url, { width: 390, height: 844 });
+    try {
+      await signIn(page, owner);
+      await page.goto(`/console/tools/${tool.id}`);
+      await page.getByRole('button', { name: 'Run tool' }).waitFor();
+      expect(
+        await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth'),
+      ).toBeLessThanOrEqual(0);
+    } finally {
+      await context.close();
     }
   });
 });
