@@ -171,6 +171,14 @@ describeConsole('the web console: agents', () => {
     expect(log.map((m) => m.role)).toEqual(['user', 'assistant', 'tool', 'assistant']);
     expect(log[3].content).toBe(answer);
 
+    // Opened again, the chat shows this user's earlier conversation, tool call and result included.
+    await page.reload();
+    await page.getByLabel('User id').fill('grace');
+    await page.getByLabel('User id').press('Tab');
+    await page.getByTestId('assistant-bubble').filter({ hasText: answer }).waitFor();
+    expect(await page.getByTestId('user-bubble').textContent()).toBe('What is my cat called?');
+    expect(await page.getByTestId('tool-call').getByTestId('tool-result').textContent()).toContain('Miso');
+
     // The conversation log lists them, and a turn sent over REST arrives live.
     await page.getByRole('tab', { name: 'Conversation log' }).click();
     const table = page.getByTestId('message-log');

@@ -1,13 +1,15 @@
 import { useEffect, useRef, useState } from 'react';
 import type { FormEvent } from 'react';
-import { useQueryClient } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link } from 'react-router';
-import { rawFetch } from '../../api/client';
+import { api, rawFetch, unwrap } from '../../api/client';
 import { useSession } from '../../auth/session';
-import { Badge, Button, Empty, ErrorNote, Field, Input, TextArea } from '../../ui/kit';
-import { applyTurnEvent, EMPTY_CHAT, userItem } from './chat-state';
+import { Badge, Button, Empty, ErrorNote, Field, Input, Loading, TextArea } from '../../ui/kit';
+import { applyTurnEvent, EMPTY_CHAT, itemsOfLog, userItem } from './chat-state';
 import type { ChatItem, ChatState, TurnEvent } from './chat-state';
 import { postSse } from './sse';
+
+const HISTORY = 30;
 
 /**
  * A conversation with the agent as one end user (`userId`): each turn is streamed over SSE
@@ -18,6 +20,8 @@ export function ChatPanel({ agentId }: { agentId: string }) {
   const session = useSession();
   const queries = useQueryClient();
   const [userId, setUserId] = useState('console-user');
+  /** The user whose earlier conversation is shown: the field's value once the field is left. */
+  const [shownUser, setShownUser] = useState('console-user');
   const [draft, setDraft] = useState('');
   const [chat, setChat] = useState<ChatState>(EMPTY_CHAT);
   const abort = useRef<AbortController | null>(null);
@@ -27,10 +31,31 @@ export function ChatPanel({ agentId }: { agentId: string }) {
     logEnd.current?.scrollIntoView({ block: 'nearest' });
   }, [chat.items]);
 
+  // The last messages of this user's conversation, loaded once per user: the turns sent here follow them.
+  const earlier = useQuery({
+    queryKey: ['chat-history', agentId, shownUser],
+    queryFn: () =>
+      unwrap(
+        api.GET('/api/v1/agents/{id}/messages', {
+          params: { path: { id: agentId }, query: { userId: shownUser, order: 'desc', limit: HISTORY } },
+        }),
+      ),
+    enabled: shownUser !== '',
+    staleTime: Infinity,
+  });
+  const showUser = () => {
+    const next = userId.trim() === '' ? '' : userId;
+    if (next === shownUser) return;
+    setShownUser(next);
+    setChat(EMPTY_CHAT);
+  };
+  const history = earlier.data ? itemsOfLog([...earlier.data.data].reverse()) : [];
+
   const send = async (e: FormEvent) => {
     e.preventDefault();
     const content = draft.trim();
     if (!content || chat.streaming) return;
+    showUser();
     setDraft('');
     setChat((c) => ({ ...c, items: [...c.items, userItem(content)], streaming: true, error: null, usage: null }));
     const controller = new AbortController();
@@ -73,18 +98,31 @@ export function ChatPanel({ agentId }: { agentId: string }) {
             <Input
               value={userId}
               onChange={(e) => setUserId(e.target.value)}
+              onBlur={showUser}
               disabled={chat.streaming}
               className="input chat-user"
             />
           </Field>
-          {chat.items.length > 0 ? (
-            <Button variant="ghost" onClick={() => setChat(EMPTY_CHAT)} disabled={chat.streaming}>
-              Clear
-            </Button>
-          ) : null}
+          <Button
+            variant="ghost"
+            onClick={() => {
+              setChat(EMPTY_CHAT);
+              void queries.invalidateQueries({ queryKey: ['chat-history', agentId, shownUser] });
+            }}
+            disabled={chat.streaming || shownUser === ''}
+          >
+            Reload conversation
+          </Button>
         </div>
         <div className="chat-log" aria-live="polite" aria-busy={chat.streaming} data-testid="chat-log">
-          {chat.items.length === 0 ? <Empty>No messages in this chat yet.</Empty> : null}
+          {earlier.isLoading ? <Loading label="Loading the conversation…" /> : null}
+          {earlier.data?.nextCursor ? <p className="muted small">Older messages are in the conversation log.</p> : null}
+          {history.map((item) => (
+            <ChatBubble key={item.key} item={item} />
+          ))}
+          {chat.items.length === 0 && history.length === 0 && !earlier.isLoading ? (
+            <Empty>No messages with this user yet.</Empty>
+          ) : null}
           {chat.items.map((item) => (
             <ChatBubble key={item.key} item={item} />
           ))}
@@ -101,7 +139,7 @@ export function ChatPanel({ agentId }: { agentId: string }) {
             {chat.usage.steps === 1 ? '' : 's'}
           </span>
         ) : null}
-        <ErrorNote error={chat.error} />
+        <ErrorNote error={chat.error ?? earlier.error} />
         {canSend ? (
           <form className="stack" onSubmit={(e) => void send(e)}>
             <Field label="Message">
@@ -168,16 +206,13 @@ function ChatBubble({ item }: { item: ChatItem }) {
         <span>
           ⚙ <strong>{item.name}</strong>
         </span>
-        {item.status ? (
-          <Badge tone={item.status === 'ok' ? 'good' : 'bad'}>{item.status}</Badge>
-        ) : (
-          <Badge tone="info">running</Badge>
-        )}
+        {item.status ? <Badge tone={item.status === 'ok' ? 'good' : 'bad'}>{item.status}</Badge> : null}
+        {!item.status && item.result === undefined ? <Badge tone="info">running</Badge> : null}
       </div>
       <pre className="chat-json">{JSON.stringify(item.arguments, null, 2)}</pre>
-      {item.status ? (
+      {item.status || item.result !== undefined ? (
         <pre className="chat-json" data-testid="tool-result">
-          → {item.status === 'ok' ? JSON.stringify(item.result, null, 2) : item.error}
+          → {item.status === 'error' ? item.error : JSON.stringify(item.result, null, 2)}
         </pre>
       ) : null}
     </div>

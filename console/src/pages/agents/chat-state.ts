@@ -103,6 +103,31 @@ function closeAssistant(items: ChatItem[]): ChatItem[] {
   return items.map((i) => (i.kind === 'assistant' && i.open ? { ...i, open: false } : i));
 }
 
+/** The chat items of stored messages (oldest first): bubbles, and tool calls with the results stored for them. */
+export function itemsOfLog(messages: Message[]): ChatItem[] {
+  const items: ChatItem[] = [];
+  for (const m of messages) {
+    if (m.role === 'user') items.push({ kind: 'user', key: m.id, text: m.content });
+    else if (m.role === 'assistant') {
+      if (m.content) items.push({ kind: 'assistant', key: m.id, text: m.content, open: false });
+      for (const call of m.toolCalls ?? [])
+        items.push({ kind: 'tool', key: `${m.id}:${call.id}`, name: call.name, arguments: call.arguments });
+    } else if (m.role === 'tool') {
+      const call = items.find((i) => i.kind === 'tool' && i.key.endsWith(`:${m.toolCallId}`));
+      if (call?.kind === 'tool') call.result = parseStored(m.content);
+    }
+  }
+  return items;
+}
+
+function parseStored(content: string): unknown {
+  try {
+    return JSON.parse(content);
+  } catch {
+    return content;
+  }
+}
+
 export function userItem(text: string): ChatItem {
   return { kind: 'user', key: nextKey(), text };
 }
