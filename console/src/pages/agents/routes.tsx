@@ -1,4 +1,8 @@
 import type { RouteObject } from 'react-router';
+import { AgentPage } from './AgentPage';
+import { AgentsPage } from './AgentsPage';
 
-// Replaced by the agents pages.
-export const agentRoutes: RouteObject[] = [{ path: 'agents', element: <h1>agents</h1> }];
+export const agentRoutes: RouteObject[] = [
+  { path: 'agents', element: <AgentsPage /> },
+  { path: 'agents/:id', element: <AgentPage /> },
+];

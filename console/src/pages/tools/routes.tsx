@@ -1,4 +1,9 @@
 import type { RouteObject } from 'react-router';
+import { ToolPage } from './ToolPage';
+import { NewToolPage, ToolsPage } from './ToolsPage';
 
-// Replaced by the tools pages.
-export const toolRoutes: RouteObject[] = [{ path: 'tools', element: <h1>tools</h1> }];
+export const toolRoutes: RouteObject[] = [
+  { path: 'tools', element: <ToolsPage /> },
+  { path: 'tools/new', element: <NewToolPage /> },
+  { path: 'tools/:id', element: <ToolPage /> },
+];
