@@ -2199,6 +2199,12 @@ export interface components {
              */
             runId?: string;
         };
+        HitScoresDto: {
+            /** @description Cosine similarity, when the vector retriever found it. */
+            vector?: number;
+            /** @description Full-text rank, when the text retriever found it. */
+            text?: number;
+        };
         SearchHitDto: {
             /** @enum {string} */
             type: "episodic" | "semantic" | "procedural" | "working";
@@ -2209,6 +2215,7 @@ export interface components {
             retrievers: ("vector" | "text")[];
             /** @description The fused score (hybrid: 0–1), or the single retriever's score. */
             score: number;
+            scores: components["schemas"]["HitScoresDto"];
             id: string;
             /**
              * @description The remembered text.

@@ -66,7 +66,7 @@ export class AddMemoriesResponseDto {
   note?: string;
 }
 
-class HitScoresDto {
+export class HitScoresDto {
   /** Cosine similarity, when the vector retriever found it. */
   vector?: number;
   /** Full-text rank, when the text retriever found it. */
