@@ -124,8 +124,21 @@ describeConsole('the web console: memories', () => {
       await page.getByTestId('memory-row').filter({ hasText: 'Carol moved to Lisbon' }).waitFor();
       // The scope list learned of carol too.
       await page.getByRole('navigation', { name: 'Scopes' }).getByRole('button', { name: /carol/ }).waitFor();
+      // Narrowed by type and creation time.
+      await page.getByLabel('Type').selectOption('semantic');
+      await page.getByRole('button', { name: 'Apply filters' }).click();
+      await page.getByText('No memories match.').waitFor();
+      await page.getByLabel('Type').selectOption('episodic');
+      await page.getByLabel('Created after').fill('2099-01-01T00:00');
+      await page.getByRole('button', { name: 'Apply filters' }).click();
+      await page.waitForURL(/createdAfter=2099/);
+      await page.getByText('No memories match.').waitFor();
+      await page.getByLabel('Created after').fill('2000-01-01T00:00');
+      await page.getByRole('button', { name: 'Apply filters' }).click();
+      await page.getByTestId('memory-row').filter({ hasText: 'Carol moved to Lisbon' }).waitFor();
       await page.getByRole('button', { name: 'Clear' }).click();
-      await page.getByTestId('memory-row').filter({ hasText: 'Alice is allergic to peanuts' }).waitFor();
+      await page.waitForURL(/\/console\/memories$/);
+      await page.getByTestId('memory-row').filter({ hasText: 'Carol moved to Lisbon' }).waitFor();
       await screenshot(page, 'memories');
     });
   });
@@ -135,6 +148,27 @@ describeConsole('the web console: memories', () => {
     await asPerson(owner, async (page) => {
       await page.goto('/console/memories');
       await page.getByText('live', { exact: true }).waitFor();
+      // A file with a bad line is refused whole, the line named.
+      await page.getByLabel('Import JSON Lines').setInputFiles({
+        name: 'broken.jsonl',
+        mimeType: 'application/x-ndjson',
+        buffer: Buffer.from('{"content": "fine", "userId": "u"}\nnot json\n'),
+      });
+      await page.getByRole('alert').filter({ hasText: 'line 2' }).waitFor();
+      // Every value the bar shows, from the page's side.
+      await page.evaluate(() => {
+        const g = globalThis as unknown as {
+          seen: string[];
+          document: { body: object };
+          MutationObserver: new (cb: (records: { target: { getAttribute(n: string): string | null } }[]) => void) => {
+            observe(node: object, options: object): void;
+          };
+        };
+        g.seen = [];
+        new g.MutationObserver((records) => {
+          for (const r of records) g.seen.push(r.target.getAttribute('aria-valuenow') ?? '');
+        }).observe(g.document.body, { subtree: true, attributes: true, attributeFilter: ['aria-valuenow'] });
+      });
       await page.getByLabel('Import JSON Lines').setInputFiles({
         name: 'memories.jsonl',
         mimeType: 'application/x-ndjson',
@@ -147,6 +181,11 @@ describeConsole('the web console: memories', () => {
         .locator('[role="progressbar"][aria-label="Import progress"][aria-valuenow="100"]')
         .waitFor({ timeout: 30_000 });
       expect(await page.getByTestId('import-result').textContent()).toContain('Stored 1200, skipped 0');
+      // It moved through the batches' percentages (from live job_progress events; the console reads the job once).
+      const seen = (await page.evaluate(() => (globalThis as unknown as { seen: string[] }).seen)).map(Number);
+      expect(seen.at(-1)).toBe(100);
+      expect(seen.some((v) => v > 0 && v < 100)).toBe(true);
+      expect(seen).toEqual([...seen].sort((a, b) => a - b));
       expect(await page.getByTestId('import-job').textContent()).toContain('memories.jsonl (1200 lines)');
 
       const scopes = await t.http().get('/api/v1/memories/scopes').set(asOwner()).expect(200);
@@ -278,17 +317,24 @@ describeConsole('the web console: memories', () => {
   });
 
   it('fits a phone: the list and its main controls are visible at 390x844', async () => {
+    await addOverRest('Fay carries a phone everywhere', { userId: 'fay' });
     await asPerson(
       owner,
       async (page) => {
         await page.goto('/console/memories');
-        await page.getByTestId('memory-row').first().waitFor();
-        for (const control of [
+        const row = page.getByTestId('memory-row').first();
+        await row.waitFor();
+        // The filters start folded, so the list's first rows are on the first screen.
+        const controls = [
           page.getByRole('button', { name: 'Add memory' }),
           page.getByRole('tab', { name: 'Search' }),
-          page.getByRole('button', { name: 'Apply filters' }),
-        ])
-          expect(await control.isVisible()).toBe(true);
+          page.getByText('Filters', { exact: true }),
+          row,
+        ];
+        const bottoms = await Promise.all(controls.map(async (c) => (await c.boundingBox())?.y ?? Infinity));
+        expect(bottoms.every((y) => y < 844)).toBe(true);
+        await page.getByText('Filters', { exact: true }).click();
+        await page.getByRole('button', { name: 'Apply filters' }).waitFor();
         const width = await page.evaluate(
           () =>
             (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document

@@ -9,7 +9,8 @@ import type { ScopeFilter } from './api';
 
 /**
  * POST /memories: a text for a user, agent and/or run. Extraction by the LLM (infer) is off by
- * default: a server may have no LLM, and then the text is stored as given anyway.
+ * default: a server may have no LLM, and then the text is stored as given anyway. Mounted
+ * only while open, so each opening starts afresh.
  */
 export function AddMemoryDialog({
   open,
@@ -22,21 +23,18 @@ export function AddMemoryDialog({
 }) {
   const queries = useQueryClient();
   const [content, setContent] = useState('');
-  const [scope, setScope] = useState<Required<ScopeFilter>>({ userId: '', agentId: '', runId: '' });
+  // Opened from a scope's list, the dialog proposes that scope.
+  const [scope, setScope] = useState<Required<ScopeFilter>>({
+    userId: defaults.userId ?? '',
+    agentId: defaults.agentId ?? '',
+    runId: defaults.runId ?? '',
+  });
   const [type, setType] = useState<Memory['type'] | ''>('');
   const [metadata, setMetadata] = useState('');
   const [infer, setInfer] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [outcome, setOutcome] = useState<string | null>(null);
-  const [seeded, setSeeded] = useState(false);
-
-  // Opening the dialog from a scope's list proposes that scope.
-  if (open && !seeded) {
-    setSeeded(true);
-    setScope({ userId: defaults.userId ?? '', agentId: defaults.agentId ?? '', runId: defaults.runId ?? '' });
-  }
-  if (!open && seeded) setSeeded(false);
 
   async function submit(event: FormEvent) {
     event.preventDefault();

@@ -70,6 +70,11 @@ function ScopeList({ filter, onFilter }: { filter: BrowseFilter; onFilter: (f: B
   );
 }
 
+/** Whether the screen is wider than a phone's (where the filters start folded, below the list's top). */
+function wide(): boolean {
+  return typeof window === 'undefined' || window.matchMedia('(min-width: 801px)').matches;
+}
+
 /** The list's filters: scope ids, type, creation time range (applied on submit). */
 function FilterForm({ filter, onFilter }: { filter: BrowseFilter; onFilter: (f: BrowseFilter) => void }) {
   const [draft, setDraft] = useState(filter);
@@ -81,48 +86,52 @@ function FilterForm({ filter, onFilter }: { filter: BrowseFilter; onFilter: (f: 
     onFilter({ ...draft, userId: draft.userId?.trim(), agentId: draft.agentId?.trim(), runId: draft.runId?.trim() });
   }
 
+  const active = Object.values(filter).filter(Boolean).length;
   return (
-    <form className="card filter-form" onSubmit={submit} aria-label="Filter memories">
-      <Field label="User id">
-        <Input value={draft.userId ?? ''} onChange={(e) => set('userId', e.target.value)} />
-      </Field>
-      <Field label="Agent id">
-        <Input value={draft.agentId ?? ''} onChange={(e) => set('agentId', e.target.value)} />
-      </Field>
-      <Field label="Run id">
-        <Input value={draft.runId ?? ''} onChange={(e) => set('runId', e.target.value)} />
-      </Field>
-      <Field label="Type">
-        <Select value={draft.type ?? ''} onChange={(e) => set('type', e.target.value)}>
-          <option value="">any</option>
-          {MEMORY_TYPES.map((t) => (
-            <option key={t} value={t}>
-              {t}
-            </option>
-          ))}
-        </Select>
-      </Field>
-      <Field label="Created after">
-        <Input
-          type="datetime-local"
-          value={localOf(draft.createdAfter)}
-          onChange={(e) => set('createdAfter', isoOf(e.target.value) ?? '')}
-        />
-      </Field>
-      <Field label="Created before">
-        <Input
-          type="datetime-local"
-          value={localOf(draft.createdBefore)}
-          onChange={(e) => set('createdBefore', isoOf(e.target.value) ?? '')}
-        />
-      </Field>
-      <div className="row filter-actions">
-        <Button type="submit" variant="primary">
-          Apply filters
-        </Button>
-        <Button onClick={() => onFilter({})}>Clear</Button>
-      </div>
-    </form>
+    <details className="card filter-details" open={wide()}>
+      <summary>Filters{active ? ` (${active} active)` : ''}</summary>
+      <form className="filter-form" onSubmit={submit} aria-label="Filter memories">
+        <Field label="User id">
+          <Input value={draft.userId ?? ''} onChange={(e) => set('userId', e.target.value)} />
+        </Field>
+        <Field label="Agent id">
+          <Input value={draft.agentId ?? ''} onChange={(e) => set('agentId', e.target.value)} />
+        </Field>
+        <Field label="Run id">
+          <Input value={draft.runId ?? ''} onChange={(e) => set('runId', e.target.value)} />
+        </Field>
+        <Field label="Type">
+          <Select value={draft.type ?? ''} onChange={(e) => set('type', e.target.value)}>
+            <option value="">any</option>
+            {MEMORY_TYPES.map((t) => (
+              <option key={t} value={t}>
+                {t}
+              </option>
+            ))}
+          </Select>
+        </Field>
+        <Field label="Created after">
+          <Input
+            type="datetime-local"
+            value={localOf(draft.createdAfter)}
+            onChange={(e) => set('createdAfter', isoOf(e.target.value) ?? '')}
+          />
+        </Field>
+        <Field label="Created before">
+          <Input
+            type="datetime-local"
+            value={localOf(draft.createdBefore)}
+            onChange={(e) => set('createdBefore', isoOf(e.target.value) ?? '')}
+          />
+        </Field>
+        <div className="row filter-actions">
+          <Button type="submit" variant="primary">
+            Apply filters
+          </Button>
+          <Button onClick={() => onFilter({})}>Clear</Button>
+        </div>
+      </form>
+    </details>
   );
 }
 

@@ -93,7 +93,7 @@ export function MemoriesPage() {
         </button>
       </div>
       {view === 'browse' ? <BrowsePanel filter={filter} onFilter={setFilter} /> : <SearchPanel />}
-      {canWrite ? <AddMemoryDialog open={adding} onClose={() => setAdding(false)} defaults={scopeOf(filter)} /> : null}
+      {canWrite && adding ? <AddMemoryDialog open onClose={() => setAdding(false)} defaults={scopeOf(filter)} /> : null}
     </div>
   );
 }
