@@ -313,6 +313,8 @@ describeConsole('the web console: memories', () => {
       await notFound.waitFor();
       expect(await notFound.textContent()).toContain('Not found');
       expect(await page.content()).not.toContain('A secret of another organization');
+      await page.goto('/console/memories/not-a-memory-id');
+      await page.getByTestId('not-found').waitFor();
     });
   });
 
