@@ -92,7 +92,11 @@ export function MemoriesPage() {
           Search
         </button>
       </div>
-      {view === 'browse' ? <BrowsePanel filter={filter} onFilter={setFilter} /> : <SearchPanel />}
+      {view === 'browse' ? (
+        <BrowsePanel filter={filter} onFilter={setFilter} />
+      ) : (
+        <SearchPanel initialScope={scopeOf(filter)} />
+      )}
       {canWrite && adding ? <AddMemoryDialog open onClose={() => setAdding(false)} defaults={scopeOf(filter)} /> : null}
     </div>
   );

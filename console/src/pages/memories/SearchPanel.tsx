@@ -10,6 +10,7 @@ import { FilterBuilder } from './FilterBuilder';
 import { buildFilters } from './filters';
 import type { Combinator, FilterRow } from './filters';
 import { parseObject } from './api';
+import type { ScopeFilter } from './api';
 
 type Mode = NonNullable<SearchRequest['mode']>;
 const MODES: Mode[] = ['hybrid', 'vector', 'text'];
@@ -44,11 +45,16 @@ function Hit({ hit }: { hit: SearchHit }) {
 }
 
 /** POST /memories/search: query, mode, limit, scope and filters; each hit with its fused and per-retriever scores. */
-export function SearchPanel() {
+export function SearchPanel({ initialScope }: { initialScope: ScopeFilter }) {
   const [query, setQuery] = useState('');
   const [mode, setMode] = useState<Mode>('hybrid');
   const [limit, setLimit] = useState(10);
-  const [scope, setScope] = useState({ userId: '', agentId: '', runId: '' });
+  // The scope the list was narrowed to is where a search starts.
+  const [scope, setScope] = useState({
+    userId: initialScope.userId ?? '',
+    agentId: initialScope.agentId ?? '',
+    runId: initialScope.runId ?? '',
+  });
   const [rows, setRows] = useState<FilterRow[]>([]);
   const [combinator, setCombinator] = useState<Combinator>('AND');
   const [raw, setRaw] = useState(false);
