@@ -249,6 +249,30 @@ describe('memories (infer=false, no LLM)', () => {
     ).toHaveLength(1);
   });
 
+  it("lists the scopes memories belong to, with their counts, for the caller's organization only", async () => {
+    const c = await register(t, 'Org Scopes');
+    const asC = bearer(c.accessToken);
+    await add({ content: 'Gina likes jazz', userId: 'gina', agentId: 'dj-bot', infer: false }, asC).expect(201);
+    await add({ content: 'Gina plays the cello', userId: 'gina', infer: false }, asC).expect(201);
+    await add({ content: 'Night shift notes', runId: 'shift-7', infer: false }, asC).expect(201);
+    const scopes = await t.http().get('/api/v1/memories/scopes').set(asC).expect(200);
+    expect(scopes.body.total).toBe(3);
+    expect(scopes.body.data).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ type: 'user', id: 'gina', memories: 2 }),
+        expect.objectContaining({ type: 'agent', id: 'dj-bot', memories: 1 }),
+        expect.objectContaining({ type: 'run', id: 'shift-7', memories: 1 }),
+      ]),
+    );
+    const one = await t.http().get('/api/v1/memories/scopes').query({ limit: 1 }).set(asC).expect(200);
+    expect(one.body).toMatchObject({ total: 3, data: [expect.objectContaining({ type: expect.any(String) })] });
+    expect(one.body.data).toHaveLength(1);
+    const others = await t.http().get('/api/v1/memories/scopes').set(asA()).expect(200);
+    expect(others.body.data.map((s: { id: string }) => s.id)).not.toContain('gina');
+    const refused = await t.http().get('/api/v1/memories/scopes').query({ limit: 0 }).set(asC).expect(400);
+    expect(refused.body.message).toMatch(/limit/);
+  });
+
   it('publishes memory.created, memory.updated and memory.deleted after each change, for the organization', async () => {
     const seen: DomainEvent[] = [];
     const unsubscribe = t.app.get(EventBus).subscribe((e) => {

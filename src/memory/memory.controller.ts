@@ -23,8 +23,10 @@ import {
   HistoryResponseDto,
   MemoryPageResponseDto,
   MemoryResponseDto,
+  MemoryScopesResponseDto,
   SearchResponseDto,
 } from './dto/memory-response.dto.js';
+import { ListScopesQueryDto } from './dto/list-scopes-query.dto.js';
 import { SearchMemoriesDto } from './dto/search-memories.dto.js';
 import { SearchService } from './search/search.service.js';
 import { UpdateMemoryDto } from './dto/update-memory.dto.js';
@@ -127,6 +129,12 @@ export class MemoryController {
   @Get()
   list(@Query() query: ListMemoriesQueryDto): Promise<MemoryPageResponseDto> {
     return this.memories.list(query);
+  }
+
+  /** The user, agent and run ids your memories belong to, with their counts, most recently changed first. */
+  @Get('scopes')
+  scopes(@Query() query: ListScopesQueryDto): Promise<MemoryScopesResponseDto> {
+    return this.memories.scopes(query.limit);
   }
 
   /** Deletes every memory of a scope (userId, agentId and/or runId; at least one). */

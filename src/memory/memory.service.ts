@@ -21,6 +21,7 @@ import {
   HistoryEntryDto,
   MemoryChangeDto,
   MemoryResponseDto,
+  MemoryScopesResponseDto,
 } from './dto/memory-response.dto.js';
 import type { UpdateMemoryDto } from './dto/update-memory.dto.js';
 import { AddBatcher } from './add-batcher.js';
@@ -466,6 +467,21 @@ export class MemoryService {
   /** The user, agent and run ids the caller's memories are scoped by, with their counts. */
   entities(page: number, pageSize: number): Promise<{ entities: ScopeEntity[]; total: number }> {
     return this.memories.entities((page - 1) * pageSize, pageSize);
+  }
+
+  /** The most recently changed scopes (as the console lists them), and how many there are. */
+  async scopes(limit: number): Promise<MemoryScopesResponseDto> {
+    const { entities, total } = await this.memories.entities(0, limit);
+    return {
+      data: entities.map((e) => ({
+        type: e.type,
+        id: e.name,
+        memories: e.memories,
+        createdAt: e.createdAt,
+        updatedAt: e.updatedAt,
+      })),
+      total,
+    };
   }
 
   async history(id: string): Promise<HistoryEntryDto[]> {

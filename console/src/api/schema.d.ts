@@ -579,6 +579,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/memories/scopes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The user, agent and run ids your memories belong to, with their counts, most recently changed first. */
+        get: operations["MemoryController_scopes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/memories/{id}": {
         parameters: {
             query?: never;
@@ -2209,6 +2226,12 @@ export interface components {
              */
             runId?: string;
         };
+        HitScoresDto: {
+            /** @description Cosine similarity, when the vector retriever found it. */
+            vector?: number;
+            /** @description Full-text rank, when the text retriever found it. */
+            text?: number;
+        };
         SearchHitDto: {
             /** @enum {string} */
             type: "episodic" | "semantic" | "procedural" | "working";
@@ -2219,6 +2242,7 @@ export interface components {
             retrievers: ("vector" | "text")[];
             /** @description The fused score (hybrid: 0–1), or the single retriever's score. */
             score: number;
+            scores: components["schemas"]["HitScoresDto"];
             id: string;
             /**
              * @description The remembered text.
@@ -2275,6 +2299,35 @@ export interface components {
         MemoryPageResponseDto: {
             data: components["schemas"]["MemoryResponseDto"][];
             nextCursor: string | null;
+        };
+        MemoryScopeResponseDto: {
+            /**
+             * @description Which scope field the id is for.
+             * @enum {string}
+             */
+            type: "user" | "agent" | "run";
+            /**
+             * @description The userId, agentId or runId.
+             * @example alice
+             */
+            id: string;
+            /** @description How many live memories it holds. */
+            memories: number;
+            /**
+             * Format: date-time
+             * @description When its first memory was created.
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description When one of its memories last changed.
+             */
+            updatedAt: string;
+        };
+        MemoryScopesResponseDto: {
+            data: components["schemas"]["MemoryScopeResponseDto"][];
+            /** @description How many scopes there are in all (data holds at most `limit`). */
+            total: number;
         };
         DeletedCountResponseDto: {
             /** @description How many memories were deleted. */
@@ -6196,6 +6249,55 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SearchResponseDto"];
+                };
+            };
+            /** @description Invalid input; the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The caller’s role or key scope does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    MemoryController_scopes: {
+        parameters: {
+            query: {
+                /** @description How many scopes to return, most recently changed first (1–100). */
+                limit: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemoryScopesResponseDto"];
                 };
             };
             /** @description Invalid input; the message names the field */

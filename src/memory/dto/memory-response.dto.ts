@@ -66,7 +66,7 @@ export class AddMemoriesResponseDto {
   note?: string;
 }
 
-class HitScoresDto {
+export class HitScoresDto {
   /** Cosine similarity, when the vector retriever found it. */
   vector?: number;
   /** Full-text rank, when the text retriever found it. */
@@ -130,4 +130,24 @@ export class ImportAcceptedResponseDto {
   jobId: string;
   /** Lines accepted for import. */
   rows: number;
+}
+
+export class MemoryScopeResponseDto {
+  /** Which scope field the id is for. */
+  @ApiProperty({ enum: ['user', 'agent', 'run'] })
+  type: 'user' | 'agent' | 'run';
+  /** The userId, agentId or runId. @example "alice" */
+  id: string;
+  /** How many live memories it holds. */
+  memories: number;
+  /** When its first memory was created. */
+  createdAt: Date;
+  /** When one of its memories last changed. */
+  updatedAt: Date;
+}
+
+export class MemoryScopesResponseDto {
+  data: MemoryScopeResponseDto[];
+  /** How many scopes there are in all (data holds at most `limit`). */
+  total: number;
 }

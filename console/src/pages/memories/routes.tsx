@@ -1,4 +1,8 @@
 import type { RouteObject } from 'react-router';
+import { MemoriesPage } from './MemoriesPage';
+import { MemoryDetail } from './MemoryDetail';
 
-// Replaced by the memories pages.
-export const memoryRoutes: RouteObject[] = [{ path: 'memories', element: <h1>memories</h1> }];
+export const memoryRoutes: RouteObject[] = [
+  { path: 'memories', element: <MemoriesPage /> },
+  { path: 'memories/:id', element: <MemoryDetail /> },
+];
