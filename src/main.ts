@@ -19,6 +19,6 @@ runMain('AgentMem', async () => {
   await app.listen(config.PORT, config.HOST);
   const storage = config.embedded ? `embedded PGlite in ${config.DATA_DIR}` : 'PostgreSQL (DATABASE_URL)';
   new Logger('AgentMem').log(
-    `listening on http://${config.HOST}:${config.PORT} (docs at /${config.DOCS_PATH}${config.CONSOLE_ENABLED ? ", console at /console" : ""}); storage: ${storage}; jobs: ${config.jobsBackend}`,
+    `listening on http://${config.HOST}:${config.PORT} (docs at /${config.DOCS_PATH}${config.CONSOLE_ENABLED ? ', console at /console' : ''}); storage: ${storage}; jobs: ${config.jobsBackend}`,
   );
 });

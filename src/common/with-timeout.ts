@@ -8,7 +8,7 @@ export async function withTimeout<T, U>(work: Promise<T>, ms: number, onTimeout:
   const late = new Promise<typeof LATE>((resolve) => (timer = setTimeout(() => resolve(LATE), Math.max(0, ms))));
   try {
     const first = await Promise.race([work, late]);
-    return first === LATE ? onTimeout() : (first);
+    return first === LATE ? onTimeout() : first;
   } finally {
     clearTimeout(timer);
   }
