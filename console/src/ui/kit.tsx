@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef } from 'react';
+import { cloneElement, isValidElement, useEffect, useId, useRef } from 'react';
 import type {
   ButtonHTMLAttributes,
   InputHTMLAttributes,
@@ -18,13 +18,28 @@ export function Button({
   return <button type="button" className={`btn btn-${variant} ${className}`} {...props} />;
 }
 
+/**
+ * A labelled control. The hint is outside the label (so it is not part of the control's
+ * accessible name) and tied to the control by aria-describedby.
+ */
 export function Field({ label, hint, children }: { label: string; hint?: ReactNode; children: ReactNode }) {
+  const hintId = useId();
+  const described =
+    hint && isValidElement<{ 'aria-describedby'?: string }>(children)
+      ? cloneElement(children, { 'aria-describedby': hintId })
+      : children;
   return (
-    <label className="field">
-      <span className="field-label">{label}</span>
-      {children}
-      {hint ? <span className="field-hint">{hint}</span> : null}
-    </label>
+    <div className="field">
+      <label className="field">
+        <span className="field-label">{label}</span>
+        {described}
+      </label>
+      {hint ? (
+        <span className="field-hint" id={hintId}>
+          {hint}
+        </span>
+      ) : null}
+    </div>
   );
 }
 
