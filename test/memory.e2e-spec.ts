@@ -249,6 +249,26 @@ describe('memories (infer=false, no LLM)', () => {
     ).toHaveLength(1);
   });
 
+  it('lists oldest first by default and newest first with order=desc, the cursor going on in that order', async () => {
+    for (const content of ['Hana one', 'Hana two', 'Hana three'])
+      await add({ content, userId: 'hana', infer: false }).expect(201);
+    const page = (query: Record<string, string | number>) =>
+      t
+        .http()
+        .get('/api/v1/memories')
+        .query({ userId: 'hana', ...query })
+        .set(asA());
+    const texts = (res: { body: { data: { memory: string }[] } }) => res.body.data.map((m) => m.memory);
+    expect(texts(await page({}).expect(200))).toEqual(['Hana one', 'Hana two', 'Hana three']);
+    const first = await page({ order: 'desc', limit: 2 }).expect(200);
+    expect(texts(first)).toEqual(['Hana three', 'Hana two']);
+    const rest = await page({ order: 'desc', limit: 2, cursor: first.body.nextCursor }).expect(200);
+    expect(texts(rest)).toEqual(['Hana one']);
+    expect(rest.body.nextCursor).toBeNull();
+    const refused = await page({ order: 'newest' }).expect(400);
+    expect(refused.body.message).toMatch(/order/);
+  });
+
   it("lists the scopes memories belong to, with their counts, for the caller's organization only", async () => {
     const c = await register(t, 'Org Scopes');
     const asC = bearer(c.accessToken);

@@ -60,6 +60,8 @@ export interface ListCriteria extends Partial<MemoryScope> {
   type?: MemoryType;
   createdAfter?: Date;
   createdBefore?: Date;
+  /** Oldest first (`asc`, by id: ids are time-ordered) or newest first. */
+  order?: 'asc' | 'desc';
 }
 
 /** The ids a caller's memories are scoped by, with how many live memories each holds. */
@@ -472,10 +474,12 @@ export class MemoryRepository {
     if (criteria.type) parts.push(`m.type = ${p.add(criteria.type)}`);
     if (criteria.createdAfter) parts.push(`m.created_at >= ${p.add(criteria.createdAfter)}`);
     if (criteria.createdBefore) parts.push(`m.created_at < ${p.add(criteria.createdBefore)}`);
-    if (cursor) parts.push(`m.id > ${p.add(cursor)}`);
+    const newestFirst = criteria.order === 'desc';
+    // The same index either way (a btree is read backwards for newest first).
+    if (cursor) parts.push(`m.id ${newestFirst ? '<' : '>'} ${p.add(cursor)}`);
     const rows = await preparedQuery<MemoryRow[]>(
       this.dataSource,
-      `SELECT ${COLUMNS} FROM memories m WHERE ${parts.join(' AND ')} ORDER BY m.id LIMIT ${p.add(limit + 1)}`,
+      `SELECT ${COLUMNS} FROM memories m WHERE ${parts.join(' AND ')} ORDER BY m.id ${newestFirst ? 'DESC' : 'ASC'} LIMIT ${p.add(limit + 1)}`,
       p.values,
     );
     return toPage(rows.map(toRecord), limit);

@@ -319,6 +319,7 @@ export class MemoryService {
         type: query.type,
         createdAfter: query.createdAfter,
         createdBefore: query.createdBefore,
+        order: query.order,
       },
       query.limit,
       query.cursor,

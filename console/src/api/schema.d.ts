@@ -5905,6 +5905,8 @@ export interface operations {
         parameters: {
             query: {
                 type?: "episodic" | "semantic" | "procedural" | "working";
+                /** @description `asc` (the default): oldest first; `desc`: newest first. A cursor continues in the order it was given in. */
+                order?: "asc" | "desc";
                 /** @description Only memories created at or after this time. */
                 createdAfter?: string;
                 /** @description Only memories created before this time. */

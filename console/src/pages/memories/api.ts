@@ -42,7 +42,9 @@ export function describeScope(scope: ScopeFilter): string {
 }
 
 export function listMemories(filter: BrowseFilter, cursor: string | undefined) {
-  return unwrap(api.GET('/api/v1/memories', { params: { query: { ...filter, cursor, limit: PAGE_SIZE } } }));
+  return unwrap(
+    api.GET('/api/v1/memories', { params: { query: { ...filter, cursor, limit: PAGE_SIZE, order: 'desc' } } }),
+  );
 }
 
 export function getMemory(id: string) {
