@@ -1,9 +1,8 @@
 import type { RouteObject } from 'react-router';
-import { ToolPage } from './ToolPage';
-import { NewToolPage, ToolsPage } from './ToolsPage';
 
+// Loaded on first visit: the code editor (CodeMirror) is most of the console's weight.
 export const toolRoutes: RouteObject[] = [
-  { path: 'tools', element: <ToolsPage /> },
-  { path: 'tools/new', element: <NewToolPage /> },
-  { path: 'tools/:id', element: <ToolPage /> },
+  { path: 'tools', lazy: async () => ({ Component: (await import('./ToolsPage')).ToolsPage }) },
+  { path: 'tools/new', lazy: async () => ({ Component: (await import('./ToolsPage')).NewToolPage }) },
+  { path: 'tools/:id', lazy: async () => ({ Component: (await import('./ToolPage')).ToolPage }) },
 ];
