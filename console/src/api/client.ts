@@ -14,8 +14,12 @@ export class ApiError extends Error {
     super(message);
   }
 
-  get notFound(): boolean {
-    return this.status === 404;
+  /**
+   * Whether the id asked for names nothing this caller can see: 404 (none, or another
+   * organization's), or 400 for an id that is not one (a mistyped link).
+   */
+  static isMissing(error: unknown): boolean {
+    return error instanceof ApiError && (error.status === 404 || error.status === 400);
   }
 }
 

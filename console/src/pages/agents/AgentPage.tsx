@@ -39,8 +39,7 @@ export function AgentPage() {
     },
   });
 
-  if (agent.error instanceof ApiError && (agent.error.notFound || agent.error.status === 400))
-    return <NotFound what="agent" />;
+  if (ApiError.isMissing(agent.error)) return <NotFound what="agent" />;
   if (agent.error) return <ErrorNote error={agent.error} />;
   if (!agent.data) return <Loading />;
   const a = agent.data;

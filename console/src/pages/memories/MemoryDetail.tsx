@@ -144,8 +144,7 @@ export function MemoryDetail() {
 
   if (memory.isPending) return <Loading />;
   // A malformed id (400, the only input of this request) is as unknown as a foreign one (404).
-  if (memory.error instanceof ApiError && (memory.error.notFound || memory.error.status === 400))
-    return <NotFound what="memory" />;
+  if (ApiError.isMissing(memory.error)) return <NotFound what="memory" />;
   if (memory.error) return <ErrorNote error={memory.error} />;
   const m = memory.data;
 

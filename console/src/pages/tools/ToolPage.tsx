@@ -37,8 +37,7 @@ export function ToolPage() {
       void navigate('/tools');
     },
   });
-  if (tool.error instanceof ApiError && (tool.error.notFound || tool.error.status === 400))
-    return <NotFound what="tool" />;
+  if (ApiError.isMissing(tool.error)) return <NotFound what="tool" />;
   if (tool.error) return <ErrorNote error={tool.error} />;
   if (!tool.data) return <Loading />;
   const t = tool.data;
