@@ -1,4 +1,5 @@
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { RealtimeGateway } from '../src/realtime/realtime.gateway.js';
 
 type Storage = { getItem(key: string): string | null; setItem(key: string, value: string): void };
 import {
@@ -11,6 +12,11 @@ import {
 } from './support/console-browser.js';
 import { register, startTestApp } from './support/test-app.js';
 import type { Registered, TestApp } from './support/test-app.js';
+
+const storedCredential = (page: Page) =>
+  page.evaluate(() =>
+    (globalThis as unknown as { localStorage: Storage }).localStorage.getItem('agentmem.console.credential'),
+  );
 
 describeConsole('the web console: signing in and out', () => {
   let t: TestApp;
@@ -61,13 +67,12 @@ describeConsole('the web console: signing in and out', () => {
         .waitFor();
       await page.reload();
       await page.getByTestId('role').waitFor();
+      const held = JSON.parse((await storedCredential(page))!) as { refreshToken: string };
       await page.getByRole('button', { name: 'Sign out' }).click();
       await page.waitForURL('**/console/signin');
-      // The refresh token was revoked by the sign-out.
-      const stored = await page.evaluate(() =>
-        (globalThis as unknown as { localStorage: Storage }).localStorage.getItem('agentmem.console.credential'),
-      );
-      expect(stored).toBeNull();
+      expect(await storedCredential(page)).toBeNull();
+      // The sign-out revoked the session's refresh token on the server, not only in the browser.
+      await t.http().post('/api/v1/auth/refresh').send({ refreshToken: held.refreshToken }).expect(401);
     } finally {
       await context.close();
     }
@@ -103,6 +108,35 @@ describeConsole('the web console: signing in and out', () => {
       await t.http().post('/api/v1/auth/refresh').send({ refreshToken: before.refreshToken }).expect(401);
     } finally {
       await context.close();
+    }
+  });
+
+  it('connects the live socket again when the server ends it for an expired token, with a refreshed one', async () => {
+    // Access tokens of 10 s (the shortest allowed), so one expires within the test.
+    const short = await startTestApp({ JWT_ACCESS_TTL_SECONDS: '10' });
+    const { context, page } = await newPage(browser, short.url);
+    try {
+      const who = await register(short, 'Short Tokens Org');
+      await signIn(page, who);
+      const signedInAt = Date.now();
+      await page.goto('/console/live');
+      await page.getByTestId('live-status').getByText('Connected').waitFor();
+      // Wait out the socket's token (a real clock), then run the server's once-a-minute check now.
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, signedInAt + 11_000 - Date.now())));
+      await short.app.get(RealtimeGateway).recheckCredentials();
+      // The console connects again by itself, with a token it refreshed, and hears later events.
+      await page.getByTestId('live-status').getByText('Connected').waitFor();
+      const login = await short.http().post('/api/v1/auth/login').send({ email: who.email, password: who.password });
+      await short
+        .http()
+        .post('/api/v1/memories')
+        .set('Authorization', `Bearer ${login.body.accessToken}`)
+        .send({ content: 'Heard after the reconnect', userId: 'rita', infer: false })
+        .expect(201);
+      await page.getByTestId('live-events').getByRole('listitem').filter({ hasText: 'user rita' }).waitFor();
+    } finally {
+      await context.close();
+      await short.close();
     }
   });
 

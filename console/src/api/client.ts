@@ -32,7 +32,10 @@ export async function authedFetch(input: Request): Promise<Response> {
   const token = await freshBearer();
   if (token) input.headers.set('Authorization', `Bearer ${token}`);
   const response = await fetch(input);
-  if (response.status !== 401 || !(await refreshTokens())) return response;
+  if (response.status !== 401) return response;
+  // Refreshed meanwhile (by another request or tab): the new token is tried without spending another refresh.
+  if (bearer() === token && !(await refreshTokens())) return response;
+  if (!bearer()) return response;
   retry.headers.set('Authorization', `Bearer ${bearer() ?? ''}`);
   return fetch(retry);
 }

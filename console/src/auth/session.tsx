@@ -2,11 +2,11 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useState } 
 import type { ReactNode } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client';
+import { forgetJobs } from '../live/jobs';
 import type { AuthTokens, Me, Role } from '../api/types';
-import { credential, fromTokens, onCredentialChange, setCredential } from './tokens';
+import { atLeast } from './roles';
+import { credential, fromTokens, onCredentialChange, refreshSettled, setCredential } from './tokens';
 import type { Credential } from './tokens';
-
-const RANK: Record<Role, number> = { viewer: 0, member: 1, admin: 2, owner: 3 };
 
 export interface Session {
   credential: Credential | null;
@@ -37,6 +37,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     async (email: string, password: string) => {
       const tokens: AuthTokens = await unwrap(api.POST('/api/v1/auth/login', { body: { email, password } }));
       queries.clear();
+      forgetJobs();
       setCredential(fromTokens(tokens));
     },
     [queries],
@@ -50,12 +51,14 @@ export function SessionProvider({ children }: { children: ReactNode }) {
         throw new Error(body.message ?? 'That API key was refused');
       }
       queries.clear();
+      forgetJobs();
       setCredential({ kind: 'key', apiKey });
     },
     [queries],
   );
 
   const signOut = useCallback(async () => {
+    await refreshSettled();
     const held = credential();
     if (held?.kind === 'user') {
       await fetch('/api/v1/auth/logout', {
@@ -77,7 +80,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       signIn,
       signInWithKey,
       signOut,
-      can: (wanted: Role) => role !== undefined && RANK[role] >= RANK[wanted],
+      can: (wanted: Role) => role !== undefined && atLeast(role, wanted),
     };
   }, [held, me.data, me.isPending, signIn, signInWithKey, signOut]);
 

@@ -6,7 +6,7 @@ import type { AuthTokens } from '../api/types';
  * intends). Only this module reads or writes it.
  */
 export type Credential =
-  { kind: 'user'; accessToken: string; refreshToken: string; expiresAt: number } | { kind: 'key'; apiKey: string };
+  { kind: 'user'; accessToken: string; refreshToken: string; expiresAt: number; lifetimeMs: number } | { kind: 'key'; apiKey: string };
 
 const STORAGE_KEY = 'agentmem.console.credential';
 const listeners = new Set<(credential: Credential | null) => void>();
@@ -44,6 +44,7 @@ export function fromTokens(tokens: AuthTokens): Credential {
     accessToken: tokens.accessToken,
     refreshToken: tokens.refreshToken,
     expiresAt: Date.now() + tokens.expiresIn * 1000,
+    lifetimeMs: tokens.expiresIn * 1000,
   };
 }
 
@@ -55,20 +56,52 @@ export function bearer(): string | null {
 
 let refreshing: Promise<boolean> | null = null;
 
+/** Takes what another tab (or this one) stored as this tab's credential, without writing it back. */
+function adopt(next: Credential | null): void {
+  current = next;
+  for (const listener of listeners) listener(next);
+}
+
+// Tabs share localStorage: a sign-in, sign-out or refresh in one is the others' too.
+window.addEventListener('storage', (event) => {
+  if (event.key === STORAGE_KEY || event.key === null) adopt(read());
+});
+
+/** Runs `work` while no other tab of this console refreshes (Web Locks; alone where there are none). */
+function exclusive<T>(work: () => Promise<T>): Promise<T> {
+  return navigator.locks ? navigator.locks.request('agentmem.console.refresh', work) : work();
+}
+
 /**
- * Trades the refresh token for a new pair, once at a time: refresh tokens are single-use, so
- * two requests that both saw a 401 must share one refresh. False when the session is over.
+ * Trades the refresh token for a new pair. Refresh tokens are single-use, and spending one twice
+ * makes the API revoke the whole session, so: one refresh at a time in a tab (requests that saw
+ * a 401 together share it) and across tabs (a lock, then localStorage read again: another tab
+ * may have rotated the pair already, which this tab then takes). A refresh that ends after a
+ * sign-out writes nothing. False when the session is over.
  */
 export function refreshTokens(): Promise<boolean> {
   const held = current;
   if (!held || held.kind !== 'user') return Promise.resolve(false);
-  refreshing ??= (async () => {
+  const spent = held.refreshToken;
+  const stillHeld = () => {
+    const stored = read();
+    return stored?.kind === 'user' && stored.refreshToken === spent;
+  };
+  refreshing ??= exclusive(async () => {
+    if (!stillHeld()) {
+      adopt(read());
+      return current !== null;
+    }
     try {
       const res = await fetch('/api/v1/auth/refresh', {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ refreshToken: held.refreshToken }),
+        body: JSON.stringify({ refreshToken: spent }),
       });
+      if (!stillHeld()) {
+        adopt(read());
+        return current !== null;
+      }
       if (!res.ok) {
         if (res.status === 401 || res.status === 400) setCredential(null);
         return false;
@@ -77,15 +110,24 @@ export function refreshTokens(): Promise<boolean> {
       return true;
     } catch {
       return false;
-    } finally {
-      refreshing = null;
     }
-  })();
+  }).finally(() => {
+    refreshing = null;
+  });
   return refreshing;
 }
 
-/** Refreshes a user's token a minute before it expires, so sockets and streams keep a valid one. */
+/** Settles when no refresh is running (a sign-out waits, so that it revokes the newest token). */
+export async function refreshSettled(): Promise<void> {
+  await refreshing?.catch(() => undefined);
+}
+
+/**
+ * Refreshes a user's token shortly before it expires (a minute, or a quarter of its lifetime when
+ * that is shorter), so that sockets and streams start with a valid one.
+ */
 export async function freshBearer(): Promise<string | null> {
-  if (current?.kind === 'user' && current.expiresAt - Date.now() < 60_000) await refreshTokens();
+  const margin = current?.kind === 'user' ? Math.min(60_000, (current.lifetimeMs ?? 0) / 4) : 0;
+  if (current?.kind === 'user' && current.expiresAt - Date.now() < margin) await refreshTokens();
   return bearer();
 }

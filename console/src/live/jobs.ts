@@ -1,6 +1,7 @@
 import { useSyncExternalStore } from 'react';
 import { api, unwrap } from '../api/client';
 import type { Job } from '../api/types';
+import { onCredentialChange } from '../auth/tokens';
 import { onLiveEvent } from './socket';
 
 /** What the console knows of a job: from GET /jobs/:id and then from its live job_progress events. */
@@ -43,6 +44,11 @@ function merge(id: string, patch: Partial<TrackedJob>): void {
   });
   changed();
 }
+
+// The store is the signed-in organization's: nothing of it outlives a sign-out.
+onCredentialChange((held) => {
+  if (!held) forgetJobs();
+});
 
 let following = false;
 

@@ -21,14 +21,19 @@ export interface LiveEvent {
 
 type Listener = (event: LiveEvent) => void;
 
+const RETRY_MIN_MS = 1000;
+const RETRY_MAX_MS = 30_000;
+
 let socket: Socket | null = null;
 const listeners = new Set<Listener>();
 const statusListeners = new Set<(connected: boolean) => void>();
 
 /**
  * One Socket.IO connection per signed-in console, at /api/v1/ws with the same credential as
- * REST (asked again at each reconnect, so a refreshed token is used). A refusal for an expired
- * token refreshes it and connects again.
+ * REST (asked again at each reconnect, so a refreshed token is used). The server ends a socket
+ * whose token expired (it checks every minute) and refuses a handshake with a stale one (401:
+ * refresh, then connect again) or with too many connections (429: try again later); Socket.IO
+ * reconnects by itself only after a lost connection, so those three are handled here.
  */
 function connect(): Socket {
   const s = io({
@@ -41,11 +46,29 @@ function connect(): Socket {
       for (const listener of listeners) listener({ ...data, type: data.type ?? name });
     });
   }
-  s.on('connect', () => statusListeners.forEach((l) => l(true)));
-  s.on('disconnect', () => statusListeners.forEach((l) => l(false)));
-  s.on('connect_error', () => {
+  let retryMs = RETRY_MIN_MS;
+  const again = (delayMs: number) =>
+    setTimeout(() => {
+      if (socket === s && credential() && !s.connected) s.connect();
+    }, delayMs);
+  s.on('connect', () => {
+    retryMs = RETRY_MIN_MS;
+    statusListeners.forEach((l) => l(true));
+  });
+  s.on('disconnect', (reason) => {
     statusListeners.forEach((l) => l(false));
-    if (credential()?.kind === 'user') void refreshTokens().then((ok) => ok && !s.connected && s.connect());
+    if (reason === 'io server disconnect') again(0);
+  });
+  s.on('connect_error', (error: Error & { data?: { statusCode?: number } }) => {
+    statusListeners.forEach((l) => l(false));
+    if (error.data?.statusCode === 401) {
+      if (credential()?.kind === 'user') void refreshTokens().then((ok) => ok && again(0));
+      return;
+    }
+    if (error.data?.statusCode !== undefined) {
+      again(retryMs);
+      retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
+    }
   });
   return s;
 }
