@@ -60,6 +60,7 @@ export function ChatPanel({ agentId }: { agentId: string }) {
     setChat((c) => ({ ...c, items: [...c.items, userItem(content)], streaming: true, error: null, usage: null }));
     const controller = new AbortController();
     abort.current = controller;
+    let ended = false;
     try {
       await postSse(
         () =>
@@ -76,10 +77,14 @@ export function ChatPanel({ agentId }: { agentId: string }) {
           } catch {
             return;
           }
+          if (event.type === 'done' || event.type === 'error') ended = true;
           setChat((c) => applyTurnEvent(c, event));
         },
         controller.signal,
       );
+      // A stream cut short (a proxy's timeout, a restart) ends without `done` or `error`.
+      if (!ended && !controller.signal.aborted)
+        throw new Error('The connection ended before the turn did; reload the conversation to see what was stored');
       setChat((c) => (c.streaming ? { ...c, streaming: false } : c));
     } catch (error) {
       if (controller.signal.aborted) return;

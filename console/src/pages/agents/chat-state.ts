@@ -113,7 +113,8 @@ export function itemsOfLog(messages: Message[]): ChatItem[] {
       for (const call of m.toolCalls ?? [])
         items.push({ kind: 'tool', key: `${m.id}:${call.id}`, name: call.name, arguments: call.arguments });
     } else if (m.role === 'tool') {
-      const call = items.find((i) => i.kind === 'tool' && i.key.endsWith(`:${m.toolCallId}`));
+      // The latest call of that id: providers may number calls afresh in each turn (call_0...).
+      const call = items.findLast((i) => i.kind === 'tool' && i.key.endsWith(`:${m.toolCallId}`));
       if (call?.kind === 'tool') call.result = parseStored(m.content);
     }
   }

@@ -52,7 +52,7 @@ export async function postSse(
       buffer = rest;
       frames.forEach(onFrame);
     }
-    takeFrames(buffer + '\n\n').frames.forEach(onFrame);
+    if (!signal?.aborted) takeFrames(buffer + '\n\n').frames.forEach(onFrame);
   } finally {
     signal?.removeEventListener('abort', cancel);
   }

@@ -43,7 +43,7 @@ function fromApi(job: Job): TrackedJob {
 
 /**
  * The organization's recent jobs (GET /jobs, newest first) joined with what the console saw live
- * (jobs it started, looked up, or heard of in job_progress events), the live state winning.
+ * (jobs it started, looked up, or heard of in job_progress events): whichever is newer wins.
  */
 export function JobsPage() {
   const known = useJobs();
@@ -59,7 +59,8 @@ export function JobsPage() {
     for (const job of listed.data?.pages.flatMap((p) => p.data) ?? []) byId.set(job.id, fromApi(job));
     for (const job of known) {
       const server = byId.get(job.id);
-      byId.set(job.id, server ? { ...server, ...job, createdAt: server.createdAt } : job);
+      const liveIsNewer = !server || job.updatedAt >= server.updatedAt || server.state === job.state;
+      byId.set(job.id, liveIsNewer ? { ...server, ...job, createdAt: server?.createdAt ?? job.createdAt } : server);
     }
     return [...byId.values()].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   }, [listed.data, known]);

@@ -4,7 +4,8 @@ import { useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../../api/client';
 import type { Memory } from '../../api/types';
 import { Button, Dialog, ErrorNote, Field, Input, Select, TextArea } from '../../ui/kit';
-import { MEMORY_TYPES, memoryKeys, parseObject } from './api';
+import { MEMORY_TYPES, memoryKeys } from './api';
+import { parseJsonObject } from '../../ui/json';
 import type { ScopeFilter } from './api';
 
 /**
@@ -46,7 +47,7 @@ export function AddMemoryDialog({
         content,
         infer,
         ...(type ? { type } : {}),
-        ...(metadata.trim() ? { metadata: parseObject(metadata, 'metadata') } : {}),
+        ...(metadata.trim() ? { metadata: parseJsonObject(metadata, 'metadata') } : {}),
         ...Object.fromEntries(
           Object.entries(scope)
             .filter(([, v]) => v.trim() !== '')

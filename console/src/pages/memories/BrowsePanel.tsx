@@ -135,12 +135,11 @@ function FilterForm({ filter, onFilter }: { filter: BrowseFilter; onFilter: (f: 
   );
 }
 
-/** Memories of the filter, a page at a time (oldest first, as the API lists them). */
+/** Memories of the filter, a page at a time (newest first, as the API lists them). */
 function MemoryTable({ filter }: { filter: BrowseFilter }) {
   // The cursors of the pages before this one, to go back.
+  // Its parent keys it by the filter: a new filter starts again at the first page.
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
-  const key = JSON.stringify(filter);
-  useEffect(() => setCursors([undefined]), [key]);
   const cursor = cursors[cursors.length - 1];
   const page = useQuery({
     queryKey: memoryKeys.list(filter, cursor),
@@ -201,7 +200,7 @@ export function BrowsePanel({ filter, onFilter }: { filter: BrowseFilter; onFilt
       <ScopeList filter={filter} onFilter={onFilter} />
       <div className="stack">
         <FilterForm filter={filter} onFilter={onFilter} />
-        <MemoryTable filter={filter} />
+        <MemoryTable key={JSON.stringify(filter)} filter={filter} />
       </div>
     </div>
   );

@@ -65,13 +65,13 @@ export function MemoriesPage() {
               </Button>
             ) : null}
             {canWrite ? <ImportButton onStarted={setImported} /> : null}
-            <ExportButton filter={filter} onStarted={setExportJob} />
+            {canWrite ? <ExportButton filter={filter} onStarted={setExportJob} /> : null}
             {canWrite ? <DeleteScopeButton scope={scopeOf(filter)} onDeleted={() => setFilter({})} /> : null}
           </>
         }
       />
-      {imported ? <ImportProgress started={imported} onClose={() => setImported(null)} /> : null}
-      {exportJob ? <ExportProgress jobId={exportJob} onClose={() => setExportJob(null)} /> : null}
+      {imported ? <ImportProgress key={imported.jobId} started={imported} onClose={() => setImported(null)} /> : null}
+      {exportJob ? <ExportProgress key={exportJob} jobId={exportJob} onClose={() => setExportJob(null)} /> : null}
       <div className="tabs" role="tablist" aria-label="Memories view">
         <button
           type="button"

@@ -20,7 +20,8 @@ import {
 } from '../../ui/kit';
 import { ScopeBadges } from './BrowsePanel';
 import { HistoryList } from './HistoryList';
-import { MEMORY_TYPES, getMemory, memoryKeys, parseObject } from './api';
+import { MEMORY_TYPES, getMemory, memoryKeys } from './api';
+import { parseJsonObject } from '../../ui/json';
 import { useMemoryUpdates } from './live';
 import './memories.css';
 
@@ -67,7 +68,7 @@ function EditForm({ memory, onDone }: { memory: Memory; onDone: () => void }) {
       if (content !== memory.memory) body.content = content;
       if (type !== memory.type) body.type = type;
       if (Number(importance) !== memory.importance) body.importance = Number(importance);
-      const meta = parseObject(metadata, 'metadata');
+      const meta = parseJsonObject(metadata, 'metadata');
       if (JSON.stringify(meta) !== JSON.stringify(memory.metadata)) body.metadata = meta;
       if (Object.keys(body).length > 0) {
         const updated = await unwrap(api.PATCH('/api/v1/memories/{id}', { params: { path: { id: memory.id } }, body }));

@@ -9,7 +9,7 @@ import { ScopeBadges } from './BrowsePanel';
 import { FilterBuilder } from './FilterBuilder';
 import { buildFilters } from './filters';
 import type { Combinator, FilterRow } from './filters';
-import { parseObject } from './api';
+import { parseJsonObject } from '../../ui/json';
 import type { ScopeFilter } from './api';
 
 type Mode = NonNullable<SearchRequest['mode']>;
@@ -75,7 +75,7 @@ export function SearchPanel({ initialScope }: { initialScope: ScopeFilter }) {
     event.preventDefault();
     let filters: Record<string, unknown> | undefined;
     try {
-      filters = raw ? parseObject(rawText, 'filters') : buildFilters(rows, combinator);
+      filters = raw ? parseJsonObject(rawText, 'filters') : buildFilters(rows, combinator);
     } catch (e) {
       search.reset();
       setRawError(e);

@@ -66,17 +66,3 @@ export function localOf(iso: string | undefined): string {
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
-
-/** A JSON object typed in a textarea, or an error naming the field. */
-export function parseObject(text: string, field: string): Record<string, unknown> {
-  if (text.trim() === '') return {};
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new Error(`${field} must be valid JSON`);
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
-    throw new Error(`${field} must be a JSON object`);
-  return value as Record<string, unknown>;
-}

@@ -1,9 +1,6 @@
 import type { ApiKey, Role } from '../../api/types';
 
-export const ROLES: Role[] = ['viewer', 'member', 'admin', 'owner'];
-const RANK: Record<Role, number> = { viewer: 0, member: 1, admin: 2, owner: 3 };
-
-export const atLeast = (role: Role, wanted: Role) => RANK[role] >= RANK[wanted];
+export { ROLES, atLeast } from '../../auth/roles';
 
 export type Scope = ApiKey['scopes'][number];
 

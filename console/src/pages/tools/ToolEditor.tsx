@@ -5,23 +5,11 @@ import { api, unwrap } from '../../api/client';
 import type { Tool } from '../../api/types';
 import { Button, ErrorNote, Field, Input, TextArea } from '../../ui/kit';
 import { CodeEditor } from './CodeEditor';
+import { parseJsonObject } from '../../ui/json';
 
 const NEW_SOURCE =
   '// The body of async function (args) { … }, or an ES module exporting one function.\nreturn args;\n';
 const NEW_PARAMETERS = '{\n  "type": "object",\n  "properties": {},\n  "required": []\n}\n';
-
-/** The parameters text as a JSON object, or an error naming what is wrong (checked before saving). */
-export function parseParameters(text: string): Record<string, unknown> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (e) {
-    throw new Error(`parameters is not valid JSON: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
-    throw new Error('parameters must be a JSON object (a JSON Schema)');
-  return parsed as Record<string, unknown>;
-}
 
 /**
  * A tool's name, description, source and parameters schema: creates a tool (no `tool`) or
@@ -72,7 +60,7 @@ export function ToolEditor({
     setInvalid(null);
     let params: Record<string, unknown>;
     try {
-      params = parseParameters(parameters);
+      params = parseJsonObject(parameters, 'parameters');
     } catch (error) {
       setInvalid(error);
       return;
