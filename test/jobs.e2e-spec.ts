@@ -374,6 +374,19 @@ describe.each(backends)('Jobs on the %s: import, export, async add, status', (_n
     expect((await list(reader).expect(200)).body.data).toHaveLength(3);
     expectErrorShape((await list(c, { cursor: 'nope' }).expect(400)).body, 400);
     expectErrorShape((await list(c, { limit: 101 }).expect(400)).body, 400);
+
+    // A job its runner no longer keeps (as after its retention) is skipped, and the page is
+    // filled from older ones instead of coming back short.
+    const runner = t.app.get(JobRunner);
+    if (runner instanceof BullmqJobRunner) {
+      const queue = runner.bullQueues.find((q) => q.name === 'export')!;
+      await (await queue.getJob(started[1]))!.remove();
+    } else {
+      await t.app.get(DataSource).query(`DELETE FROM jobs WHERE id = $1`, [started[1]]);
+    }
+    const filled = (await list(c, { limit: 2 }).expect(200)).body;
+    expect(filled.data.map((j: { id: string }) => j.id)).toEqual([started[2], started[0]]);
+    expect(filled.nextCursor).toBeNull();
   });
 
   it('answers 404 for an unknown job and 400 for a malformed id', async () => {

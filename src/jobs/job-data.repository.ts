@@ -3,6 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { returnedRows } from '../database/returned-rows.js';
 import type { Returned } from '../database/returned-rows.js';
+import { SqlParams } from '../database/sql-params.js';
+import type { QueueName } from './jobs.types.js';
 
 export interface StoredResult {
   contentType: string;
@@ -64,14 +66,15 @@ export class JobDataRepository {
     await this.dataSource.query(`DELETE FROM job_index WHERE job_id = $1`, [jobId]);
   }
 
-  /** The organization's job ids, newest first (uuidv7 ids are time-ordered), `limit + 1` of them after `cursor`. */
-  async idsOf(organizationId: string, limit: number, cursor?: string): Promise<string[]> {
-    const rows: { job_id: string }[] = await this.dataSource.query(
-      `SELECT job_id FROM job_index WHERE organization_id = $1 ${cursor ? 'AND job_id < $3' : ''}
-       ORDER BY job_id DESC LIMIT $2`,
-      cursor ? [organizationId, limit + 1, cursor] : [organizationId, limit + 1],
+  /** The organization's jobs (id and queue), newest first (uuidv7 ids are time-ordered), at most `limit` after `cursor`. */
+  async indexed(organizationId: string, limit: number, cursor?: string): Promise<{ id: string; queue: QueueName }[]> {
+    const p = new SqlParams();
+    const rows: { job_id: string; queue: QueueName }[] = await this.dataSource.query(
+      `SELECT job_id, queue FROM job_index WHERE organization_id = ${p.add(organizationId)}
+       ${cursor ? `AND job_id < ${p.add(cursor)}` : ''} ORDER BY job_id DESC LIMIT ${p.add(limit)}`,
+      p.values,
     );
-    return rows.map((r) => r.job_id);
+    return rows.map((r) => ({ id: r.job_id, queue: r.queue }));
   }
 
   /** Deletes result files, inputs of jobs that never completed, and finished in-process jobs older than their retention. */

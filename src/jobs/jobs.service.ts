@@ -15,6 +15,9 @@ const INLINE_PAYLOAD_LIMIT = 64 * 1024;
 const tracer = trace.getTracer('agentmem');
 
 /** Queues jobs for the caller's organization and reads them back (another organization's job is a 404). */
+/** Index reads one page of GET /jobs may take to fill up when jobs past their retention are skipped. */
+const LIST_READS_PER_PAGE = 3;
+
 @Injectable()
 export class JobsService {
   constructor(
@@ -80,19 +83,24 @@ export class JobsService {
   }
 
   /**
-   * The organization's recent jobs, newest first, as their runner reports them now. A job its
-   * runner no longer keeps (past its retention) is left out, so a page may hold fewer than
-   * `limit`; `nextCursor` still leads on.
+   * The organization's recent jobs, newest first, as their runner reports them now (each looked
+   * up in its own queue). Jobs the runner no longer keeps (past its retention) are skipped and
+   * more are read in their place, up to LIST_READS_PER_PAGE reads: a page holds fewer than
+   * `limit` only then or at the end, and `nextCursor` still leads on.
    */
   async list(limit: number, cursor?: string): Promise<Page<JobRecord>> {
     const organizationId = this.tenant.organizationId;
-    const ids = await this.data.idsOf(organizationId, limit, cursor);
-    const page = ids.slice(0, limit);
-    const jobs = await Promise.all(page.map((id) => this.runner.find(id)));
-    return {
-      data: jobs.filter((job): job is JobRecord => job !== null && job.organizationId === organizationId),
-      nextCursor: ids.length > limit ? page[page.length - 1] : null,
-    };
+    const found: JobRecord[] = [];
+    let after = cursor;
+    for (let read = 0; read < LIST_READS_PER_PAGE && found.length < limit; read++) {
+      const wanted = limit - found.length;
+      const entries = await this.data.indexed(organizationId, wanted + 1, after);
+      const jobs = await Promise.all(entries.slice(0, wanted).map((e) => this.runner.find(e.id, e.queue)));
+      for (const job of jobs) if (job && job.organizationId === organizationId) found.push(job);
+      if (entries.length <= wanted) return { data: found, nextCursor: null };
+      after = entries[wanted - 1].id;
+    }
+    return { data: found, nextCursor: after ?? null };
   }
 
   /** A processor stores its job's downloadable result. */

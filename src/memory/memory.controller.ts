@@ -125,7 +125,7 @@ export class MemoryController {
     return this.searches.search(body);
   }
 
-  /** Memories by scope, type and creation time, oldest first. */
+  /** Memories by scope, type and creation time, oldest first (or `order=desc`). */
   @Get()
   list(@Query() query: ListMemoriesQueryDto): Promise<MemoryPageResponseDto> {
     return this.memories.list(query);

@@ -80,8 +80,8 @@ export class BullmqJobRunner extends JobRunner {
     await this.answered(this.queue(queue).add(queue, envelope, { jobId, ...policy }));
   }
 
-  async find(id: string): Promise<JobRecord | null> {
-    return this.answered(this.lookUp(id));
+  async find(id: string, queue?: QueueName): Promise<JobRecord | null> {
+    return this.answered(this.lookUp(id, queue));
   }
 
   async counts(): Promise<QueueCounts> {
@@ -123,14 +123,15 @@ export class BullmqJobRunner extends JobRunner {
     );
   }
 
-  private async lookUp(id: string): Promise<JobRecord | null> {
+  private async lookUp(id: string, queue?: QueueName): Promise<JobRecord | null> {
     // The state first (cheap, and 'unknown' in the queues that do not hold the id), then the
     // job once: a job finishing in between must not read as completed without its result.
-    const states = await Promise.all(QUEUE_NAMES.map((name) => this.queue(name).getJobState(id)));
+    const names = queue ? [queue] : QUEUE_NAMES;
+    const states = await Promise.all(names.map((name) => this.queue(name).getJobState(id)));
     const index = states.findIndex((s) => s !== 'unknown');
     if (index < 0) return null;
-    const job = await this.queue(QUEUE_NAMES[index]).getJob(id);
-    return job ? toRecord(QUEUE_NAMES[index], job, states[index]) : null;
+    const job = await this.queue(names[index]).getJob(id);
+    return job ? toRecord(names[index], job, states[index]) : null;
   }
 
   async startWorkers(): Promise<void> {

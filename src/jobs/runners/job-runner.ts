@@ -27,7 +27,8 @@ export abstract class JobRunner {
    */
   abstract enqueue(queue: QueueName, envelope: JobEnvelope, jobId: string, retry?: RetryPolicy): Promise<void>;
 
-  abstract find(id: string): Promise<JobRecord | null>;
+  /** A job by id; `queue`, when known, spares looking in the others. */
+  abstract find(id: string, queue?: QueueName): Promise<JobRecord | null>;
 
   /** How many jobs each queue holds per state (read when metrics are scraped). */
   abstract counts(): Promise<QueueCounts>;
