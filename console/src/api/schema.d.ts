@@ -490,7 +490,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Memories by scope, type and creation time, oldest first. */
+        /** Memories by scope, type and creation time, oldest first (or `order=desc`). */
         get: operations["MemoryController_list"];
         put?: never;
         /**

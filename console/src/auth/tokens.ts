@@ -6,7 +6,8 @@ import type { AuthTokens } from '../api/types';
  * intends). Only this module reads or writes it.
  */
 export type Credential =
-  { kind: 'user'; accessToken: string; refreshToken: string; expiresAt: number; lifetimeMs: number } | { kind: 'key'; apiKey: string };
+  | { kind: 'user'; accessToken: string; refreshToken: string; expiresAt: number; lifetimeMs: number }
+  | { kind: 'key'; apiKey: string };
 
 const STORAGE_KEY = 'agentmem.console.credential';
 const listeners = new Set<(credential: Credential | null) => void>();
