@@ -1,12 +1,5 @@
 import type { Browser, Page } from 'playwright-core';
-import {
-  describeConsole,
-  ensureConsoleBuilt,
-  launchBrowser,
-  newPage,
-  screenshot,
-  signIn,
-} from './support/console-browser.js';
+import { ensureConsoleBuilt, launchBrowser, newPage, screenshot, signIn } from './support/console-browser.js';
 import { FakeLlm } from './support/fake-llm.js';
 import type { ChatReply, ChatRequest } from './support/fake-llm.js';
 import { eventually } from './support/realtime-clients.js';
@@ -16,7 +9,7 @@ import type { Registered, TestApp } from './support/test-app.js';
 /** Whether a request is the memory pipeline's (structured output), not an agent turn's. */
 const isExtraction = (r: ChatRequest) => r.response_format !== undefined;
 
-describeConsole('the web console: agents', () => {
+describe('the web console: agents', () => {
   const llm = new FakeLlm();
   let t: TestApp;
   let browser: Browser;

@@ -2,14 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { RealtimeGateway } from '../src/realtime/realtime.gateway.js';
 
 type Storage = { getItem(key: string): string | null; setItem(key: string, value: string): void };
-import {
-  describeConsole,
-  ensureConsoleBuilt,
-  launchBrowser,
-  newPage,
-  screenshot,
-  signIn,
-} from './support/console-browser.js';
+import { ensureConsoleBuilt, launchBrowser, newPage, screenshot, signIn } from './support/console-browser.js';
 import { register, startTestApp } from './support/test-app.js';
 import type { Registered, TestApp } from './support/test-app.js';
 
@@ -18,7 +11,7 @@ const storedCredential = (page: Page) =>
     (globalThis as unknown as { localStorage: Storage }).localStorage.getItem('agentmem.console.credential'),
   );
 
-describeConsole('the web console: signing in and out', () => {
+describe('the web console: signing in and out', () => {
   let t: TestApp;
   let browser: Browser;
   let owner: Registered;

@@ -1,17 +1,10 @@
 import type { Browser, Page } from 'playwright-core';
-import {
-  describeConsole,
-  ensureConsoleBuilt,
-  launchBrowser,
-  newPage,
-  screenshot,
-  signIn,
-} from './support/console-browser.js';
+import { ensureConsoleBuilt, launchBrowser, newPage, screenshot, signIn } from './support/console-browser.js';
 import { importLines } from './support/import-lines.js';
 import { bearer, register, startTestApp, uniqueEmail } from './support/test-app.js';
 import type { Registered, TestApp } from './support/test-app.js';
 
-describeConsole('the web console: memories', () => {
+describe('the web console: memories', () => {
   let t: TestApp;
   let browser: Browser;
   let owner: Registered;

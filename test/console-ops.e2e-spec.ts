@@ -1,19 +1,12 @@
 import type { Browser, Page } from 'playwright-core';
-import {
-  describeConsole,
-  ensureConsoleBuilt,
-  launchBrowser,
-  newPage,
-  screenshot,
-  signIn,
-} from './support/console-browser.js';
+import { ensureConsoleBuilt, launchBrowser, newPage, screenshot, signIn } from './support/console-browser.js';
 import { FakeLlm } from './support/fake-llm.js';
 import { bearer, register, startTestApp, uniqueEmail } from './support/test-app.js';
 import type { Registered, TestApp } from './support/test-app.js';
 
 type Storage = { setItem(key: string, value: string): void };
 
-describeConsole('the web console: live events, jobs and settings', () => {
+describe('the web console: live events, jobs and settings', () => {
   const llm = new FakeLlm();
   let t: TestApp;
   let browser: Browser;

@@ -1,12 +1,5 @@
 import type { Browser, Page } from 'playwright-core';
-import {
-  describeConsole,
-  ensureConsoleBuilt,
-  launchBrowser,
-  newPage,
-  screenshot,
-  signIn,
-} from './support/console-browser.js';
+import { ensureConsoleBuilt, launchBrowser, newPage, screenshot, signIn } from './support/console-browser.js';
 import { bearer, register, startTestApp, uniqueEmail } from './support/test-app.js';
 import type { Registered, TestApp } from './support/test-app.js';
 
@@ -37,7 +30,7 @@ async function setEditor(page: Page, label: string, text: string): Promise<void>
   await page.keyboard.insertText(text);
 }
 
-describeConsole('the web console: tools', () => {
+describe('the web console: tools', () => {
   let t: TestApp;
   let browser: Browser;
   let owner: Registered;

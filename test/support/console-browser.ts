@@ -3,7 +3,6 @@ import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { onPostgres } from './test-app.js';
 import type { Registered } from './test-app.js';
 
 /**
@@ -18,23 +17,6 @@ export const SCREENSHOTS = join(ROOT, 'docs', 'screenshots');
 const INSTALL_HINT =
   `Console browser tests need Chromium at ${CHROMIUM_PATH}: install it with ` +
   '`apt-get update && apt-get install -y chromium` (Debian/Ubuntu), or point CHROMIUM_PATH at a Chromium or Chrome binary.';
-
-/**
- * `describe` for console specs: they run once (on the embedded database; the API they drive is
- * the one the rest of the suite tests on both), and only where Chromium is installed, unless
- * CONSOLE_BROWSER_TESTS=require (as in CI), where a missing browser fails the suite instead.
- */
-export function describeConsole(name: string, body: () => void): void {
-  if (onPostgres) return describe.skip(name, body);
-  if (!existsSync(CHROMIUM_PATH)) {
-    if (process.env.CONSOLE_BROWSER_TESTS === 'require') {
-      return describe(name, () => it('has Chromium to run in', () => expect(INSTALL_HINT).toBe('')));
-    }
-    console.warn(`skipping "${name}": ${INSTALL_HINT}`);
-    return describe.skip(name, body);
-  }
-  describe(name, body);
-}
 
 function newestSource(dir: string): number {
   let newest = 0;
@@ -61,7 +43,12 @@ export function ensureConsoleBuilt(): void {
   );
 }
 
+/**
+ * Chromium, headless. The console specs run only where it is installed (jest.config.js leaves
+ * them out otherwise, saying so, unless CONSOLE_BROWSER_TESTS=require, as in CI).
+ */
 export function launchBrowser(): Promise<Browser> {
+  if (!existsSync(CHROMIUM_PATH)) throw new Error(INSTALL_HINT);
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
